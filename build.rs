@@ -1,0 +1,36 @@
+//! Builds the variadic C shim with the MPI C compiler and generates `torc.h` with cbindgen.
+
+use std::path::PathBuf;
+
+fn main() {
+    let mpicc = std::env::var("MPICC").unwrap_or_else(|_| "mpicc".to_string());
+    cc::Build::new()
+        .compiler(&mpicc)
+        .file("src/ffi/varargs.c")
+        .flag_if_supported("-std=c99")
+        .warnings(true)
+        .compile("torc_varargs");
+    println!("cargo:rerun-if-changed=src/ffi/varargs.c");
+    println!("cargo:rerun-if-env-changed=MPICC");
+    println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");
+
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("torc.h");
+    let config =
+        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    match cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+    {
+        Ok(b) => {
+            b.write_to_file(&out);
+            if std::env::var_os("TORC_UPDATE_HEADER").is_some() {
+                b.write_to_file(crate_dir.join("include/torc.h"));
+            }
+        }
+        Err(e) => panic!("cbindgen failed: {e}"),
+    }
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=src");
+}

@@ -1,0 +1,141 @@
+//! Settings from the environment: `TORC_WORKERS`, `OMP_NUM_THREADS`, `TORC_STEALING`,
+//! `TORC_YIELDTIME`, `TORC_STATS`, `TORC_THROTTLING_FACTOR`.
+
+use std::time::Duration;
+
+/// The most worker threads per process.
+pub const MAX_WORKERS: usize = 1024;
+
+/// Run-time settings of one process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Worker threads of this process (`TORC_WORKERS`, else `OMP_NUM_THREADS`, else 1).
+    pub workers: usize,
+    /// Inter-node stealing at start (`TORC_STEALING`, default off).
+    pub stealing: bool,
+    /// Longest an idle thread parks before looking around again (`TORC_YIELDTIME`, ms).
+    pub yield_time: Duration,
+    /// Print the counters at the end (`TORC_STATS`).
+    pub stats: bool,
+    /// `TORC_THROTTLING_FACTOR`: accepted for compatibility (no throttling is needed).
+    pub throttling: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            workers: 1,
+            stealing: false,
+            yield_time: Duration::from_millis(10),
+            stats: false,
+            throttling: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get` (a variable's value, if set). Errors name the variable.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut c = Config::default();
+        if let Some(v) = get("TORC_WORKERS") {
+            c.workers = parse_count("TORC_WORKERS", &v)?;
+        } else if let Some(v) = get("OMP_NUM_THREADS") {
+            // OpenMP allows a list for nested levels; the first entry counts here.
+            let first = v.split(',').next().unwrap_or("");
+            c.workers = parse_count("OMP_NUM_THREADS", first)?;
+        }
+        if let Some(v) = get("TORC_STEALING") {
+            c.stealing = parse_bool("TORC_STEALING", &v)?;
+        }
+        if let Some(v) = get("TORC_YIELDTIME") {
+            let ms: u64 = v.trim().parse().map_err(|_| {
+                format!("TORC_YIELDTIME='{v}' is not a whole number of milliseconds")
+            })?;
+            c.yield_time = Duration::from_millis(ms.clamp(1, 60_000));
+        }
+        if let Some(v) = get("TORC_STATS") {
+            c.stats = parse_bool("TORC_STATS", &v)?;
+        }
+        if let Some(v) = get("TORC_THROTTLING_FACTOR") {
+            let f: u32 = v.trim().parse().map_err(|_| {
+                format!("TORC_THROTTLING_FACTOR='{v}' is not a non-negative integer")
+            })?;
+            c.throttling = Some(f);
+        }
+        Ok(c)
+    }
+}
+
+fn parse_count(name: &str, v: &str) -> Result<usize, String> {
+    match v.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_WORKERS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{name}='{v}' is not a worker count in [1, {MAX_WORKERS}]"
+        )),
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(format!(
+            "{name}='{v}' is not a boolean (use 1/0, true/false, yes/no, on/off)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<Config, String> {
+        Config::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_and_precedence() {
+        assert_eq!(cfg(&[]).unwrap(), Config::default());
+        assert_eq!(cfg(&[("OMP_NUM_THREADS", "3,2")]).unwrap().workers, 3);
+        let c = cfg(&[("OMP_NUM_THREADS", "3"), ("TORC_WORKERS", "2")]).unwrap();
+        assert_eq!(c.workers, 2);
+        let c = cfg(&[
+            ("TORC_STEALING", "yes"),
+            ("TORC_STATS", "1"),
+            ("TORC_YIELDTIME", "5"),
+        ])
+        .unwrap();
+        assert!(c.stealing && c.stats);
+        assert_eq!(c.yield_time, Duration::from_millis(5));
+        assert_eq!(
+            cfg(&[("TORC_THROTTLING_FACTOR", "4")]).unwrap().throttling,
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (k, v) in [
+            ("TORC_WORKERS", "0"),
+            ("TORC_WORKERS", "two"),
+            ("TORC_WORKERS", "5000"),
+            ("OMP_NUM_THREADS", "-1"),
+            ("TORC_STEALING", "maybe"),
+            ("TORC_YIELDTIME", "1.5x"),
+            ("TORC_STATS", "2"),
+            ("TORC_THROTTLING_FACTOR", "-3"),
+        ] {
+            let e = cfg(&[(k, v)]).unwrap_err();
+            assert!(e.starts_with(&format!("{k}='{v}'")), "{e}");
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! The C functions of `torc.h` (all but the variadic `torc_task*`, see `varargs.c`).
+#![allow(non_camel_case_types)]
+
+use crate::comm::broadcast;
+use crate::error::fatal;
+use crate::runtime;
+use crate::sched::execute::execute;
+use crate::sched::placement;
+use crate::sched::registry::Node;
+use crate::sched::spawn;
+use crate::sched::wait::{wait_for, WaitMode};
+use crate::sched::worker::{current_task, current_worker, WorkerCtx};
+use crate::task::{CArg, CallWay, Task, MAX_ARGS};
+use mpi_sys::MPI_Datatype;
+use std::os::raw::{c_char, c_int, c_long, c_void};
+
+/// A task function: `void (*)()` in C, called with one pointer-sized word per argument.
+pub type torc_func_t = Option<unsafe extern "C" fn()>;
+
+const API_NAMES: [&str; 5] = [
+    "torc_task",
+    "torc_task_ex",
+    "torc_task_detached",
+    "torc_task_direct",
+    "torc_task_argv",
+];
+
+/// Checks `narg` and `args`, then creates the task (shared by the variadic entry points and
+/// `torc_task_argv`).
+fn create_from_c(
+    api: usize,
+    qid: c_int,
+    flag_bits: c_int,
+    f: torc_func_t,
+    narg: c_int,
+    args: *const CArg,
+) {
+    let name = API_NAMES[api];
+    runtime::running_node(name);
+    if narg < 0 || narg as usize > MAX_ARGS {
+        fatal(
+            name,
+            format_args!("narg = {narg} is out of range [0, {MAX_ARGS}]"),
+        );
+    }
+    if narg > 0 && args.is_null() {
+        fatal(name, format_args!("args is NULL with narg = {narg}"));
+    }
+    let cargs: &[CArg] = if narg == 0 {
+        &[]
+    } else {
+        // SAFETY: `args` points to `narg` descriptors (the varargs shim's array, or the
+        // caller's for torc_task_argv), checked non-NULL above.
+        unsafe { std::slice::from_raw_parts(args, narg as usize) }
+    };
+    let bits = (flag_bits & 7) as u8;
+    spawn::create(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
+}
+
+/// Called by the variadic shims of `varargs.c`; not part of the public header.
+#[no_mangle]
+pub extern "C" fn torc_internal_create(
+    api: c_int,
+    qid: c_int,
+    flag_bits: c_int,
+    f: torc_func_t,
+    narg: c_int,
+    args: *const CArg,
+) {
+    let api = (api.clamp(0, 3)) as usize;
+    create_from_c(api, qid, flag_bits, f, narg, args);
+}
+
+/// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
+/// without varargs. `flags` combines `TORC_TASK_INVISIBLE`, `TORC_TASK_DETACHED`, `TORC_TASK_DIRECT`.
+#[no_mangle]
+pub extern "C" fn torc_task_argv(
+    qid: c_int,
+    flags: c_int,
+    f: torc_func_t,
+    narg: c_int,
+    args: *const CArg,
+) {
+    if flags & !7 != 0 {
+        runtime::running_node("torc_task_argv");
+        fatal(
+            "torc_task_argv",
+            format_args!("flags = {flags} has unknown bits"),
+        );
+    }
+    create_from_c(4, qid, flags, f, narg, args);
+}
+
+/// Starts the runtime (see SPEC 2.2). On node 0 it returns and the caller is the primary task.
+/// A second call does nothing.
+#[no_mangle]
+pub extern "C" fn torc_init(argc: c_int, argv: *mut *mut c_char, mode: c_int) {
+    let _ = mode;
+    let mut argc = argc;
+    let mut argv = argv;
+    runtime::init(&mut argc, &mut argv);
+}
+
+/// Waits for all work, stops every node and finalises MPI. Returns on node 0.
+#[no_mangle]
+pub extern "C" fn torc_finalize() {
+    runtime::finalize();
+}
+
+/// Declares a task function (same order on every node, before `torc_init`).
+#[no_mangle]
+pub extern "C" fn torc_register_task(f: *mut c_void) {
+    runtime::register(f as usize);
+}
+
+/// The calling worker and its current task, or a fatal error naming `api`.
+fn task_context(api: &str) -> (&'static WorkerCtx, &'static Task) {
+    runtime::running_node(api);
+    let ctx = current_worker();
+    // SAFETY: the current task is alive while it runs on this thread.
+    let task = unsafe { current_task().as_ref() };
+    match (ctx, task) {
+        (Some(c), Some(t)) => (c, t),
+        _ => fatal(
+            api,
+            format_args!("called outside a task (this thread is not a torc worker)"),
+        ),
+    }
+}
+
+/// Waits for all children of the calling task; the worker runs other tasks meanwhile.
+#[no_mangle]
+pub extern "C" fn torc_waitall() {
+    let (ctx, task) = task_context("torc_waitall");
+    wait_for(ctx, &task.latch, WaitMode::Help);
+}
+
+/// As `torc_waitall`, and also returns once this node has no queued work left.
+#[no_mangle]
+pub extern "C" fn torc_waitall2() {
+    let (ctx, task) = task_context("torc_waitall2");
+    wait_for(ctx, &task.latch, WaitMode::HelpUntilIdle);
+}
+
+/// Waits for the children of the calling task without running other tasks.
+#[no_mangle]
+pub extern "C" fn torc_waitall3() {
+    let (ctx, task) = task_context("torc_waitall3");
+    wait_for(ctx, &task.latch, WaitMode::NoHelp);
+}
+
+/// Same as `torc_waitall` (compatibility).
+#[no_mangle]
+pub extern "C" fn torc_tasksync() {
+    let (ctx, task) = task_context("torc_tasksync");
+    wait_for(ctx, &task.latch, WaitMode::Help);
+}
+
+/// Does nothing (compatibility).
+#[no_mangle]
+pub extern "C" fn torc_taskinit() {}
+
+/// Runs queued tasks on the calling worker: with `once`, at most one (returns 1 if one ran);
+/// otherwise until none is found (returns 1 if any ran).
+#[no_mangle]
+pub extern "C" fn torc_scheduler_loop(once: c_int) -> c_int {
+    let (ctx, _) = task_context("torc_scheduler_loop");
+    let mut ran = 0;
+    while let Some(t) = ctx.find_work() {
+        execute(Some(ctx), t);
+        ran = 1;
+        if once != 0 {
+            break;
+        }
+    }
+    ran
+}
+
+/// Moves one task (local or stolen) to the front of the calling worker's queue; 1 if found.
+#[no_mangle]
+pub extern "C" fn torc_fetch_work() -> c_int {
+    let (ctx, _) = task_context("torc_fetch_work");
+    if !ctx.deque.is_empty() {
+        return 1;
+    }
+    match ctx.find_work() {
+        Some(t) => {
+            ctx.deque.push(t);
+            1
+        }
+        None => 0,
+    }
+}
+
+/// Copies `count` elements of `datatype` at `addr` (a global or static variable) to the same
+/// variable on every other node; complete on return.
+#[no_mangle]
+pub extern "C" fn torc_broadcast(addr: *mut c_void, count: c_long, datatype: MPI_Datatype) {
+    let node = runtime::running_node("torc_broadcast");
+    broadcast::broadcast(node, addr, count, datatype);
+}
+
+/// Turns inter-node stealing on, on every node.
+#[no_mangle]
+pub extern "C" fn torc_enable_stealing() {
+    set_stealing("torc_enable_stealing", true);
+}
+
+/// Turns inter-node stealing off, on every node.
+#[no_mangle]
+pub extern "C" fn torc_disable_stealing() {
+    set_stealing("torc_disable_stealing", false);
+}
+
+/// Turns inter-node stealing on, on this node only.
+#[no_mangle]
+pub extern "C" fn torc_i_enable_stealing() {
+    set_stealing("torc_i_enable_stealing", true);
+}
+
+/// Turns inter-node stealing off, on this node only.
+#[no_mangle]
+pub extern "C" fn torc_i_disable_stealing() {
+    set_stealing("torc_i_disable_stealing", false);
+}
+
+fn set_stealing(api: &str, on: bool) {
+    let node = runtime::running_node(api);
+    node.stealing.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Zeroes the statistics counters.
+#[no_mangle]
+pub extern "C" fn torc_reset_statistics() {
+    runtime::running_node("torc_reset_statistics");
+    runtime::reset_statistics();
+}
+
+/// This node's id (MPI rank); -1 before `torc_init`.
+#[no_mangle]
+pub extern "C" fn torc_node_id() -> c_int {
+    Node::get().map_or(-1, |n| n.layout.node as c_int)
+}
+
+/// Number of nodes (MPI processes); 0 before `torc_init`.
+#[no_mangle]
+pub extern "C" fn torc_num_nodes() -> c_int {
+    Node::get().map_or(0, |n| n.layout.nodes() as c_int)
+}
+
+/// The calling worker's index on its node; -1 on a thread that is not a worker.
+#[no_mangle]
+pub extern "C" fn torc_i_worker_id() -> c_int {
+    current_worker().map_or(-1, |c| c.index as c_int)
+}
+
+/// Workers on this node; 0 before `torc_init`.
+#[no_mangle]
+pub extern "C" fn torc_i_num_workers() -> c_int {
+    Node::get().map_or(0, |n| n.num_workers() as c_int)
+}
+
+/// The calling worker's global id (rank-major); -1 on a thread that is not a worker.
+#[no_mangle]
+pub extern "C" fn torc_worker_id() -> c_int {
+    current_worker().map_or(-1, |c| c.node.layout.global(c.index) as c_int)
+}
+
+/// Workers on all nodes; 0 before `torc_init`.
+#[no_mangle]
+pub extern "C" fn torc_num_workers() -> c_int {
+    Node::get().map_or(0, |n| n.layout.total as c_int)
+}
+
+/// Nesting level of the calling task (the primary task is 0).
+#[no_mangle]
+pub extern "C" fn torc_getlevel() -> c_int {
+    // SAFETY: the current task is alive while it runs on this thread.
+    unsafe { current_task().as_ref() }.map_or(0, |t| t.level as c_int)
+}
+
+/// Wall-clock seconds.
+#[no_mangle]
+pub extern "C" fn torc_gettime() -> crate::ffi::constants::torc_time_t {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    d.as_secs_f64()
+}
+
+/// Next target worker: the caller's own global id for `cpu == -1`, else
+/// `(cpu + stride) % torc_num_workers()`.
+#[no_mangle]
+pub extern "C" fn torc_sched_nextcpu(cpu: c_int, stride: c_int) -> c_int {
+    let node = runtime::running_node("torc_sched_nextcpu");
+    let own = current_worker().map_or(0, |c| node.layout.global(c.index));
+    placement::next_cpu(cpu, stride, own, node.layout.total)
+}
+
+/// Sleeps for `ms` milliseconds.
+#[no_mangle]
+pub extern "C" fn thread_sleep(ms: c_int) {
+    std::thread::sleep(std::time::Duration::from_millis(ms.max(0) as u64));
+}
+
+/// Exported for TORC Lite compatibility; the runtime manages its own threads (no-op).
+#[no_mangle]
+pub extern "C" fn start_server_thread() {}
+
+/// Exported for TORC Lite compatibility; the runtime manages its own threads (no-op).
+#[no_mangle]
+pub extern "C" fn shutdown_server_thread() {}
+
+/// The calling task's argument `i`, or a fatal error naming `api`.
+fn arg_of(api: &str, i: c_int) -> (crate::task::Arg, usize) {
+    runtime::running_node(api);
+    // SAFETY: the current task is alive while it runs on this thread.
+    let task = unsafe { current_task().as_ref() }
+        .unwrap_or_else(|| fatal(api, format_args!("called outside a task")));
+    let n = task.args.len();
+    if i < 0 || i as usize >= n {
+        fatal(
+            api,
+            format_args!("argument index {i} is out of range [0, {}]", n as i64 - 1),
+        );
+    }
+    (task.args[i as usize], n)
+}
+
+/// The address the calling task received for argument `i` (0-based).
+#[no_mangle]
+pub extern "C" fn torc_getarg_addr(i: c_int) -> *mut c_void {
+    arg_of("torc_getarg_addr", i).0.value as *mut c_void
+}
+
+/// The element count of argument `i`.
+#[no_mangle]
+pub extern "C" fn torc_getarg_count(i: c_int) -> c_int {
+    arg_of("torc_getarg_count", i).0.count as c_int
+}
+
+/// The call-way of argument `i` (`CALL_BY_COP2` for a COP of several elements, as TORC Lite).
+#[no_mangle]
+pub extern "C" fn torc_getarg_callway(i: c_int) -> c_int {
+    let a = arg_of("torc_getarg_callway", i).0;
+    match a.way {
+        CallWay::Cop if a.count > 1 => 5,
+        w => w as c_int,
+    }
+}
+
+/// The element size in bytes of argument `i` (0 for `CALL_BY_VAD`).
+#[no_mangle]
+pub extern "C" fn torc_getarg_size(i: c_int) -> c_int {
+    arg_of("torc_getarg_size", i).0.elem_size as c_int
+}
+
+/// The number of arguments of the calling task (`i` is ignored, as in TORC Lite).
+#[no_mangle]
+pub extern "C" fn torc_get_num_args(i: c_int) -> c_int {
+    let _ = i;
+    runtime::running_node("torc_get_num_args");
+    // SAFETY: the current task is alive while it runs on this thread.
+    unsafe { current_task().as_ref() }.map_or(0, |t| t.args.len() as c_int)
+}
+
+/// Variadic trampolines: `torc_task*` are defined in C (`varargs.c`, as `torc_va_task*`); a
+/// cdylib exports only Rust-defined symbols, so these naked functions carry the names and jump
+/// to the C code with registers and stack untouched (a plain tail jump keeps the variadic ABI).
+mod trampolines {
+    macro_rules! trampoline {
+        ($name:ident => $target:ident) => {
+            extern "C" {
+                fn $target();
+            }
+            /// Variadic entry point; see `torc.h`.
+            #[no_mangle]
+            #[unsafe(naked)]
+            pub unsafe extern "C" fn $name() {
+                #[cfg(target_arch = "x86_64")]
+                core::arch::naked_asm!("jmp {}", sym $target);
+                #[cfg(target_arch = "aarch64")]
+                core::arch::naked_asm!("b {}", sym $target);
+            }
+        };
+    }
+    trampoline!(torc_task => torc_va_task);
+    trampoline!(torc_task_ex => torc_va_task_ex);
+    trampoline!(torc_task_detached => torc_va_task_detached);
+    trampoline!(torc_task_direct => torc_va_task_direct);
+}

@@ -1,0 +1,54 @@
+//! Running one task: call its function, wait for the children it left, signal its parent.
+
+use super::latch::Latch;
+use super::registry::Node;
+use super::wait::{wait_for, WaitMode};
+use super::worker::{set_current_task, WorkerCtx};
+use crate::task::{call, pool, TaskRef, MAX_ARGS};
+
+/// Runs `t` on the calling thread (`ctx` is `None` for direct tasks on non-worker threads).
+pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
+    let p = t.as_ptr();
+    // SAFETY: `t` owns the descriptor; nobody else touches it while it runs (its children only
+    // reach its latch, atomically).
+    let task = unsafe { &mut *p };
+    if let Some(ctx) = ctx {
+        task.latch.set_owner(ctx.index);
+    }
+    let n = task.args.len();
+    let mut words = [0usize; MAX_ARGS];
+    for (w, a) in words.iter_mut().zip(task.args.iter()) {
+        *w = a.value;
+    }
+    let prev = set_current_task(p);
+    // SAFETY: the creator gave a C task function taking `n` pointer arguments; the words are
+    // the argument pointers (or VAD words) prepared for it.
+    unsafe { call::call(task.func, &words[..n]) };
+    if !task.latch.is_done() {
+        // A task is complete only when its children are: wait for any it did not wait for.
+        if let Some(ctx) = ctx {
+            wait_for(ctx, &task.latch, WaitMode::Help);
+        }
+    }
+    set_current_task(prev);
+    if let Some(ctx) = ctx {
+        if task.visible() {
+            ctx.node.workers[ctx.index].stats.executed.bump();
+        }
+    }
+    let parent = task.parent;
+    pool::put(t.into_box());
+    if !parent.is_null() {
+        signal(parent);
+    }
+}
+
+/// Signals one completed child to `latch` and wakes its owner if it sleeps on it.
+pub fn signal(latch: *const crate::sched::latch::Latch) {
+    // SAFETY: a parent latch outlives its children; this is the child's single completion.
+    if let Some(owner) = unsafe { Latch::complete(latch) } {
+        if let Some(node) = Node::get() {
+            node.sleep.wake(owner);
+        }
+    }
+}

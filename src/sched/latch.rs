@@ -1,0 +1,144 @@
+//! The children counter of a task: how many it created, how many completed, and whether its
+//! worker sleeps waiting for them.
+//!
+//! Creating a child is a plain load and store by the owning worker (no atomic read-modify-write
+//! on the hot path); a completion is one `fetch_add`. The waiter sets [`SLEEPING`] before it
+//! parks; a completion that sees the bit wakes the owner, found by index in the node's table,
+//! so the completer never touches the latch after signalling it (the waiter may be gone).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Set in `completed` while the owner sleeps on this latch.
+const SLEEPING: usize = 1 << (usize::BITS - 1);
+
+/// Counts the outstanding children of one task (or of the node, for detached work).
+#[derive(Debug)]
+pub struct Latch {
+    created: AtomicUsize,
+    completed: AtomicUsize,
+    owner: AtomicUsize,
+}
+
+impl Latch {
+    /// A latch with no children.
+    pub const fn new() -> Latch {
+        Latch {
+            created: AtomicUsize::new(0),
+            completed: AtomicUsize::new(0),
+            owner: AtomicUsize::new(0),
+        }
+    }
+
+    /// Clears the counts for reuse.
+    pub fn reset(&mut self) {
+        *self.created.get_mut() = 0;
+        *self.completed.get_mut() = 0;
+    }
+
+    /// Records which local worker waits on this latch (the one running its task).
+    pub fn set_owner(&self, worker: usize) {
+        self.owner.store(worker, Ordering::Relaxed);
+    }
+
+    /// Counts a new child. Only the owning thread may call this.
+    pub fn add_child(&self) {
+        let c = self.created.load(Ordering::Relaxed);
+        self.created.store(c + 1, Ordering::Relaxed);
+    }
+
+    /// Counts a new child from any thread (the node's detached latch).
+    pub fn add_child_shared(&self) {
+        self.created.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Whether every child created so far has completed (and its effects are visible).
+    pub fn is_done(&self) -> bool {
+        let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
+        done == self.created.load(Ordering::Acquire)
+    }
+
+    /// Children still outstanding.
+    pub fn outstanding(&self) -> usize {
+        let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
+        self.created.load(Ordering::Acquire).wrapping_sub(done)
+    }
+
+    /// Signals that one child completed. Returns the owner to wake if it sleeps on the latch.
+    ///
+    /// # Safety
+    /// `this` must point to a live latch with an outstanding child; after this call the latch
+    /// may be freed by its owner at any moment, so it is not touched again.
+    pub unsafe fn complete(this: *const Latch) -> Option<usize> {
+        // SAFETY: the latch lives until its last child completes, which is this call.
+        let l = unsafe { &*this };
+        let owner = l.owner.load(Ordering::Relaxed);
+        let old = l.completed.fetch_add(1, Ordering::SeqCst);
+        (old & SLEEPING != 0).then_some(owner)
+    }
+
+    /// Marks the owner as sleeping; returns true when the latch is already done (do not sleep).
+    pub fn sleep_begin(&self) -> bool {
+        let old = self.completed.fetch_or(SLEEPING, Ordering::SeqCst);
+        (old & !SLEEPING) == self.created.load(Ordering::Acquire)
+    }
+
+    /// Clears the sleeping mark.
+    pub fn sleep_end(&self) {
+        self.completed.fetch_and(!SLEEPING, Ordering::SeqCst);
+    }
+}
+
+impl Default for Latch {
+    fn default() -> Self {
+        Latch::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_children_and_reports_sleepers() {
+        let l = Latch::new();
+        l.set_owner(3);
+        assert!(l.is_done());
+        l.add_child();
+        l.add_child();
+        assert_eq!(l.outstanding(), 2);
+        assert_eq!(unsafe { Latch::complete(&l) }, None);
+        assert!(!l.is_done());
+        assert!(!l.sleep_begin());
+        assert_eq!(
+            unsafe { Latch::complete(&l) },
+            Some(3),
+            "a sleeping owner is woken"
+        );
+        assert!(l.is_done());
+        l.sleep_end();
+        assert!(l.is_done());
+        assert!(l.sleep_begin(), "a done latch says so instead of sleeping");
+    }
+
+    #[test]
+    fn completions_from_many_threads() {
+        let l = Latch::new();
+        for _ in 0..4000 {
+            l.add_child();
+        }
+        let p = &l as *const Latch as usize;
+        let hs: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        unsafe { Latch::complete(p as *const Latch) };
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert!(l.is_done());
+    }
+}

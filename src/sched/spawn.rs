@@ -1,0 +1,101 @@
+//! Creating a task: check the request, capture its arguments, count it in its parent's latch,
+//! and queue it where placement says.
+
+use super::execute::execute;
+use super::placement;
+use super::worker::{current_task, current_worker};
+use crate::error::fatal;
+use crate::runtime;
+use crate::task::args::{capture, resolve_values};
+use crate::task::descriptor::flags;
+use crate::task::{pool, CArg, TaskRef, MAX_ARGS};
+
+/// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
+/// called, for error messages; `flag_bits` are [`flags`]).
+pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
+    let node = runtime::running_node(api);
+    if func == 0 {
+        fatal(api, format_args!("the task function is NULL"));
+    }
+    let total = node.layout.total;
+    if qid < -1 || qid >= total as i32 {
+        fatal(
+            api,
+            format_args!("qid = {qid} is out of range [-1, {}]", total - 1),
+        );
+    }
+    debug_assert!(cargs.len() <= MAX_ARGS);
+    let ctx = current_worker();
+    let cur = current_task();
+    let detached = flag_bits & flags::DETACHED != 0;
+    let direct = flag_bits & flags::DIRECT != 0;
+    if !detached && !direct && (ctx.is_none() || cur.is_null()) {
+        fatal(
+            api,
+            format_args!("called outside a task (this thread is not a torc worker)"),
+        );
+    }
+    // SAFETY: the current task is alive while it runs on this thread, which is now.
+    let cur_ref = unsafe { cur.as_ref() };
+
+    let mut task = pool::get();
+    task.func = func;
+    task.flags = flag_bits;
+    task.home = node.layout.node as u32;
+    task.level = cur_ref.map_or(1, |c| c.level + 1);
+    if let Err(e) = capture(cargs, &mut task.args, &mut task.buf) {
+        pool::put(task);
+        fatal(api, format_args!("{e}"));
+    }
+    resolve_values(&mut task.args, &mut task.buf);
+
+    let own = node.layout.global(ctx.map_or(0, |c| c.index));
+    let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
+    if tgt.node != node.layout.node {
+        pool::put(task);
+        fatal(
+            api,
+            format_args!(
+                "qid targets node {}, and remote execution is not built yet",
+                tgt.node
+            ),
+        );
+    }
+    if task.visible() {
+        match ctx {
+            Some(c) => node.workers[c.index].stats.created.bump(),
+            None => node.stats.created_elsewhere.add(1),
+        }
+    }
+    if direct {
+        // Direct tasks run at once, outside the queues; nobody waits for them.
+        execute(ctx, TaskRef::from_box(task));
+        return;
+    }
+    if detached {
+        node.detached.add_child_shared();
+        task.parent = &node.detached;
+    } else {
+        let c = cur_ref.expect("checked above");
+        c.latch.add_child();
+        task.parent = &c.latch;
+    }
+    let t = TaskRef::from_box(task);
+    match ctx {
+        Some(c) if !tgt.named || tgt.worker == c.index => {
+            c.deque.push(t);
+            if node.num_workers() > 1 {
+                node.sleep.notify_one();
+            }
+        }
+        _ if tgt.named => {
+            node.workers[tgt.worker].mailbox.push(t);
+            node.sleep.wake(tgt.worker);
+            node.sleep.notify_one();
+        }
+        _ => {
+            node.injector.push(t);
+            node.sleep.notify_one();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Waiting for children: the waiting worker runs other tasks meanwhile, then parks.
+
+use super::backoff::Backoff;
+use super::execute::execute;
+use super::latch::Latch;
+use super::worker::WorkerCtx;
+
+/// How a wait behaves while children are outstanding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitMode {
+    /// `torc_waitall`: run other tasks until the children are done.
+    Help,
+    /// `torc_waitall2`: as `Help`, but also return when the node has no queued work.
+    HelpUntilIdle,
+    /// `torc_waitall3`: do not run other tasks.
+    NoHelp,
+}
+
+/// Blocks until `latch` is done (or, for `HelpUntilIdle`, the node runs dry).
+pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
+    let node = ctx.node;
+    let mut backoff = Backoff::new();
+    loop {
+        if latch.is_done() {
+            return;
+        }
+        if mode != WaitMode::NoHelp {
+            if let Some(t) = ctx.find_work() {
+                execute(Some(ctx), t);
+                backoff.reset();
+                continue;
+            }
+            if mode == WaitMode::HelpUntilIdle {
+                return;
+            }
+        }
+        if !backoff.snooze() {
+            continue;
+        }
+        if !latch.sleep_begin() {
+            if mode == WaitMode::NoHelp {
+                node.sleep.park_alone(node.config.yield_time);
+            } else {
+                node.sleep.sleep(ctx.index, node.config.yield_time, || {
+                    !latch.is_done() && !ctx.sees_work()
+                });
+            }
+        }
+        latch.sleep_end();
+        backoff.reset();
+    }
+}

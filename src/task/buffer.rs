@@ -1,0 +1,89 @@
+//! The byte buffer that holds a task's argument copies, 16-byte aligned, reused with the task.
+
+/// One 16-byte, 16-aligned unit of storage.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Chunk([u8; 16]);
+
+/// Argument storage of one task: copies of COP data (and, for tasks from other nodes, every
+/// argument's data). Offsets handed out are multiples of 16, so any C type is aligned.
+#[derive(Default)]
+pub struct ArgBuffer {
+    chunks: Vec<Chunk>,
+}
+
+impl ArgBuffer {
+    /// Forgets the contents but keeps the allocation for the next task.
+    pub fn clear(&mut self) {
+        self.chunks.clear();
+    }
+
+    /// Bytes in use.
+    pub fn len(&self) -> usize {
+        self.chunks.len() * 16
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// Reserves `bytes` zeroed bytes and returns their offset. Pointers taken before an
+    /// `alloc` may move: take them once all allocations are done.
+    pub fn alloc_zeroed(&mut self, bytes: usize) -> usize {
+        let off = self.len();
+        let n = bytes.div_ceil(16).max(1);
+        self.chunks.resize(self.chunks.len() + n, Chunk([0; 16]));
+        off
+    }
+
+    /// Reserves room for `src` and copies it in; returns the offset.
+    pub fn push_bytes(&mut self, src: &[u8]) -> usize {
+        let off = self.len();
+        let n = src.len().div_ceil(16).max(1);
+        self.chunks.reserve(n);
+        // SAFETY: `reserve` made room for `n` more chunks; we initialise all `n * 16` bytes
+        // (the copied data, then zeroes for the tail) before extending the length.
+        unsafe {
+            let dst = self.chunks.as_mut_ptr().add(self.chunks.len()) as *mut u8;
+            std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len());
+            std::ptr::write_bytes(dst.add(src.len()), 0, n * 16 - src.len());
+            self.chunks.set_len(self.chunks.len() + n);
+        }
+        off
+    }
+
+    /// Address of the byte at `off`.
+    pub fn addr(&mut self, off: usize) -> *mut u8 {
+        debug_assert!(off <= self.len());
+        // SAFETY: `off` is within (or one past) the allocation, as the assertion says.
+        unsafe { (self.chunks.as_mut_ptr() as *mut u8).add(off) }
+    }
+
+    /// The stored bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
+        unsafe { std::slice::from_raw_parts(self.chunks.as_ptr() as *const u8, self.len()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_aligned_and_data_kept() {
+        let mut b = ArgBuffer::default();
+        let a = b.push_bytes(&[1, 2, 3]);
+        let z = b.alloc_zeroed(0);
+        let c = b.push_bytes(&[9; 40]);
+        assert_eq!((a, z, c), (0, 16, 32));
+        assert_eq!(b.len(), 80);
+        assert_eq!(&b.as_bytes()[0..4], &[1, 2, 3, 0]);
+        assert!(b.as_bytes()[16..32].iter().all(|&x| x == 0));
+        assert!(b.as_bytes()[32..72].iter().all(|&x| x == 9));
+        assert_eq!(b.addr(c) as usize % 16, 0);
+        b.clear();
+        assert!(b.is_empty());
+    }
+}

@@ -1,0 +1,110 @@
+//! The task descriptor: function, argument records and copies, parent link, children latch.
+
+use super::args::Arg;
+use super::buffer::ArgBuffer;
+use super::call::FuncAddr;
+use crate::sched::latch::Latch;
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+/// Flags of a task.
+pub mod flags {
+    /// Left out of the statistics (`torc_task_ex` with `invisible != 0`).
+    pub const INVISIBLE: u8 = 1;
+    /// Nobody waits for it (`torc_task_detached`); its parent latch is the node's.
+    pub const DETACHED: u8 = 2;
+    /// Runs outside the worker queues (`torc_task_direct`).
+    pub const DIRECT: u8 = 4;
+}
+
+/// A unit of work: created by a task (or a thread, for detached work), queued, run once.
+///
+/// Descriptors are reused: [`super::pool`] keeps finished ones with their allocations.
+pub struct Task {
+    /// The function to call.
+    pub func: FuncAddr,
+    /// Argument records, in order.
+    pub args: Vec<Arg>,
+    /// Copies of argument data.
+    pub buf: ArgBuffer,
+    /// The latch of the task (or node) waiting for this one; signalled when it completes.
+    pub parent: *const Latch,
+    /// Counts this task's own children.
+    pub latch: Latch,
+    /// Nesting level: the primary task is 0, its children 1, ...
+    pub level: u32,
+    /// Node that created the task (where REF/RES data goes back).
+    pub home: u32,
+    /// [`flags`] bits.
+    pub flags: u8,
+    /// Next global worker for this task's `qid == -1` children (-1: not started).
+    pub rr_next: Cell<i32>,
+}
+
+impl Task {
+    /// An empty descriptor.
+    pub fn new() -> Task {
+        Task {
+            func: 0,
+            args: Vec::new(),
+            buf: ArgBuffer::default(),
+            parent: std::ptr::null(),
+            latch: Latch::new(),
+            level: 0,
+            home: 0,
+            flags: 0,
+            rr_next: Cell::new(-1),
+        }
+    }
+
+    /// Clears the descriptor for reuse, keeping its allocations.
+    pub fn reset(&mut self) {
+        self.func = 0;
+        self.args.clear();
+        self.buf.clear();
+        self.parent = std::ptr::null();
+        self.latch.reset();
+        self.level = 0;
+        self.home = 0;
+        self.flags = 0;
+        self.rr_next.set(-1);
+    }
+
+    /// Whether the statistics count this task.
+    pub fn visible(&self) -> bool {
+        self.flags & flags::INVISIBLE == 0
+    }
+}
+
+impl Default for Task {
+    fn default() -> Self {
+        Task::new()
+    }
+}
+
+/// An owned pointer to a queued task: exactly one holder at a time (queue, worker, message).
+#[derive(Debug)]
+pub struct TaskRef(NonNull<Task>);
+
+// SAFETY: a TaskRef is the single owner of its descriptor; moving it to another thread moves
+// that ownership. The raw pointers inside point to latches that outlive the task (its parent
+// waits for it) and are only touched atomically.
+unsafe impl Send for TaskRef {}
+
+impl TaskRef {
+    /// Takes ownership of a boxed descriptor.
+    pub fn from_box(b: Box<Task>) -> TaskRef {
+        TaskRef(NonNull::from(Box::leak(b)))
+    }
+
+    /// Gives the descriptor back as a box.
+    pub fn into_box(self) -> Box<Task> {
+        // SAFETY: the pointer came from `Box::leak` in `from_box` and this is its only owner.
+        unsafe { Box::from_raw(self.0.as_ptr()) }
+    }
+
+    /// The raw descriptor pointer (stays valid while this TaskRef lives).
+    pub fn as_ptr(&self) -> *mut Task {
+        self.0.as_ptr()
+    }
+}
