@@ -1,21 +1,30 @@
-//! Start and end of the runtime: `torc_init` builds the node and its workers, makes the caller
-//! worker 0 (running the primary task on node 0); `torc_finalize` drains and stops everything.
+//! Start and end of the runtime. `torc_init` starts MPI, checks that every node runs the same
+//! executable, builds the node, its workers and (with several nodes) its communication thread,
+//! and makes the caller worker 0: on node 0 it returns as the primary task, elsewhere it serves
+//! tasks until node 0 finalizes and then exits. `torc_finalize` waits until the whole job is
+//! quiet, stops every node and finalizes MPI.
 
+use crate::comm::channel::Channel;
 use crate::comm::mpi::{self, World};
+use crate::comm::wire::tag;
+use crate::comm::{server, symbol};
 use crate::env::Config;
 use crate::error::fatal;
+use crate::sched::execute::execute;
+use crate::sched::latch::Latch;
 use crate::sched::registry::{Layout, Node, WorkerShared};
+use crate::sched::sleep::Sleep;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_worker, set_current_task, WorkerCtx};
-use crate::sched::Node as _NodeAlias;
 use crate::stats::{report_line, NodeStats};
-use crate::task::Task;
+use crate::task::{Task, TaskRef};
 use crossbeam_deque::{Injector, Worker};
 use parking_lot::Mutex;
 use std::os::raw::{c_char, c_int};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 const UNINIT: u8 = 0;
 const STARTING: u8 = 1;
@@ -28,6 +37,7 @@ const WORKER_STACK: usize = 64 << 20;
 static STATE: AtomicU8 = AtomicU8::new(UNINIT);
 static WORLD: OnceLock<World> = OnceLock::new();
 static THREADS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+static COMM_THREAD: Mutex<Option<JoinHandle<()>>> = Mutex::new(None);
 static PRIMARY: AtomicPtr<Task> = AtomicPtr::new(std::ptr::null_mut());
 static WORKER0: AtomicPtr<WorkerCtx> = AtomicPtr::new(std::ptr::null_mut());
 static REGISTERED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
@@ -70,12 +80,7 @@ pub fn register(f: usize) {
     }
 }
 
-/// Registered task functions, in order.
-pub fn registered() -> Vec<usize> {
-    REGISTERED.lock().clone()
-}
-
-/// `torc_init`: a second call is a no-op.
+/// `torc_init`: a second call is a no-op. Returns only on node 0.
 pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
     match STATE.compare_exchange(UNINIT, STARTING, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => {}
@@ -84,18 +89,17 @@ pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
     }
     let config = Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}")));
     let world = *WORLD.get_or_init(|| mpi::init(argc, argv));
+    let mut workers = vec![config.workers];
     if world.size > 1 {
-        fatal(
-            "torc_init",
-            format_args!(
-                "{} MPI processes: multi-node execution is not built yet",
-                world.size
-            ),
-        );
+        check_same_executable(&world);
+        workers = mpi::allgather_u64(&world, config.workers as u64)
+            .into_iter()
+            .map(|w| w as usize)
+            .collect();
     }
-    let layout = Layout::new(world.rank, vec![config.workers]);
+    let layout = Layout::new(world.rank, workers);
     let deques: Vec<Worker<TaskRef>> = (0..config.workers).map(|_| Worker::new_lifo()).collect();
-    let workers = deques
+    let shared = deques
         .iter()
         .map(|d| WorkerShared {
             stealer: d.stealer(),
@@ -104,17 +108,26 @@ pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
         })
         .collect();
     let node = Node::install(Node {
+        comm: (world.size > 1).then(|| Channel::new(world.size)),
         layout,
-        workers,
+        workers: shared,
         injector: Injector::new(),
-        sleep: crate::sched::sleep::Sleep::new(config.workers),
-        detached: crate::sched::latch::Latch::new(),
+        sleep: Sleep::new(config.workers),
+        detached: Latch::new(),
         terminate: AtomicBool::new(false),
         stealing: AtomicBool::new(config.stealing),
         rr_next: AtomicI32::new(0),
         config,
         stats: NodeStats::default(),
+        registered: REGISTERED.lock().clone(),
     });
+    if world.size > 1 {
+        let h = std::thread::Builder::new()
+            .name("torc-comm".into())
+            .spawn(move || server::run(node, world))
+            .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
+        *COMM_THREAD.lock() = Some(h);
+    }
     let mut deques = deques.into_iter();
     let deque0 = deques.next().expect("at least one worker");
     {
@@ -134,23 +147,118 @@ pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
             threads.push(h);
         }
     }
-    // The calling thread becomes worker 0, running the primary task.
+    // The calling thread becomes worker 0.
     let ctx = Box::into_raw(Box::new(WorkerCtx::new(0, node, deque0)));
     WORKER0.store(ctx, Ordering::Release);
     // SAFETY: just allocated; freed only in `finalize`, after `leave`.
-    unsafe { (*ctx).enter() };
+    let ctx = unsafe { &*ctx };
+    ctx.enter();
+    STATE.store(RUNNING, Ordering::Release);
+    if world.rank != 0 {
+        serve(ctx, &world);
+    }
     let primary = Box::into_raw(Box::new(Task::new()));
     // SAFETY: just allocated; freed only in `finalize`.
     unsafe { (*primary).latch.set_owner(0) };
     PRIMARY.store(primary, Ordering::Release);
     set_current_task(primary);
-    STATE.store(RUNNING, Ordering::Release);
 }
 
-use crate::task::TaskRef;
+/// Refuses to run when the nodes run different programs (task functions and broadcast
+/// variables are identified by their place in the executable).
+fn check_same_executable(world: &World) {
+    let all = mpi::allgather_u64(world, symbol::executable_fingerprint());
+    if let Some(other) = all.iter().position(|&f| f != all[0]) {
+        if world.rank == other || world.rank == 0 {
+            fatal(
+                "torc_init",
+                format_args!(
+                    "node {other} runs a different executable than node 0 (this is node {}, \
+                     running {}); all nodes must run the same program",
+                    world.rank,
+                    symbol::executable_path()
+                ),
+            );
+        }
+        // The reporting nodes stop the job; wait for that.
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
 
-/// `torc_finalize`: waits for all outstanding work, stops the workers, prints statistics when
-/// asked and finalises MPI. A second call is a no-op.
+/// Nodes other than 0: run tasks until node 0 says stop, then shut down and exit.
+fn serve(ctx: &WorkerCtx, world: &World) -> ! {
+    ctx.run_loop();
+    let node = ctx.node;
+    stop_workers(node);
+    if let Some(ch) = &node.comm {
+        ch.send(0, tag::STATS, stats_line(node).into_bytes());
+    }
+    stop_comm(node);
+    mpi::barrier(world);
+    STATE.store(FINALIZED, Ordering::Release);
+    mpi::finalize(world);
+    std::process::exit(0)
+}
+
+fn stop_workers(node: &Node) {
+    node.terminate.store(true, Ordering::SeqCst);
+    node.sleep.wake_all();
+    for h in THREADS.lock().drain(..) {
+        let _ = h.join();
+    }
+}
+
+fn stop_comm(node: &Node) {
+    if let Some(ch) = &node.comm {
+        ch.stop.store(true, Ordering::SeqCst);
+        ch.wake();
+    }
+    if let Some(h) = COMM_THREAD.lock().take() {
+        let _ = h.join();
+    }
+}
+
+/// Runs local work (or naps) until `done` says so; used while node 0 waits for other nodes.
+fn help_until(ctx: &WorkerCtx, done: impl Fn() -> bool) {
+    while !done() {
+        match ctx.find_work() {
+            Some(t) => execute(Some(ctx), t),
+            None => std::thread::sleep(Duration::from_micros(20)),
+        }
+    }
+}
+
+/// Node 0: waits until no detached work is left anywhere. Each round asks every node for its
+/// (created, completed) detached counters; two identical rounds with equal sums mean quiet.
+fn quiesce(ctx: &WorkerCtx, ch: &Channel) {
+    let node = ctx.node;
+    let nodes = node.layout.nodes();
+    let mut previous = None;
+    loop {
+        wait_for(ctx, &node.detached, WaitMode::Help);
+        ch.query.lock().iter_mut().for_each(|q| *q = None);
+        for n in 1..nodes {
+            ch.send(n, tag::QUERY, Vec::new());
+        }
+        help_until(ctx, || ch.query.lock().iter().skip(1).all(Option::is_some));
+        let (c, d) = node.detached.counts();
+        let (mut created, mut completed) = (c as u64, d as u64);
+        for (c, d) in ch.query.lock().iter().skip(1).flatten() {
+            created += c;
+            completed += d;
+        }
+        let now = (created, completed);
+        if created == completed && previous == Some(now) {
+            return;
+        }
+        previous = Some(now);
+    }
+}
+
+/// `torc_finalize`: waits for all outstanding work on every node, stops every node, prints
+/// statistics when asked and finalizes MPI. A second call is a no-op.
 pub fn finalize() {
     match STATE.load(Ordering::Acquire) {
         RUNNING => {}
@@ -170,15 +278,26 @@ pub fn finalize() {
     // SAFETY: the primary task lives until the end of this function.
     wait_for(ctx, unsafe { &(*primary).latch }, WaitMode::Help);
     wait_for(ctx, &node.detached, WaitMode::Help);
-    node.terminate.store(true, Ordering::SeqCst);
-    node.sleep.wake_all();
-    for h in THREADS.lock().drain(..) {
-        let _ = h.join();
+    let nodes = node.layout.nodes();
+    if let Some(ch) = &node.comm {
+        quiesce(ctx, ch);
+        for n in 1..nodes {
+            ch.send(n, tag::TERMINATE, Vec::new());
+        }
+    }
+    stop_workers(node);
+    let mut lines = vec![stats_line(node)];
+    if let Some(ch) = &node.comm {
+        help_until(ctx, || ch.stats.lock().iter().skip(1).all(Option::is_some));
+        lines.extend(ch.stats.lock().iter().skip(1).flatten().cloned());
+    }
+    stop_comm(node);
+    if node.config.stats {
+        for l in &lines {
+            eprintln!("{l}");
+        }
     }
     STATE.store(FINALIZED, Ordering::Release);
-    if node.config.stats {
-        eprintln!("{}", stats_line(node));
-    }
     set_current_task(std::ptr::null_mut());
     WorkerCtx::leave();
     // SAFETY: both were allocated in `init`; no thread uses them any more.
@@ -187,12 +306,15 @@ pub fn finalize() {
         drop(Box::from_raw(ctx0));
     }
     if let Some(w) = world() {
+        if nodes > 1 {
+            mpi::barrier(w);
+        }
         mpi::finalize(w);
     }
 }
 
 /// The statistics line of this node.
-pub fn stats_line(node: &_NodeAlias) -> String {
+pub fn stats_line(node: &Node) -> String {
     let executed: Vec<u64> = node
         .workers
         .iter()
@@ -207,7 +329,7 @@ pub fn stats_line(node: &_NodeAlias) -> String {
     report_line(node.layout.node, created, &executed, &node.stats)
 }
 
-/// `torc_reset_statistics`: zeroes this node's counters.
+/// Zeroes this node's counters.
 pub fn reset_statistics() {
     if let Some(node) = Node::get() {
         for w in node.workers.iter() {

@@ -3,11 +3,13 @@
 //! The address must lie inside a loaded module's data (executable or shared library); it is
 //! identified by (module, offset) so that position-independent code works on every node.
 
-use crate::comm::datatype;
+use crate::comm::wire::{self, tag};
+use crate::comm::{datatype, symbol};
 use crate::error::fatal;
 use crate::sched::registry::Node;
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_long, c_void};
+use std::sync::atomic::Ordering;
 
 const API: &str = "torc_broadcast";
 
@@ -26,11 +28,35 @@ pub fn broadcast(node: &Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype
     let bytes = (count as usize)
         .checked_mul(size)
         .unwrap_or_else(|| fatal(API, format_args!("count {count} is too large")));
-    if let Err(e) = crate::comm::symbol::locate_data(addr as usize, bytes) {
+    if let Err(e) = symbol::locate_data(addr as usize, bytes) {
         fatal(API, format_args!("{e}"));
     }
-    if node.layout.nodes() == 1 {
-        return;
+    let Some(ch) = node.comm.as_ref() else {
+        return; // one node: nothing to send
+    };
+    let Some((key, offset)) = symbol::to_portable(addr as usize) else {
+        fatal(
+            API,
+            format_args!("address {addr:p} is not inside a loaded module's data"),
+        );
+    };
+    // SAFETY: the caller's variable holds `bytes` bytes at `addr` (checked to lie in a module).
+    let data = unsafe { std::slice::from_raw_parts(addr as *const u8, bytes) };
+    let msg = wire::encode_bcast(key, offset, data);
+    let me = node.layout.node;
+    let others = node.layout.nodes() - 1;
+    ch.bcast_acks.fetch_add(others, Ordering::AcqRel);
+    for n in (0..node.layout.nodes()).filter(|&n| n != me) {
+        ch.send(n, tag::BCAST, msg.clone());
     }
-    fatal(API, format_args!("multi-node broadcast is not built yet"));
+    // Complete on return: wait for every node's acknowledgement.
+    let mut spins = 0u32;
+    while ch.bcast_acks.load(Ordering::Acquire) != 0 {
+        spins += 1;
+        if spins < 1000 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+    }
 }

@@ -1,7 +1,12 @@
-//! Communication: a thin layer over raw `mpi-sys` (start, ranks, datatypes, abort, end), the
-//! identity of code and data across processes, and broadcast.
+//! Communication between nodes: a thin layer over raw `mpi-sys`, the communication thread and
+//! its channel, the wire format, inter-node stealing, broadcast, and the identity of code and
+//! data across processes.
 
 pub mod broadcast;
+pub mod channel;
 pub mod datatype;
 pub mod mpi;
+pub mod server;
+pub mod steal;
 pub mod symbol;
+pub mod wire;

@@ -134,3 +134,145 @@ pub fn init_for_tests() {
         }
     });
 }
+
+/// MPI's `MPI_THREAD_SERIALIZED` constant.
+pub fn thread_serialized() -> c_int {
+    // SAFETY: reading an extern constant of the MPI library.
+    unsafe { ffi::RSMPI_THREAD_SERIALIZED }
+}
+
+/// Gathers one `u64` from every process (blocking; only before the communication thread
+/// starts or after it stopped).
+pub fn allgather_u64(world: &World, v: u64) -> Vec<u64> {
+    let mut all = vec![0u64; world.size];
+    // SAFETY: send buffer of 1 u64, receive buffer of `size` u64s, both valid for the call.
+    with_mpi(|| unsafe {
+        ffi::MPI_Allgather(
+            &v as *const u64 as *const std::os::raw::c_void,
+            1,
+            ffi::RSMPI_UINT64_T,
+            all.as_mut_ptr() as *mut std::os::raw::c_void,
+            1,
+            ffi::RSMPI_UINT64_T,
+            world.comm,
+        )
+    });
+    all
+}
+
+/// Waits until every process reached this point (blocking, as `allgather_u64`).
+pub fn barrier(world: &World) {
+    // SAFETY: a collective on our own communicator.
+    with_mpi(|| unsafe { ffi::MPI_Barrier(world.comm) });
+}
+
+/// A message being sent: it owns its buffer until MPI is done with it.
+pub struct PendingSend {
+    buf: Vec<u8>,
+    req: ffi::MPI_Request,
+}
+
+// SAFETY: the request handle and the owned buffer move together; MPI accesses the buffer
+// only until the request completes, and `test` is called under `with_mpi`.
+unsafe impl Send for PendingSend {}
+
+impl PendingSend {
+    /// Whether MPI finished with the buffer.
+    pub fn test(&mut self) -> bool {
+        let mut flag: c_int = 0;
+        // SAFETY: `req` is an active request from MPI_Isend; MPI_Test updates it in place.
+        with_mpi(|| unsafe { ffi::MPI_Test(&mut self.req, &mut flag, ffi::RSMPI_STATUS_IGNORE) });
+        flag != 0
+    }
+
+    /// The bytes being sent.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether the message is empty.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+}
+
+/// Starts sending `buf` to `dest` with `tag` on the runtime's communicator.
+pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
+    assert!(
+        buf.len() <= c_int::MAX as usize,
+        "message of {} bytes is too large",
+        buf.len()
+    );
+    let mut p = PendingSend {
+        buf,
+        req: unsafe { ffi::RSMPI_REQUEST_NULL },
+    };
+    // SAFETY: the buffer is owned by `p` and stays put (a Vec's heap block does not move when
+    // the Vec does) until `test` reports completion; `p.req` receives the request handle.
+    with_mpi(|| unsafe {
+        ffi::MPI_Isend(
+            p.buf.as_ptr() as *const std::os::raw::c_void,
+            p.buf.len() as c_int,
+            ffi::RSMPI_UINT8_T,
+            dest as c_int,
+            tag,
+            world.comm,
+            &mut p.req,
+        )
+    });
+    p
+}
+
+/// A message waiting to be received: who sent it, its tag and its size.
+#[derive(Clone, Copy, Debug)]
+pub struct Probed {
+    /// Sender rank.
+    pub source: usize,
+    /// Tag.
+    pub tag: c_int,
+    /// Size in bytes.
+    pub bytes: usize,
+}
+
+/// Checks, without blocking, whether a message is waiting on the runtime's communicator.
+pub fn iprobe(world: &World) -> Option<Probed> {
+    let mut flag: c_int = 0;
+    // SAFETY: MPI_Status is plain data; MPI fills it when a message is found.
+    let mut status: ffi::MPI_Status = unsafe { std::mem::zeroed() };
+    let mut count: c_int = 0;
+    with_mpi(|| unsafe {
+        // SAFETY: valid out-pointers; our communicator.
+        ffi::MPI_Iprobe(
+            ffi::RSMPI_ANY_SOURCE,
+            ffi::RSMPI_ANY_TAG,
+            world.comm,
+            &mut flag,
+            &mut status,
+        );
+        if flag != 0 {
+            ffi::MPI_Get_count(&status, ffi::RSMPI_UINT8_T, &mut count);
+        }
+    });
+    (flag != 0).then(|| Probed {
+        source: status.MPI_SOURCE as usize,
+        tag: status.MPI_TAG,
+        bytes: count as usize,
+    })
+}
+
+/// Receives the probed message into `buf` (exactly `p.bytes` long).
+pub fn recv_into(world: &World, p: &Probed, buf: &mut [u8]) {
+    assert_eq!(buf.len(), p.bytes);
+    // SAFETY: `buf` has room for the whole message, whose size we probed.
+    with_mpi(|| unsafe {
+        ffi::MPI_Recv(
+            buf.as_mut_ptr() as *mut std::os::raw::c_void,
+            p.bytes as c_int,
+            ffi::RSMPI_UINT8_T,
+            p.source as c_int,
+            p.tag,
+            world.comm,
+            ffi::RSMPI_STATUS_IGNORE,
+        )
+    });
+}

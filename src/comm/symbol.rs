@@ -1,7 +1,9 @@
-//! Identity of code and data across processes: an address becomes (module, offset), found
-//! with `dladdr`, so that position-independent executables and shared libraries work even
-//! when every process maps them at a different address.
+//! Identity of code and data across processes: an address becomes (module key, offset), so
+//! that position-independent executables and shared libraries work even when every process
+//! maps them at a different address. The main program has key 0; a shared library's key is a
+//! hash of its path. Registered task functions travel as their registration index instead.
 
+use parking_lot::Mutex;
 use std::ffi::CStr;
 
 /// Where an address lies: the module's file name and the offset from its load base.
@@ -59,6 +61,132 @@ pub fn locate_data(addr: usize, bytes: usize) -> Result<Location, String> {
     }
 }
 
+/// A loaded module: its key, load bias and the address ranges of its segments.
+#[derive(Clone, Debug)]
+struct Module {
+    key: u64,
+    bias: usize,
+    ranges: Vec<(usize, usize)>,
+    name: String,
+}
+
+static MODULES: Mutex<Vec<Module>> = Mutex::new(Vec::new());
+
+/// FNV-1a, 64 bits.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+unsafe extern "C" fn collect(
+    info: *mut libc::dl_phdr_info,
+    _size: usize,
+    data: *mut libc::c_void,
+) -> libc::c_int {
+    // SAFETY: the loader passes a valid info record; `data` is the Vec given to dl_iterate_phdr.
+    let (info, out) = unsafe { (&*info, &mut *(data as *mut Vec<Module>)) };
+    let name = if info.dlpi_name.is_null() {
+        String::new()
+    } else {
+        // SAFETY: a NUL-terminated string owned by the loader.
+        unsafe { CStr::from_ptr(info.dlpi_name) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let bias = info.dlpi_addr as usize;
+    let mut ranges = Vec::new();
+    for i in 0..info.dlpi_phnum as usize {
+        // SAFETY: dlpi_phdr points to dlpi_phnum program headers.
+        let ph = unsafe { &*info.dlpi_phdr.add(i) };
+        if ph.p_type == libc::PT_LOAD {
+            let start = bias + ph.p_vaddr as usize;
+            ranges.push((start, start + ph.p_memsz as usize));
+        }
+    }
+    // The first module reported is the main program: key 0 on every node.
+    let key = if out.is_empty() {
+        0
+    } else {
+        fnv1a(name.as_bytes()) | 1
+    };
+    out.push(Module {
+        key,
+        bias,
+        ranges,
+        name,
+    });
+    0
+}
+
+fn scan() -> Vec<Module> {
+    let mut v: Vec<Module> = Vec::new();
+    // SAFETY: the callback only reads the records the loader hands it and appends to `v`.
+    unsafe {
+        libc::dl_iterate_phdr(
+            Some(collect),
+            &mut v as *mut Vec<Module> as *mut libc::c_void,
+        )
+    };
+    v
+}
+
+fn with_modules<R>(f: impl Fn(&[Module]) -> Option<R>) -> Option<R> {
+    let mut m = MODULES.lock();
+    if m.is_empty() {
+        *m = scan();
+    }
+    if let Some(r) = f(&m) {
+        return Some(r);
+    }
+    // A library may have been loaded since the last scan.
+    *m = scan();
+    f(&m)
+}
+
+/// An address as (module key, offset from the module's load bias), valid on every node.
+pub fn to_portable(addr: usize) -> Option<(u64, u64)> {
+    with_modules(|mods| {
+        mods.iter()
+            .find(|m| m.ranges.iter().any(|&(s, e)| addr >= s && addr < e))
+            .map(|m| (m.key, (addr - m.bias) as u64))
+    })
+}
+
+/// The local address of a portable (module key, offset); `None` if no such module is loaded.
+pub fn from_portable(key: u64, offset: u64) -> Option<usize> {
+    with_modules(|mods| {
+        mods.iter()
+            .find(|m| m.key == key)
+            .map(|m| m.bias + offset as usize)
+    })
+}
+
+/// The path of the module with `key`, for error messages.
+pub fn module_name(key: u64) -> String {
+    with_modules(|mods| mods.iter().find(|m| m.key == key).map(|m| m.name.clone()))
+        .unwrap_or_else(|| format!("<module {key:#x}>"))
+}
+
+/// A fingerprint of the running executable (its size and content hash), to check that all
+/// nodes run the same program.
+pub fn executable_fingerprint() -> u64 {
+    match std::fs::read("/proc/self/exe") {
+        Ok(bytes) => fnv1a(&bytes) ^ (bytes.len() as u64).rotate_left(32),
+        Err(_) => 0,
+    }
+}
+
+/// The path of the running executable.
+pub fn executable_path() -> String {
+    std::fs::read_link("/proc/self/exe")
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +201,20 @@ mod tests {
         let heap = Box::new([0u64; 4]);
         let e = locate_data(heap.as_ptr() as usize, 32).unwrap_err();
         assert!(e.contains("not inside a loaded module"), "{e}");
+    }
+
+    #[test]
+    fn portable_addresses_round_trip() {
+        let f = globals_are_found_and_heap_is_refused as fn() as usize;
+        let (key, off) = to_portable(f).unwrap();
+        assert_eq!(from_portable(key, off), Some(f));
+        let d = TABLE.as_ptr() as usize;
+        let (key, off) = to_portable(d).unwrap();
+        assert_eq!(from_portable(key, off), Some(d));
+        let p = libc::malloc as usize;
+        let (key, off) = to_portable(p).unwrap();
+        assert_ne!(key, 0, "libc is not the main program");
+        assert_eq!(from_portable(key, off), Some(p));
+        assert_ne!(executable_fingerprint(), 0);
     }
 }

@@ -2,6 +2,7 @@
 #![allow(non_camel_case_types)]
 
 use crate::comm::broadcast;
+use crate::comm::wire::tag;
 use crate::error::fatal;
 use crate::runtime;
 use crate::sched::execute::execute;
@@ -13,6 +14,7 @@ use crate::sched::worker::{current_task, current_worker, WorkerCtx};
 use crate::task::{CArg, CallWay, Task, MAX_ARGS};
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_char, c_int, c_long, c_void};
+use std::sync::atomic::Ordering;
 
 /// A task function: `void (*)()` in C, called with one pointer-sized word per argument.
 pub type torc_func_t = Option<unsafe extern "C" fn()>;
@@ -183,6 +185,38 @@ pub extern "C" fn torc_fetch_work() -> c_int {
     if !ctx.deque.is_empty() {
         return 1;
     }
+    if let Some(t) = ctx.find_work() {
+        ctx.deque.push(t);
+        return 1;
+    }
+    let node = ctx.node;
+    let Some(ch) = node
+        .comm
+        .as_ref()
+        .filter(|_| node.stealing.load(Ordering::Relaxed))
+    else {
+        return 0;
+    };
+    // Ask the communication thread for one steal and wait for its answer.
+    let before = ch.answers.load(Ordering::Acquire);
+    ch.want_steal.store(true, Ordering::Release);
+    ch.wake();
+    let mut spins = 0u32;
+    while ch.answers.load(Ordering::Acquire) == before
+        && !node.terminate.load(Ordering::Relaxed)
+        && node.stealing.load(Ordering::Relaxed)
+    {
+        if let Some(t) = ctx.find_work() {
+            ctx.deque.push(t);
+            return 1;
+        }
+        spins += 1;
+        if spins < 1000 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+    }
     match ctx.find_work() {
         Some(t) => {
             ctx.deque.push(t);
@@ -203,13 +237,28 @@ pub extern "C" fn torc_broadcast(addr: *mut c_void, count: c_long, datatype: MPI
 /// Turns inter-node stealing on, on every node.
 #[no_mangle]
 pub extern "C" fn torc_enable_stealing() {
-    set_stealing("torc_enable_stealing", true);
+    set_stealing_everywhere("torc_enable_stealing", true);
 }
 
 /// Turns inter-node stealing off, on every node.
 #[no_mangle]
 pub extern "C" fn torc_disable_stealing() {
-    set_stealing("torc_disable_stealing", false);
+    set_stealing_everywhere("torc_disable_stealing", false);
+}
+
+fn set_stealing_everywhere(api: &str, on: bool) {
+    set_stealing(api, on);
+    let node = runtime::running_node(api);
+    send_to_others(node, tag::STEALING, &(on as u64).to_ne_bytes());
+}
+
+/// Sends the same control message to every other node.
+fn send_to_others(node: &Node, t: c_int, body: &[u8]) {
+    if let Some(ch) = &node.comm {
+        for n in (0..node.layout.nodes()).filter(|&n| n != node.layout.node) {
+            ch.send(n, t, body.to_vec());
+        }
+    }
 }
 
 /// Turns inter-node stealing on, on this node only.
@@ -232,8 +281,9 @@ fn set_stealing(api: &str, on: bool) {
 /// Zeroes the statistics counters.
 #[no_mangle]
 pub extern "C" fn torc_reset_statistics() {
-    runtime::running_node("torc_reset_statistics");
+    let node = runtime::running_node("torc_reset_statistics");
     runtime::reset_statistics();
+    send_to_others(node, tag::RESET_STATS, &[]);
 }
 
 /// This node's id (MPI rank); -1 before `torc_init`.

@@ -36,10 +36,24 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             ctx.node.workers[ctx.index].stats.executed.bump();
         }
     }
-    let parent = task.parent;
-    pool::put(t.into_box());
-    if !parent.is_null() {
-        signal(parent);
+    let node = ctx.map(|c| c.node).or_else(Node::get);
+    match node {
+        Some(node) if task.home as usize != node.layout.node => {
+            // It came from another node: send the completion and the REF/RES data home.
+            let msg = crate::comm::wire::encode_done(task);
+            let home = task.home as usize;
+            pool::put(t.into_box());
+            if let Some(ch) = &node.comm {
+                ch.send(home, crate::comm::wire::tag::DONE, msg);
+            }
+        }
+        _ => {
+            let parent = task.parent;
+            pool::put(t.into_box());
+            if !parent.is_null() {
+                signal(parent);
+            }
+        }
     }
 }
 

@@ -57,6 +57,12 @@ impl Latch {
         done == self.created.load(Ordering::Acquire)
     }
 
+    /// (created, completed) so far, for termination detection.
+    pub fn counts(&self) -> (usize, usize) {
+        let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
+        (self.created.load(Ordering::Acquire), done)
+    }
+
     /// Children still outstanding.
     pub fn outstanding(&self) -> usize {
         let done = self.completed.load(Ordering::Acquire) & !SLEEPING;

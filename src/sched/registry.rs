@@ -3,6 +3,7 @@
 
 use super::latch::Latch;
 use super::sleep::Sleep;
+use crate::comm::channel::Channel;
 use crate::env::Config;
 use crate::stats::{NodeStats, WorkerStats};
 use crate::task::TaskRef;
@@ -88,6 +89,10 @@ pub struct Node {
     pub config: Config,
     /// Node-wide counters.
     pub stats: NodeStats,
+    /// Registered task functions, in registration order (same on every node).
+    pub registered: Vec<usize>,
+    /// The communication thread's channel (multi-node runs only).
+    pub comm: Option<Channel>,
 }
 
 static NODE: AtomicPtr<Node> = AtomicPtr::new(std::ptr::null_mut());
@@ -111,6 +116,15 @@ impl Node {
     /// Number of local workers.
     pub fn num_workers(&self) -> usize {
         self.workers.len()
+    }
+
+    /// A worker is about to park: let the communication thread look for work elsewhere.
+    pub fn going_idle(&self) {
+        if let Some(ch) = &self.comm {
+            if self.stealing.load(Ordering::Relaxed) {
+                ch.wake();
+            }
+        }
     }
 
     /// Whether any queue of this node holds a task (a hint: it may change at once).

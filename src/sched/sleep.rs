@@ -51,6 +51,11 @@ impl Sleep {
         }
     }
 
+    /// Workers parked waiting for work.
+    pub fn idle_count(&self) -> usize {
+        self.sleepers.load(Ordering::SeqCst)
+    }
+
     /// Parks the calling thread without registering for new work (it waits for a latch only).
     pub fn park_alone(&self, timeout: Duration) {
         std::thread::park_timeout(timeout);

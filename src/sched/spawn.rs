@@ -1,14 +1,17 @@
 //! Creating a task: check the request, capture its arguments, count it in its parent's latch,
-//! and queue it where placement says.
+//! and queue it where placement says (or ship it to the node that runs it).
 
 use super::execute::execute;
-use super::placement;
+use super::placement::{self, Target};
+use super::registry::Node;
 use super::worker::{current_task, current_worker};
+use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::runtime;
 use crate::task::args::{capture, resolve_values};
 use crate::task::descriptor::flags;
-use crate::task::{pool, CArg, TaskRef, MAX_ARGS};
+use crate::task::{pool, CArg, Task, TaskRef, MAX_ARGS};
+use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
 /// called, for error messages; `flag_bits` are [`flags`]).
@@ -51,34 +54,33 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
 
     let own = node.layout.global(ctx.map_or(0, |c| c.index));
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
-    if tgt.node != node.layout.node {
-        pool::put(task);
-        fatal(
-            api,
-            format_args!(
-                "qid targets node {}, and remote execution is not built yet",
-                tgt.node
-            ),
-        );
-    }
+    let local = tgt.node == node.layout.node;
     if task.visible() {
         match ctx {
             Some(c) => node.workers[c.index].stats.created.bump(),
             None => node.stats.created_elsewhere.add(1),
         }
     }
-    if direct {
-        // Direct tasks run at once, outside the queues; nobody waits for them.
+    if direct && local {
+        // A local direct task runs at once, outside the queues, and is complete on return.
         execute(ctx, TaskRef::from_box(task));
         return;
     }
-    if detached {
-        node.detached.add_child_shared();
-        task.parent = &node.detached;
-    } else {
-        let c = cur_ref.expect("checked above");
-        c.latch.add_child();
-        task.parent = &c.latch;
+    // Count the task where its completion will be awaited: the creating task, or the node
+    // (detached work, and direct work sent from a thread that runs no task).
+    match cur_ref {
+        Some(c) if !detached && ctx.is_some() => {
+            c.latch.add_child();
+            task.parent = &c.latch;
+        }
+        _ => {
+            node.detached.add_child_shared();
+            task.parent = &node.detached;
+        }
+    }
+    if !local {
+        ship(api, node, task, tgt);
+        return;
     }
     let t = TaskRef::from_box(task);
     match ctx {
@@ -98,4 +100,22 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
             node.sleep.notify_one();
         }
     }
+}
+
+/// Sends a new task to the node that runs it: one message with its arguments' data.
+fn ship(api: &str, node: &Node, task: Box<Task>, tgt: Target) {
+    let Some(func) = wire::function_id(task.func, &node.registered) else {
+        fatal(
+            api,
+            format_args!(
+                "task function {:#x} is not inside any loaded module",
+                task.func
+            ),
+        );
+    };
+    let msg = wire::encode_task(&task, func, if tgt.named { tgt.worker as i32 } else { -1 });
+    pool::put(task);
+    let ch = node.comm.as_ref().expect("multi-node runs have a channel");
+    ch.awaiting.fetch_add(1, Ordering::AcqRel);
+    ch.send(tgt.node, tag::TASK, msg);
 }

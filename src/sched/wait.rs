@@ -41,6 +41,7 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
             if mode == WaitMode::NoHelp {
                 node.sleep.park_alone(node.config.yield_time);
             } else {
+                node.going_idle();
                 node.sleep.sleep(ctx.index, node.config.yield_time, || {
                     !latch.is_done() && !ctx.sees_work()
                 });

@@ -93,6 +93,7 @@ impl WorkerCtx {
                 break;
             }
             if backoff.snooze() {
+                node.going_idle();
                 node.sleep.sleep(self.index, node.config.yield_time, || {
                     !self.sees_work() && !node.terminate.load(std::sync::atomic::Ordering::SeqCst)
                 });

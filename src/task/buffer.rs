@@ -60,6 +60,12 @@ impl ArgBuffer {
         unsafe { (self.chunks.as_mut_ptr() as *mut u8).add(off) }
     }
 
+    /// The stored bytes, writable (e.g. to receive a message into).
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
+        unsafe { std::slice::from_raw_parts_mut(self.chunks.as_mut_ptr() as *mut u8, self.len()) }
+    }
+
     /// The stored bytes.
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.

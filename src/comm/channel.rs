@@ -1,0 +1,108 @@
+//! How the rest of the process talks to the communication thread: an outgoing queue it drains,
+//! a wake-up when it sleeps, and the little shared state of the inter-node protocols.
+
+use crossbeam_deque::{Injector, Steal};
+use parking_lot::Mutex;
+use std::os::raw::c_int;
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::thread::Thread;
+use std::time::Duration;
+
+/// A message for another node.
+pub struct Outgoing {
+    /// Destination rank.
+    pub dest: usize,
+    /// Message tag (see `wire::tag`).
+    pub tag: c_int,
+    /// Encoded body.
+    pub body: Vec<u8>,
+}
+
+/// Shared between workers and the communication thread of one node.
+pub struct Channel {
+    outbox: Injector<Outgoing>,
+    thread: OnceLock<Thread>,
+    sleeping: AtomicBool,
+    /// Tasks this node sent away whose completion has not come back.
+    pub awaiting: AtomicUsize,
+    /// A steal request of this node is unanswered.
+    pub steal_in_flight: AtomicBool,
+    /// Broadcast acknowledgements still expected.
+    pub bcast_acks: AtomicUsize,
+    /// Answers to node 0's termination query: (created, completed) detached tasks per node.
+    pub query: Mutex<Vec<Option<(u64, u64)>>>,
+    /// Statistics lines received at shutdown (node 0).
+    pub stats: Mutex<Vec<Option<String>>>,
+    /// Set when the communication thread should stop once everything is sent.
+    pub stop: AtomicBool,
+    /// A worker asks for a steal now (`torc_fetch_work`), idle or not.
+    pub want_steal: AtomicBool,
+    /// Steal answers received so far (either kind).
+    pub answers: AtomicUsize,
+}
+
+impl Channel {
+    /// For a job of `nodes` nodes.
+    pub fn new(nodes: usize) -> Channel {
+        Channel {
+            outbox: Injector::new(),
+            thread: OnceLock::new(),
+            sleeping: AtomicBool::new(false),
+            awaiting: AtomicUsize::new(0),
+            steal_in_flight: AtomicBool::new(false),
+            bcast_acks: AtomicUsize::new(0),
+            query: Mutex::new(vec![None; nodes]),
+            stats: Mutex::new(vec![None; nodes]),
+            stop: AtomicBool::new(false),
+            want_steal: AtomicBool::new(false),
+            answers: AtomicUsize::new(0),
+        }
+    }
+
+    /// Queues a message and makes sure the communication thread sees it soon.
+    pub fn send(&self, dest: usize, tag: c_int, body: Vec<u8>) {
+        self.outbox.push(Outgoing { dest, tag, body });
+        self.wake();
+    }
+
+    /// Wakes the communication thread if it sleeps.
+    pub fn wake(&self) {
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::SeqCst) {
+            if let Some(t) = self.thread.get() {
+                t.unpark();
+            }
+        }
+    }
+
+    /// The next queued message (communication thread only).
+    pub fn pop(&self) -> Option<Outgoing> {
+        loop {
+            match self.outbox.steal() {
+                Steal::Success(m) => return Some(m),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    /// Records the calling thread as the communication thread.
+    pub fn register_current(&self) {
+        let _ = self.thread.set(std::thread::current());
+    }
+
+    /// Sleeps for at most `d` unless a message is queued (communication thread only).
+    pub fn sleep(&self, d: Duration) {
+        self.sleeping.store(true, Ordering::SeqCst);
+        if self.outbox.is_empty() && !self.stop.load(Ordering::SeqCst) {
+            std::thread::park_timeout(d);
+        }
+        self.sleeping.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether messages wait to be sent.
+    pub fn has_outgoing(&self) -> bool {
+        !self.outbox.is_empty()
+    }
+}

@@ -1,0 +1,127 @@
+//! Inter-node stealing: when its node is idle, the communication thread asks the other nodes
+//! round-robin for work, one request at a time; a victim answers with its coarsest task (the
+//! oldest one) or "none". After a full round of refusals it backs off, longer each time, until
+//! work shows up again.
+
+use crate::comm::channel::Channel;
+use crate::comm::wire::{self, tag};
+use crate::sched::registry::Node;
+use crate::task::{pool, TaskRef};
+use crossbeam_deque::Steal;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const MIN_BACKOFF: Duration = Duration::from_micros(50);
+const MAX_BACKOFF: Duration = Duration::from_millis(5);
+
+/// The thief side's state, kept by the communication thread.
+pub struct Thief {
+    next_victim: usize,
+    refusals: usize,
+    backoff: Duration,
+    not_before: Instant,
+}
+
+impl Thief {
+    /// For node `me`.
+    pub fn new(me: usize) -> Thief {
+        Thief {
+            next_victim: me + 1,
+            refusals: 0,
+            backoff: MIN_BACKOFF,
+            not_before: Instant::now(),
+        }
+    }
+
+    /// Sends a steal request if this node is idle, stealing is on and none is in flight.
+    /// Returns the message to send, if any.
+    pub fn maybe_request(&mut self, node: &Node, ch: &Channel) -> Option<usize> {
+        let nodes = node.layout.nodes();
+        if nodes < 2
+            || !node.stealing.load(Ordering::Relaxed)
+            || ch.steal_in_flight.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        if node.terminate.load(Ordering::Relaxed) {
+            return None;
+        }
+        let asked = ch.want_steal.swap(false, Ordering::AcqRel);
+        if !asked && (node.sleep.idle_count() == 0 || node.has_work()) {
+            return None;
+        }
+        let now = Instant::now();
+        if !asked && now < self.not_before {
+            return None;
+        }
+        let me = node.layout.node;
+        let mut v = self.next_victim % nodes;
+        if v == me {
+            v = (v + 1) % nodes;
+        }
+        self.next_victim = v + 1;
+        ch.steal_in_flight.store(true, Ordering::Release);
+        node.stats.steals_attempted.add(1);
+        Some(v)
+    }
+
+    /// A victim had nothing.
+    pub fn refused(&mut self, nodes: usize) {
+        self.refusals += 1;
+        if self.refusals >= nodes - 1 {
+            self.refusals = 0;
+            self.not_before = Instant::now() + self.backoff;
+            self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// A victim gave a task.
+    pub fn hit(&mut self) {
+        self.refusals = 0;
+        self.backoff = MIN_BACKOFF;
+        self.not_before = Instant::now();
+    }
+}
+
+fn take(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
+    loop {
+        match f() {
+            Steal::Success(t) => return Some(t),
+            Steal::Empty => return None,
+            Steal::Retry => std::hint::spin_loop(),
+        }
+    }
+}
+
+/// The victim side: the coarsest task this node can give (the injector's oldest, then each
+/// worker's oldest), encoded for the thief; tasks addressed to a worker by `qid` stay.
+pub fn serve(node: &Node) -> Option<Vec<u8>> {
+    let t = take(|| node.injector.steal())
+        .or_else(|| node.workers.iter().find_map(|w| take(|| w.stealer.steal())))?;
+    let me = node.layout.node as u32;
+    // SAFETY: `t` owns its descriptor.
+    let task = unsafe { &*t.as_ptr() };
+    let Some(func) = wire::function_id(task.func, &node.registered) else {
+        // Code outside every loaded module cannot run elsewhere: keep the task here.
+        node.injector.push(t);
+        return None;
+    };
+    let msg = wire::encode_task(task, func, -1);
+    if task.home == me {
+        if let Some(ch) = node.comm.as_ref() {
+            ch.awaiting.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+    pool::put(t.into_box());
+    node.stats.steals_served.add(1);
+    Some(msg)
+}
+
+/// The tag of a steal answer.
+pub fn answer_tag(found: bool) -> std::os::raw::c_int {
+    if found {
+        tag::STEAL_TASK
+    } else {
+        tag::STEAL_NONE
+    }
+}

@@ -1,0 +1,448 @@
+//! The wire format: message tags and the encoding of tasks, completions and control messages.
+//!
+//! A task travels as one message: a fixed header, one 32-byte record per argument, then the
+//! argument data, each block 16-byte aligned. The receiver takes the whole message as the
+//! task's argument buffer, so the data is used where it landed.
+
+use crate::comm::symbol;
+use crate::task::buffer::ArgBuffer;
+use crate::task::{Arg, CallWay, Task};
+use std::os::raw::c_int;
+
+/// Message tags on the runtime's communicator.
+pub mod tag {
+    use std::os::raw::c_int;
+    /// A task to run (body: task encoding).
+    pub const TASK: c_int = 1;
+    /// A task completed (body: latch + write-backs).
+    pub const DONE: c_int = 2;
+    /// An idle node asks for work (empty body).
+    pub const STEAL_REQ: c_int = 3;
+    /// Answer to a steal request: nothing to give (empty body).
+    pub const STEAL_NONE: c_int = 4;
+    /// Answer to a steal request: a task (body: task encoding).
+    pub const STEAL_TASK: c_int = 5;
+    /// Switch inter-node stealing (body: u64 0/1).
+    pub const STEALING: c_int = 6;
+    /// Zero the statistics (empty body).
+    pub const RESET_STATS: c_int = 7;
+    /// Write data into a global variable (body: key, offset, bytes, data).
+    pub const BCAST: c_int = 8;
+    /// A broadcast was applied (empty body).
+    pub const BCAST_ACK: c_int = 9;
+    /// Node 0 asks for the detached-work counters (termination detection; empty body).
+    pub const QUERY: c_int = 10;
+    /// Answer to QUERY (body: u64 created, u64 completed).
+    pub const QUERY_REPLY: c_int = 11;
+    /// Shut down (empty body).
+    pub const TERMINATE: c_int = 12;
+    /// A node's statistics line, sent to node 0 at shutdown (body: text).
+    pub const STATS: c_int = 13;
+}
+
+/// Builds a message.
+#[derive(Default)]
+pub struct Writer {
+    /// The bytes so far.
+    pub buf: Vec<u8>,
+}
+
+impl Writer {
+    /// An empty message with room for `cap` bytes.
+    pub fn with_capacity(cap: usize) -> Writer {
+        Writer {
+            buf: Vec::with_capacity(cap),
+        }
+    }
+    /// Appends a u64 (native byte order: all nodes share one architecture).
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.buf.extend_from_slice(&v.to_ne_bytes());
+        self
+    }
+    /// Appends raw bytes, then zeroes up to the next multiple of 16.
+    pub fn block(&mut self, b: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(b);
+        self.pad16();
+        self
+    }
+    /// Zero-pads to a multiple of 16 bytes.
+    pub fn pad16(&mut self) {
+        let n = self.buf.len().next_multiple_of(16);
+        self.buf.resize(n, 0);
+    }
+}
+
+/// Reads a message.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads `buf` from the start.
+    pub fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, pos: 0 }
+    }
+    /// The next u64.
+    pub fn u64(&mut self) -> Result<u64, String> {
+        let b = self
+            .buf
+            .get(self.pos..self.pos + 8)
+            .ok_or("message too short")?;
+        self.pos += 8;
+        Ok(u64::from_ne_bytes(b.try_into().expect("8 bytes")))
+    }
+    /// The next `n` bytes and the offset where they start; skips the padding after them.
+    pub fn block(&mut self, n: usize) -> Result<(usize, &'a [u8]), String> {
+        let start = self.pos;
+        let b = self.buf.get(start..start + n).ok_or("message too short")?;
+        self.pos = (start + n).next_multiple_of(16);
+        Ok((start, b))
+    }
+}
+
+/// Marks a function key that is a registration index rather than a module key.
+const REGISTERED: u64 = u64::MAX;
+
+/// How a function travels: its registration index, or (module key, offset).
+pub fn function_id(func: usize, registered: &[usize]) -> Option<(u64, u64)> {
+    if let Some(i) = registered.iter().position(|&f| f == func) {
+        return Some((REGISTERED, i as u64));
+    }
+    symbol::to_portable(func)
+}
+
+/// The local address of a function id.
+pub fn function_addr(key: u64, off: u64, registered: &[usize]) -> Result<usize, String> {
+    if key == REGISTERED {
+        return registered.get(off as usize).copied().ok_or_else(|| {
+            format!(
+                "task function #{off} is not registered here ({} are)",
+                registered.len()
+            )
+        });
+    }
+    symbol::from_portable(key, off).ok_or_else(|| {
+        format!("task function at offset {off:#x} of module {key:#x} is not loaded here")
+    })
+}
+
+/// Whether an argument's data goes out with the task.
+fn carries_data(a: &Arg) -> bool {
+    a.way.moves_data() && a.way != CallWay::Res && a.count > 0
+}
+
+/// Encodes `task` for another node. `target` is the named local worker there (-1: any).
+/// Data not yet in the task's buffer (REF/PTR of a locally created task) is read from the
+/// creator's memory now.
+pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Vec<u8> {
+    let data: usize = task
+        .args
+        .iter()
+        .filter(|a| carries_data(a))
+        .map(|a| a.bytes().next_multiple_of(16))
+        .sum();
+    let mut w = Writer::with_capacity(48 + 32 * task.args.len() + data);
+    let word0 = task.flags as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
+    w.u64(word0);
+    w.u64((target as u32 as u64) | (task.home as u64) << 32);
+    w.u64(task.parent as usize as u64);
+    w.u64(func.0).u64(func.1);
+    w.pad16();
+    for a in &task.args {
+        w.u64(a.way as u64)
+            .u64(a.count as u64)
+            .u64(a.elem_size as u64)
+            .u64(a.addr as u64);
+    }
+    for a in task.args.iter().filter(|a| carries_data(a)) {
+        let bytes: &[u8] = if a.in_buffer {
+            &task.buf.as_bytes()[a.offset..a.offset + a.bytes()]
+        } else {
+            // SAFETY: a locally created REF/PTR argument: the creator keeps `count` elements
+            // alive at `addr` until its wait ends, which is after this task completes.
+            unsafe { std::slice::from_raw_parts(a.addr as *const u8, a.bytes()) }
+        };
+        w.block(bytes);
+    }
+    w.buf
+}
+
+/// What a task message says besides its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskHeader {
+    /// Named local worker (-1: any).
+    pub target: i32,
+    /// Function id.
+    pub func: (u64, u64),
+}
+
+/// Turns a received task message, already stored as `task.buf`, into the task: header fields,
+/// argument records pointing into the buffer, zeroed room for RES data. A task that comes back
+/// to its home node (`me`) unrun, e.g. stolen back, uses its creator's memory directly for
+/// REF/RES/PTR arguments, as if it had never left.
+pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
+    let mut args = std::mem::take(&mut task.args);
+    args.clear();
+    let hdr = {
+        let mut r = Reader::new(&task.buf.as_bytes()[..len]);
+        let word0 = r.u64()?;
+        let word1 = r.u64()?;
+        task.parent = r.u64()? as usize as *const _;
+        let func = (r.u64()?, r.u64()?);
+        r.block(0)?;
+        task.flags = word0 as u8;
+        let nargs = ((word0 >> 8) & 0xff) as usize;
+        task.level = (word0 >> 32) as u32;
+        task.home = (word1 >> 32) as u32;
+        let target = word1 as u32 as i32;
+        for _ in 0..nargs {
+            let way = r.u64()?;
+            let way = CallWay::from_c(way as c_int).ok_or("bad call-way in task message")?;
+            let (count, elem_size, addr) =
+                (r.u64()? as usize, r.u64()? as usize, r.u64()? as usize);
+            args.push(Arg {
+                way,
+                count,
+                elem_size,
+                addr,
+                offset: 0,
+                in_buffer: false,
+                value: 0,
+            });
+        }
+        for a in args.iter_mut().filter(|a| carries_data(a)) {
+            let (off, _) = r.block(a.bytes())?;
+            a.offset = off;
+            a.in_buffer = true;
+        }
+        TaskHeader { target, func }
+    };
+    let at_home = task.home == me;
+    for a in args.iter_mut() {
+        if at_home && a.way != CallWay::Cop && a.way.moves_data() {
+            a.in_buffer = false;
+        } else if a.way == CallWay::Res && a.count > 0 {
+            a.offset = task.buf.alloc_zeroed(a.bytes());
+            a.in_buffer = true;
+        } else if a.way == CallWay::Cop && a.count == 0 {
+            a.offset = task.buf.alloc_zeroed(8);
+            a.in_buffer = true;
+        }
+    }
+    task.args = args;
+    crate::task::args::resolve_values(&mut task.args, &mut task.buf);
+    Ok(hdr)
+}
+
+/// Encodes the completion of a task that ran away from home: its parent latch there and the
+/// REF/RES data to write back.
+pub fn encode_done(task: &Task) -> Vec<u8> {
+    let wb: Vec<&Arg> = task
+        .args
+        .iter()
+        .filter(|a| a.way.writes_back() && a.count > 0)
+        .collect();
+    let data: usize = wb.iter().map(|a| a.bytes().next_multiple_of(16) + 16).sum();
+    let mut w = Writer::with_capacity(16 + data);
+    w.u64(task.parent as usize as u64).u64(wb.len() as u64);
+    for a in wb {
+        w.u64(a.addr as u64).u64(a.bytes() as u64);
+        w.block(&task.buf.as_bytes()[a.offset..a.offset + a.bytes()]);
+    }
+    w.buf
+}
+
+/// Applies a completion on the home node: writes the data back, returns the latch address.
+///
+/// # Safety
+/// The message must come from a task this node created: every write-back address is a live
+/// REF/RES argument of a task still waiting for it.
+pub unsafe fn apply_done(msg: &[u8]) -> Result<usize, String> {
+    let mut r = Reader::new(msg);
+    let latch = r.u64()? as usize;
+    let n = r.u64()?;
+    for _ in 0..n {
+        let addr = r.u64()? as usize;
+        let bytes = r.u64()? as usize;
+        let (_, data) = r.block(bytes)?;
+        // SAFETY: the caller guarantees `addr` is the creator's live argument of `bytes` bytes.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, bytes) };
+    }
+    Ok(latch)
+}
+
+/// Encodes a broadcast: (module key, offset) of the variable and its bytes.
+pub fn encode_bcast(key: u64, offset: u64, data: &[u8]) -> Vec<u8> {
+    let mut w = Writer::with_capacity(32 + data.len());
+    w.u64(key).u64(offset).u64(data.len() as u64);
+    w.pad16();
+    w.block(data);
+    w.buf
+}
+
+/// Decodes a broadcast.
+pub fn decode_bcast(msg: &[u8]) -> Result<(u64, u64, &[u8]), String> {
+    let mut r = Reader::new(msg);
+    let (key, off, n) = (r.u64()?, r.u64()?, r.u64()? as usize);
+    r.block(0)?;
+    let (_, data) = r.block(n)?;
+    Ok((key, off, data))
+}
+
+/// Copies a received message into a task's buffer (for tests and small messages).
+pub fn buffer_from(msg: &[u8]) -> ArgBuffer {
+    let mut b = ArgBuffer::default();
+    b.alloc_zeroed(msg.len());
+    b.as_bytes_mut()[..msg.len()].copy_from_slice(msg);
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comm::datatype;
+    use crate::task::args::{capture, CArg};
+
+    #[test]
+    fn a_task_round_trips_with_every_call_way() {
+        let cop = [1.5f64, 2.5];
+        let mut refd = [7i32, 8, 9];
+        let mut res = [0u64; 2];
+        let ptr = [3u8; 5];
+        let dt8 = unsafe { mpi_sys::RSMPI_DOUBLE };
+        let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
+        let _ = datatype::byte_type();
+        let cargs = [
+            CArg {
+                count: 2,
+                datatype: dt8,
+                callway: 1,
+                addr: cop.as_ptr() as *mut _,
+            },
+            CArg {
+                count: 3,
+                datatype: dt4,
+                callway: 2,
+                addr: refd.as_mut_ptr() as *mut _,
+            },
+            CArg {
+                count: 2,
+                datatype: dt8,
+                callway: 3,
+                addr: res.as_mut_ptr() as *mut _,
+            },
+            CArg {
+                count: 5,
+                datatype: datatype::byte_type(),
+                callway: 4,
+                addr: ptr.as_ptr() as *mut _,
+            },
+            CArg {
+                count: 0,
+                datatype: dt8,
+                callway: 6,
+                addr: 0xabcd as *mut _,
+            },
+            CArg {
+                count: 0,
+                datatype: dt8,
+                callway: 1,
+                addr: std::ptr::null_mut(),
+            },
+            CArg {
+                count: 0,
+                datatype: dt8,
+                callway: 2,
+                addr: std::ptr::null_mut(),
+            },
+        ];
+        let mut t = Task::new();
+        t.level = 3;
+        t.home = 1;
+        t.flags = 2;
+        t.parent = 0x1234usize as *const _;
+        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        let msg = encode_task(&t, (9, 77), 2);
+
+        let mut r = Task::new();
+        r.buf = buffer_from(&msg);
+        let h = decode_task(&mut r, msg.len(), 0).unwrap();
+        assert_eq!(
+            h,
+            TaskHeader {
+                target: 2,
+                func: (9, 77)
+            }
+        );
+        assert_eq!(
+            (r.level, r.home, r.flags, r.parent as usize),
+            (3, 1, 2, 0x1234)
+        );
+        let v = |i: usize| r.args[i].value;
+        unsafe {
+            assert_eq!(std::slice::from_raw_parts(v(0) as *const f64, 2), &cop);
+            assert_eq!(std::slice::from_raw_parts(v(1) as *const i32, 3), &refd);
+            assert_eq!(std::slice::from_raw_parts(v(2) as *const u64, 2), &[0, 0]);
+            assert_eq!(std::slice::from_raw_parts(v(3) as *const u8, 5), &ptr);
+            assert_eq!(*(v(5) as *const u64), 0);
+        }
+        assert_eq!(v(4), 0xabcd);
+        assert_eq!(v(6), 0);
+        assert!(r.args.iter().all(|a| !a.in_buffer || a.value % 16 == 0));
+
+        // The task runs remotely and writes its outputs; the completion carries them home.
+        unsafe {
+            *(v(1) as *mut i32) = 70;
+            *(v(2) as *mut u64).add(1) = 99;
+        }
+        let done = encode_done(&r);
+        let latch = unsafe { apply_done(&done) }.unwrap();
+        assert_eq!(latch, 0x1234);
+        assert_eq!(refd, [70, 8, 9]);
+        assert_eq!(res, [0, 99]);
+    }
+
+    #[test]
+    fn broadcast_messages_round_trip() {
+        let m = encode_bcast(5, 64, &[1, 2, 3]);
+        assert_eq!(decode_bcast(&m).unwrap(), (5, 64, &[1u8, 2, 3][..]));
+        assert!(decode_bcast(&m[..10]).is_err());
+    }
+
+    #[test]
+    fn a_task_back_home_uses_the_creators_memory() {
+        let cop = [4i32];
+        let mut res = [0i32; 3];
+        let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
+        let _ = datatype::byte_type();
+        let cargs = [
+            CArg {
+                count: 1,
+                datatype: dt4,
+                callway: 1,
+                addr: cop.as_ptr() as *mut _,
+            },
+            CArg {
+                count: 3,
+                datatype: dt4,
+                callway: 3,
+                addr: res.as_mut_ptr() as *mut _,
+            },
+        ];
+        let mut t = Task::new();
+        t.home = 1;
+        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        let msg = encode_task(&t, (0, 0), -1);
+        let mut r = Task::new();
+        r.buf = buffer_from(&msg);
+        decode_task(&mut r, msg.len(), 1).unwrap();
+        assert_eq!(r.args[1].value, res.as_ptr() as usize);
+        assert_ne!(
+            r.args[0].value,
+            cop.as_ptr() as usize,
+            "COP stays a private copy"
+        );
+        assert_eq!(unsafe { *(r.args[0].value as *const i32) }, 4);
+    }
+}
