@@ -15,7 +15,10 @@ pub fn root() -> PathBuf {
 pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test-binary>
-    exe.parent().and_then(Path::parent).expect("profile dir").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("profile dir")
+        .to_path_buf()
 }
 
 /// A scratch directory for this test binary's build products.
@@ -30,7 +33,11 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn build_c(sources: &[&Path], exe: &Path, extra: &[&str]) {
     let lib = lib_dir();
     let mut cmd = Command::new(std::env::var("MPICC").unwrap_or_else(|_| "mpicc".into()));
-    cmd.arg("-O1").arg("-g").arg("-Wall").arg("-I").arg(root().join("include"));
+    cmd.arg("-O1")
+        .arg("-g")
+        .arg("-Wall")
+        .arg("-I")
+        .arg(root().join("include"));
     cmd.args(sources).arg("-o").arg(exe);
     cmd.arg(format!("-L{}", lib.display())).arg("-ltorc");
     cmd.arg(format!("-Wl,-rpath,{}", lib.display())).arg("-lm");
@@ -93,10 +100,21 @@ impl Run {
 
 /// Runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and `env`), killed after
 /// `timeout`.
-pub fn mpirun(exe: &Path, np: usize, workers: usize, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Run {
+pub fn mpirun(
+    exe: &Path,
+    np: usize,
+    workers: usize,
+    args: &[&str],
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> Run {
     let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5").arg(format!("{}", timeout.as_secs().max(1)));
-    cmd.arg("mpirun").arg("--oversubscribe").arg("--bind-to").arg("none");
+    cmd.arg("--kill-after=5")
+        .arg(format!("{}", timeout.as_secs().max(1)));
+    cmd.arg("mpirun")
+        .arg("--oversubscribe")
+        .arg("--bind-to")
+        .arg("none");
     cmd.arg("-np").arg(np.to_string());
     cmd.arg("-x").arg(format!("TORC_WORKERS={workers}"));
     for (k, v) in env {
@@ -111,11 +129,47 @@ pub fn mpirun(exe: &Path, np: usize, workers: usize, args: &[&str], env: &[(&str
 /// Runs `exe args` directly (no `mpirun`: MPI starts as a singleton), killed after `timeout`.
 pub fn run_plain(exe: &Path, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Run {
     let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5").arg(format!("{}", timeout.as_secs().max(1)));
+    cmd.arg("--kill-after=5")
+        .arg(format!("{}", timeout.as_secs().max(1)));
     cmd.arg(exe).args(args);
     mpi_env(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
     Run::from(cmd.output().expect("run timeout"))
+}
+
+/// Runs `mpirun --oversubscribe --bind-to none ARGS` (e.g. an MPMD line with `:`), killed
+/// after `timeout`.
+pub fn mpirun_raw(args: &[String], timeout: Duration) -> Run {
+    let mut cmd = Command::new("timeout");
+    cmd.arg("--kill-after=5")
+        .arg(format!("{}", timeout.as_secs().max(1)));
+    cmd.arg("mpirun")
+        .arg("--oversubscribe")
+        .arg("--bind-to")
+        .arg("none");
+    cmd.args(args);
+    mpi_env(&mut cmd);
+    Run::from(cmd.output().expect("run timeout/mpirun"))
+}
+
+/// Compiles `tests/c/NAME.c` once per test binary into its scratch dir; returns the program.
+pub fn test_program(name: &str) -> PathBuf {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let map = built.get_or_insert_with(HashMap::new);
+    if let Some(p) = map.get(name) {
+        return p.clone();
+    }
+    let exe = scratch("programs").join(name);
+    build_c(
+        &[&root().join("tests/c").join(format!("{name}.c"))],
+        &exe,
+        &[],
+    );
+    map.insert(name.to_string(), exe.clone());
+    exe
 }

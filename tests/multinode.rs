@@ -1,0 +1,180 @@
+//! Multi-node execution: C programs on 1-4 MPI ranks with 1 and 2 workers, each under a
+//! timeout, checking the values tasks computed, data written back, placement, and refusals.
+
+mod common;
+
+use common::{mpirun, mpirun_raw, test_program};
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(120);
+
+#[test]
+fn every_call_way_and_placement_at_1_to_4_ranks() {
+    let exe = test_program("mn_args");
+    for np in 1..=4 {
+        for workers in 1..=2 {
+            let r = mpirun(&exe, np, workers, &[], &[], T);
+            r.assert_ok(&format!("mn_args at {np} ranks x {workers} workers"));
+            let want = format!(
+                "mn_args: nodes={np} workers={} tasks={} failures=0",
+                np * workers,
+                2 * np * workers + 3
+            );
+            assert!(
+                r.stdout.contains(&want),
+                "expected `{want}` in:\n{}",
+                r.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn a_64_mib_ref_array_goes_out_and_comes_back() {
+    let exe = test_program("mn_args");
+    let r = mpirun(&exe, 2, 1, &["64"], &[], T);
+    r.assert_ok("mn_args with a 64 MiB REF argument");
+    assert!(
+        r.stdout.contains("large array of 64 MiB ok"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn ranks_may_run_different_worker_counts() {
+    let exe = test_program("mn_args").display().to_string();
+    let args: Vec<String> = [
+        "-np",
+        "1",
+        "-x",
+        "TORC_WORKERS=2",
+        &exe,
+        ":",
+        "-np",
+        "2",
+        "-x",
+        "TORC_WORKERS=1",
+        &exe,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let r = mpirun_raw(&args, T);
+    r.assert_ok("mn_args with 2+1+1 workers");
+    assert!(
+        r.stdout
+            .contains("mn_args: nodes=3 workers=4 tasks=11 failures=0"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_direct_task_runs_while_every_worker_of_its_node_is_busy() {
+    let exe = test_program("mn_direct");
+    for (np, workers) in [(2, 1), (3, 2)] {
+        let r = mpirun(&exe, np, workers, &[], &[], Duration::from_secs(60));
+        r.assert_ok(&format!("mn_direct at {np} ranks x {workers} workers"));
+        let want = format!(
+            "{workers} busy workers on node {} released by a direct task on node {}: ok",
+            np - 1,
+            np - 1
+        );
+        assert!(
+            r.stdout.contains(&want),
+            "expected `{want}` in:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn works_when_mpi_grants_only_thread_serialized() {
+    let exe = test_program("mn_serialized");
+    for np in [2, 3] {
+        let r = mpirun(&exe, np, 2, &[], &[], T);
+        r.assert_ok(&format!("mn_serialized at {np} ranks"));
+        let want = format!("mn_serialized: level=serialized nodes={np} bad=0");
+        assert!(
+            r.stdout.contains(&want),
+            "expected `{want}` in:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn two_hundred_thousand_tasks_over_four_ranks() {
+    let exe = test_program("mn_stress");
+    let r = mpirun(&exe, 4, 1, &["200000"], &[], Duration::from_secs(300));
+    r.assert_ok("mn_stress at 4 ranks");
+    assert!(
+        r.stdout
+            .contains("mn_stress: tasks=200000 nodes=4 workers=4 bad=0"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn stealing_spreads_work_and_stats_print_one_line_per_node() {
+    let exe = test_program("mn_stress");
+    let env = [("TORC_STEALING", "1"), ("TORC_STATS", "1")];
+    let r = mpirun(&exe, 3, 2, &["30000"], &env, T);
+    r.assert_ok("mn_stress with stealing at 3 ranks");
+    assert!(
+        r.stdout
+            .contains("mn_stress: tasks=30000 nodes=3 workers=6 bad=0"),
+        "{}",
+        r.stdout
+    );
+    for n in 0..3 {
+        let prefix = format!("torc stats: node {n}: created ");
+        let lines = r.stderr.lines().filter(|l| l.starts_with(&prefix)).count();
+        assert_eq!(lines, 1, "one stats line for node {n} in:\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn different_executables_in_one_job_are_refused() {
+    let a = test_program("mn_stress").display().to_string();
+    let b = test_program("mn_other").display().to_string();
+    let args: Vec<String> = ["-np", "1", &a, "10", ":", "-np", "1", &b]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let r = mpirun_raw(&args, Duration::from_secs(60));
+    assert!(!r.timed_out, "a mixed job must stop, not hang");
+    assert_ne!(r.code, Some(0), "a mixed job must fail");
+    assert!(
+        r.stderr
+            .contains("torc: torc_init: node 1 runs a different executable than node 0"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("must not be reached"), "{}", r.stdout);
+}
+
+#[test]
+fn stealing_is_the_only_way_to_finish_and_it_does() {
+    let exe = test_program("mn_steal");
+    for np in [2, 3, 4] {
+        let args: Vec<String> = vec![
+            "-np".into(),
+            np.to_string(),
+            "-x".into(),
+            "TORC_WORKERS=1".into(),
+            exe.display().to_string(),
+            "60".into(),
+        ];
+        let r = mpirun_raw(&args, Duration::from_secs(60));
+        r.assert_ok(&format!("mn_steal at {np} ranks"));
+        assert!(
+            r.stdout
+                .contains("mn_steal: tasks=60 stolen=60 bad=0 fetch_when_idle=0"),
+            "{}",
+            r.stdout
+        );
+    }
+}
