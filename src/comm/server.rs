@@ -10,7 +10,7 @@ use crate::error::fatal;
 use crate::sched::execute::{execute, signal};
 use crate::sched::registry::Node;
 use crate::task::descriptor::flags;
-use crate::task::{pool, TaskRef};
+use crate::task::pool;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -116,7 +116,7 @@ fn handle(
                 node.stats.steals_hit.add(1);
                 thief.hit();
             }
-            let t = TaskRef::from_box(task);
+            let t = task;
             // SAFETY: `t` owns its descriptor.
             let direct = unsafe { (*t.as_ptr()).flags } & flags::DIRECT != 0;
             if direct {

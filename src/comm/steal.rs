@@ -112,7 +112,7 @@ pub fn serve(node: &Node) -> Option<Vec<u8>> {
             ch.awaiting.fetch_add(1, Ordering::AcqRel);
         }
     }
-    pool::put(t.into_box());
+    pool::put(t);
     node.stats.steals_served.add(1);
     Some(msg)
 }

@@ -20,7 +20,10 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
     for (w, a) in words.iter_mut().zip(task.args.iter()) {
         *w = a.value;
     }
-    let prev = set_current_task(p);
+    let prev = match ctx {
+        Some(c) => c.set_current(p),
+        None => set_current_task(p),
+    };
     // SAFETY: the creator gave a C task function taking `n` pointer arguments; the words are
     // the argument pointers (or VAD words) prepared for it.
     unsafe { call::call(task.func, &words[..n]) };
@@ -30,7 +33,10 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             wait_for(ctx, &task.latch, WaitMode::Help);
         }
     }
-    set_current_task(prev);
+    match ctx {
+        Some(c) => c.set_current(prev),
+        None => set_current_task(prev),
+    };
     if let Some(ctx) = ctx {
         if task.visible() {
             ctx.node.workers[ctx.index].stats.executed.bump();
@@ -42,14 +48,14 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             // It came from another node: send the completion and the REF/RES data home.
             let msg = crate::comm::wire::encode_done(task);
             let home = task.home as usize;
-            pool::put(t.into_box());
+            recycle(ctx, t);
             if let Some(ch) = &node.comm {
                 ch.send(home, crate::comm::wire::tag::DONE, msg);
             }
         }
         _ => {
             let parent = task.parent;
-            pool::put(t.into_box());
+            recycle(ctx, t);
             if !parent.is_null() {
                 signal(parent);
             }
@@ -64,5 +70,12 @@ pub fn signal(latch: *const crate::sched::latch::Latch) {
         if let Some(node) = Node::get() {
             node.sleep.wake(owner);
         }
+    }
+}
+
+fn recycle(ctx: Option<&WorkerCtx>, t: TaskRef) {
+    match ctx {
+        Some(c) => c.pool.put(t),
+        None => pool::put(t),
     }
 }

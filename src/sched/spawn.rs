@@ -10,7 +10,7 @@ use crate::error::fatal;
 use crate::runtime;
 use crate::task::args::{capture, resolve_values};
 use crate::task::descriptor::flags;
-use crate::task::{pool, CArg, Task, TaskRef, MAX_ARGS};
+use crate::task::{pool, CArg, TaskRef, MAX_ARGS};
 use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
@@ -29,7 +29,10 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     }
     debug_assert!(cargs.len() <= MAX_ARGS);
     let ctx = current_worker();
-    let cur = current_task();
+    let cur = match ctx {
+        Some(c) => c.current(),
+        None => current_task(),
+    };
     let detached = flag_bits & flags::DETACHED != 0;
     let direct = flag_bits & flags::DIRECT != 0;
     if !detached && !direct && (ctx.is_none() || cur.is_null()) {
@@ -41,16 +44,21 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     // SAFETY: the current task is alive while it runs on this thread, which is now.
     let cur_ref = unsafe { cur.as_ref() };
 
-    let mut task = pool::get();
+    let mut task = match ctx {
+        Some(c) => c.pool.get(),
+        None => pool::get(),
+    };
     task.func = func;
     task.flags = flag_bits;
     task.home = node.layout.node as u32;
     task.level = cur_ref.map_or(1, |c| c.level + 1);
-    if let Err(e) = capture(cargs, &mut task.args, &mut task.buf) {
+    let t: &mut crate::task::Task = &mut task;
+    if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
         pool::put(task);
         fatal(api, format_args!("{e}"));
     }
-    resolve_values(&mut task.args, &mut task.buf);
+    let t: &mut crate::task::Task = &mut task;
+    resolve_values(&mut t.args, &mut t.buf);
 
     let own = node.layout.global(ctx.map_or(0, |c| c.index));
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
@@ -63,7 +71,7 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     }
     if direct && local {
         // A local direct task runs at once, outside the queues, and is complete on return.
-        execute(ctx, TaskRef::from_box(task));
+        execute(ctx, task);
         return;
     }
     // Count the task where its completion will be awaited: the creating task, or the node
@@ -82,7 +90,7 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
         ship(api, node, task, tgt);
         return;
     }
-    let t = TaskRef::from_box(task);
+    let t = task;
     match ctx {
         Some(c) if !tgt.named || tgt.worker == c.index => {
             c.deque.push(t);
@@ -103,7 +111,7 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
 }
 
 /// Sends a new task to the node that runs it: one message with its arguments' data.
-fn ship(api: &str, node: &Node, task: Box<Task>, tgt: Target) {
+fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
     let Some(func) = wire::function_id(task.func, &node.registered) else {
         fatal(
             api,

@@ -3,6 +3,7 @@
 use super::backoff::Backoff;
 use super::execute::execute;
 use super::registry::Node;
+use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
 use crossbeam_deque::{Steal, Worker};
 use std::cell::Cell;
@@ -17,6 +18,10 @@ pub struct WorkerCtx {
     pub deque: Worker<TaskRef>,
     /// Where the next intra-node steal starts.
     next_victim: Cell<usize>,
+    /// Finished descriptors for reuse.
+    pub pool: Pool,
+    /// The task this worker runs now.
+    current: Cell<*mut Task>,
 }
 
 thread_local! {
@@ -32,7 +37,19 @@ impl WorkerCtx {
             node,
             deque,
             next_victim: Cell::new(index + 1),
+            pool: Pool::default(),
+            current: Cell::new(std::ptr::null_mut()),
         }
+    }
+
+    /// The task this worker runs now.
+    pub fn current(&self) -> *mut Task {
+        self.current.get()
+    }
+
+    /// Makes `t` this worker's current task; returns the previous one.
+    pub fn set_current(&self, t: *mut Task) -> *mut Task {
+        self.current.replace(t)
     }
 
     /// Makes this the calling thread's worker context until [`WorkerCtx::leave`].
@@ -124,10 +141,16 @@ pub fn current_worker<'a>() -> Option<&'a WorkerCtx> {
 
 /// The task the calling thread is running (the primary task on node 0's main thread).
 pub fn current_task() -> *mut Task {
-    CURRENT.with(|c| c.get())
+    match current_worker() {
+        Some(ctx) => ctx.current(),
+        None => CURRENT.with(|c| c.get()),
+    }
 }
 
 /// Makes `t` the calling thread's current task; returns the previous one.
 pub fn set_current_task(t: *mut Task) -> *mut Task {
-    CURRENT.with(|c| c.replace(t))
+    match current_worker() {
+        Some(ctx) => ctx.set_current(t),
+        None => CURRENT.with(|c| c.replace(t)),
+    }
 }

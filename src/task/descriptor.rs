@@ -82,7 +82,8 @@ impl Default for Task {
     }
 }
 
-/// An owned pointer to a queued task: exactly one holder at a time (queue, worker, message).
+/// The owner of a task descriptor: exactly one holder at a time (a pool, queue, worker or
+/// message being built). Descriptors live in pool slabs and are never freed, only reused.
 #[derive(Debug)]
 pub struct TaskRef(NonNull<Task>);
 
@@ -92,19 +93,31 @@ pub struct TaskRef(NonNull<Task>);
 unsafe impl Send for TaskRef {}
 
 impl TaskRef {
-    /// Takes ownership of a boxed descriptor.
-    pub fn from_box(b: Box<Task>) -> TaskRef {
-        TaskRef(NonNull::from(Box::leak(b)))
-    }
-
-    /// Gives the descriptor back as a box.
-    pub fn into_box(self) -> Box<Task> {
-        // SAFETY: the pointer came from `Box::leak` in `from_box` and this is its only owner.
-        unsafe { Box::from_raw(self.0.as_ptr()) }
+    /// Takes ownership of a descriptor that nobody else references.
+    ///
+    /// # Safety
+    /// `p` must point to a live descriptor that is never freed and has no other owner.
+    pub unsafe fn from_raw(p: NonNull<Task>) -> TaskRef {
+        TaskRef(p)
     }
 
     /// The raw descriptor pointer (stays valid while this TaskRef lives).
     pub fn as_ptr(&self) -> *mut Task {
         self.0.as_ptr()
+    }
+}
+
+impl std::ops::Deref for TaskRef {
+    type Target = Task;
+    fn deref(&self) -> &Task {
+        // SAFETY: the single owner may read its descriptor.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl std::ops::DerefMut for TaskRef {
+    fn deref_mut(&mut self) -> &mut Task {
+        // SAFETY: the single owner may write its descriptor.
+        unsafe { self.0.as_mut() }
     }
 }

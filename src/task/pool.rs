@@ -1,33 +1,58 @@
-//! Reuse of task descriptors: a small per-thread free list, so that creating a task costs no
-//! allocation in steady state (the argument vectors keep their capacity too).
+//! Reuse of task descriptors: each worker keeps finished ones with their allocations, so that
+//! creating a task costs no allocation in steady state (argument vectors keep their capacity
+//! too). Descriptors are allocated in slabs and never freed: a pool holds at most as many as
+//! were outstanding at the peak. Threads that are not workers use a thread-local pool.
 
-use super::descriptor::Task;
+use super::descriptor::{Task, TaskRef};
 use std::cell::RefCell;
+use std::ptr::NonNull;
 
-/// Descriptors kept per thread; more are freed.
-const KEEP: usize = 1024;
+/// Descriptors allocated at once when a pool runs dry.
+const SLAB: usize = 256;
+
+/// A free list of task descriptors, owned by one thread.
+#[derive(Default)]
+pub struct Pool {
+    free: RefCell<Vec<TaskRef>>,
+}
+
+impl Pool {
+    /// A clean descriptor: recycled when possible.
+    pub fn get(&self) -> TaskRef {
+        let mut f = self.free.borrow_mut();
+        if let Some(t) = f.pop() {
+            return t;
+        }
+        let slab: &'static mut [Task] = Box::leak((0..SLAB).map(|_| Task::new()).collect());
+        for t in slab[1..].iter_mut() {
+            // SAFETY: each slab entry is leaked (never freed) and handed to exactly one owner.
+            f.push(unsafe { TaskRef::from_raw(NonNull::from(t)) });
+        }
+        // SAFETY: as above, for the first entry.
+        unsafe { TaskRef::from_raw(NonNull::from(&mut slab[0])) }
+    }
+
+    /// Returns a finished descriptor for reuse.
+    pub fn put(&self, mut t: TaskRef) {
+        t.reset();
+        self.free.borrow_mut().push(t);
+    }
+}
 
 thread_local! {
-    static FREE: RefCell<Vec<Box<Task>>> = const { RefCell::new(Vec::new()) };
+    static LOCAL: Pool = Pool::default();
 }
 
-/// A clean descriptor: recycled when possible.
-pub fn get() -> Box<Task> {
-    FREE.try_with(|f| f.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| Box::new(Task::new()))
+/// A clean descriptor from the calling thread's pool.
+pub fn get() -> TaskRef {
+    LOCAL.with(|p| p.get())
 }
 
-/// Returns a finished descriptor for reuse.
-pub fn put(mut t: Box<Task>) {
-    t.reset();
-    let _ = FREE.try_with(|f| {
-        let mut f = f.borrow_mut();
-        if f.len() < KEEP {
-            f.push(t);
-        }
-    });
+/// Returns a finished descriptor to the calling thread's pool.
+pub fn put(t: TaskRef) {
+    let mut t = Some(t);
+    // During thread teardown the descriptor is simply dropped (it is never freed).
+    let _ = LOCAL.try_with(|p| p.put(t.take().expect("once")));
 }
 
 #[cfg(test)]
@@ -36,14 +61,17 @@ mod tests {
 
     #[test]
     fn recycled_descriptors_come_back_clean() {
-        let mut t = get();
+        let pool = Pool::default();
+        let mut t = pool.get();
         t.level = 7;
         t.flags = 3;
         t.buf.push_bytes(&[1, 2, 3]);
-        let addr = &*t as *const Task;
-        put(t);
-        let t = get();
-        assert_eq!(&*t as *const Task, addr);
+        let addr = t.as_ptr();
+        pool.put(t);
+        let t = pool.get();
+        assert_eq!(t.as_ptr(), addr);
         assert_eq!((t.level, t.flags, t.buf.len(), t.args.len()), (0, 0, 0, 0));
+        put(t);
+        assert_eq!(get().as_ptr(), addr, "the thread-local pool recycles too");
     }
 }
