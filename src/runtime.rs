@@ -82,12 +82,21 @@ pub fn register(f: usize) {
 
 /// `torc_init`: a second call is a no-op. Returns only on node 0.
 pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
+    init_with(argc, argv, None);
+}
+
+/// Starts the runtime with `config` (else read from the environment). Returns whether this
+/// call started it (false: it already ran). Returns only on node 0.
+pub fn init_with(argc: *mut c_int, argv: *mut *mut *mut c_char, config: Option<Config>) -> bool {
     match STATE.compare_exchange(UNINIT, STARTING, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => {}
         Err(FINALIZED) => fatal("torc_init", format_args!("called after torc_finalize")),
-        Err(_) => return,
+        Err(_) => return false,
     }
-    let config = Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}")));
+    let config = match config {
+        Some(c) => c,
+        None => Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}"))),
+    };
     let world = *WORLD.get_or_init(|| mpi::init(argc, argv));
     let mut workers = vec![config.workers];
     if world.size > 1 {
@@ -162,6 +171,7 @@ pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
     unsafe { (*primary).latch.set_owner(0) };
     PRIMARY.store(primary, Ordering::Release);
     set_current_task(primary);
+    true
 }
 
 /// Refuses to run when the nodes run different programs (task functions and broadcast

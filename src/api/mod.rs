@@ -1,8 +1,117 @@
-//! The safe Rust interface. For now: queries of the running runtime. Typed task creation for
-//! Rust users is built on the same runtime (issue 4).
+//! The safe Rust interface: the same runtime, nodes and workers as the C API, shaped for Rust.
+//!
+//! * [`run`] / [`Builder`] start the runtime, run a closure as the primary task on node 0 and
+//!   serve tasks on the other nodes, then shut everything down;
+//! * [`scope`] creates tasks whose arguments borrow the caller's data ([`In`], [`InOut`],
+//!   [`Out`], [`Borrow`]); the scope waits for them before the borrows end;
+//! * task functions are plain `fn` items (or closures capturing nothing), so they run on any
+//!   node; [`Scope::spawn_local`] runs capturing closures on this node's workers;
+//! * [`Global`] and [`broadcast`] share a value with every node.
 
+pub mod args;
+pub mod data;
+pub mod error;
+pub mod global;
+pub mod scope;
+
+pub use args::{Borrow, In, InOut, Out};
+pub use data::{Data, Payload};
+pub use error::Error;
+pub use global::{broadcast, Global};
+pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
+
+use crate::env::Config;
 use crate::sched::registry::Node;
 use crate::sched::worker::{current_task, current_worker};
+use std::time::Duration;
+
+/// Settings for [`Builder::run`]; anything not set comes from the environment variables.
+#[derive(Debug, Default, Clone)]
+pub struct Builder {
+    workers: Option<usize>,
+    stealing: Option<bool>,
+    stats: Option<bool>,
+    yield_time: Option<Duration>,
+}
+
+impl Builder {
+    /// Settings from the environment only.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Worker threads on this node.
+    pub fn workers(mut self, n: usize) -> Builder {
+        self.workers = Some(n);
+        self
+    }
+
+    /// Inter-node stealing at start.
+    pub fn stealing(mut self, on: bool) -> Builder {
+        self.stealing = Some(on);
+        self
+    }
+
+    /// Print the statistics at the end.
+    pub fn stats(mut self, on: bool) -> Builder {
+        self.stats = Some(on);
+        self
+    }
+
+    /// Longest idle back-off of the communication thread.
+    pub fn yield_time(mut self, d: Duration) -> Builder {
+        self.yield_time = Some(d);
+        self
+    }
+
+    fn config(&self) -> Result<Config, Error> {
+        let mut c = Config::from_env().map_err(Error::Config)?;
+        if let Some(w) = self.workers {
+            if w == 0 || w > crate::env::MAX_WORKERS {
+                return Err(Error::Config(format!(
+                    "workers = {w} is not in [1, {}]",
+                    crate::env::MAX_WORKERS
+                )));
+            }
+            c.workers = w;
+        }
+        if let Some(s) = self.stealing {
+            c.stealing = s;
+        }
+        if let Some(s) = self.stats {
+            c.stats = s;
+        }
+        if let Some(y) = self.yield_time {
+            c.yield_time = y.max(Duration::from_millis(1));
+        }
+        Ok(c)
+    }
+
+    /// Starts the runtime and runs `f` as the primary task on node 0; returns its value there
+    /// once every task of the job has finished and the runtime has shut down. On the other
+    /// nodes this serves tasks and ends the process (exit status 0) when node 0 is done.
+    pub fn run<R>(self, f: impl FnOnce() -> R) -> Result<R, Error> {
+        let config = self.config()?;
+        if !crate::runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config)) {
+            return Err(Error::AlreadyStarted);
+        }
+        struct Finalize;
+        impl Drop for Finalize {
+            fn drop(&mut self) {
+                crate::runtime::finalize();
+            }
+        }
+        let guard = Finalize;
+        let r = f();
+        drop(guard);
+        Ok(r)
+    }
+}
+
+/// [`Builder::run`] with the settings of the environment.
+pub fn run<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
+    Builder::new().run(f)
+}
 
 /// This process's node id (MPI rank), if the runtime runs.
 pub fn node_id() -> Option<usize> {
@@ -24,8 +133,51 @@ pub fn num_workers() -> Option<usize> {
     Node::get().map(|n| n.layout.total)
 }
 
+/// Workers on this node, if the runtime runs.
+pub fn local_workers() -> Option<usize> {
+    Node::get().map(|n| n.num_workers())
+}
+
 /// Nesting level of the calling task (0 for the primary task), if the thread runs a task.
 pub fn level() -> Option<u32> {
     // SAFETY: the current task is alive while it runs on this thread.
     unsafe { current_task().as_ref() }.map(|t| t.level)
+}
+
+/// Waits for every child task of the calling task (the worker runs other tasks meanwhile).
+pub fn wait_all() -> Result<(), Error> {
+    if current_worker().is_none() || current_task().is_null() {
+        return Err(Error::NotInTask);
+    }
+    scope::wait_children();
+    Ok(())
+}
+
+/// Turns inter-node stealing on or off on every node.
+pub fn set_stealing(on: bool) -> Result<(), Error> {
+    if !crate::runtime::is_running() {
+        return Err(Error::NotRunning);
+    }
+    if on {
+        crate::ffi::exports::torc_enable_stealing();
+    } else {
+        crate::ffi::exports::torc_disable_stealing();
+    }
+    Ok(())
+}
+
+/// Zeroes the statistics counters on every node.
+pub fn reset_statistics() -> Result<(), Error> {
+    if !crate::runtime::is_running() {
+        return Err(Error::NotRunning);
+    }
+    crate::ffi::exports::torc_reset_statistics();
+    Ok(())
+}
+
+/// This node's statistics line (as `TORC_STATS` prints it).
+pub fn statistics() -> Result<String, Error> {
+    Node::get()
+        .map(crate::runtime::stats_line)
+        .ok_or(Error::NotRunning)
 }

@@ -6,6 +6,7 @@
 use crate::comm::channel::Channel;
 use crate::comm::wire::{self, tag};
 use crate::sched::registry::Node;
+use crate::task::descriptor::flags;
 use crate::task::{pool, TaskRef};
 use crossbeam_deque::Steal;
 use std::sync::atomic::Ordering;
@@ -96,8 +97,19 @@ fn take(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
 /// The victim side: the coarsest task this node can give (the injector's oldest, then each
 /// worker's oldest), encoded for the thief; tasks addressed to a worker by `qid` stay.
 pub fn serve(node: &Node) -> Option<Vec<u8>> {
-    let t = take(|| node.injector.steal())
-        .or_else(|| node.workers.iter().find_map(|w| take(|| w.stealer.steal())))?;
+    let mut t = None;
+    for _ in 0..8 {
+        let c = take(|| node.injector.steal())
+            .or_else(|| node.workers.iter().find_map(|w| take(|| w.stealer.steal())))?;
+        if c.flags & flags::LOCAL != 0 {
+            // Bound to this node: leave it for the local workers.
+            node.injector.push(c);
+            continue;
+        }
+        t = Some(c);
+        break;
+    }
+    let t = t?;
     let me = node.layout.node as u32;
     // SAFETY: `t` owns its descriptor.
     let task = unsafe { &*t.as_ptr() };

@@ -15,6 +15,8 @@ pub mod flags {
     pub const DETACHED: u8 = 2;
     /// Runs outside the worker queues (`torc_task_direct`).
     pub const DIRECT: u8 = 4;
+    /// Must run on the node that created it (a Rust closure): never stolen by other nodes.
+    pub const LOCAL: u8 = 8;
 }
 
 /// A unit of work: created by a task (or a thread, for detached work), queued, run once.

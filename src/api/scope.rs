@@ -1,0 +1,288 @@
+//! Scoped task creation for Rust: the borrows an argument takes last until the scope has
+//! waited for its tasks, so the borrow checker stops a caller from touching an output early.
+
+use super::args::{Arg, In, Kind};
+use super::data::Payload;
+use super::error::Error;
+use crate::sched::registry::Node;
+use crate::sched::spawn;
+use crate::sched::wait::{wait_for, WaitMode};
+use crate::sched::worker::{current_task, current_worker};
+use crate::task::descriptor::flags;
+use crate::task::{CArg, MAX_ARGS};
+use std::marker::PhantomData;
+
+/// A tuple of typed arguments (up to 8), e.g. `(In(&x), Out(&mut y))`, valid in `'scope`.
+pub trait Args<'scope> {
+    /// The argument kinds, as a tuple of [`Kind`] markers.
+    type Kinds;
+    /// Appends the C descriptions.
+    fn describe(&self, out: &mut Vec<CArg>);
+}
+
+/// Argument tuples made only of [`In`] (copied) arguments: fit for tasks nobody waits for.
+pub trait CopiedArgs: Args<'static> {}
+
+/// A function that can run as a task with arguments of kinds `K`, on any node: a plain `fn`
+/// item or a closure that captures nothing (both are zero-sized, so the function is identified
+/// by its code alone, which is the same in every process of the job).
+pub trait TaskFn<K>: Copy + Send + 'static {
+    /// The address of the C-callable trampoline that runs this function.
+    fn trampoline() -> usize;
+}
+
+/// Runs `f`, reporting a panic with the task's name and node and stopping the job.
+fn guarded<F>(f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into());
+        let node = Node::get().map_or(0, |n| n.layout.node);
+        crate::error::fatal(
+            &format!("task {}", std::any::type_name::<F>()),
+            format_args!("panicked on node {node}: {msg}"),
+        );
+    }
+}
+
+/// A value of the zero-sized function type `F`.
+fn conjure<F: Copy>() -> F {
+    const {
+        assert!(
+            std::mem::size_of::<F>() == 0,
+            "task functions must capture nothing"
+        )
+    };
+    // SAFETY: `F` is zero-sized (checked above) and is a function item or a non-capturing
+    // closure, which hold no data and no invariant; a value was witnessed when it was spawned.
+    unsafe { std::mem::MaybeUninit::<F>::uninit().assume_init() }
+}
+
+/// The byte size of the running task's argument `i`.
+fn arg_bytes(i: usize) -> usize {
+    // SAFETY: a trampoline runs inside its task, which is the current one and alive.
+    unsafe { current_task().as_ref() }.map_or(0, |t| t.args[i].bytes())
+}
+
+macro_rules! word {
+    ($w:ident) => {
+        usize
+    };
+}
+
+macro_rules! arity {
+    ($tramp:ident; $($A:ident $K:ident $w:ident $i:tt),*) => {
+        impl<'scope, $($A: Arg<'scope>),*> Args<'scope> for ($($A,)*) {
+            type Kinds = ($($A::K,)*);
+            #[allow(unused_variables)]
+            fn describe(&self, out: &mut Vec<CArg>) {
+                $( out.push(self.$i.describe()); )*
+            }
+        }
+
+        impl<'a, $($A: ?Sized + Payload),*> CopiedArgs for ($(In<'a, $A>,)*) {}
+
+        #[allow(unused_variables)]
+        extern "C" fn $tramp<F, $($K: Kind),*>($($w: usize),*)
+        where
+            F: for<'b> Fn($($K::Param<'b>),*) + Copy,
+        {
+            guarded::<F>(|| {
+                let f: F = conjure();
+                // SAFETY: the runtime passes each argument's prepared word; the kinds are the
+                // ones this trampoline was instantiated for at creation.
+                #[allow(unused_unsafe)]
+                unsafe { f($($K::param($w, arg_bytes($i))),*) }
+            });
+        }
+
+        impl<F, $($K: Kind),*> TaskFn<($($K,)*)> for F
+        where
+            F: for<'b> Fn($($K::Param<'b>),*) + Copy + Send + 'static,
+        {
+            fn trampoline() -> usize {
+                let p: extern "C" fn($(word!($w)),*) = $tramp::<F, $($K),*>;
+                p as usize
+            }
+        }
+    };
+}
+
+arity!(tramp0;);
+arity!(tramp1; A0 K0 w0 0);
+arity!(tramp2; A0 K0 w0 0, A1 K1 w1 1);
+arity!(tramp3; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2);
+arity!(tramp4; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2, A3 K3 w3 3);
+arity!(tramp5; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2, A3 K3 w3 3, A4 K4 w4 4);
+arity!(tramp6; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2, A3 K3 w3 3, A4 K4 w4 4, A5 K5 w5 5);
+arity!(tramp7; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2, A3 K3 w3 3, A4 K4 w4 4, A5 K5 w5 5, A6 K6 w6 6);
+arity!(tramp8; A0 K0 w0 0, A1 K1 w1 1, A2 K2 w2 2, A3 K3 w3 3, A4 K4 w4 4, A5 K5 w5 5, A6 K6 w6 6, A7 K7 w7 7);
+
+/// Where a task goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Round-robin over all workers of the job (TORC's `qid == -1`).
+    Any,
+    /// The node of this global worker (that node's other workers may take it too).
+    Worker(usize),
+}
+
+fn qid_of(place: Place) -> Result<i32, Error> {
+    let node = Node::get().ok_or(Error::NotRunning)?;
+    match place {
+        Place::Any => Ok(-1),
+        Place::Worker(w) if w < node.layout.total => Ok(w as i32),
+        Place::Worker(w) => Err(Error::NoSuchWorker {
+            worker: w,
+            workers: node.layout.total,
+        }),
+    }
+}
+
+fn describe_all<'s, A: Args<'s>>(args: &A) -> Result<Vec<CArg>, Error> {
+    let mut v = Vec::with_capacity(MAX_ARGS);
+    args.describe(&mut v);
+    Ok(v)
+}
+
+fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
+    api: &str,
+    place: Place,
+    bits: u8,
+    _f: F,
+    args: &A,
+) -> Result<(), Error> {
+    if !crate::runtime::is_running() {
+        return Err(Error::NotRunning);
+    }
+    let qid = qid_of(place)?;
+    let cargs = describe_all(args)?;
+    spawn::create(api, qid, bits, F::trampoline(), &cargs);
+    Ok(())
+}
+
+/// A scope in which tasks borrow from the caller; it waits for them before it returns.
+pub struct Scope<'scope, 'env: 'scope> {
+    scope: PhantomData<&'scope mut &'scope ()>,
+    env: PhantomData<&'env mut &'env ()>,
+}
+
+/// Runs `f` with a [`Scope`]; before returning (or unwinding), waits for every child task of
+/// the calling task, so that all borrows the tasks took have ended.
+pub fn scope<'env, F, T>(f: F) -> Result<T, Error>
+where
+    F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+{
+    if !crate::runtime::is_running() {
+        return Err(Error::NotRunning);
+    }
+    if current_worker().is_none() || current_task().is_null() {
+        return Err(Error::NotInTask);
+    }
+    struct WaitOnDrop;
+    impl Drop for WaitOnDrop {
+        fn drop(&mut self) {
+            wait_children();
+        }
+    }
+    let s = Scope {
+        scope: PhantomData,
+        env: PhantomData,
+    };
+    let guard = WaitOnDrop;
+    let r = f(&s);
+    drop(guard);
+    Ok(r)
+}
+
+/// Waits for all children of the calling task (running other tasks meanwhile).
+pub(crate) fn wait_children() {
+    if let Some(ctx) = current_worker() {
+        // SAFETY: the current task is alive while it runs on this thread.
+        if let Some(t) = unsafe { current_task().as_ref() } {
+            wait_for(ctx, &t.latch, WaitMode::Help);
+        }
+    }
+}
+
+impl<'scope> Scope<'scope, '_> {
+    /// Creates a task running `f(args...)` on any worker of the job (round-robin).
+    pub fn spawn<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+        &'scope self,
+        f: F,
+        args: A,
+    ) -> Result<(), Error> {
+        create("torc::Scope::spawn", Place::Any, 0, f, &args)
+    }
+
+    /// Creates a task at `place`.
+    pub fn spawn_at<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+        &'scope self,
+        place: Place,
+        f: F,
+        args: A,
+    ) -> Result<(), Error> {
+        create("torc::Scope::spawn_at", place, 0, f, &args)
+    }
+
+    /// Creates a direct task: it runs promptly on `place`'s node outside the worker queues
+    /// (keep it short); the scope waits for it like for any other task.
+    pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+        &'scope self,
+        place: Place,
+        f: F,
+        args: A,
+    ) -> Result<(), Error> {
+        create("torc::Scope::spawn_direct", place, flags::DIRECT, f, &args)
+    }
+
+    /// Creates a task that captures its environment; it runs on this node's workers only.
+    pub fn spawn_local<C: FnOnce() + Send + 'scope>(&'scope self, c: C) -> Result<(), Error> {
+        spawn_closure(Box::new(c))
+    }
+}
+
+/// Creates a detached task: nobody waits for it (the job waits for it before ending). Only
+/// copied arguments are allowed, since nothing outlives the call.
+pub fn spawn_detached<A: CopiedArgs, F: TaskFn<A::Kinds>>(
+    place: Place,
+    f: F,
+    args: A,
+) -> Result<(), Error> {
+    create("torc::spawn_detached", place, flags::DETACHED, f, &args)
+}
+
+type Closure<'a> = Box<dyn FnOnce() + Send + 'a>;
+
+extern "C" fn run_closure(word: usize) {
+    // SAFETY: the word is the Box created in `spawn_closure`, handed over exactly once.
+    let c: Box<Closure<'static>> = unsafe { Box::from_raw(word as *mut Closure<'static>) };
+    guarded::<Closure<'static>>(move || c());
+}
+
+fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
+    let node = Node::get().ok_or(Error::NotRunning)?;
+    let ctx = current_worker().ok_or(Error::NotInTask)?;
+    let boxed: Box<Closure<'_>> = Box::new(c);
+    let word = Box::into_raw(boxed) as usize;
+    let arg = CArg {
+        count: 1,
+        datatype: crate::comm::datatype::byte_type(),
+        callway: 6,
+        addr: word as *mut libc::c_void,
+    };
+    // Named to this very worker: it stays in this node (other local workers may take it) and
+    // the LOCAL flag keeps other nodes from stealing it.
+    let own = node.layout.global(ctx.index) as i32;
+    let f: extern "C" fn(usize) = run_closure;
+    spawn::create(
+        "torc::Scope::spawn_local",
+        own,
+        flags::LOCAL,
+        f as usize,
+        &[arg],
+    );
+    Ok(())
+}
