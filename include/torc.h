@@ -115,6 +115,9 @@ void torc_task_direct(int qid, void (*f)(), int narg, ...);
 // `torc_task_argv` flag: a direct task (runs promptly outside the worker queues).
 #define TORC_TASK_DIRECT 4
 
+// Must run on the node that created it (a Rust closure): never stolen by other nodes.
+#define LOCAL 8
+
 // One argument as C describes it (`torc_arg_t` in `torc.h`): `count` elements of `datatype`
 // passed by `callway`, found at `addr` (for `CALL_BY_VAD`, `addr` is the word itself).
 typedef struct {

@@ -5,7 +5,40 @@
 //! it created. It exports the C ABI of TORC Lite (see `include/torc.h`), so existing C/C++ TORC
 //! applications relink with `-ltorc` unmodified.
 //!
-//! Layers, one folder each:
+//! ## Rust
+//!
+//! ```
+//! use torc::api::{self, In, Out};
+//!
+//! // A task function: a plain `fn`, so it can run on any node of the job.
+//! fn square(x: &f64, y: &mut f64) {
+//!     *y = x * x;
+//! }
+//!
+//! let total = api::run(|| {
+//!     let xs: Vec<f64> = (0..100).map(f64::from).collect();
+//!     let mut ys = vec![0.0; xs.len()];
+//!     api::scope(|s| {
+//!         for (x, y) in xs.iter().zip(ys.iter_mut()) {
+//!             s.spawn(square, (In(x), Out(y))).unwrap();
+//!         }
+//!     }) // waits for the tasks: only now may `ys` be read again
+//!     .unwrap();
+//!     ys.iter().sum::<f64>()
+//! })
+//! .unwrap();
+//! assert_eq!(total, (0..100).map(|i| (i * i) as f64).sum::<f64>());
+//! ```
+//!
+//! Run the program under `mpirun -np N` to spread the tasks over N processes; node 0 runs the
+//! closure, the other nodes serve tasks and exit when it returns.
+//!
+//! ## C
+//!
+//! `include/torc.h` declares TORC Lite's API (`torc_init`, `torc_task`, `torc_waitall`, ...);
+//! link with `-ltorc`. See the README.
+//!
+//! ## Layers, one folder each
 //! * [`task`]: the task descriptor, argument records and copies, calling a C function pointer;
 //! * [`sched`]: the node's workers, their queues, parking, waiting and placement;
 //! * [`comm`]: the thin layer over raw MPI;

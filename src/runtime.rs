@@ -81,13 +81,24 @@ pub fn register(f: usize) {
 }
 
 /// `torc_init`: a second call is a no-op. Returns only on node 0.
-pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
-    init_with(argc, argv, None);
+///
+/// # Safety
+/// `argc`/`argv` are NULL or point to the program's argument count and vector.
+pub unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
+    // SAFETY: passed on as the caller gave them.
+    unsafe { init_with(argc, argv, None) };
 }
 
 /// Starts the runtime with `config` (else read from the environment). Returns whether this
 /// call started it (false: it already ran). Returns only on node 0.
-pub fn init_with(argc: *mut c_int, argv: *mut *mut *mut c_char, config: Option<Config>) -> bool {
+///
+/// # Safety
+/// As [`init`].
+pub unsafe fn init_with(
+    argc: *mut c_int,
+    argv: *mut *mut *mut c_char,
+    config: Option<Config>,
+) -> bool {
     match STATE.compare_exchange(UNINIT, STARTING, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => {}
         Err(FINALIZED) => fatal("torc_init", format_args!("called after torc_finalize")),
@@ -97,7 +108,8 @@ pub fn init_with(argc: *mut c_int, argv: *mut *mut *mut c_char, config: Option<C
         Some(c) => c,
         None => Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}"))),
     };
-    let world = *WORLD.get_or_init(|| mpi::init(argc, argv));
+    // SAFETY: argc/argv as our caller guarantees; MPI starts at most once (OnceLock).
+    let world = *WORLD.get_or_init(|| unsafe { mpi::init(argc, argv) });
     let mut workers = vec![config.workers];
     if world.size > 1 {
         check_same_executable(&world);

@@ -2,7 +2,7 @@
 //!
 //! * [`run`] / [`Builder`] start the runtime, run a closure as the primary task on node 0 and
 //!   serve tasks on the other nodes, then shut everything down;
-//! * [`scope`] creates tasks whose arguments borrow the caller's data ([`In`], [`InOut`],
+//! * [`scope()`] creates tasks whose arguments borrow the caller's data ([`In`], [`InOut`],
 //!   [`Out`], [`Borrow`]); the scope waits for them before the borrows end;
 //! * task functions are plain `fn` items (or closures capturing nothing), so they run on any
 //!   node; [`Scope::spawn_local`] runs capturing closures on this node's workers;
@@ -92,7 +92,11 @@ impl Builder {
     /// nodes this serves tasks and ends the process (exit status 0) when node 0 is done.
     pub fn run<R>(self, f: impl FnOnce() -> R) -> Result<R, Error> {
         let config = self.config()?;
-        if !crate::runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config)) {
+        // SAFETY: NULL argc/argv are allowed by MPI.
+        let started = unsafe {
+            crate::runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config))
+        };
+        if !started {
             return Err(Error::AlreadyStarted);
         }
         struct Finalize;

@@ -60,7 +60,10 @@ pub fn is_finalized() -> bool {
 
 /// Starts MPI unless the application did, asking for `MPI_THREAD_MULTIPLE`, and duplicates
 /// `MPI_COMM_WORLD` for the runtime's traffic.
-pub fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
+///
+/// # Safety
+/// `argc`/`argv` are NULL or the program's argument count and vector, as `MPI_Init` wants.
+pub unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
     let mut provided: c_int = 0;
     let initialized_here = !is_initialized();
     // SAFETY: argc/argv are the application's (or NULL, which MPI accepts); MPI is initialised
@@ -253,7 +256,7 @@ pub fn iprobe(world: &World) -> Option<Probed> {
             ffi::MPI_Get_count(&status, ffi::RSMPI_UINT8_T, &mut count);
         }
     });
-    (flag != 0).then(|| Probed {
+    (flag != 0).then_some(Probed {
         source: status.MPI_SOURCE as usize,
         tag: status.MPI_TAG,
         bytes: count as usize,

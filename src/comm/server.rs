@@ -137,7 +137,8 @@ fn handle(
             let latch =
                 unsafe { wire::apply_done(scratch) }.unwrap_or_else(|e| protocol_error(node, p, e));
             ch.awaiting.fetch_sub(1, Ordering::AcqRel);
-            signal(latch as *const _);
+            // SAFETY: the latch of a task this node created, completed exactly once.
+            unsafe { signal(latch as *const _) };
         }
         tag::STEAL_REQ => {
             receive_small(world, p, scratch);

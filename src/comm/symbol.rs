@@ -211,7 +211,7 @@ mod tests {
         let d = TABLE.as_ptr() as usize;
         let (key, off) = to_portable(d).unwrap();
         assert_eq!(from_portable(key, off), Some(d));
-        let p = libc::malloc as usize;
+        let p = libc::malloc as *const () as usize;
         let (key, off) = to_portable(p).unwrap();
         assert_ne!(key, 0, "libc is not the main program");
         assert_eq!(from_portable(key, off), Some(p));

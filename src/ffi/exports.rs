@@ -100,7 +100,8 @@ pub extern "C" fn torc_init(argc: c_int, argv: *mut *mut c_char, mode: c_int) {
     let _ = mode;
     let mut argc = argc;
     let mut argv = argv;
-    runtime::init(&mut argc, &mut argv);
+    // SAFETY: pointers to our copies of the caller's argc/argv.
+    unsafe { runtime::init(&mut argc, &mut argv) };
 }
 
 /// Waits for all work, stops every node and finalises MPI. Returns on node 0.

@@ -57,14 +57,18 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             let parent = task.parent;
             recycle(ctx, t);
             if !parent.is_null() {
-                signal(parent);
+                // SAFETY: `parent` is the latch this task was counted in, signalled once here.
+                unsafe { signal(parent) };
             }
         }
     }
 }
 
 /// Signals one completed child to `latch` and wakes its owner if it sleeps on it.
-pub fn signal(latch: *const crate::sched::latch::Latch) {
+///
+/// # Safety
+/// `latch` must be the live parent latch of a task that completed and was not signalled yet.
+pub unsafe fn signal(latch: *const crate::sched::latch::Latch) {
     // SAFETY: a parent latch outlives its children; this is the child's single completion.
     if let Some(owner) = unsafe { Latch::complete(latch) } {
         if let Some(node) = Node::get() {

@@ -2,7 +2,7 @@
 //! worker sleeps waiting for them.
 //!
 //! Creating a child is a plain load and store by the owning worker (no atomic read-modify-write
-//! on the hot path); a completion is one `fetch_add`. The waiter sets [`SLEEPING`] before it
+//! on the hot path); a completion is one `fetch_add`. The waiter sets a `SLEEPING` bit before it
 //! parks; a completion that sees the bit wakes the owner, found by index in the node's table,
 //! so the completer never touches the latch after signalling it (the waiter may be gone).
 

@@ -153,6 +153,7 @@ mod tests {
         let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
         capture(&cargs, &mut args, &mut buf).unwrap();
         src[0] = 99; // the caller may change its data right after creation
+        assert_eq!(src[0], 99);
         resolve_values(&mut args, &mut buf);
         let copy = unsafe { std::slice::from_raw_parts(args[0].value as *const u8, 4) };
         assert_eq!(copy, &[1, 2, 3, 4]);

@@ -1,4 +1,5 @@
 //! Calling a C task function with its argument words: one match arm per arity.
+#![allow(clippy::type_complexity)]
 
 use super::MAX_ARGS;
 
@@ -789,10 +790,10 @@ mod tests {
 
     #[test]
     fn passes_words_in_order() {
-        unsafe { call(three as usize, &[1, 2, 3]) };
+        unsafe { call(three as *const () as usize, &[1, 2, 3]) };
         assert_eq!(SUM.load(Ordering::SeqCst), 123);
         let w: Vec<usize> = (1..=24).collect();
-        unsafe { call(many as usize, &w) };
+        unsafe { call(many as *const () as usize, &w) };
         assert_eq!(
             SUM.load(Ordering::SeqCst),
             (0..24).map(|i| i * (i + 1)).sum::<usize>()
