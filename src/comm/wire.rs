@@ -38,6 +38,9 @@ pub mod tag {
     pub const TERMINATE: c_int = 12;
     /// A node's statistics line, sent to node 0 at shutdown (body: text).
     pub const STATS: c_int = 13;
+    /// Several small messages for one node (body: per message a 16-byte header with its tag
+    /// and length, then its body padded to 16 bytes).
+    pub const BATCH: c_int = 14;
 }
 
 /// Builds a message.
