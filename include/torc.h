@@ -34,45 +34,6 @@ void torc_task_direct(int qid, void (*f)(), int narg, ...);
 #define torc_create_direct torc_task_direct
 
 
-// A task to run (body: task encoding).
-#define TASK 1
-
-// A task completed (body: latch + write-backs).
-#define DONE 2
-
-// An idle node asks for work (empty body).
-#define STEAL_REQ 3
-
-// Answer to a steal request: nothing to give (empty body).
-#define STEAL_NONE 4
-
-// Answer to a steal request: a task (body: task encoding).
-#define STEAL_TASK 5
-
-// Switch inter-node stealing (body: u64 0/1).
-#define STEALING 6
-
-// Zero the statistics (empty body).
-#define RESET_STATS 7
-
-// Write data into a global variable (body: key, offset, bytes, data).
-#define BCAST 8
-
-// A broadcast was applied (empty body).
-#define BCAST_ACK 9
-
-// Node 0 asks for the detached-work counters (termination detection; empty body).
-#define QUERY 10
-
-// Answer to QUERY (body: u64 created, u64 completed).
-#define QUERY_REPLY 11
-
-// Shut down (empty body).
-#define TERMINATE 12
-
-// A node's statistics line, sent to node 0 at shutdown (body: text).
-#define STATS 13
-
 // This is TORC Lite's API.
 #define TORC_LITE 1
 
@@ -114,9 +75,6 @@ void torc_task_direct(int qid, void (*f)(), int narg, ...);
 
 // `torc_task_argv` flag: a direct task (runs promptly outside the worker queues).
 #define TORC_TASK_DIRECT 4
-
-// Must run on the node that created it (a Rust closure): never stolen by other nodes.
-#define LOCAL 8
 
 // One argument as C describes it (`torc_arg_t` in `torc.h`): `count` elements of `datatype`
 // passed by `callway`, found at `addr` (for `CALL_BY_VAD`, `addr` is the word itself).

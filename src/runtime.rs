@@ -142,6 +142,8 @@ pub unsafe fn init_with(
         stats: NodeStats::default(),
         registered: REGISTERED.lock().clone(),
     });
+    // From here on, tasks may arrive (from other nodes) and run: the runtime is running.
+    STATE.store(RUNNING, Ordering::Release);
     if world.size > 1 {
         let h = std::thread::Builder::new()
             .name("torc-comm".into())
@@ -174,7 +176,6 @@ pub unsafe fn init_with(
     // SAFETY: just allocated; freed only in `finalize`, after `leave`.
     let ctx = unsafe { &*ctx };
     ctx.enter();
-    STATE.store(RUNNING, Ordering::Release);
     if world.rank != 0 {
         serve(ctx, &world);
     }

@@ -16,8 +16,8 @@ use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-const SPIN_ROUNDS: u32 = 2000;
-const YIELD_ROUNDS: u32 = 200;
+const SPIN_ROUNDS: u32 = 50;
+const YIELD_ROUNDS: u32 = 100;
 /// Longest nap while this node waits for answers.
 const BUSY_NAP: Duration = Duration::from_micros(200);
 

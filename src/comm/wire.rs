@@ -10,6 +10,7 @@ use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
 
 /// Message tags on the runtime's communicator.
+/// cbindgen:ignore
 pub mod tag {
     use std::os::raw::c_int;
     /// A task to run (body: task encoding).

@@ -26,6 +26,16 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
         }
         if mode != WaitMode::NoHelp {
             if let Some(t) = ctx.find_work() {
+                if !ctx.stack_has_room() {
+                    crate::error::fatal(
+                        "torc_waitall",
+                        format_args!(
+                            "tasks nest too deeply for this thread's stack (level {}); raise \
+                             the stack limit (ulimit -s) or use more workers",
+                            t.level
+                        ),
+                    );
+                }
                 execute(Some(ctx), t);
                 backoff.reset();
                 continue;

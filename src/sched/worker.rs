@@ -22,6 +22,8 @@ pub struct WorkerCtx {
     pub pool: Pool,
     /// The task this worker runs now.
     current: Cell<*mut Task>,
+    /// Lowest safe stack address of the worker's thread (0: unknown), set by `enter`.
+    stack_limit: Cell<usize>,
 }
 
 thread_local! {
@@ -39,6 +41,7 @@ impl WorkerCtx {
             next_victim: Cell::new(index + 1),
             pool: Pool::default(),
             current: Cell::new(std::ptr::null_mut()),
+            stack_limit: Cell::new(0),
         }
     }
 
@@ -54,6 +57,7 @@ impl WorkerCtx {
 
     /// Makes this the calling thread's worker context until [`WorkerCtx::leave`].
     pub fn enter(&self) {
+        self.stack_limit.set(stack_limit());
         self.node.sleep.register_current(self.index);
         WORKER.with(|w| w.set(self));
     }
@@ -117,6 +121,40 @@ impl WorkerCtx {
                 backoff.reset();
             }
         }
+    }
+}
+
+/// Room kept free on a thread's stack: a nested task is not started below it.
+const STACK_RESERVE: usize = 256 << 10;
+
+/// The lowest address the calling thread's stack may grow to before a nested task must not
+/// start (its stack base plus a reserve); 0 when unknown.
+fn stack_limit() -> usize {
+    // SAFETY: pthread_getattr_np fills `attr` for the calling thread; we read the stack bounds
+    // and destroy the attributes again.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 0;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        if ok {
+            addr as usize + STACK_RESERVE
+        } else {
+            0
+        }
+    }
+}
+
+impl WorkerCtx {
+    /// Whether the calling thread's stack has room to run one more nested task.
+    pub fn stack_has_room(&self) -> bool {
+        let here = 0u8;
+        let sp = &here as *const u8 as usize;
+        sp > self.stack_limit.get()
     }
 }
 

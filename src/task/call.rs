@@ -1,10 +1,20 @@
-//! Calling a C task function with its argument words: one match arm per arity.
+//! Calling a C task function with its argument words: one small function per arity (kept
+//! out of line, so that a deep chain of nested tasks does not pay for the largest arity's stack
+//! frame at every level).
 #![allow(clippy::type_complexity)]
 
 use super::MAX_ARGS;
 
 /// The address of a task function (`void (*)()` in C).
 pub type FuncAddr = usize;
+
+type Caller = unsafe fn(FuncAddr, &[usize]);
+
+const CALLERS: [Caller; MAX_ARGS + 1] = [
+    call0, call1, call2, call3, call4, call5, call6, call7, call8, call9, call10, call11, call12,
+    call13, call14, call15, call16, call17, call18, call19, call20, call21, call22, call23, call24,
+    call25, call26, call27, call28, call29, call30, call31, call32,
+];
 
 /// Calls the C function at `f` with the words `w` as its arguments.
 ///
@@ -13,731 +23,830 @@ pub type FuncAddr = usize;
 /// functions take pointers), and every word must be what that function expects.
 pub unsafe fn call(f: FuncAddr, w: &[usize]) {
     assert!(w.len() <= MAX_ARGS, "at most {MAX_ARGS} arguments");
-    // SAFETY (every arm): the caller guarantees `f` takes exactly `w.len()` word arguments;
-    // the C calling convention passes pointers and pointer-sized integers alike.
-    match w.len() {
-        0 => {
-            let g: unsafe extern "C" fn() = std::mem::transmute(f);
-            g()
-        }
-        1 => {
-            let g: unsafe extern "C" fn(usize) = std::mem::transmute(f);
-            g(w[0])
-        }
-        2 => {
-            let g: unsafe extern "C" fn(usize, usize) = std::mem::transmute(f);
-            g(w[0], w[1])
-        }
-        3 => {
-            let g: unsafe extern "C" fn(usize, usize, usize) = std::mem::transmute(f);
-            g(w[0], w[1], w[2])
-        }
-        4 => {
-            let g: unsafe extern "C" fn(usize, usize, usize, usize) = std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3])
-        }
-        5 => {
-            let g: unsafe extern "C" fn(usize, usize, usize, usize, usize) = std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4])
-        }
-        6 => {
-            let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize) =
-                std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4], w[5])
-        }
-        7 => {
-            let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize) =
-                std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4], w[5], w[6])
-        }
-        8 => {
-            let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize, usize) =
-                std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7])
-        }
-        9 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
-        }
-        10 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9])
-        }
-        11 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
-            )
-        }
-        12 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11],
-            )
-        }
-        13 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-            )
-        }
-        14 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13],
-            )
-        }
-        15 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14],
-            )
-        }
-        16 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15],
-            )
-        }
-        17 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16],
-            )
-        }
-        18 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17],
-            )
-        }
-        19 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18],
-            )
-        }
-        20 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19],
-            )
-        }
-        21 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20],
-            )
-        }
-        22 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21],
-            )
-        }
-        23 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22],
-            )
-        }
-        24 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23],
-            )
-        }
-        25 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-            )
-        }
-        26 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25],
-            )
-        }
-        27 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26],
-            )
-        }
-        28 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26], w[27],
-            )
-        }
-        29 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26], w[27], w[28],
-            )
-        }
-        30 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26], w[27], w[28], w[29],
-            )
-        }
-        31 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26], w[27], w[28], w[29], w[30],
-            )
-        }
-        32 => {
-            let g: unsafe extern "C" fn(
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-                usize,
-            ) = std::mem::transmute(f);
-            g(
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
-                w[13], w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
-                w[25], w[26], w[27], w[28], w[29], w[30], w[31],
-            )
-        }
-        _ => unreachable!(),
+    // SAFETY: the caller guarantees `f` takes exactly `w.len()` word arguments; the C calling
+    // convention passes pointers and pointer-sized integers alike.
+    unsafe { CALLERS[w.len()](f, w) }
+}
+
+#[inline(never)]
+unsafe fn call0(f: FuncAddr, _w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn() = unsafe { std::mem::transmute(f) };
+    unsafe { g() }
+}
+#[inline(never)]
+unsafe fn call1(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize) = unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0]) }
+}
+#[inline(never)]
+unsafe fn call2(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize) = unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1]) }
+}
+#[inline(never)]
+unsafe fn call3(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize) = unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2]) }
+}
+#[inline(never)]
+unsafe fn call4(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize) = unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3]) }
+}
+#[inline(never)]
+unsafe fn call5(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize, usize) =
+        unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4]) }
+}
+#[inline(never)]
+unsafe fn call6(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize) =
+        unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4], w[5]) }
+}
+#[inline(never)]
+unsafe fn call7(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize) =
+        unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4], w[5], w[6]) }
+}
+#[inline(never)]
+unsafe fn call8(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize, usize) =
+        unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]) }
+}
+#[inline(never)]
+unsafe fn call9(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize, usize, usize) =
+        unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]) }
+}
+#[inline(never)]
+unsafe fn call10(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe { g(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]) }
+}
+#[inline(never)]
+unsafe fn call11(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call12(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call13(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call14(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call15(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call16(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call17(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call18(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call19(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call20(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call21(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call22(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call23(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call24(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call25(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call26(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call27(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call28(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26], w[27],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call29(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26], w[27], w[28],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call30(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26], w[27], w[28], w[29],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call31(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26], w[27], w[28], w[29], w[30],
+        )
+    }
+}
+#[inline(never)]
+unsafe fn call32(f: FuncAddr, w: &[usize]) {
+    // SAFETY: see `call`.
+    let g: unsafe extern "C" fn(
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = unsafe { std::mem::transmute(f) };
+    unsafe {
+        g(
+            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+            w[14], w[15], w[16], w[17], w[18], w[19], w[20], w[21], w[22], w[23], w[24], w[25],
+            w[26], w[27], w[28], w[29], w[30], w[31],
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 
 /// Flags of a task.
+/// cbindgen:ignore
 pub mod flags {
     /// Left out of the statistics (`torc_task_ex` with `invisible != 0`).
     pub const INVISIBLE: u8 = 1;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Makes sure everything torc's build and tests need is installed (Debian 12 with a Rust
+# toolchain): an MPI implementation (OpenMPI: mpicc, mpicxx, mpirun), libclang for mpi-sys's
+# bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config.
+#
+# Quiet when everything is present. Otherwise, as root it installs what is missing with apt-get;
+# as another user it prints the exact command to run and exits non-zero.
+#
+# Usage: bash scripts/deps.sh        (TORC_DEPS_CHECK_ONLY=1: never install, just report)
+set -euo pipefail
+
+missing=()   # Debian packages to install
+why=()       # what was not found, for the message
+
+need() { # need PACKAGE WHAT: record a missing requirement (once per package)
+    local p
+    for p in "${missing[@]+"${missing[@]}"}"; do [[ $p == "$1" ]] && return 0; done
+    missing+=("$1")
+    why+=("$2")
+}
+
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pkg() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
+
+check_all() {
+    missing=()
+    why=()
+    # MPI (OpenMPI): runtime + launcher, and the compiler wrappers with headers.
+    have_cmd mpirun || need openmpi-bin "mpirun"
+    { have_cmd mpicc && have_cmd mpicxx; } || need libopenmpi-dev "mpicc/mpicxx"
+    # mpirun launches local ranks through its rsh/ssh launcher component, which wants an agent.
+    { have_cmd ssh || have_cmd rsh; } || need openssh-client "ssh (OpenMPI's launcher agent)"
+    # libclang for bindgen (mpi-sys); LIBCLANG_PATH may point at another installation.
+    if ! have_pkg libclang-dev; then
+        if [[ -z ${LIBCLANG_PATH:-} ]] || ! compgen -G "${LIBCLANG_PATH}/libclang*.so*" >/dev/null; then
+            need libclang-dev "libclang (bindgen, for mpi-sys)"
+        fi
+    fi
+    have_cmd cmake || need cmake "cmake"
+    have_cmd make || need make "make (cmake's generator)"
+    have_cmd gcc || need gcc "gcc"
+    have_cmd g++ || need g++ "g++"
+    have_pkg libc6-dev || need libc6-dev "C library headers"
+    have_cmd gfortran || need gfortran "gfortran"
+    have_cmd timeout || need coreutils "timeout"
+    have_cmd pkg-config || need pkg-config "pkg-config"
+    # OpenMP: gcc's runtime and omp.h (a real compile, only once gcc itself is there).
+    if have_cmd gcc && have_pkg libc6-dev; then
+        local tmp
+        tmp=$(mktemp -d)
+        printf '#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n' >"$tmp/omp.c"
+        if ! gcc -fopenmp "$tmp/omp.c" -o "$tmp/omp" >/dev/null 2>&1; then
+            need libgomp1 "OpenMP (gcc -fopenmp)"
+        fi
+        rm -rf "$tmp"
+    fi
+}
+
+check_all
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+echo "scripts/deps.sh: missing: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g')" >&2
+if [[ ${TORC_DEPS_CHECK_ONLY:-0} == 1 ]]; then
+    echo "scripts/deps.sh: install with: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
+if [[ $(id -u) -ne 0 ]]; then
+    echo "scripts/deps.sh: not root; please run:" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "scripts/deps.sh: installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+
+check_all
+if [[ ${#missing[@]} -ne 0 ]]; then
+    echo "scripts/deps.sh: still missing after install: ${why[*]}" >&2
+    exit 1
+fi
+echo "scripts/deps.sh: all build dependencies are installed" >&2

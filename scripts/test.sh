@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
+# `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), the doc
+# tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
+# benchmark runner's smoke test). Every step runs even after a failure; the script exits non-zero
+# when any step failed.
+#
+# Usage: bash scripts/test.sh [extra cargo test arguments, e.g. a test name filter]
+# Environment: TORC_TEST_TIMEOUT  seconds allowed for `cargo test --all-targets` (default 4500)
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+failed=()
+run_step() { # run_step NAME COMMAND...: run a step, remember it when it fails
+    local name=$1
+    shift
+    step "$name: $*"
+    local rc=0
+    "$@" || rc=$?
+    if [[ $rc -eq 0 ]]; then
+        return 0
+    fi
+    echo "==> FAILED ($rc): $name"
+    failed+=("$name")
+    return 0
+}
+
+step "build dependencies: bash scripts/deps.sh"
+if ! bash scripts/deps.sh; then
+    echo "==> FAILED: build dependencies are missing (see above)"
+    exit 1
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    # OpenMPI refuses to start as root without these.
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+
+if cargo fmt --version >/dev/null 2>&1; then
+    run_step "format" cargo fmt --all -- --check
+else
+    step "format: skipped (rustfmt is not installed: rustup component add rustfmt)"
+fi
+
+if cargo clippy --version >/dev/null 2>&1; then
+    run_step "clippy" cargo clippy --all-targets -- -D warnings
+else
+    step "clippy: skipped (clippy is not installed: rustup component add clippy)"
+fi
+
+# The C programs of the integration tests link target/debug/libtorc.so, which `cargo test` alone
+# builds only under target/debug/deps: build the library target itself first.
+run_step "build libtorc.so" cargo build --lib
+run_step "doc tests" cargo test --doc
+# Last, so that the suite's own summary closes the output.
+run_step "tests" timeout --kill-after=30 "${TORC_TEST_TIMEOUT:-4500}" \
+    cargo test --all-targets --no-fail-fast -- "$@"
+
+echo
+if [[ ${#failed[@]} -ne 0 ]]; then
+    echo "==> scripts/test.sh: FAILED steps: ${failed[*]}"
+    exit 1
+fi
+echo "==> scripts/test.sh: all steps passed"

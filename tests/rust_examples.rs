@@ -1,0 +1,258 @@
+//! The Rust examples (`examples/*.rs`) under `mpirun` at 1 and 3 ranks, with 1 and 2 workers
+//! where cheap, each under a timeout: exit status and the results they print. Also how a task
+//! panic is reported, and the refusals of the Rust API around `api::run` (`run_twice`).
+//!
+//! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples/`);
+//! when they are missing or older than the library (e.g. `cargo test --test rust_examples`
+//! builds only this test), they are built here once with `cargo build --examples`.
+
+mod common;
+
+use common::{lib_dir, mpirun, Run};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+const T: Duration = Duration::from_secs(120);
+
+/// Every example this file runs.
+const EXAMPLES: &[&str] = &[
+    "fib",
+    "sweep",
+    "uneven",
+    "broadcast",
+    "mixed",
+    "panic",
+    "run_twice",
+];
+
+fn modified(p: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The path of example `name`, built first if any example is missing or older than the library.
+fn example(name: &str) -> PathBuf {
+    static CHECKED: Mutex<bool> = Mutex::new(false);
+    let dir = lib_dir().join("examples");
+    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    if !*checked {
+        let lib = modified(&lib_dir().join("libtorc.rlib"));
+        let stale = EXAMPLES
+            .iter()
+            .any(|e| match (modified(&dir.join(e)), lib) {
+                (None, _) => true,
+                (Some(exe), Some(lib)) => exe < lib,
+                (Some(_), None) => false,
+            });
+        if stale {
+            build_examples();
+        }
+        *checked = true;
+    }
+    let exe = dir.join(name);
+    assert!(
+        exe.exists(),
+        "example `{name}` is not at {}; build it with `cargo build --examples`",
+        exe.display()
+    );
+    exe
+}
+
+/// `cargo build --examples` for the profile this test binary was built with.
+fn build_examples() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(common::root())
+        .arg("build")
+        .arg("--examples");
+    let profile = lib_dir()
+        .file_name()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.arg("--profile").arg(other);
+        }
+    }
+    let out = cmd.output().expect("run cargo build --examples");
+    assert!(
+        out.status.success(),
+        "cargo build --examples failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs example `name` on `np` ranks with `workers` workers and checks it exited 0.
+fn run_ok(name: &str, np: usize, workers: usize, args: &[&str]) -> Run {
+    let r = mpirun(&example(name), np, workers, args, &[], T);
+    r.assert_ok(&format!(
+        "{name} {args:?} at {np} ranks x {workers} workers"
+    ));
+    r
+}
+
+fn assert_has(r: &Run, want: &str) {
+    assert!(
+        r.stdout.contains(want),
+        "expected `{want}` in stdout:\n{}\n--- stderr\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+/// The (ranks, workers per rank) combinations every example runs at.
+const SHAPES: &[(usize, usize)] = &[(1, 1), (1, 2), (3, 1), (3, 2)];
+
+#[test]
+fn fib_computes_the_right_value() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("fib", np, w, &["22", "12"]);
+        assert_has(
+            &r,
+            &format!("fib(22) = 17711 on {np} nodes x {} workers", np * w),
+        );
+    }
+}
+
+#[test]
+fn sweep_results_match_the_sequential_computation() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("sweep", np, w, &["12", "6", "1500"]);
+        assert_has(
+            &r,
+            &format!(
+                "sweep: 72 points (12 x 6, 1500 steps) on {np} nodes x {} workers: mismatches=0",
+                np * w
+            ),
+        );
+    }
+}
+
+#[test]
+fn uneven_tasks_created_on_worker_0_are_all_correct() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("uneven", np, w, &["48", "500"]);
+        assert_has(&r, "uneven: 48 tasks (");
+        assert_has(
+            &r,
+            &format!(" rounds) on {np} nodes x {} workers: bad=0", np * w),
+        );
+        // One count per node, adding up to all tasks (the balance itself is not checked).
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("uneven: tasks per node: "))
+            .unwrap_or_else(|| panic!("no per-node line in:\n{}", r.stdout));
+        let counts: Vec<usize> = line
+            .trim_start_matches("uneven: tasks per node: ")
+            .split(", ")
+            .map(|c| c.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(counts.len(), np, "{line}");
+        assert_eq!(counts.iter().sum::<usize>(), 48, "{line}");
+    }
+}
+
+#[test]
+fn broadcast_reaches_every_node() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("broadcast", np, w, &[]);
+        let total = np * w;
+        assert_has(
+            &r,
+            &format!("broadcast: round 0: {total} tasks on {np} nodes read checksum"),
+        );
+        assert_has(
+            &r,
+            &format!("broadcast: round 1: {total} tasks on {np} nodes read checksum"),
+        );
+        assert_has(
+            &r,
+            &format!("broadcast: {np} nodes x {total} workers: bad=0"),
+        );
+    }
+}
+
+#[test]
+fn mixed_c_and_rust_tasks_in_one_job() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("mixed", np, w, &["600"]);
+        assert_has(
+            &r,
+            &format!(
+                "1 byte-typed C task on {np} nodes x {} workers: dot=",
+                np * w
+            ),
+        );
+        assert_has(&r, "bad=0");
+    }
+}
+
+#[test]
+fn a_panicking_task_stops_the_job_with_its_name_node_and_message() {
+    for (np, w, node) in [(1, 2, 0), (3, 1, 2)] {
+        let r = mpirun(&example("panic"), np, w, &[], &[], Duration::from_secs(60));
+        assert!(
+            !r.timed_out && r.code.is_some() && r.code != Some(0),
+            "panic at {np} ranks: expected a non-zero exit without timeout, got code {:?} \
+             (timed out {}):\n--- stdout\n{}\n--- stderr\n{}",
+            r.code,
+            r.timed_out,
+            r.stdout,
+            r.stderr
+        );
+        let want = format!(
+            "torc: task panic::explode: panicked on node {node}: deliberate failure in task 42"
+        );
+        assert!(
+            r.stderr.contains(&want),
+            "expected `{want}` in stderr at {np} ranks:\n{}",
+            r.stderr
+        );
+        assert!(
+            !r.stdout.contains("the job went on"),
+            "the job went on after the panic:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn run_refuses_misuse_and_a_second_start() {
+    for np in [1, 2] {
+        let r = mpirun(&example("run_twice"), np, 2, &[], &[], T);
+        for check in [
+            "scope before run: Err(NotRunning) ok",
+            "set_stealing before run: Err(NotRunning) ok",
+            "statistics before run: Err(NotRunning) ok",
+            "spawn_detached before run: Err(NotRunning) ok",
+            "workers(0): Err(Config(",
+            "nested run: Err(AlreadyStarted) ok",
+            "scope on a non-worker thread: Err(NotInTask) ok",
+            "wait_all on a non-worker thread: Err(NotInTask) ok",
+            "spawn_at(Worker(num_workers)): Err(NoSuchWorker",
+            "first run: Ok(7) ok",
+            "scope after run: Err(NotRunning) ok",
+            "set_stealing after run: Err(NotRunning) ok",
+            "reset_statistics after run: Err(NotRunning) ok",
+            "ids after run: worker_id=None level=None ok",
+            "second run: Err(AlreadyStarted) ok",
+            "done, wrong=0",
+        ] {
+            assert!(
+                r.stdout.contains(&format!("run_twice: {check}")),
+                "run_twice at {np} ranks: expected `{check}`; code {:?}:\n--- stdout\n{}\n\
+                 --- stderr\n{}",
+                r.code,
+                r.stdout,
+                r.stderr
+            );
+        }
+        r.assert_ok(&format!("run_twice at {np} ranks"));
+    }
+}
