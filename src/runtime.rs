@@ -129,7 +129,7 @@ pub unsafe fn init_with(
         })
         .collect();
     let node = Node::install(Node {
-        comm: (world.size > 1).then(|| Channel::new(world.size)),
+        comm: (world.size > 1).then(|| Channel::new(world)),
         layout,
         workers: shared,
         injector: Injector::new(),
@@ -147,7 +147,7 @@ pub unsafe fn init_with(
     if world.size > 1 {
         let h = std::thread::Builder::new()
             .name("torc-comm".into())
-            .spawn(move || server::run(node, world))
+            .spawn(move || server::run(node))
             .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
         *COMM_THREAD.lock() = Some(h);
     }

@@ -1,6 +1,8 @@
 //! How the rest of the process talks to the communication thread: an outgoing queue it drains,
 //! a wake-up when it sleeps, and the little shared state of the inter-node protocols.
 
+use crate::comm::engine::Engine;
+use crate::comm::mpi::World;
 use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 use std::os::raw::c_int;
@@ -21,6 +23,10 @@ pub struct Outgoing {
 
 /// Shared between workers and the communication thread of one node.
 pub struct Channel {
+    /// The MPI world the engine talks on.
+    pub world: World,
+    /// The state of this node's MPI traffic; whoever holds it drives it.
+    pub engine: Mutex<Engine>,
     outbox: Injector<Outgoing>,
     thread: OnceLock<Thread>,
     sleeping: AtomicBool,
@@ -43,9 +49,12 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// For a job of `nodes` nodes.
-    pub fn new(nodes: usize) -> Channel {
+    /// For node `world.rank` of a job of `world.size` nodes.
+    pub fn new(world: World) -> Channel {
+        let nodes = world.size;
         Channel {
+            world,
+            engine: Mutex::new(Engine::new(world.rank, nodes)),
             outbox: Injector::new(),
             thread: OnceLock::new(),
             sleeping: AtomicBool::new(false),

@@ -5,6 +5,8 @@
 pub mod broadcast;
 pub mod channel;
 pub mod datatype;
+pub mod dispatch;
+pub mod engine;
 pub mod mpi;
 pub mod server;
 pub mod steal;

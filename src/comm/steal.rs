@@ -36,7 +36,8 @@ impl Thief {
 
     /// Sends a steal request if this node is idle, stealing is on and none is in flight.
     /// Returns the message to send, if any.
-    pub fn maybe_request(&mut self, node: &Node, ch: &Channel) -> Option<usize> {
+    /// `idle` says an idle worker asks (besides parked ones).
+    pub fn maybe_request(&mut self, node: &Node, ch: &Channel, idle: bool) -> Option<usize> {
         let nodes = node.layout.nodes();
         if nodes < 2
             || !node.stealing.load(Ordering::Relaxed)
@@ -48,7 +49,7 @@ impl Thief {
             return None;
         }
         let asked = ch.want_steal.swap(false, Ordering::AcqRel);
-        if !asked && (node.sleep.idle_count() == 0 || node.has_work()) {
+        if !asked && ((!idle && node.sleep.idle_count() == 0) || node.has_work()) {
             return None;
         }
         let now = Instant::now();

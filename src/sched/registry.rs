@@ -118,13 +118,18 @@ impl Node {
         self.workers.len()
     }
 
-    /// A worker is about to park: let the communication thread look for work elsewhere.
+    /// A worker is about to park: the communication thread takes over driving the engine.
     pub fn going_idle(&self) {
         if let Some(ch) = &self.comm {
-            if self.stealing.load(Ordering::Relaxed) {
-                ch.wake();
-            }
+            ch.wake();
         }
+    }
+
+    /// An idle worker drives the communication engine once (when nobody else does); returns
+    /// whether messages moved.
+    pub fn poll_comm(&'static self) -> bool {
+        self.comm.is_some()
+            && crate::comm::engine::progress(self, true) == crate::comm::engine::Progress::Moved
     }
 
     /// Whether any queue of this node holds a task (a hint: it may change at once).

@@ -44,6 +44,10 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
                 return;
             }
         }
+        if node.poll_comm() {
+            backoff.reset();
+            continue;
+        }
         if !backoff.snooze() {
             continue;
         }

@@ -113,6 +113,10 @@ impl WorkerCtx {
             if node.terminate.load(std::sync::atomic::Ordering::Acquire) {
                 break;
             }
+            if node.poll_comm() {
+                backoff.reset();
+                continue;
+            }
             if backoff.snooze() {
                 node.going_idle();
                 node.sleep.sleep(self.index, node.config.yield_time, || {

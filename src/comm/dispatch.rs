@@ -1,0 +1,196 @@
+//! Handling received messages: tasks go to the queues (direct ones are run right after the
+//! engine is released), completions write back and signal, protocol messages update state.
+
+use crate::comm::mpi::{self, Probed, World};
+use crate::comm::steal::{self, Thief};
+use crate::comm::wire::{self, tag};
+use crate::error::fatal;
+use crate::sched::execute::signal;
+use crate::sched::registry::Node;
+use crate::task::descriptor::flags;
+use crate::task::{pool, TaskRef};
+use std::os::raw::c_int;
+use std::sync::atomic::Ordering;
+
+/// What message handling keeps between messages: the thief's state and the direct tasks
+/// received but not run yet.
+pub struct Inbox {
+    /// The inter-node stealing state of this node.
+    pub thief: Thief,
+    /// Direct tasks to run once the engine is released.
+    pub directs: Vec<TaskRef>,
+}
+
+fn receive_small(world: &World, p: &Probed, scratch: &mut Vec<u8>) {
+    scratch.clear();
+    scratch.resize(p.bytes, 0);
+    mpi::recv_into(world, p, scratch);
+}
+
+fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
+    fatal(
+        &format!("node {}", node.layout.node),
+        format_args!("bad message (tag {t}) from node {source}: {e}"),
+    )
+}
+
+/// Receives the probed message and acts on it. Direct tasks are collected in `directs`, to
+/// be run once the engine is released.
+pub fn receive(
+    node: &'static Node,
+    world: &World,
+    p: &Probed,
+    scratch: &mut Vec<u8>,
+    inbox: &mut Inbox,
+) {
+    match p.tag {
+        tag::TASK | tag::STEAL_TASK => {
+            // Received straight into the descriptor's buffer: the data is used where it lands.
+            let mut task = pool::get();
+            task.buf.alloc_zeroed(p.bytes);
+            mpi::recv_into(world, p, &mut task.buf.as_bytes_mut()[..p.bytes]);
+            accept_task(
+                node,
+                task,
+                p.bytes,
+                p.source,
+                p.tag == tag::STEAL_TASK,
+                inbox,
+            );
+        }
+        tag::BATCH => {
+            receive_small(world, p, scratch);
+            let batch = std::mem::take(scratch);
+            let mut r = wire::Reader::new(&batch);
+            while let Ok(head) = r.u64() {
+                let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
+                let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
+                let body = body.unwrap_or_else(|e| protocol_error(node, p.source, p.tag, e));
+                dispatch(node, t, p.source, body, inbox);
+            }
+            *scratch = batch;
+        }
+        t => {
+            receive_small(world, p, scratch);
+            let body = std::mem::take(scratch);
+            dispatch(node, t, p.source, &body, inbox);
+            *scratch = body;
+        }
+    }
+}
+
+/// Turns a received task into a queued one (direct ones wait in the inbox to be run).
+fn accept_task(
+    node: &'static Node,
+    mut task: TaskRef,
+    len: usize,
+    source: usize,
+    stolen: bool,
+    inbox: &mut Inbox,
+) {
+    let ch = node.comm.as_ref().expect("channel");
+    let hdr = wire::decode_task(&mut task, len, node.layout.node as u32)
+        .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
+    task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
+        fatal(
+            &format!("node {}", node.layout.node),
+            format_args!("task from node {source}: {e}"),
+        )
+    });
+    if stolen {
+        ch.answers.fetch_add(1, Ordering::AcqRel);
+        ch.steal_in_flight.store(false, Ordering::Release);
+        node.stats.steals_hit.add(1);
+        inbox.thief.hit();
+    }
+    if task.flags & flags::DIRECT != 0 {
+        inbox.directs.push(task);
+    } else if hdr.target >= 0 && (hdr.target as usize) < node.num_workers() {
+        let w = hdr.target as usize;
+        node.workers[w].mailbox.push(task);
+        node.sleep.wake(w);
+        node.sleep.notify_one();
+    } else {
+        node.injector.push(task);
+        node.sleep.notify_one();
+    }
+}
+
+/// Acts on one message (alone or out of a batch) with body `body`.
+fn dispatch(node: &'static Node, t: c_int, source: usize, body: &[u8], inbox: &mut Inbox) {
+    let ch = node.comm.as_ref().expect("channel");
+    let bad = |e: String| -> ! { protocol_error(node, source, t, e) };
+    match t {
+        tag::TASK | tag::STEAL_TASK => {
+            let mut task = pool::get();
+            task.buf.alloc_zeroed(body.len());
+            task.buf.as_bytes_mut()[..body.len()].copy_from_slice(body);
+            accept_task(node, task, body.len(), source, t == tag::STEAL_TASK, inbox);
+        }
+        tag::DONE => {
+            // SAFETY: completions come only for tasks this node created and still waits for.
+            let latch = unsafe { wire::apply_done(body) }.unwrap_or_else(|e| bad(e));
+            ch.awaiting.fetch_sub(1, Ordering::AcqRel);
+            // SAFETY: the latch of a task this node created, completed exactly once.
+            unsafe { signal(latch as *const _) };
+        }
+        tag::STEAL_REQ => {
+            let answer = steal::serve(node);
+            let found = answer.is_some();
+            ch.send(source, steal::answer_tag(found), answer.unwrap_or_default());
+        }
+        tag::STEAL_NONE => {
+            ch.answers.fetch_add(1, Ordering::AcqRel);
+            ch.steal_in_flight.store(false, Ordering::Release);
+            inbox.thief.refused(node.layout.nodes());
+        }
+        tag::STEALING => {
+            let on = wire::Reader::new(body).u64().unwrap_or_else(|e| bad(e));
+            node.stealing.store(on != 0, Ordering::SeqCst);
+        }
+        tag::RESET_STATS => crate::runtime::reset_statistics(),
+        tag::BCAST => {
+            let (key, off, data) = wire::decode_bcast(body).unwrap_or_else(|e| bad(e));
+            match crate::comm::symbol::from_portable(key, off) {
+                // SAFETY: the sender checked that the range lies in the module's data; all
+                // nodes run the same executable, so the same variable is at this address here.
+                Some(addr) => unsafe {
+                    std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, data.len())
+                },
+                None => fatal(
+                    "torc_broadcast",
+                    format_args!(
+                        "module {} is not loaded on node {}",
+                        crate::comm::symbol::module_name(key),
+                        node.layout.node
+                    ),
+                ),
+            }
+            ch.send(source, tag::BCAST_ACK, Vec::new());
+        }
+        tag::BCAST_ACK => {
+            ch.bcast_acks.fetch_sub(1, Ordering::AcqRel);
+        }
+        tag::QUERY => {
+            let (c, d) = node.detached.counts();
+            let mut w = wire::Writer::default();
+            w.u64(c as u64).u64(d as u64);
+            ch.send(source, tag::QUERY_REPLY, w.buf);
+        }
+        tag::QUERY_REPLY => {
+            let mut r = wire::Reader::new(body);
+            let c = r.u64().unwrap_or_else(|e| bad(e));
+            let d = r.u64().unwrap_or_else(|e| bad(e));
+            ch.query.lock()[source] = Some((c, d));
+        }
+        tag::TERMINATE => {
+            node.stealing.store(false, Ordering::SeqCst);
+            node.terminate.store(true, Ordering::SeqCst);
+            node.sleep.wake_all();
+        }
+        tag::STATS => {
+            ch.stats.lock()[source] = Some(String::from_utf8_lossy(body).into_owned());
+        }
+        other => bad(format!("unknown tag {other}")),
+    }
+}

@@ -1,0 +1,170 @@
+//! The communication engine: the state of this node's MPI traffic and one round of progress
+//! (send what is queued, gathering small messages per destination; receive and handle what
+//! arrived; complete sends; ask for work when idle). Whoever holds the engine's lock drives
+//! it: an idle worker (so that an idle node answers in microseconds without a thread switch),
+//! or the communication thread (when every worker is busy or parked).
+
+use crate::comm::channel::{Channel, Outgoing};
+use crate::comm::dispatch::{self, Inbox};
+use crate::comm::mpi::{self, PendingSend, World};
+use crate::comm::steal::Thief;
+use crate::comm::wire::{self, tag};
+use crate::sched::execute::execute;
+use crate::sched::registry::Node;
+use std::sync::atomic::Ordering;
+
+/// Messages up to this size are gathered per destination into one MPI message.
+const SMALL: usize = 8 << 10;
+/// A gathered message is sent once it reaches this size.
+const BATCH_BYTES: usize = 64 << 10;
+
+/// Messages waiting to be sent to one node in the current round.
+#[derive(Default)]
+struct Gather {
+    msgs: Vec<Outgoing>,
+    bytes: usize,
+}
+
+/// Sends what `g` gathered for `dest`: alone when it is one message, else as one BATCH.
+fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSend>) {
+    match g.msgs.len() {
+        0 => {}
+        1 => {
+            let m = g.msgs.pop().expect("one message");
+            pending.push(mpi::isend(world, dest, m.tag, m.body));
+        }
+        _ => {
+            let mut w = wire::Writer::with_capacity(g.bytes + 16 * g.msgs.len());
+            for m in g.msgs.drain(..) {
+                w.u64((m.tag as u64) << 32 | m.body.len() as u64);
+                w.pad16();
+                w.block(&m.body);
+            }
+            pending.push(mpi::isend(world, dest, tag::BATCH, w.buf));
+        }
+    }
+    g.bytes = 0;
+}
+
+/// Sends everything queued, gathering small messages per destination.
+fn send_queued(
+    node: &Node,
+    world: &World,
+    gather: &mut [Gather],
+    pending: &mut Vec<PendingSend>,
+) -> bool {
+    let ch = node.comm.as_ref().expect("channel");
+    let mut any = false;
+    while let Some(m) = ch.pop() {
+        any = true;
+        let dest = m.dest;
+        let g = &mut gather[dest];
+        if m.body.len() > SMALL {
+            // Keep the order per destination: what was gathered goes first.
+            flush(world, dest, g, pending);
+            pending.push(mpi::isend(world, dest, m.tag, m.body));
+            continue;
+        }
+        g.bytes += m.body.len() + 16;
+        g.msgs.push(m);
+        if g.bytes >= BATCH_BYTES {
+            flush(world, dest, g, pending);
+        }
+    }
+    for (dest, g) in gather.iter_mut().enumerate() {
+        flush(world, dest, g, pending);
+    }
+    any
+}
+
+/// The state of this node's MPI traffic.
+pub struct Engine {
+    pending: Vec<PendingSend>,
+    gather: Vec<Gather>,
+    scratch: Vec<u8>,
+    inbox: Inbox,
+}
+
+impl Engine {
+    /// For node `me` of `nodes`.
+    pub fn new(me: usize, nodes: usize) -> Engine {
+        Engine {
+            pending: Vec::new(),
+            gather: (0..nodes).map(|_| Gather::default()).collect(),
+            scratch: Vec::new(),
+            inbox: Inbox {
+                thief: Thief::new(me),
+                directs: Vec::new(),
+            },
+        }
+    }
+
+    /// Whether every send has completed.
+    pub fn quiet(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// One round of progress; returns whether anything happened. `idle` says the caller is an
+    /// idle worker (so this node may ask others for work).
+    fn poll(&mut self, node: &'static Node, ch: &Channel, idle: bool) -> bool {
+        let world = &ch.world;
+        let mut active = send_queued(node, world, &mut self.gather, &mut self.pending);
+        for _ in 0..64 {
+            match mpi::iprobe(world) {
+                Some(p) => {
+                    dispatch::receive(node, world, &p, &mut self.scratch, &mut self.inbox);
+                    active = true;
+                }
+                None => break,
+            }
+        }
+        self.pending.retain_mut(|p| !p.test());
+        if let Some(victim) = self.inbox.thief.maybe_request(node, ch, idle) {
+            self.pending
+                .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
+            active = true;
+        }
+        active
+    }
+}
+
+/// What one call of [`progress`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Somebody else drives the engine right now.
+    Busy,
+    /// Nothing happened.
+    Idle,
+    /// Messages moved.
+    Moved,
+}
+
+/// Drives the engine once if nobody else does; runs the direct tasks that arrived.
+pub fn progress(node: &'static Node, idle: bool) -> Progress {
+    let Some(ch) = node.comm.as_ref() else {
+        return Progress::Idle;
+    };
+    let Some(mut e) = ch.engine.try_lock() else {
+        return Progress::Busy;
+    };
+    let moved = e.poll(node, ch, idle);
+    let directs = std::mem::take(&mut e.inbox.directs);
+    drop(e);
+    for t in directs {
+        execute(None, t);
+    }
+    if moved {
+        Progress::Moved
+    } else {
+        Progress::Idle
+    }
+}
+
+/// Whether the engine has nothing left to send (communication thread at shutdown).
+pub fn drained(ch: &Channel) -> bool {
+    let e = ch.engine.lock();
+    e.quiet() && !ch.has_outgoing() && ch.stop.load(Ordering::Acquire)
+}
+
+#[allow(unused_imports)]
+use wire as _;
