@@ -47,6 +47,11 @@ pub fn is_running() -> bool {
     STATE.load(Ordering::Acquire) == RUNNING
 }
 
+/// Whether the runtime ran and was finalized in this process.
+pub fn is_finished() -> bool {
+    STATE.load(Ordering::Acquire) == FINALIZED
+}
+
 /// The node, or a fatal error naming `api` when the runtime does not run.
 pub fn running_node(api: &str) -> &'static Node {
     match STATE.load(Ordering::Acquire) {

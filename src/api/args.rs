@@ -64,40 +64,41 @@ unsafe impl<P: ?Sized + Payload> Kind for Exclusive<P> {
 pub trait Arg<'scope> {
     /// How the task receives it.
     type K: Kind;
-    /// The C description (bytes as `MPI_BYTE` elements).
-    fn describe(&self) -> CArg;
+    /// The C description (bytes as `MPI_BYTE` elements), or the size in bytes when it is too
+    /// large to move in one piece.
+    fn describe(&self) -> Result<CArg, usize>;
 }
 
-fn carg(bytes: usize, callway: i32, addr: *const u8) -> CArg {
-    CArg {
-        count: i32::try_from(bytes).expect("an argument of at most 2 GiB"),
+fn carg(bytes: usize, callway: i32, addr: *const u8) -> Result<CArg, usize> {
+    Ok(CArg {
+        count: i32::try_from(bytes).map_err(|_| bytes)?,
         datatype: crate::comm::datatype::byte_type(),
         callway,
         addr: addr as *mut libc::c_void,
-    }
+    })
 }
 
 impl<'scope, P: ?Sized + Payload> Arg<'scope> for In<'_, P> {
     type K = Shared<P>;
-    fn describe(&self) -> CArg {
+    fn describe(&self) -> Result<CArg, usize> {
         carg(self.0.bytes(), 1, self.0 as *const P as *const u8)
     }
 }
 impl<'scope, 'a: 'scope, P: ?Sized + Payload> Arg<'scope> for Borrow<'a, P> {
     type K = Shared<P>;
-    fn describe(&self) -> CArg {
+    fn describe(&self) -> Result<CArg, usize> {
         carg(self.0.bytes(), 4, self.0 as *const P as *const u8)
     }
 }
 impl<'scope, 'a: 'scope, P: ?Sized + Payload> Arg<'scope> for InOut<'a, P> {
     type K = Exclusive<P>;
-    fn describe(&self) -> CArg {
+    fn describe(&self) -> Result<CArg, usize> {
         carg(self.0.bytes(), 2, &*self.0 as *const P as *const u8)
     }
 }
 impl<'scope, 'a: 'scope, P: ?Sized + Payload> Arg<'scope> for Out<'a, P> {
     type K = Exclusive<P>;
-    fn describe(&self) -> CArg {
+    fn describe(&self) -> Result<CArg, usize> {
         carg(self.0.bytes(), 3, &*self.0 as *const P as *const u8)
     }
 }

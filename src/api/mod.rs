@@ -91,6 +91,9 @@ impl Builder {
     /// once every task of the job has finished and the runtime has shut down. On the other
     /// nodes this serves tasks and ends the process (exit status 0) when node 0 is done.
     pub fn run<R>(self, f: impl FnOnce() -> R) -> Result<R, Error> {
+        if crate::runtime::is_finished() {
+            return Err(Error::AlreadyStarted);
+        }
         let config = self.config()?;
         // SAFETY: NULL argc/argv are allowed by MPI.
         let started = unsafe {
@@ -135,6 +138,13 @@ pub fn worker_id() -> Option<usize> {
 /// Workers on all nodes, if the runtime runs.
 pub fn num_workers() -> Option<usize> {
     Node::get().map(|n| n.layout.total)
+}
+
+/// The node that runs global worker `worker`, if the runtime runs and the worker exists.
+pub fn node_of_worker(worker: usize) -> Option<usize> {
+    Node::get()
+        .filter(|n| worker < n.layout.total)
+        .map(|n| n.layout.locate(worker).0)
 }
 
 /// Workers on this node, if the runtime runs.

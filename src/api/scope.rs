@@ -16,8 +16,8 @@ use std::marker::PhantomData;
 pub trait Args<'scope> {
     /// The argument kinds, as a tuple of [`Kind`] markers.
     type Kinds;
-    /// Appends the C descriptions.
-    fn describe(&self, out: &mut Vec<CArg>);
+    /// Appends the C descriptions; `Err` names an argument too large to move.
+    fn describe(&self, out: &mut Vec<CArg>) -> Result<(), Error>;
 }
 
 /// Argument tuples made only of [`In`] (copied) arguments: fit for tasks nobody waits for.
@@ -78,8 +78,9 @@ macro_rules! arity {
         impl<'scope, $($A: Arg<'scope>),*> Args<'scope> for ($($A,)*) {
             type Kinds = ($($A::K,)*);
             #[allow(unused_variables)]
-            fn describe(&self, out: &mut Vec<CArg>) {
-                $( out.push(self.$i.describe()); )*
+            fn describe(&self, out: &mut Vec<CArg>) -> Result<(), Error> {
+                $( out.push(self.$i.describe().map_err(|bytes| Error::TooLarge { index: $i, bytes })?); )*
+                Ok(())
             }
         }
 
@@ -144,7 +145,7 @@ fn qid_of(place: Place) -> Result<i32, Error> {
 
 fn describe_all<'s, A: Args<'s>>(args: &A) -> Result<Vec<CArg>, Error> {
     let mut v = Vec::with_capacity(MAX_ARGS);
-    args.describe(&mut v);
+    args.describe(&mut v)?;
     Ok(v)
 }
 

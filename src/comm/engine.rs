@@ -165,6 +165,3 @@ pub fn drained(ch: &Channel) -> bool {
     let e = ch.engine.lock();
     e.quiet() && !ch.has_outgoing() && ch.stop.load(Ordering::Acquire)
 }
-
-#[allow(unused_imports)]
-use wire as _;

@@ -1,0 +1,145 @@
+//! How the Rust API refuses misuse around `api::run`, one line per check (used by the tests):
+//! calls before the runtime starts, a bad setting, a nested `run`, calls from a thread that is
+//! not a worker, a worker id out of range, calls after `run` returned, and a second `run`.
+//! Every line ends in `ok` or `WRONG`; the last line is `run_twice: done, wrong=N`.
+//!
+//! `mpirun -np 2 target/release/examples/run_twice`
+
+use std::fmt::Debug;
+use torc::api::{self, Builder, Error, In, Place};
+
+fn noop(_x: &u32) {}
+
+fn check<T: Debug>(wrong: &mut usize, what: &str, got: Result<T, Error>, want: &Error) {
+    let ok = matches!(&got, Err(e) if e == want);
+    if !ok {
+        *wrong += 1;
+    }
+    println!(
+        "run_twice: {what}: {got:?} {}",
+        if ok { "ok" } else { "WRONG" }
+    );
+}
+
+fn main() {
+    let mut wrong = 0;
+    // Before the runtime starts (every rank prints these).
+    check(
+        &mut wrong,
+        "scope before run",
+        api::scope(|_| ()),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "set_stealing before run",
+        api::set_stealing(true),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "statistics before run",
+        api::statistics(),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "spawn_detached before run",
+        api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+        &Error::NotRunning,
+    );
+    let bad = Builder::new().workers(0).run(|| ());
+    let bad_ok = matches!(bad, Err(Error::Config(_)));
+    wrong += usize::from(!bad_ok);
+    println!(
+        "run_twice: workers(0): {bad:?} {}",
+        if bad_ok { "ok" } else { "WRONG" }
+    );
+
+    // The first run: only node 0 runs the closure and comes back.
+    let first = api::run(|| {
+        let mut wrong = 0;
+        check(
+            &mut wrong,
+            "nested run",
+            api::run(|| 1),
+            &Error::AlreadyStarted,
+        );
+        let (from_thread, wait_thread) =
+            std::thread::spawn(|| (api::scope(|_| ()), api::wait_all()))
+                .join()
+                .unwrap();
+        check(
+            &mut wrong,
+            "scope on a non-worker thread",
+            from_thread,
+            &Error::NotInTask,
+        );
+        check(
+            &mut wrong,
+            "wait_all on a non-worker thread",
+            wait_thread,
+            &Error::NotInTask,
+        );
+        let n = api::num_workers().unwrap();
+        let far = api::scope(|s| s.spawn_at(Place::Worker(n), noop, (In(&1u32),))).unwrap();
+        check(
+            &mut wrong,
+            "spawn_at(Worker(num_workers))",
+            far,
+            &Error::NoSuchWorker {
+                worker: n,
+                workers: n,
+            },
+        );
+        (7, wrong)
+    });
+    match &first {
+        Ok((v, w)) => {
+            wrong += w;
+            println!("run_twice: first run: Ok({v}) ok");
+        }
+        Err(e) => {
+            wrong += 1;
+            println!("run_twice: first run: Err({e:?}) WRONG");
+        }
+    }
+
+    // After run returned (node 0 only).
+    check(
+        &mut wrong,
+        "scope after run",
+        api::scope(|_| ()),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "set_stealing after run",
+        api::set_stealing(false),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "reset_statistics after run",
+        api::reset_statistics(),
+        &Error::NotRunning,
+    );
+    let ids_ok = api::worker_id().is_none() && api::level().is_none();
+    wrong += usize::from(!ids_ok);
+    println!(
+        "run_twice: ids after run: worker_id={:?} level={:?} {}",
+        api::worker_id(),
+        api::level(),
+        if ids_ok { "ok" } else { "WRONG" }
+    );
+    check(
+        &mut wrong,
+        "second run",
+        api::run(|| 2),
+        &Error::AlreadyStarted,
+    );
+    println!("run_twice: done, wrong={wrong}");
+    if wrong != 0 {
+        std::process::exit(1);
+    }
+}
