@@ -44,6 +44,10 @@ static void gather(int api, int qid, int flags, void (*f)(), int narg, va_list a
 void torc_va_task(int qid, void (*f)(), int narg, ...)
 {
     va_list ap;
+    if (narg == 0) { /* nothing to read: skip the va_list */
+        torc_internal_create(API_TASK, qid, 0, f, 0, NULL);
+        return;
+    }
     va_start(ap, narg);
     gather(API_TASK, qid, 0, f, narg, ap);
     va_end(ap);

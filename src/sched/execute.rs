@@ -16,17 +16,19 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
         task.latch.set_owner(ctx.index);
     }
     let n = task.args.len();
-    let mut words = [0usize; MAX_ARGS];
-    for (w, a) in words.iter_mut().zip(task.args.iter()) {
-        *w = a.value;
+    let mut buf = [std::mem::MaybeUninit::<usize>::uninit(); MAX_ARGS];
+    for (w, a) in buf.iter_mut().zip(task.args.iter()) {
+        w.write(a.value);
     }
+    // SAFETY: the first `n` words were written just above.
+    let words = unsafe { std::slice::from_raw_parts(buf.as_ptr() as *const usize, n) };
     let prev = match ctx {
         Some(c) => c.set_current(p),
         None => set_current_task(p),
     };
     // SAFETY: the creator gave a C task function taking `n` pointer arguments; the words are
     // the argument pointers (or VAD words) prepared for it.
-    unsafe { call::call(task.func, &words[..n]) };
+    unsafe { call::call(task.func, words) };
     if !task.latch.is_done() {
         // A task is complete only when its children are: wait for any it did not wait for.
         if let Some(ctx) = ctx {
@@ -42,7 +44,10 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             ctx.node.workers[ctx.index].stats.executed.bump();
         }
     }
-    let node = ctx.map(|c| c.node).or_else(Node::get);
+    let node = match ctx {
+        Some(c) => Some(c.node),
+        None => Node::get(),
+    };
     match node {
         Some(node) if task.home as usize != node.layout.node => {
             // It came from another node: send the completion and the REF/RES data home.

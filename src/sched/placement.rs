@@ -19,6 +19,7 @@ pub struct Target {
 /// Picks the global worker for a task created with `qid` (already range-checked).
 /// `own` is the creator's global worker id; the cursor lives in the creating task, or in the
 /// node for creations outside any task.
+#[inline]
 pub fn target(
     layout: &Layout,
     qid: i32,
@@ -41,7 +42,11 @@ pub fn target(
         };
         (g as usize, false)
     };
-    let (node, worker) = layout.locate(global);
+    let (node, worker) = if layout.workers.len() == 1 {
+        (0, global)
+    } else {
+        layout.locate(global)
+    };
     Target {
         node,
         worker,

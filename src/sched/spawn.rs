@@ -52,13 +52,15 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     task.flags = flag_bits;
     task.home = node.layout.node as u32;
     task.level = cur_ref.map_or(1, |c| c.level + 1);
-    let t: &mut crate::task::Task = &mut task;
-    if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
-        pool::put(task);
-        fatal(api, format_args!("{e}"));
+    if !cargs.is_empty() {
+        let t: &mut crate::task::Task = &mut task;
+        if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
+            pool::put(task);
+            fatal(api, format_args!("{e}"));
+        }
+        let t: &mut crate::task::Task = &mut task;
+        resolve_values(&mut t.args, &mut t.buf);
     }
-    let t: &mut crate::task::Task = &mut task;
-    resolve_values(&mut t.args, &mut t.buf);
 
     let own = node.layout.global(ctx.map_or(0, |c| c.index));
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
