@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
-# `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), the doc
-# tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
+# `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), rustdoc
+# with warnings as errors, the doc tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
 # benchmark runner's smoke test). Every step runs even after a failure; the script exits non-zero
 # when any step failed.
 #
@@ -54,6 +54,7 @@ fi
 # The C programs of the integration tests link target/debug/libtorc.so, which `cargo test` alone
 # builds only under target/debug/deps: build the library target itself first.
 run_step "build libtorc.so" cargo build --lib
+run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
 # Last, so that the suite's own summary closes the output.
 run_step "tests" timeout --kill-after=30 "${TORC_TEST_TIMEOUT:-4500}" \
