@@ -98,6 +98,22 @@ impl Run {
     }
 }
 
+/// `timeout --kill-after=5 SECS`, with the MPI environment, ready for the command to run.
+fn timed(timeout: Duration) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.arg("--kill-after=5")
+        .arg(format!("{}", timeout.as_secs().max(1)));
+    mpi_env(&mut cmd);
+    cmd
+}
+
+/// `timeout ... mpirun --oversubscribe --bind-to none`, ready for more arguments.
+fn mpirun_cmd(timeout: Duration) -> Command {
+    let mut cmd = timed(timeout);
+    cmd.args(["mpirun", "--oversubscribe", "--bind-to", "none"]);
+    cmd
+}
+
 /// Runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and `env`), killed after
 /// `timeout`.
 pub fn mpirun(
@@ -108,31 +124,21 @@ pub fn mpirun(
     env: &[(&str, &str)],
     timeout: Duration,
 ) -> Run {
-    let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5")
-        .arg(format!("{}", timeout.as_secs().max(1)));
-    cmd.arg("mpirun")
-        .arg("--oversubscribe")
-        .arg("--bind-to")
-        .arg("none");
+    let mut cmd = mpirun_cmd(timeout);
     cmd.arg("-np").arg(np.to_string());
     cmd.arg("-x").arg(format!("TORC_WORKERS={workers}"));
     for (k, v) in env {
         cmd.arg("-x").arg(format!("{k}={v}"));
     }
     cmd.arg(exe).args(args);
-    mpi_env(&mut cmd);
     cmd.env("TORC_WORKERS", workers.to_string());
     Run::from(cmd.output().expect("run timeout/mpirun"))
 }
 
 /// Runs `exe args` directly (no `mpirun`: MPI starts as a singleton), killed after `timeout`.
 pub fn run_plain(exe: &Path, args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Run {
-    let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5")
-        .arg(format!("{}", timeout.as_secs().max(1)));
+    let mut cmd = timed(timeout);
     cmd.arg(exe).args(args);
-    mpi_env(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -142,15 +148,8 @@ pub fn run_plain(exe: &Path, args: &[&str], env: &[(&str, &str)], timeout: Durat
 /// Runs `mpirun --oversubscribe --bind-to none ARGS` (e.g. an MPMD line with `:`), killed
 /// after `timeout`.
 pub fn mpirun_raw(args: &[String], timeout: Duration) -> Run {
-    let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5")
-        .arg(format!("{}", timeout.as_secs().max(1)));
-    cmd.arg("mpirun")
-        .arg("--oversubscribe")
-        .arg("--bind-to")
-        .arg("none");
+    let mut cmd = mpirun_cmd(timeout);
     cmd.args(args);
-    mpi_env(&mut cmd);
     Run::from(cmd.output().expect("run timeout/mpirun"))
 }
 
