@@ -265,7 +265,7 @@ fn quiesce(ctx: &WorkerCtx, ch: &Channel) {
     let nodes = node.layout.nodes();
     let mut previous = None;
     loop {
-        wait_for(ctx, &node.detached, WaitMode::Help);
+        wait_for(ctx, &node.detached, 0, WaitMode::Help);
         ch.query.lock().iter_mut().for_each(|q| *q = None);
         for n in 1..nodes {
             ch.send(n, tag::QUERY, Vec::new());
@@ -304,8 +304,8 @@ pub fn finalize() {
     let node = ctx.node;
     let primary = PRIMARY.load(Ordering::Acquire);
     // SAFETY: the primary task lives until the end of this function.
-    wait_for(ctx, unsafe { &(*primary).latch }, WaitMode::Help);
-    wait_for(ctx, &node.detached, WaitMode::Help);
+    wait_for(ctx, unsafe { &(*primary).latch }, 0, WaitMode::Help);
+    wait_for(ctx, &node.detached, 0, WaitMode::Help);
     let nodes = node.layout.nodes();
     if let Some(ch) = &node.comm {
         quiesce(ctx, ch);

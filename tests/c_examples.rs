@@ -2,9 +2,10 @@
 //! built (`-DTORC_LIB_DIR`, so CMake never runs cargo itself), then each run
 //!  - on one node with 1, 2 and 4 workers under `mpirun`, and once without `mpirun` (MPI
 //!    singleton): the test named after the example;
-//!  - on 1, 2, 3 and 4 MPI ranks (oversubscribed) with 1 and 2 workers each: `<example>_on_1_to_4_ranks`;
-//!  - plus a few edge inputs on several ranks, nested Fibonacci with inter-node stealing, and
-//!    broadcast at 4 ranks.
+//!  - on 1, 2, 3 and 4 MPI ranks (oversubscribed) with 1 and 2 workers each:
+//!    `<example>_on_1_to_4_ranks`;
+//!  - plus edge inputs on several ranks, fine-grained Fibonacci (tens of thousands of tiny
+//!    tasks crossing ranks), nested Fibonacci with inter-node stealing, and broadcast at 4 ranks.
 //!
 //! Every run has a timeout, must exit 0, print no `FAIL` line, and print the exact result line
 //! the example is known to produce for its node and worker counts.
@@ -273,8 +274,8 @@ fn fibonacci_small_inputs() {
 
 #[test]
 fn fibonacci_small_inputs_on_several_ranks() {
-    // No children (n <= cut-off, n < 2), a single level, and ~22k tiny tasks (cut-off 1).
-    for (n, cutoff) in [(0, 0), (1, 0), (2, 0), (10, 10), (12, 11), (20, 1)] {
+    // No children (n <= cut-off, n < 2), a single level of children, and a few deeper trees.
+    for (n, cutoff) in [(0, 0), (1, 0), (2, 0), (10, 10), (12, 11), (16, 1)] {
         let (ns, cs) = (n.to_string(), cutoff.to_string());
         run_shapes(
             "fibonacci",
@@ -284,6 +285,19 @@ fn fibonacci_small_inputs_on_several_ranks() {
             |r, np, w| check_fibonacci(r, n, cutoff, np, w),
         );
     }
+}
+
+#[test]
+fn fibonacci_fine_grained_on_2_and_4_ranks() {
+    // ~22k tiny tasks (cut-off 1), nesting at most 20 deep, half of them crossing ranks: every
+    // wait for a remote child must not let a worker's stack fill up with unrelated tasks.
+    run_shapes(
+        "fibonacci",
+        &["20", "1"],
+        &[],
+        &[(2, 1), (2, 2), (4, 1), (4, 2)],
+        |r, np, w| check_fibonacci(r, 20, 1, np, w),
+    );
 }
 
 #[test]

@@ -184,6 +184,14 @@ fn fetch_work_steals_from_another_node() {
     let exe = test_program("mn_fetch");
     let r = mpirun(&exe, 2, 1, &[], &[], Duration::from_secs(60));
     r.assert_ok("mn_fetch at 2 ranks");
-    assert!(r.stdout.contains("mn_fetch: fetched=1 ran=1 done=1"), "{}", r.stdout);
-    assert!(!r.stderr.contains("improperly") && !r.stderr.contains("without calling"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("mn_fetch: fetched=1 ran=1 done=1"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stderr.contains("improperly") && !r.stderr.contains("without calling"),
+        "{}",
+        r.stderr
+    );
 }

@@ -204,7 +204,7 @@ pub(crate) fn wait_children() {
     if let Some(ctx) = current_worker() {
         // SAFETY: the current task is alive while it runs on this thread.
         if let Some(t) = unsafe { current_task().as_ref() } {
-            wait_for(ctx, &t.latch, WaitMode::Help);
+            wait_for(ctx, &t.latch, t.level, WaitMode::Help);
         }
     }
 }

@@ -135,28 +135,28 @@ fn task_context(api: &str) -> (&'static WorkerCtx, &'static Task) {
 #[no_mangle]
 pub extern "C" fn torc_waitall() {
     let (ctx, task) = task_context("torc_waitall");
-    wait_for(ctx, &task.latch, WaitMode::Help);
+    wait_for(ctx, &task.latch, task.level, WaitMode::Help);
 }
 
 /// As `torc_waitall`, and also returns once this node has no queued work left.
 #[no_mangle]
 pub extern "C" fn torc_waitall2() {
     let (ctx, task) = task_context("torc_waitall2");
-    wait_for(ctx, &task.latch, WaitMode::HelpUntilIdle);
+    wait_for(ctx, &task.latch, task.level, WaitMode::HelpUntilIdle);
 }
 
 /// Waits for the children of the calling task without running other tasks.
 #[no_mangle]
 pub extern "C" fn torc_waitall3() {
     let (ctx, task) = task_context("torc_waitall3");
-    wait_for(ctx, &task.latch, WaitMode::NoHelp);
+    wait_for(ctx, &task.latch, task.level, WaitMode::NoHelp);
 }
 
 /// Same as `torc_waitall` (compatibility).
 #[no_mangle]
 pub extern "C" fn torc_tasksync() {
     let (ctx, task) = task_context("torc_tasksync");
-    wait_for(ctx, &task.latch, WaitMode::Help);
+    wait_for(ctx, &task.latch, task.level, WaitMode::Help);
 }
 
 /// Does nothing (compatibility).

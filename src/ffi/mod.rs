@@ -4,3 +4,4 @@
 
 pub mod constants;
 pub mod exports;
+pub mod fortran;

@@ -32,7 +32,7 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
     if !task.latch.is_done() {
         // A task is complete only when its children are: wait for any it did not wait for.
         if let Some(ctx) = ctx {
-            wait_for(ctx, &task.latch, WaitMode::Help);
+            wait_for(ctx, &task.latch, task.level, WaitMode::Help);
         }
     }
     match ctx {

@@ -16,8 +16,9 @@ pub enum WaitMode {
     NoHelp,
 }
 
-/// Blocks until `latch` is done (or, for `HelpUntilIdle`, the node runs dry).
-pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
+/// Blocks until `latch` is done (or, for `HelpUntilIdle`, the node runs dry). `level` is the
+/// nesting level of the waiting task: meanwhile the worker runs only deeper tasks.
+pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
     let node = ctx.node;
     let mut backoff = Backoff::new();
     loop {
@@ -25,7 +26,7 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, mode: WaitMode) {
             return;
         }
         if mode != WaitMode::NoHelp {
-            if let Some(t) = ctx.find_work() {
+            if let Some(t) = ctx.find_work_deeper(level) {
                 if !ctx.stack_has_room() {
                     crate::error::fatal(
                         "torc_waitall",

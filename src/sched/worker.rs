@@ -95,6 +95,56 @@ impl WorkerCtx {
         None
     }
 
+    /// Finds a task nested deeper than `level`, for a worker that waits in a task of that
+    /// level. Running only deeper tasks on top of a waiting one keeps the stack as deep as the
+    /// nesting, not as long as the queues; it cannot deadlock, since everything the waiting
+    /// task depends on is deeper. Shallower tasks met on the way move to the node's injector,
+    /// where other workers (and this one, once its wait is over) find them.
+    pub fn find_work_deeper(&self, level: u32) -> Option<TaskRef> {
+        let node = self.node;
+        let deeper = |t: TaskRef, back: &dyn Fn(TaskRef)| {
+            if t.level > level {
+                Some(t)
+            } else {
+                back(t);
+                None
+            }
+        };
+        let to_injector = |t: TaskRef| node.injector.push(t);
+        if let Some(t) = self.deque.pop() {
+            if let Some(t) = deeper(t, &to_injector) {
+                return Some(t);
+            }
+        }
+        let own_mailbox = &node.workers[self.index].mailbox;
+        if let Some(t) = steal(|| own_mailbox.steal()) {
+            if let Some(t) = deeper(t, &|t| own_mailbox.push(t)) {
+                return Some(t);
+            }
+        }
+        if let Some(t) = steal(|| node.injector.steal()) {
+            if let Some(t) = deeper(t, &to_injector) {
+                return Some(t);
+            }
+        }
+        let n = node.workers.len();
+        for k in 1..n {
+            let v = (self.index + k) % n;
+            let w = &node.workers[v];
+            if let Some(t) = steal(|| w.stealer.steal()) {
+                if let Some(t) = deeper(t, &to_injector) {
+                    return Some(t);
+                }
+            }
+            if let Some(t) = steal(|| w.mailbox.steal()) {
+                if let Some(t) = deeper(t, &|t| w.mailbox.push(t)) {
+                    return Some(t);
+                }
+            }
+        }
+        None
+    }
+
     /// Whether a task might be found (used right before parking).
     pub fn sees_work(&self) -> bool {
         !self.deque.is_empty() || self.node.has_work()
