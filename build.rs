@@ -7,10 +7,12 @@ fn main() {
     cc::Build::new()
         .compiler(&mpicc)
         .file("src/ffi/varargs.c")
+        .file("src/ffi/fortran.c")
         .flag_if_supported("-std=c99")
         .warnings(true)
         .compile("torc_varargs");
     println!("cargo:rerun-if-changed=src/ffi/varargs.c");
+    println!("cargo:rerun-if-changed=src/ffi/fortran.c");
     println!("cargo:rerun-if-env-changed=MPICC");
     println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");
 
