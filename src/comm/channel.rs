@@ -75,6 +75,12 @@ impl Channel {
         self.wake();
     }
 
+    /// Queues a message without waking the communication thread: for a caller that drives the
+    /// engine itself right after (an idle worker), saving a thread switch.
+    pub fn queue(&self, dest: usize, tag: c_int, body: Vec<u8>) {
+        self.outbox.push(Outgoing { dest, tag, body });
+    }
+
     /// Wakes the communication thread if it sleeps.
     pub fn wake(&self) {
         fence(Ordering::SeqCst);

@@ -22,7 +22,11 @@ pub fn run(node: &'static Node) {
                 idle = 0;
                 continue;
             }
-            Progress::Busy => idle = idle.max(YIELD_ROUNDS),
+            Progress::Busy => {
+                // A worker drives the engine; it wakes this thread before it parks.
+                ch.sleep(node.config.yield_time);
+                continue;
+            }
             Progress::Idle => {
                 if ch.stop.load(Ordering::Acquire) && engine::drained(ch) {
                     break;

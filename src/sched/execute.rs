@@ -55,7 +55,11 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             let home = task.home as usize;
             recycle(ctx, t);
             if let Some(ch) = &node.comm {
-                ch.send(home, crate::comm::wire::tag::DONE, msg);
+                match ctx {
+                    // This worker has nothing else to do: it drives the engine next, itself.
+                    Some(c) if !c.sees_work() => ch.queue(home, crate::comm::wire::tag::DONE, msg),
+                    _ => ch.send(home, crate::comm::wire::tag::DONE, msg),
+                }
             }
         }
         _ => {
