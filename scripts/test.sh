@@ -57,12 +57,19 @@ run_step "build libtorc.so" cargo build --lib
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
 # Last, so that the suite's own summary closes the output.
-run_step "tests" timeout --kill-after=30 "${TORC_TEST_TIMEOUT:-4500}" \
-    cargo test --all-targets --no-fail-fast -- "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run_step "tests" bash -o pipefail -c 'timeout --kill-after=30 "$0" cargo test --all-targets --no-fail-fast -- "${@:2}" 2>&1 | tee "$1"' \
+    "${TORC_TEST_TIMEOUT:-4500}" "$log" "$@"
 
+# One closing line over all test binaries (cargo prints one summary per binary).
+passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+failed_tests=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
 echo
 if [[ ${#failed[@]} -ne 0 ]]; then
     echo "==> scripts/test.sh: FAILED steps: ${failed[*]}"
+    echo "tests: $passed passed, $failed_tests failed"
     exit 1
 fi
 echo "==> scripts/test.sh: all steps passed"
+echo "tests: $passed passed, $failed_tests failed"
