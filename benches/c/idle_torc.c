@@ -1,0 +1,133 @@
+/* Idle cost of torc: the primary task (node 0) creates one task on the first worker of node 1
+ * that busy-loops for S milliseconds, and waits for it. CPU time (getrusage RUSAGE_SELF,
+ * user + system) is taken around the wait on node 0 and around the task on node 1; on node 1
+ * the task's own thread CPU time (its busy loop) is subtracted. Each figure is the CPU time
+ * the process spent besides useful work, as a percentage of one core over the wall-clock time.
+ * Also prints how much longer than the task node 0 waited (creation, wake-up, result), and the
+ * CPU time of each thread of node 0 during the wait (from /proc, 10 ms resolution).
+ * Usage: mpirun -np 2 idle_torc [ms=2000] */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <torc.h>
+#include "bench_util.h"
+
+/* CPU time of each thread of this process (from /proc/self/task), for the breakdown. */
+#define MAX_THREADS 64
+struct thread_cpu {
+    int n;
+    long tid[MAX_THREADS];
+    double secs[MAX_THREADS];
+    char name[MAX_THREADS][20];
+};
+
+static void thread_cpu_snapshot(struct thread_cpu *t)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    t->n = 0;
+    if (!d)
+        return;
+    while ((e = readdir(d)) && t->n < MAX_THREADS) {
+        char path[300], buf[1024];
+        FILE *f;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = 0;
+        /* The name is in parentheses; utime and stime are the 12th and 13th fields after it. */
+        char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+        if (!open || !close)
+            continue;
+        unsigned long ut = 0, st = 0;
+        if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+            continue;
+        int i = t->n++;
+        t->tid[i] = atol(e->d_name);
+        t->secs[i] = (double)(ut + st) / tick;
+        size_t nl = (size_t)(close - open - 1);
+        nl = nl < sizeof t->name[i] - 1 ? nl : sizeof t->name[i] - 1;
+        memcpy(t->name[i], open + 1, nl);
+        t->name[i][nl] = 0;
+        for (char *c = t->name[i]; *c; c++)
+            if (*c == ' ' || *c == '=' || *c == ',')
+                *c = '_';
+    }
+    closedir(d);
+}
+
+/* Prints `name:ms,...` for the threads that used CPU between the two snapshots. */
+static void thread_cpu_print(const struct thread_cpu *a, const struct thread_cpu *b)
+{
+    int any = 0;
+    for (int i = 0; i < b->n; i++) {
+        double before = 0.0;
+        for (int j = 0; j < a->n; j++)
+            if (a->tid[j] == b->tid[i])
+                before = a->secs[j];
+        double used = b->secs[i] - before;
+        if (used > 0.0) {
+            printf("%s%s:%.0fms", any ? "," : "", b->name[i], used * 1e3);
+            any = 1;
+        }
+    }
+    if (!any)
+        printf("none");
+}
+
+/* Busy-loops `*secs` seconds; returns the process CPU time beyond this thread's as a
+ * percentage of one core over the loop's wall-clock time, and that wall-clock time. */
+static void long_task(double *secs, double *pct, double *wall)
+{
+    double w0 = bench_now(), p0 = bench_process_cpu(), t0 = bench_thread_cpu();
+    bench_spin_for(*secs);
+    double w1 = bench_now(), p1 = bench_process_cpu(), t1 = bench_thread_cpu();
+    *pct = ((p1 - p0) - (t1 - t0)) / (w1 - w0) * 100.0;
+    *wall = w1 - w0;
+}
+
+int main(int argc, char *argv[])
+{
+    double secs = (double)bench_arg(argc, argv, 1, 2000) * 1e-3;
+    double pct1 = -1.0, task_wall = 0.0;
+
+    torc_register_task((void *)long_task);
+    torc_init(argc, argv, MODE_MW);
+    if (torc_num_nodes() < 2) {
+        fprintf(stderr, "idle_torc: needs at least 2 nodes, got %d\n", torc_num_nodes());
+        torc_finalize();
+        return 1;
+    }
+    int remote = torc_i_num_workers();
+    /* Let the start-up settle before measuring. */
+    bench_spin_for(0.05);
+
+    struct thread_cpu before, after;
+    thread_cpu_snapshot(&before);
+    double w0 = bench_now(), p0 = bench_process_cpu();
+    torc_task(remote, (void (*)())long_task, 3,
+              1, MPI_DOUBLE, CALL_BY_COP,
+              1, MPI_DOUBLE, CALL_BY_RES,
+              1, MPI_DOUBLE, CALL_BY_RES,
+              &secs, &pct1, &task_wall);
+    torc_waitall();
+    double w1 = bench_now(), p1 = bench_process_cpu();
+    thread_cpu_snapshot(&after);
+    double pct0 = (p1 - p0) / (w1 - w0) * 100.0;
+    double max = pct0 > pct1 ? pct0 : pct1;
+    printf("idle_torc nodes=%d workers=%d wait_s=%.3f extra_wait_ms=%.3f node0_pct=%.2f "
+           "node1_pct=%.2f max_pct=%.2f node0_threads=",
+           torc_num_nodes(), torc_num_workers(), w1 - w0, (w1 - w0 - task_wall) * 1e3, pct0,
+           pct1, max);
+    thread_cpu_print(&before, &after);
+    printf("\n");
+    fflush(stdout);
+    torc_finalize();
+    return 0;
+}
