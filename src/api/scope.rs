@@ -17,7 +17,7 @@ pub trait Args<'scope> {
     /// The argument kinds, as a tuple of [`Kind`] markers.
     type Kinds;
     /// Appends the C descriptions; `Err` names an argument too large to move.
-    fn describe(&self, out: &mut Vec<CArg>) -> Result<(), Error>;
+    fn describe(&self, out: &mut ArgList) -> Result<(), Error>;
 }
 
 /// Argument tuples made only of [`In`] (copied) arguments: fit for tasks nobody waits for.
@@ -78,7 +78,7 @@ macro_rules! arity {
         impl<'scope, $($A: Arg<'scope>),*> Args<'scope> for ($($A,)*) {
             type Kinds = ($($A::K,)*);
             #[allow(unused_variables)]
-            fn describe(&self, out: &mut Vec<CArg>) -> Result<(), Error> {
+            fn describe(&self, out: &mut ArgList) -> Result<(), Error> {
                 $( out.push(self.$i.describe().map_err(|bytes| Error::TooLarge { index: $i, bytes })?); )*
                 Ok(())
             }
@@ -143,10 +143,31 @@ fn qid_of(place: Place) -> Result<i32, Error> {
     }
 }
 
-fn describe_all<'s, A: Args<'s>>(args: &A) -> Result<Vec<CArg>, Error> {
-    let mut v = Vec::with_capacity(MAX_ARGS);
-    args.describe(&mut v)?;
-    Ok(v)
+/// The C descriptions of one task's arguments, on the stack (creating a task allocates
+/// nothing).
+pub struct ArgList {
+    items: [std::mem::MaybeUninit<CArg>; MAX_ARGS],
+    len: usize,
+}
+
+impl ArgList {
+    fn new() -> ArgList {
+        ArgList {
+            items: [std::mem::MaybeUninit::uninit(); MAX_ARGS],
+            len: 0,
+        }
+    }
+
+    /// Appends one description (at most 8 come from a tuple, below `MAX_ARGS`).
+    pub fn push(&mut self, a: CArg) {
+        self.items[self.len].write(a);
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[CArg] {
+        // SAFETY: the first `len` items were written by `push`; CArg is plain data.
+        unsafe { std::slice::from_raw_parts(self.items.as_ptr() as *const CArg, self.len) }
+    }
 }
 
 fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
@@ -160,8 +181,9 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
         return Err(Error::NotRunning);
     }
     let qid = qid_of(place)?;
-    let cargs = describe_all(args)?;
-    spawn::create(api, qid, bits, F::trampoline(), &cargs);
+    let mut cargs = ArgList::new();
+    args.describe(&mut cargs)?;
+    spawn::create(api, qid, bits, F::trampoline(), cargs.as_slice());
     Ok(())
 }
 
