@@ -3,10 +3,13 @@
 
 use crate::comm::engine::Engine;
 use crate::comm::mpi::World;
+use crate::comm::wire::Encoded;
+use crate::task::{pool, TaskRef};
 use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 use std::os::raw::c_int;
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::Duration;
@@ -19,6 +22,29 @@ pub struct Outgoing {
     pub tag: c_int,
     /// Encoded body.
     pub body: Vec<u8>,
+    /// Large blocks sent after it as DATA messages, from where they are.
+    pub blocks: Vec<(usize, usize)>,
+    /// Keeps the blocks' memory alive until they are sent.
+    pub keep: Option<Arc<Keep>>,
+}
+
+/// Holds a task descriptor (whose buffer large blocks are sent from) until every send that
+/// reads it has completed; then returns it to a pool.
+pub struct Keep(Mutex<Option<TaskRef>>);
+
+impl Keep {
+    /// Keeps `t` alive.
+    pub fn new(t: TaskRef) -> Arc<Keep> {
+        Arc::new(Keep(Mutex::new(Some(t))))
+    }
+}
+
+impl Drop for Keep {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.get_mut().take() {
+            pool::put(t);
+        }
+    }
 }
 
 /// Shared between workers and the communication thread of one node.
@@ -71,14 +97,42 @@ impl Channel {
 
     /// Queues a message and makes sure the communication thread sees it soon.
     pub fn send(&self, dest: usize, tag: c_int, body: Vec<u8>) {
-        self.outbox.push(Outgoing { dest, tag, body });
+        self.queue(dest, tag, body);
         self.wake();
+    }
+
+    /// Queues an encoded message with its large blocks (kept alive by `keep`) and makes sure the
+    /// communication thread sees it soon, unless `lazy` (the caller drives the engine next).
+    pub fn send_encoded(
+        &self,
+        dest: usize,
+        tag: c_int,
+        m: Encoded,
+        keep: Option<Arc<Keep>>,
+        lazy: bool,
+    ) {
+        self.outbox.push(Outgoing {
+            dest,
+            tag,
+            body: m.body,
+            blocks: m.blocks,
+            keep,
+        });
+        if !lazy {
+            self.wake();
+        }
     }
 
     /// Queues a message without waking the communication thread: for a caller that drives the
     /// engine itself right after (an idle worker), saving a thread switch.
     pub fn queue(&self, dest: usize, tag: c_int, body: Vec<u8>) {
-        self.outbox.push(Outgoing { dest, tag, body });
+        self.outbox.push(Outgoing {
+            dest,
+            tag,
+            body,
+            blocks: Vec::new(),
+            keep: None,
+        });
     }
 
     /// Wakes the communication thread if it sleeps.

@@ -51,6 +51,7 @@ pub fn receive(
             mpi::recv_into(world, p, &mut task.buf.as_bytes_mut()[..p.bytes]);
             accept_task(
                 node,
+                world,
                 task,
                 p.bytes,
                 p.source,
@@ -66,14 +67,14 @@ pub fn receive(
                 let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
                 let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
                 let body = body.unwrap_or_else(|e| protocol_error(node, p.source, p.tag, e));
-                dispatch(node, t, p.source, body, inbox);
+                dispatch(node, world, t, p.source, body, inbox);
             }
             *scratch = batch;
         }
         t => {
             receive_small(world, p, scratch);
             let body = std::mem::take(scratch);
-            dispatch(node, t, p.source, &body, inbox);
+            dispatch(node, world, t, p.source, &body, inbox);
             *scratch = body;
         }
     }
@@ -82,6 +83,7 @@ pub fn receive(
 /// Turns a received task into a queued one (direct ones wait in the inbox to be run).
 fn accept_task(
     node: &'static Node,
+    world: &World,
     mut task: TaskRef,
     len: usize,
     source: usize,
@@ -91,6 +93,11 @@ fn accept_task(
     let ch = node.comm.as_ref().expect("channel");
     let hdr = wire::decode_task(&mut task, len, node.layout.node as u32)
         .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
+    for &(off, bytes) in &hdr.ool {
+        // SAFETY: decode_task reserved `bytes` bytes at `off` for this block, which the sender
+        // sent right after the task message.
+        unsafe { mpi::recv_raw(world, source, tag::DATA, task.buf.addr(off), bytes) };
+    }
     task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
         fatal(
             &format!("node {}", node.layout.node),
@@ -117,7 +124,14 @@ fn accept_task(
 }
 
 /// Acts on one message (alone or out of a batch) with body `body`.
-fn dispatch(node: &'static Node, t: c_int, source: usize, body: &[u8], inbox: &mut Inbox) {
+fn dispatch(
+    node: &'static Node,
+    world: &World,
+    t: c_int,
+    source: usize,
+    body: &[u8],
+    inbox: &mut Inbox,
+) {
     let ch = node.comm.as_ref().expect("channel");
     let bad = |e: String| -> ! { protocol_error(node, source, t, e) };
     match t {
@@ -125,20 +139,32 @@ fn dispatch(node: &'static Node, t: c_int, source: usize, body: &[u8], inbox: &m
             let mut task = pool::get();
             task.buf.alloc_zeroed(body.len());
             task.buf.as_bytes_mut()[..body.len()].copy_from_slice(body);
-            accept_task(node, task, body.len(), source, t == tag::STEAL_TASK, inbox);
+            accept_task(
+                node,
+                world,
+                task,
+                body.len(),
+                source,
+                t == tag::STEAL_TASK,
+                inbox,
+            );
         }
         tag::DONE => {
             // SAFETY: completions come only for tasks this node created and still waits for.
-            let latch = unsafe { wire::apply_done(body) }.unwrap_or_else(|e| bad(e));
+            // Large blocks are received straight into the creator's memory.
+            let receive = |addr: usize, bytes: usize| {
+                // SAFETY: `addr` is the creator's live REF/RES argument of `bytes` bytes.
+                unsafe { mpi::recv_raw(world, source, tag::DATA, addr as *mut u8, bytes) }
+            };
+            let latch = unsafe { wire::apply_done(body, receive) }.unwrap_or_else(|e| bad(e));
             ch.awaiting.fetch_sub(1, Ordering::AcqRel);
             // SAFETY: the latch of a task this node created, completed exactly once.
             unsafe { signal(latch as *const _) };
         }
-        tag::STEAL_REQ => {
-            let answer = steal::serve(node);
-            let found = answer.is_some();
-            ch.send(source, steal::answer_tag(found), answer.unwrap_or_default());
-        }
+        tag::STEAL_REQ => match steal::serve(node) {
+            Some((m, keep)) => ch.send_encoded(source, tag::STEAL_TASK, m, keep, false),
+            None => ch.send(source, tag::STEAL_NONE, Vec::new()),
+        },
         tag::STEAL_NONE => {
             ch.answers.fetch_add(1, Ordering::AcqRel);
             ch.steal_in_flight.store(false, Ordering::Release);

@@ -59,10 +59,19 @@ fn send_queued(
         any = true;
         let dest = m.dest;
         let g = &mut gather[dest];
-        if m.body.len() > SMALL {
-            // Keep the order per destination: what was gathered goes first.
+        if m.body.len() > SMALL || !m.blocks.is_empty() {
+            // Keep the order per destination: what was gathered goes first; then the message,
+            // then its large blocks, which the receiver takes right after it.
             flush(world, dest, g, pending);
             pending.push(mpi::isend(world, dest, m.tag, m.body));
+            for &(ptr, len) in &m.blocks {
+                let keep = m.keep.clone().map(|k| Box::new(k) as Box<dyn Send>);
+                // SAFETY: the block is the task's buffer (kept alive by `keep`) or a creator's
+                // argument, which stays valid until the task's completion comes back.
+                pending.push(unsafe {
+                    mpi::isend_borrowed(world, dest, tag::DATA, ptr as *const u8, len, keep)
+                });
+            }
             continue;
         }
         g.bytes += m.body.len() + 16;

@@ -173,6 +173,8 @@ pub fn barrier(world: &World) {
 pub struct PendingSend {
     buf: Vec<u8>,
     req: ffi::MPI_Request,
+    /// What keeps a borrowed buffer alive until the send completes (see [`isend_borrowed`]).
+    _keep: Option<Box<dyn Send>>,
 }
 
 // SAFETY: the request handle and the owned buffer move together; MPI accesses the buffer
@@ -208,7 +210,9 @@ pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSen
     );
     let mut p = PendingSend {
         buf,
+        // SAFETY: reading an extern constant of the MPI library.
         req: unsafe { ffi::RSMPI_REQUEST_NULL },
+        _keep: None,
     };
     // SAFETY: the buffer is owned by `p` and stays put (a Vec's heap block does not move when
     // the Vec does) until `test` reports completion; `p.req` receives the request handle.
@@ -224,6 +228,71 @@ pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSen
         )
     });
     p
+}
+
+/// Starts sending `len` bytes at `ptr`, which `keep` keeps alive (or which lives at least until
+/// the receiver has the data), without copying them.
+///
+/// # Safety
+/// The `len` bytes at `ptr` must stay valid and unchanged until the returned send completes:
+/// either `keep` owns them, or they belong to a task argument whose creator waits until the
+/// receiver has answered (which it can only do after receiving them).
+pub unsafe fn isend_borrowed(
+    world: &World,
+    dest: usize,
+    tag: c_int,
+    ptr: *const u8,
+    len: usize,
+    keep: Option<Box<dyn Send>>,
+) -> PendingSend {
+    assert!(
+        len <= c_int::MAX as usize,
+        "message of {len} bytes is too large"
+    );
+    let mut p = PendingSend {
+        buf: Vec::new(),
+        // SAFETY: reading an extern constant of the MPI library.
+        req: unsafe { ffi::RSMPI_REQUEST_NULL },
+        _keep: keep,
+    };
+    // SAFETY: the caller guarantees the bytes stay valid until completion; `p.req` receives
+    // the request handle.
+    with_mpi(|| unsafe {
+        ffi::MPI_Isend(
+            ptr as *const std::os::raw::c_void,
+            len as c_int,
+            ffi::RSMPI_UINT8_T,
+            dest as c_int,
+            tag,
+            world.comm,
+            &mut p.req,
+        )
+    });
+    p
+}
+
+/// Receives the next message with `tag` from `source` straight into `len` bytes at `ptr`
+/// (blocking: for data the sender has already started to send).
+///
+/// # Safety
+/// `ptr` must be valid for writing `len` bytes, and the message must be exactly that long.
+pub unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mut u8, len: usize) {
+    assert!(
+        len <= c_int::MAX as usize,
+        "message of {len} bytes is too large"
+    );
+    // SAFETY: the caller guarantees room for the message.
+    with_mpi(|| unsafe {
+        ffi::MPI_Recv(
+            ptr as *mut std::os::raw::c_void,
+            len as c_int,
+            ffi::RSMPI_UINT8_T,
+            source as c_int,
+            tag,
+            world.comm,
+            ffi::RSMPI_STATUS_IGNORE,
+        )
+    });
 }
 
 /// A message waiting to be received: who sent it, its tag and its size.

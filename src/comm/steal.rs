@@ -3,13 +3,14 @@
 //! oldest one) or "none". After a full round of refusals it backs off, longer each time, until
 //! work shows up again.
 
-use crate::comm::channel::Channel;
-use crate::comm::wire::{self, tag};
+use crate::comm::channel::{Channel, Keep};
+use crate::comm::wire;
 use crate::sched::registry::Node;
 use crate::task::descriptor::flags;
 use crate::task::{pool, TaskRef};
 use crossbeam_deque::Steal;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MIN_BACKOFF: Duration = Duration::from_micros(50);
@@ -97,7 +98,7 @@ fn take(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
 
 /// The victim side: the coarsest task this node can give (the injector's oldest, then each
 /// worker's oldest), encoded for the thief; tasks addressed to a worker by `qid` stay.
-pub fn serve(node: &Node) -> Option<Vec<u8>> {
+pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
     let mut t = None;
     for _ in 0..8 {
         let c = take(|| node.injector.steal())
@@ -125,16 +126,13 @@ pub fn serve(node: &Node) -> Option<Vec<u8>> {
             ch.awaiting.fetch_add(1, Ordering::AcqRel);
         }
     }
-    pool::put(t);
-    node.stats.steals_served.add(1);
-    Some(msg)
-}
-
-/// The tag of a steal answer.
-pub fn answer_tag(found: bool) -> std::os::raw::c_int {
-    if found {
-        tag::STEAL_TASK
+    // Large blocks are sent from the descriptor's buffer: keep it until they are out.
+    let keep = if msg.blocks.is_empty() {
+        pool::put(t);
+        None
     } else {
-        tag::STEAL_NONE
-    }
+        Some(Keep::new(t))
+    };
+    node.stats.steals_served.add(1);
+    Some((msg, keep))
 }

@@ -42,6 +42,9 @@ pub mod tag {
     /// Several small messages for one node (body: per message a 16-byte header with its tag
     /// and length, then its body padded to 16 bytes).
     pub const BATCH: c_int = 14;
+    /// The data of a large argument, right after the message that announced it (body: the
+    /// bytes, received straight into place).
+    pub const DATA: c_int = 15;
 }
 
 /// Builds a message.
@@ -105,6 +108,25 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Argument data of at least this many bytes travels in its own DATA message, sent from and
+/// received into place, instead of being copied into the task's message.
+pub const OUT_OF_LINE: usize = 64 << 10;
+
+/// In an argument record's call-way word: the data follows in a DATA message.
+const OOL_WAY: u64 = 0x100;
+/// In a write-back entry's size word: the data follows in a DATA message.
+const OOL_BYTES: u64 = 1 << 63;
+
+/// An encoded message: its body, and the (address, length) of large blocks to send after it
+/// as DATA messages, in order.
+#[derive(Default)]
+pub struct Encoded {
+    /// The message itself.
+    pub body: Vec<u8>,
+    /// Large data blocks, sent from where they are.
+    pub blocks: Vec<(usize, usize)>,
+}
+
 /// Marks a function key that is a registration index rather than a module key.
 const REGISTERED: u64 = u64::MAX;
 
@@ -137,13 +159,15 @@ fn carries_data(a: &Arg) -> bool {
 }
 
 /// Encodes `task` for another node. `target` is the named local worker there (-1: any).
-/// Data not yet in the task's buffer (REF/PTR of a locally created task) is read from the
-/// creator's memory now.
-pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Vec<u8> {
+/// Data not in the task's buffer (REF/PTR of a locally created task) is the creator's memory;
+/// small data is copied into the message, large data is listed in `blocks` to be sent from
+/// where it is (the creator's memory stays valid until the task's completion comes back).
+pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Encoded {
+    let inline = |a: &Arg| carries_data(a) && a.bytes() < OUT_OF_LINE;
     let data: usize = task
         .args
         .iter()
-        .filter(|a| carries_data(a))
+        .filter(|a| inline(a))
         .map(|a| a.bytes().next_multiple_of(16))
         .sum();
     let mut w = Writer::with_capacity(48 + 32 * task.args.len() + data);
@@ -153,32 +177,44 @@ pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Vec<u8> {
     w.u64(task.parent as usize as u64);
     w.u64(func.0).u64(func.1);
     w.pad16();
+    let mut blocks = Vec::new();
     for a in &task.args {
-        w.u64(a.way as u64)
-            .u64(a.count as u64)
+        let ool = carries_data(a) && !inline(a);
+        w.u64(a.way as u64 | if ool { OOL_WAY } else { 0 });
+        w.u64(a.count as u64)
             .u64(a.elem_size as u64)
             .u64(a.addr as u64);
     }
     for a in task.args.iter().filter(|a| carries_data(a)) {
-        let bytes: &[u8] = if a.in_buffer {
-            &task.buf.as_bytes()[a.offset..a.offset + a.bytes()]
+        let addr = if a.in_buffer {
+            task.buf.as_bytes()[a.offset..].as_ptr() as usize
         } else {
-            // SAFETY: a locally created REF/PTR argument: the creator keeps `count` elements
-            // alive at `addr` until its wait ends, which is after this task completes.
-            unsafe { std::slice::from_raw_parts(a.addr as *const u8, a.bytes()) }
+            a.addr
         };
-        w.block(bytes);
+        if inline(a) {
+            // SAFETY: `addr` holds the argument's `bytes()` bytes: in the task's buffer, or the
+            // creator's memory, which it keeps alive until its wait ends (after this task).
+            w.block(unsafe { std::slice::from_raw_parts(addr as *const u8, a.bytes()) });
+        } else {
+            blocks.push((addr, a.bytes()));
+        }
     }
-    w.buf
+    Encoded {
+        body: w.buf,
+        blocks,
+    }
 }
 
 /// What a task message says besides its arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskHeader {
     /// Named local worker (-1: any).
     pub target: i32,
     /// Function id.
     pub func: (u64, u64),
+    /// (offset in the task's buffer, length) of each large block to receive, in order, from
+    /// the DATA messages that follow.
+    pub ool: Vec<(usize, usize)>,
 }
 
 /// Turns a received task message, already stored as `task.buf`, into the task: header fields,
@@ -188,6 +224,7 @@ pub struct TaskHeader {
 pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
     let mut args = std::mem::take(&mut task.args);
     args.clear();
+    let mut ool_args: Vec<usize> = Vec::new();
     let hdr = {
         let mut r = Reader::new(&task.buf.as_bytes()[..len]);
         let word0 = r.u64()?;
@@ -201,8 +238,12 @@ pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, S
         task.home = (word1 >> 32) as u32;
         let target = word1 as u32 as i32;
         for _ in 0..nargs {
-            let way = r.u64()?;
-            let way = CallWay::from_c(way as c_int).ok_or("bad call-way in task message")?;
+            let word = r.u64()?;
+            let way =
+                CallWay::from_c((word & 0xff) as c_int).ok_or("bad call-way in task message")?;
+            if word & OOL_WAY != 0 {
+                ool_args.push(args.len());
+            }
             let (count, elem_size, addr) =
                 (r.u64()? as usize, r.u64()? as usize, r.u64()? as usize);
             args.push(Arg {
@@ -215,17 +256,33 @@ pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, S
                 value: 0,
             });
         }
-        for a in args.iter_mut().filter(|a| carries_data(a)) {
+        for (i, a) in args.iter_mut().enumerate().filter(|(_, a)| carries_data(a)) {
+            if ool_args.contains(&i) {
+                continue;
+            }
             let (off, _) = r.block(a.bytes())?;
             a.offset = off;
             a.in_buffer = true;
         }
-        TaskHeader { target, func }
+        TaskHeader {
+            target,
+            func,
+            ool: Vec::new(),
+        }
     };
+    let mut hdr = hdr;
     let at_home = task.home == me;
-    for a in args.iter_mut() {
+    for (i, a) in args.iter_mut().enumerate() {
         if at_home && a.way != CallWay::Cop && a.way.moves_data() {
             a.in_buffer = false;
+            if ool_args.contains(&i) {
+                // The data comes anyway: receive it into a scratch block, then ignore it.
+                hdr.ool.push((task.buf.alloc_zeroed(a.bytes()), a.bytes()));
+            }
+        } else if ool_args.contains(&i) {
+            a.offset = task.buf.alloc_zeroed(a.bytes());
+            a.in_buffer = true;
+            hdr.ool.push((a.offset, a.bytes()));
         } else if a.way == CallWay::Res && a.count > 0 {
             a.offset = task.buf.alloc_zeroed(a.bytes());
             a.in_buffer = true;
@@ -240,35 +297,58 @@ pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, S
 }
 
 /// Encodes the completion of a task that ran away from home: its parent latch there and the
-/// REF/RES data to write back.
-pub fn encode_done(task: &Task) -> Vec<u8> {
+/// REF/RES data to write back (large blocks listed to be sent from the task's buffer).
+pub fn encode_done(task: &Task) -> Encoded {
     let wb: Vec<&Arg> = task
         .args
         .iter()
         .filter(|a| a.way.writes_back() && a.count > 0)
         .collect();
-    let data: usize = wb.iter().map(|a| a.bytes().next_multiple_of(16) + 16).sum();
-    let mut w = Writer::with_capacity(16 + data);
+    let data: usize = wb
+        .iter()
+        .filter(|a| a.bytes() < OUT_OF_LINE)
+        .map(|a| a.bytes().next_multiple_of(16))
+        .sum();
+    let mut w = Writer::with_capacity(16 + 16 * wb.len() + data);
     w.u64(task.parent as usize as u64).u64(wb.len() as u64);
+    let mut blocks = Vec::new();
     for a in wb {
-        w.u64(a.addr as u64).u64(a.bytes() as u64);
-        w.block(&task.buf.as_bytes()[a.offset..a.offset + a.bytes()]);
+        let bytes = &task.buf.as_bytes()[a.offset..a.offset + a.bytes()];
+        if a.bytes() < OUT_OF_LINE {
+            w.u64(a.addr as u64).u64(a.bytes() as u64);
+            w.block(bytes);
+        } else {
+            w.u64(a.addr as u64).u64(a.bytes() as u64 | OOL_BYTES);
+            blocks.push((bytes.as_ptr() as usize, a.bytes()));
+        }
     }
-    w.buf
+    Encoded {
+        body: w.buf,
+        blocks,
+    }
 }
 
-/// Applies a completion on the home node: writes the data back, returns the latch address.
+/// Applies a completion on the home node: writes the data back (`receive(addr, bytes)` gets
+/// each large block straight into place from its DATA message), returns the latch address.
 ///
 /// # Safety
 /// The message must come from a task this node created: every write-back address is a live
 /// REF/RES argument of a task still waiting for it.
-pub unsafe fn apply_done(msg: &[u8]) -> Result<usize, String> {
+pub unsafe fn apply_done(
+    msg: &[u8],
+    mut receive: impl FnMut(usize, usize),
+) -> Result<usize, String> {
     let mut r = Reader::new(msg);
     let latch = r.u64()? as usize;
     let n = r.u64()?;
     for _ in 0..n {
         let addr = r.u64()? as usize;
-        let bytes = r.u64()? as usize;
+        let size = r.u64()?;
+        let bytes = (size & !OOL_BYTES) as usize;
+        if size & OOL_BYTES != 0 {
+            receive(addr, bytes);
+            continue;
+        }
         let (_, data) = r.block(bytes)?;
         // SAFETY: the caller guarantees `addr` is the creator's live argument of `bytes` bytes.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, bytes) };
@@ -367,18 +447,22 @@ mod tests {
         t.flags = 2;
         t.parent = 0x1234usize as *const _;
         capture(&cargs, &mut t.args, &mut t.buf).unwrap();
-        let msg = encode_task(&t, (9, 77), 2);
+        let enc = encode_task(&t, (9, 77), 2);
+        assert!(
+            enc.blocks.is_empty(),
+            "small data travels inside the message"
+        );
+        let msg = enc.body;
 
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
         let h = decode_task(&mut r, msg.len(), 0).unwrap();
-        assert_eq!(
-            h,
-            TaskHeader {
-                target: 2,
-                func: (9, 77)
-            }
-        );
+        let want = TaskHeader {
+            target: 2,
+            func: (9, 77),
+            ool: Vec::new(),
+        };
+        assert_eq!(h, want);
         assert_eq!(
             (r.level, r.home, r.flags, r.parent as usize),
             (3, 1, 2, 0x1234)
@@ -401,10 +485,88 @@ mod tests {
             *(v(2) as *mut u64).add(1) = 99;
         }
         let done = encode_done(&r);
-        let latch = unsafe { apply_done(&done) }.unwrap();
+        assert!(done.blocks.is_empty());
+        let latch = unsafe { apply_done(&done.body, |_, _| panic!("no large blocks")) }.unwrap();
         assert_eq!(latch, 0x1234);
         assert_eq!(refd, [70, 8, 9]);
         assert_eq!(res, [0, 99]);
+    }
+
+    #[test]
+    fn large_blocks_travel_out_of_line_and_land_in_place() {
+        let big: Vec<u8> = (0..OUT_OF_LINE + 100).map(|i| i as u8).collect();
+        let mut out = vec![0u8; OUT_OF_LINE];
+        let small = [7u8; 10];
+        let _ = datatype::byte_type();
+        let b = datatype::byte_type();
+        let cargs = [
+            CArg {
+                count: big.len() as i32,
+                datatype: b,
+                callway: 4,
+                addr: big.as_ptr() as *mut _,
+            },
+            CArg {
+                count: 10,
+                datatype: b,
+                callway: 1,
+                addr: small.as_ptr() as *mut _,
+            },
+            CArg {
+                count: out.len() as i32,
+                datatype: b,
+                callway: 3,
+                addr: out.as_mut_ptr() as *mut _,
+            },
+        ];
+        let mut t = Task::new();
+        t.home = 0;
+        t.parent = 0x99usize as *const _;
+        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        let enc = encode_task(&t, (1, 2), -1);
+        assert_eq!(
+            enc.blocks,
+            vec![(big.as_ptr() as usize, big.len())],
+            "the PTR block is sent in place"
+        );
+        assert!(
+            enc.body.len() < 1024,
+            "the message holds only the small data"
+        );
+
+        // The receiver reserves room for the block and takes the DATA message into it.
+        let mut r = Task::new();
+        r.buf = buffer_from(&enc.body);
+        let h = decode_task(&mut r, enc.body.len(), 1).unwrap();
+        assert_eq!(h.ool.len(), 1);
+        let (off, len) = h.ool[0];
+        assert_eq!(len, big.len());
+        r.buf.as_bytes_mut()[off..off + len].copy_from_slice(&big);
+        unsafe {
+            assert_eq!(
+                std::slice::from_raw_parts(r.args[0].value as *const u8, len),
+                &big[..]
+            );
+            assert_eq!(
+                std::slice::from_raw_parts(r.args[1].value as *const u8, 10),
+                &small
+            );
+            std::ptr::write_bytes(r.args[2].value as *mut u8, 5, OUT_OF_LINE);
+        }
+
+        // The large RES write-back goes out of line too, and lands in the creator's memory.
+        let done = encode_done(&r);
+        assert_eq!(done.blocks.len(), 1);
+        let (src, n) = done.blocks[0];
+        let latch = unsafe {
+            apply_done(&done.body, |addr, bytes| {
+                assert_eq!((addr, bytes), (out.as_ptr() as usize, n));
+                std::ptr::copy_nonoverlapping(src as *const u8, addr as *mut u8, bytes);
+            })
+        }
+        .unwrap();
+        assert_eq!(latch, 0x99);
+        assert!(out.iter().all(|&x| x == 5));
     }
 
     #[test]
@@ -437,7 +599,7 @@ mod tests {
         let mut t = Task::new();
         t.home = 1;
         capture(&cargs, &mut t.args, &mut t.buf).unwrap();
-        let msg = encode_task(&t, (0, 0), -1);
+        let msg = encode_task(&t, (0, 0), -1).body;
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
         decode_task(&mut r, msg.len(), 1).unwrap();

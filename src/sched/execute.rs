@@ -53,13 +53,17 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
             // It came from another node: send the completion and the REF/RES data home.
             let msg = crate::comm::wire::encode_done(task);
             let home = task.home as usize;
-            recycle(ctx, t);
+            // Large write-backs are sent from the task's buffer: keep it until they are out.
+            let keep = if msg.blocks.is_empty() {
+                recycle(ctx, t);
+                None
+            } else {
+                Some(crate::comm::channel::Keep::new(t))
+            };
             if let Some(ch) = &node.comm {
-                match ctx {
-                    // This worker has nothing else to do: it drives the engine next, itself.
-                    Some(c) if !c.sees_work() => ch.queue(home, crate::comm::wire::tag::DONE, msg),
-                    _ => ch.send(home, crate::comm::wire::tag::DONE, msg),
-                }
+                // A worker with nothing else to do drives the engine next, itself.
+                let lazy = ctx.is_some_and(|c| !c.sees_work());
+                ch.send_encoded(home, crate::comm::wire::tag::DONE, msg, keep, lazy);
             }
         }
         _ => {

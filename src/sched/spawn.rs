@@ -5,6 +5,7 @@ use super::execute::execute;
 use super::placement::{self, Target};
 use super::registry::Node;
 use super::worker::{current_task, current_worker};
+use crate::comm::channel::Keep;
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::runtime;
@@ -124,8 +125,15 @@ fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
         );
     };
     let msg = wire::encode_task(&task, func, if tgt.named { tgt.worker as i32 } else { -1 });
-    pool::put(task);
+    // Large blocks are sent from where they are (a COP copy lives in the descriptor's
+    // buffer): keep the descriptor until they are out.
+    let keep = if msg.blocks.is_empty() {
+        pool::put(task);
+        None
+    } else {
+        Some(Keep::new(task))
+    };
     let ch = node.comm.as_ref().expect("multi-node runs have a channel");
     ch.awaiting.fetch_add(1, Ordering::AcqRel);
-    ch.send(tgt.node, tag::TASK, msg);
+    ch.send_encoded(tgt.node, tag::TASK, msg, keep, false);
 }
