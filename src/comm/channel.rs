@@ -4,7 +4,7 @@
 use crate::comm::engine::Engine;
 use crate::comm::mpi::World;
 use crate::comm::wire::Encoded;
-use crate::task::{pool, TaskRef};
+use crate::task::TaskRef;
 use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 use std::os::raw::c_int;
@@ -42,7 +42,7 @@ impl Keep {
 impl Drop for Keep {
     fn drop(&mut self) {
         if let Some(t) = self.0.get_mut().take() {
-            pool::put(t);
+            crate::sched::worker::put_task(t);
         }
     }
 }

@@ -7,8 +7,9 @@ use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::sched::execute::signal;
 use crate::sched::registry::Node;
+use crate::sched::worker::get_task;
 use crate::task::descriptor::flags;
-use crate::task::{pool, TaskRef};
+use crate::task::TaskRef;
 use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
 
@@ -46,7 +47,7 @@ pub fn receive(
     match p.tag {
         tag::TASK | tag::STEAL_TASK => {
             // Received straight into the descriptor's buffer: the data is used where it lands.
-            let mut task = pool::get();
+            let mut task = get_task();
             task.buf.alloc_zeroed(p.bytes);
             mpi::recv_into(world, p, &mut task.buf.as_bytes_mut()[..p.bytes]);
             accept_task(
@@ -91,7 +92,8 @@ fn accept_task(
     inbox: &mut Inbox,
 ) {
     let ch = node.comm.as_ref().expect("channel");
-    let hdr = wire::decode_task(&mut task, len, node.layout.node as u32)
+    // SAFETY: every large block is received right below, before anything reads the buffer.
+    let hdr = unsafe { wire::decode_task(&mut task, len, node.layout.node as u32) }
         .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
     for &(off, bytes) in &hdr.ool {
         // SAFETY: decode_task reserved `bytes` bytes at `off` for this block, which the sender
@@ -136,7 +138,7 @@ fn dispatch(
     let bad = |e: String| -> ! { protocol_error(node, source, t, e) };
     match t {
         tag::TASK | tag::STEAL_TASK => {
-            let mut task = pool::get();
+            let mut task = get_task();
             task.buf.alloc_zeroed(body.len());
             task.buf.as_bytes_mut()[..body.len()].copy_from_slice(body);
             accept_task(

@@ -128,6 +128,8 @@ impl Engine {
             }
         }
         self.pending.retain_mut(|p| !p.test());
+        // A large send moves only while somebody drives MPI: keep driving until it is done.
+        active |= self.pending.iter().any(|p| p.len() >= wire::OUT_OF_LINE);
         if let Some(victim) = self.inbox.thief.maybe_request(node, ch, idle) {
             self.pending
                 .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));

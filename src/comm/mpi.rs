@@ -172,6 +172,7 @@ pub fn barrier(world: &World) {
 /// A message being sent: it owns its buffer until MPI is done with it.
 pub struct PendingSend {
     buf: Vec<u8>,
+    bytes: usize,
     req: ffi::MPI_Request,
     /// What keeps a borrowed buffer alive until the send completes (see [`isend_borrowed`]).
     _keep: Option<Box<dyn Send>>,
@@ -192,12 +193,12 @@ impl PendingSend {
 
     /// The bytes being sent.
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.bytes
     }
 
     /// Whether the message is empty.
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.bytes == 0
     }
 }
 
@@ -209,6 +210,7 @@ pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSen
         buf.len()
     );
     let mut p = PendingSend {
+        bytes: buf.len(),
         buf,
         // SAFETY: reading an extern constant of the MPI library.
         req: unsafe { ffi::RSMPI_REQUEST_NULL },
@@ -251,6 +253,7 @@ pub unsafe fn isend_borrowed(
     );
     let mut p = PendingSend {
         buf: Vec::new(),
+        bytes: len,
         // SAFETY: reading an extern constant of the MPI library.
         req: unsafe { ffi::RSMPI_REQUEST_NULL },
         _keep: keep,

@@ -6,8 +6,9 @@
 use crate::comm::channel::{Channel, Keep};
 use crate::comm::wire;
 use crate::sched::registry::Node;
+use crate::sched::worker::put_task;
 use crate::task::descriptor::flags;
-use crate::task::{pool, TaskRef};
+use crate::task::TaskRef;
 use crossbeam_deque::Steal;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -128,7 +129,7 @@ pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
     }
     // Large blocks are sent from the descriptor's buffer: keep it until they are out.
     let keep = if msg.blocks.is_empty() {
-        pool::put(t);
+        put_task(t);
         None
     } else {
         Some(Keep::new(t))

@@ -221,7 +221,12 @@ pub struct TaskHeader {
 /// argument records pointing into the buffer, zeroed room for RES data. A task that comes back
 /// to its home node (`me`) unrun, e.g. stolen back, uses its creator's memory directly for
 /// REF/RES/PTR arguments, as if it had never left.
-pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
+///
+/// # Safety
+/// Every block listed in the returned header's `ool` is reserved but not initialised: the
+/// caller must write each one (from the DATA messages that follow) before the task runs or the
+/// buffer is read.
+pub unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
     let mut args = std::mem::take(&mut task.args);
     args.clear();
     let mut ool_args: Vec<usize> = Vec::new();
@@ -277,10 +282,13 @@ pub fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, S
             a.in_buffer = false;
             if ool_args.contains(&i) {
                 // The data comes anyway: receive it into a scratch block, then ignore it.
-                hdr.ool.push((task.buf.alloc_zeroed(a.bytes()), a.bytes()));
+                // SAFETY: the caller receives the block into it before the buffer is read.
+                hdr.ool
+                    .push((unsafe { task.buf.alloc_uninit(a.bytes()) }, a.bytes()));
             }
         } else if ool_args.contains(&i) {
-            a.offset = task.buf.alloc_zeroed(a.bytes());
+            // SAFETY: the caller receives the block into it before the task runs.
+            a.offset = unsafe { task.buf.alloc_uninit(a.bytes()) };
             a.in_buffer = true;
             hdr.ool.push((a.offset, a.bytes()));
         } else if a.way == CallWay::Res && a.count > 0 {
@@ -456,7 +464,7 @@ mod tests {
 
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
-        let h = decode_task(&mut r, msg.len(), 0).unwrap();
+        let h = unsafe { decode_task(&mut r, msg.len(), 0) }.unwrap();
         let want = TaskHeader {
             target: 2,
             func: (9, 77),
@@ -537,11 +545,12 @@ mod tests {
         // The receiver reserves room for the block and takes the DATA message into it.
         let mut r = Task::new();
         r.buf = buffer_from(&enc.body);
-        let h = decode_task(&mut r, enc.body.len(), 1).unwrap();
+        let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
         assert_eq!(h.ool.len(), 1);
         let (off, len) = h.ool[0];
         assert_eq!(len, big.len());
-        r.buf.as_bytes_mut()[off..off + len].copy_from_slice(&big);
+        // SAFETY: the reserved block holds `len` bytes.
+        unsafe { std::ptr::copy_nonoverlapping(big.as_ptr(), r.buf.addr(off), len) };
         unsafe {
             assert_eq!(
                 std::slice::from_raw_parts(r.args[0].value as *const u8, len),
@@ -602,7 +611,7 @@ mod tests {
         let msg = encode_task(&t, (0, 0), -1).body;
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
-        decode_task(&mut r, msg.len(), 1).unwrap();
+        unsafe { decode_task(&mut r, msg.len(), 1) }.unwrap();
         assert_eq!(r.args[1].value, res.as_ptr() as usize);
         assert_ne!(
             r.args[0].value,

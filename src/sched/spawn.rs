@@ -4,7 +4,7 @@
 use super::execute::execute;
 use super::placement::{self, Target};
 use super::registry::Node;
-use super::worker::{current_task, current_worker};
+use super::worker::{current_task, current_worker, put_task};
 use crate::comm::channel::Keep;
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
@@ -56,7 +56,7 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     if !cargs.is_empty() {
         let t: &mut crate::task::Task = &mut task;
         if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
-            pool::put(task);
+            put_task(task);
             fatal(api, format_args!("{e}"));
         }
         let t: &mut crate::task::Task = &mut task;
@@ -128,7 +128,7 @@ fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
     // Large blocks are sent from where they are (a COP copy lives in the descriptor's
     // buffer): keep the descriptor until they are out.
     let keep = if msg.blocks.is_empty() {
-        pool::put(task);
+        put_task(task);
         None
     } else {
         Some(Keep::new(task))

@@ -246,3 +246,20 @@ pub fn set_current_task(t: *mut Task) -> *mut Task {
         None => CURRENT.with(|c| c.replace(t)),
     }
 }
+
+/// A clean task descriptor from the calling thread's pool (its worker's, on a worker thread),
+/// so that descriptors and their buffers are reused by the thread that fills them next.
+pub fn get_task() -> TaskRef {
+    match current_worker() {
+        Some(c) => c.pool.get(),
+        None => crate::task::pool::get(),
+    }
+}
+
+/// Returns a finished descriptor to the calling thread's pool (see [`get_task`]).
+pub fn put_task(t: TaskRef) {
+    match current_worker() {
+        Some(c) => c.pool.put(t),
+        None => crate::task::pool::put(t),
+    }
+}

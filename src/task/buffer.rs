@@ -1,5 +1,7 @@
 //! The byte buffer that holds a task's argument copies, 16-byte aligned, reused with the task.
 
+use std::mem::MaybeUninit;
+
 /// One 16-byte, 16-aligned unit of storage.
 #[derive(Clone, Copy)]
 #[repr(C, align(16))]
@@ -7,9 +9,12 @@ struct Chunk([u8; 16]);
 
 /// Argument storage of one task: copies of COP data (and, for tasks from other nodes, every
 /// argument's data). Offsets handed out are multiples of 16, so any C type is aligned.
+///
+/// Storage is `MaybeUninit` so that room for incoming data can be reserved without zeroing it
+/// ([`ArgBuffer::alloc_uninit`]); every other way of reserving writes the bytes.
 #[derive(Default)]
 pub struct ArgBuffer {
-    chunks: Vec<Chunk>,
+    chunks: Vec<MaybeUninit<Chunk>>,
 }
 
 impl ArgBuffer {
@@ -33,7 +38,23 @@ impl ArgBuffer {
     pub fn alloc_zeroed(&mut self, bytes: usize) -> usize {
         let off = self.len();
         let n = bytes.div_ceil(16).max(1);
-        self.chunks.resize(self.chunks.len() + n, Chunk([0; 16]));
+        self.chunks
+            .resize(self.chunks.len() + n, MaybeUninit::new(Chunk([0; 16])));
+        off
+    }
+
+    /// Reserves `bytes` bytes without initialising them (for data about to be received into
+    /// them) and returns their offset.
+    ///
+    /// # Safety
+    /// Every one of the bytes must be written (through [`ArgBuffer::addr`]) before anything
+    /// reads the buffer (`as_bytes`, `as_bytes_mut`, or the task that receives it).
+    pub unsafe fn alloc_uninit(&mut self, bytes: usize) -> usize {
+        let off = self.len();
+        let n = bytes.div_ceil(16).max(1);
+        self.chunks.reserve(n);
+        // SAFETY: `reserve` made room; the elements are MaybeUninit, valid uninitialised.
+        unsafe { self.chunks.set_len(self.chunks.len() + n) };
         off
     }
 
