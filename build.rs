@@ -12,6 +12,7 @@ fn main() {
         .warnings(true)
         .compile("torc_varargs");
     println!("cargo:rerun-if-changed=src/ffi/varargs.c");
+    println!("cargo:rerun-if-changed=src/ffi/torc_arg.h");
     println!("cargo:rerun-if-changed=src/ffi/fortran.c");
     println!("cargo:rerun-if-env-changed=MPICC");
     println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");

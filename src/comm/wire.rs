@@ -110,6 +110,7 @@ impl<'a> Reader<'a> {
 
 /// Argument data of at least this many bytes travels in its own DATA message, sent from and
 /// received into place, instead of being copied into the task's message.
+/// cbindgen:ignore
 pub const OUT_OF_LINE: usize = 64 << 10;
 
 /// In an argument record's call-way word: the data follows in a DATA message.

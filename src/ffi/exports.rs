@@ -27,17 +27,16 @@ const API_NAMES: [&str; 5] = [
     "torc_task_argv",
 ];
 
-/// Checks `narg` and `args`, then creates the task (shared by the variadic entry points and
-/// `torc_task_argv`).
-fn create_from_c(
-    api: usize,
+/// Checks `narg` and `args`, then creates the task; `name` is the entry point called (for
+/// error messages). Shared by the C variadic shims, `torc_task_argv` and the Fortran layer.
+pub(crate) fn create_checked(
+    name: &str,
     qid: c_int,
-    flag_bits: c_int,
+    bits: u8,
     f: torc_func_t,
     narg: c_int,
     args: *const CArg,
 ) {
-    let name = API_NAMES[api];
     runtime::running_node(name);
     if narg < 0 || narg as usize > MAX_ARGS {
         fatal(
@@ -51,12 +50,22 @@ fn create_from_c(
     let cargs: &[CArg] = if narg == 0 {
         &[]
     } else {
-        // SAFETY: `args` points to `narg` descriptors (the varargs shim's array, or the
-        // caller's for torc_task_argv), checked non-NULL above.
+        // SAFETY: `args` points to `narg` descriptors (a shim's array, or the caller's for
+        // torc_task_argv), checked non-NULL above.
         unsafe { std::slice::from_raw_parts(args, narg as usize) }
     };
-    let bits = (flag_bits & 7) as u8;
     spawn::create(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
+}
+
+fn create_from_c(
+    api: usize,
+    qid: c_int,
+    flag_bits: c_int,
+    f: torc_func_t,
+    narg: c_int,
+    args: *const CArg,
+) {
+    create_checked(API_NAMES[api], qid, (flag_bits & 7) as u8, f, narg, args);
 }
 
 /// Called by the variadic shims of `varargs.c`; not part of the public header.

@@ -10,14 +10,7 @@
 #include <stddef.h>
 #include <mpi.h>
 
-#define TORC_F_MAX 32
-
-typedef struct {
-    int count;
-    MPI_Datatype datatype;
-    int callway;
-    void *addr;
-} torc_arg_t;
+#include "torc_arg.h"
 
 /* Implemented in Rust (src/ffi/fortran.rs). `api` names the entry point for error messages;
  * `qid_from_caller` asks for the calling worker's own queue (torc_taskf_). */
@@ -51,10 +44,10 @@ static int deref(const int *p, int dflt)
 static void gather(int api, int qid, int qid_from_caller, int flags, void (*f)(), const int *pnarg,
                    va_list ap)
 {
-    torc_arg_t args[TORC_F_MAX];
+    torc_arg_t args[TORC_SHIM_MAX_ARGS];
     int narg = deref(pnarg, -1);
     int i;
-    if (narg < 0 || narg > TORC_F_MAX) {
+    if (narg < 0 || narg > TORC_SHIM_MAX_ARGS) {
         /* Out of range: let the runtime report it without reading the arguments. */
         torc_fortran_create(api, qid, qid_from_caller, flags, f, narg, NULL);
         return;

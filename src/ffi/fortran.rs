@@ -28,8 +28,7 @@
 use super::exports;
 use crate::error::fatal;
 use crate::runtime;
-use crate::sched::spawn;
-use crate::task::{CArg, MAX_ARGS};
+use crate::task::CArg;
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_int, c_long, c_void};
 
@@ -72,35 +71,7 @@ pub extern "C" fn torc_fortran_create(
     } else {
         qid
     };
-    create(name, qid, (flag_bits & 1) as u8, f, narg, args);
-}
-
-/// Checks `narg` and `args`, then creates the task.
-fn create(
-    name: &str,
-    qid: c_int,
-    bits: u8,
-    f: exports::torc_func_t,
-    narg: c_int,
-    args: *const CArg,
-) {
-    runtime::running_node(name);
-    if narg < 0 || narg as usize > MAX_ARGS {
-        fatal(
-            name,
-            format_args!("narg = {narg} is out of range [0, {MAX_ARGS}]"),
-        );
-    }
-    if narg > 0 && args.is_null() {
-        fatal(name, format_args!("args is NULL with narg = {narg}"));
-    }
-    let cargs: &[CArg] = if narg == 0 {
-        &[]
-    } else {
-        // SAFETY: `fortran.c` filled `narg` descriptors, checked non-NULL above.
-        unsafe { std::slice::from_raw_parts(args, narg as usize) }
-    };
-    spawn::create(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
+    exports::create_checked(name, qid, (flag_bits & 1) as u8, f, narg, args);
 }
 
 /// `CALL torc_initf()`: starts the runtime (`torc_init(0, NULL, MODE_MW)`); on node 0 it

@@ -7,14 +7,7 @@
 #include <stddef.h>
 #include <mpi.h>
 
-#define TORC_VA_MAX 32
-
-typedef struct {
-    int count;
-    MPI_Datatype datatype;
-    int callway;
-    void *addr;
-} torc_arg_t;
+#include "torc_arg.h"
 
 /* Implemented in Rust (src/ffi/exports.rs). `api` names the entry point for error messages. */
 void torc_internal_create(int api, int qid, int flags, void (*f)(), int narg, const torc_arg_t *args);
@@ -24,9 +17,9 @@ enum { FLAG_INVISIBLE = 1, FLAG_DETACHED = 2, FLAG_DIRECT = 4 };
 
 static void gather(int api, int qid, int flags, void (*f)(), int narg, va_list ap)
 {
-    torc_arg_t args[TORC_VA_MAX];
+    torc_arg_t args[TORC_SHIM_MAX_ARGS];
     int i;
-    if (narg < 0 || narg > TORC_VA_MAX) {
+    if (narg < 0 || narg > TORC_SHIM_MAX_ARGS) {
         /* Out of range: let the runtime report it without reading the arguments. */
         torc_internal_create(api, qid, flags, f, narg, NULL);
         return;
