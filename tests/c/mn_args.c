@@ -29,9 +29,21 @@ static void scale(long *n, double *a)
     for (long i = 0; i < *n; i++) a[i] = 2 * a[i] + 1;
 }
 
+/* Large arguments of every kind (each at least 64 KiB, so they travel in their own messages). */
+enum { BIG = 20000 };
+static void big_ways(long *cop, long *ptr, long *ref, long *res)
+{
+    for (long i = 0; i < BIG; i++) {
+        res[i] = cop[i] + ptr[i];
+        ref[i] = ref[i] * 3;
+    }
+    cop[0] = -1; /* a private copy */
+}
+
 int main(int argc, char *argv[])
 {
     torc_register_task((void *)all_ways);
+    torc_register_task((void *)big_ways);
     torc_init(argc, argv, MODE_MW);
     int nw = torc_num_workers(), nn = torc_num_nodes();
     long large_mib = argc > 1 ? atol(argv[1]) : 0;
@@ -81,6 +93,21 @@ int main(int argc, char *argv[])
           node_of[0], node_of[nw - 1]);
     if (nn > 1) CHECK(seen_remote, "no task ran on another node");
 
+    {
+        long *cop = malloc(BIG * sizeof(long)), *ptr = malloc(BIG * sizeof(long));
+        long *ref = malloc(BIG * sizeof(long)), *res = calloc(BIG, sizeof(long));
+        for (long i = 0; i < BIG; i++) { cop[i] = i; ptr[i] = 2 * i; ref[i] = i + 1; }
+        torc_task(nw - 1, (void (*)())big_ways, 4, BIG, MPI_LONG, CALL_BY_COP, BIG, MPI_LONG, CALL_BY_PTR,
+                  BIG, MPI_LONG, CALL_BY_REF, BIG, MPI_LONG, CALL_BY_RES, cop, ptr, ref, res);
+        cop[1] = -5; /* changing COP data after creation must not matter to the task */
+        torc_waitall();
+        cop[1] = 1;
+        long bad = 0;
+        for (long i = 0; i < BIG; i++)
+            if (res[i] != 3 * i || ref[i] != 3 * (i + 1) || cop[i] != i) bad++;
+        CHECK(bad == 0, "large arguments of every kind: %ld wrong elements", bad);
+        free(cop); free(ptr); free(ref); free(res);
+    }
     if (large_mib > 0) {
         long n = large_mib * (1L << 20) / (long)sizeof(double);
         double *a = malloc(n * sizeof(double));
