@@ -195,3 +195,32 @@ fn fetch_work_steals_from_another_node() {
         r.stderr
     );
 }
+
+#[test]
+fn broadcast_of_shared_library_variables_and_tasks_defined_there() {
+    let dir = common::scratch("mn_lib");
+    let lib = dir.join("libmnlib.so");
+    common::build_c(
+        &[&common::root().join("tests/c/mn_lib.c")],
+        &lib,
+        &["-shared", "-fPIC"],
+    );
+    let exe = dir.join("mn_bcast_lib");
+    let libdir = format!("-L{}", dir.display());
+    let rpath = format!("-Wl,-rpath,{}", dir.display());
+    common::build_c(
+        &[&common::root().join("tests/c/mn_bcast_lib.c")],
+        &exe,
+        &[&libdir, "-lmnlib", &rpath],
+    );
+    for (np, workers) in [(1, 2), (3, 1), (3, 2)] {
+        let r = mpirun(&exe, np, workers, &[], &[], T);
+        r.assert_ok(&format!("mn_bcast_lib at {np} ranks x {workers} workers"));
+        let want = format!("mn_bcast_lib: nodes={np} workers={} bad=0", np * workers);
+        assert!(
+            r.stdout.contains(&want),
+            "expected `{want}` in:\n{}",
+            r.stdout
+        );
+    }
+}
