@@ -35,7 +35,8 @@ pub fn target(
             Some(t) => {
                 let next = t.rr_next.get();
                 let g = if next < 0 { own as i32 } else { next };
-                t.rr_next.set((g + 1) % total);
+                // The next worker, wrapping around (no division on this hot path).
+                t.rr_next.set(if g + 1 >= total { 0 } else { g + 1 });
                 g
             }
             None => rr.fetch_add(1, Ordering::Relaxed).rem_euclid(total),

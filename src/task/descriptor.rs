@@ -42,6 +42,8 @@ pub struct Task {
     pub flags: u8,
     /// Next global worker for this task's `qid == -1` children (-1: not started).
     pub rr_next: Cell<i32>,
+    /// Link of a pool's free list (meaningful only while the descriptor is free).
+    pub next_free: *mut Task,
 }
 
 impl Task {
@@ -57,6 +59,7 @@ impl Task {
             home: 0,
             flags: 0,
             rr_next: Cell::new(-1),
+            next_free: std::ptr::null_mut(),
         }
     }
 

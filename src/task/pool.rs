@@ -4,38 +4,56 @@
 //! were outstanding at the peak. Threads that are not workers use a thread-local pool.
 
 use super::descriptor::{Task, TaskRef};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::ptr::NonNull;
 
 /// Descriptors allocated at once when a pool runs dry.
 const SLAB: usize = 256;
 
-/// A free list of task descriptors, owned by one thread.
-#[derive(Default)]
+/// A free list of task descriptors, owned by one thread: an intrusive stack linked through
+/// the descriptors' `next_free` field (getting and putting is a couple of loads and stores).
 pub struct Pool {
-    free: RefCell<Vec<TaskRef>>,
+    head: Cell<*mut Task>,
 }
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            head: Cell::new(std::ptr::null_mut()),
+        }
+    }
+}
+
+// SAFETY: a pool is used by the one thread that owns it (a worker context or a thread-local);
+// it is only moved to that thread when the worker starts. The descriptors it links are owned
+// by the pool while they are on the list.
+unsafe impl Send for Pool {}
 
 impl Pool {
     /// A clean descriptor: recycled when possible.
     pub fn get(&self) -> TaskRef {
-        let mut f = self.free.borrow_mut();
-        if let Some(t) = f.pop() {
-            return t;
+        let head = self.head.get();
+        if let Some(t) = NonNull::new(head) {
+            // SAFETY: `head` is a descriptor on this pool's list, owned by the pool.
+            self.head.set(unsafe { (*head).next_free });
+            // SAFETY: taken off the list, it now has exactly one owner: the caller.
+            return unsafe { TaskRef::from_raw(t) };
         }
         let slab: &'static mut [Task] = Box::leak((0..SLAB).map(|_| Task::new()).collect());
         for t in slab[1..].iter_mut() {
-            // SAFETY: each slab entry is leaked (never freed) and handed to exactly one owner.
-            f.push(unsafe { TaskRef::from_raw(NonNull::from(t)) });
+            t.next_free = self.head.get();
+            self.head.set(t);
         }
-        // SAFETY: as above, for the first entry.
+        // SAFETY: each slab entry is leaked (never freed); the first goes to the caller only.
         unsafe { TaskRef::from_raw(NonNull::from(&mut slab[0])) }
     }
 
     /// Returns a finished descriptor for reuse.
     pub fn put(&self, mut t: TaskRef) {
         t.reset();
-        self.free.borrow_mut().push(t);
+        t.next_free = self.head.get();
+        // The list owns the descriptor from now on (a TaskRef has no destructor to skip).
+        self.head.set(t.as_ptr());
     }
 }
 
