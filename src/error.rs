@@ -18,3 +18,20 @@ pub fn fatal(func: &str, msg: fmt::Arguments<'_>) -> ! {
 pub fn refuse(func: &str, msg: fmt::Arguments<'_>) {
     eprintln!("torc: {func}: {msg} (ignored)");
 }
+
+/// Runs `f`; a panic in it (a runtime bug) stops the job with one line naming `what`, instead
+/// of silently ending one thread and leaving the others to hang.
+pub fn fatal_on_panic<R>(what: &str, f: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => fatal(what, format_args!("internal error: {}", panic_message(&*p))),
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}

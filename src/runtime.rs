@@ -152,7 +152,9 @@ pub unsafe fn init_with(
     if world.size > 1 {
         let h = std::thread::Builder::new()
             .name("torc-comm".into())
-            .spawn(move || server::run(node))
+            .spawn(move || {
+                crate::error::fatal_on_panic("torc communication thread", || server::run(node))
+            })
             .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
         *COMM_THREAD.lock() = Some(h);
     }
@@ -166,10 +168,12 @@ pub unsafe fn init_with(
                 .name(format!("torc-worker-{index}"))
                 .stack_size(WORKER_STACK)
                 .spawn(move || {
-                    let ctx = WorkerCtx::new(index, node, deque);
-                    ctx.enter();
-                    ctx.run_loop();
-                    WorkerCtx::leave();
+                    crate::error::fatal_on_panic("torc worker thread", || {
+                        let ctx = WorkerCtx::new(index, node, deque);
+                        ctx.enter();
+                        ctx.run_loop();
+                        WorkerCtx::leave();
+                    })
                 })
                 .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a worker: {e}")));
             threads.push(h);

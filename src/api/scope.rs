@@ -34,11 +34,7 @@ pub trait TaskFn<K>: Copy + Send + 'static {
 /// Runs `f`, reporting a panic with the task's name and node and stopping the job.
 fn guarded<F>(f: impl FnOnce()) {
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        let msg = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".into());
+        let msg = crate::error::panic_message(&*p);
         let node = Node::get().map_or(0, |n| n.layout.node);
         crate::error::fatal(
             &format!("task {}", std::any::type_name::<F>()),

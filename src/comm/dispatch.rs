@@ -98,7 +98,11 @@ fn accept_task(
     for &(off, bytes) in &hdr.ool {
         // SAFETY: decode_task reserved `bytes` bytes at `off` for this block, which the sender
         // sent right after the task message.
-        unsafe { mpi::recv_raw(world, source, tag::DATA, task.buf.addr(off), bytes) };
+        let base = task.buf.addr(off);
+        for (o, n) in wire::pieces(bytes) {
+            // SAFETY: within the reserved block; pieces are cut as the sender cut them.
+            unsafe { mpi::recv_raw(world, source, tag::DATA, base.add(o), n) };
+        }
     }
     task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
         fatal(
@@ -156,7 +160,10 @@ fn dispatch(
             // Large blocks are received straight into the creator's memory.
             let receive = |addr: usize, bytes: usize| {
                 // SAFETY: `addr` is the creator's live REF/RES argument of `bytes` bytes.
-                unsafe { mpi::recv_raw(world, source, tag::DATA, addr as *mut u8, bytes) }
+                for (o, n) in wire::pieces(bytes) {
+                    // SAFETY: within the argument; pieces are cut as the sender cut them.
+                    unsafe { mpi::recv_raw(world, source, tag::DATA, (addr + o) as *mut u8, n) }
+                }
             };
             let latch = unsafe { wire::apply_done(body, receive) }.unwrap_or_else(|e| bad(e));
             ch.awaiting.fetch_sub(1, Ordering::AcqRel);

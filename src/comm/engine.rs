@@ -65,12 +65,15 @@ fn send_queued(
             flush(world, dest, g, pending);
             pending.push(mpi::isend(world, dest, m.tag, m.body));
             for &(ptr, len) in &m.blocks {
-                let keep = m.keep.clone().map(|k| Box::new(k) as Box<dyn Send>);
-                // SAFETY: the block is the task's buffer (kept alive by `keep`) or a creator's
-                // argument, which stays valid until the task's completion comes back.
-                pending.push(unsafe {
-                    mpi::isend_borrowed(world, dest, tag::DATA, ptr as *const u8, len, keep)
-                });
+                for (off, n) in wire::pieces(len) {
+                    let keep = m.keep.clone().map(|k| Box::new(k) as Box<dyn Send>);
+                    let p = (ptr + off) as *const u8;
+                    // SAFETY: the block is the task's buffer (kept alive by `keep`) or a
+                    // creator's argument, which stays valid until the task's completion
+                    // comes back.
+                    pending
+                        .push(unsafe { mpi::isend_borrowed(world, dest, tag::DATA, p, n, keep) });
+                }
             }
             continue;
         }

@@ -113,6 +113,18 @@ impl<'a> Reader<'a> {
 /// cbindgen:ignore
 pub const OUT_OF_LINE: usize = 64 << 10;
 
+/// A large block travels in DATA messages of at most this many bytes (MPI counts are `int`).
+const DATA_PIECE: usize = 1 << 30;
+
+/// The (offset, length) pieces in which a block of `len` bytes travels, in order; sender and
+/// receiver cut it the same way.
+pub fn pieces(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len.div_ceil(DATA_PIECE).max(1)).map(move |i| {
+        let off = i * DATA_PIECE;
+        (off, (len - off).min(DATA_PIECE))
+    })
+}
+
 /// In an argument record's call-way word: the data follows in a DATA message.
 const OOL_WAY: u64 = 0x100;
 /// In a write-back entry's size word: the data follows in a DATA message.
@@ -577,6 +589,21 @@ mod tests {
         .unwrap();
         assert_eq!(latch, 0x99);
         assert!(out.iter().all(|&x| x == 5));
+    }
+
+    #[test]
+    fn large_blocks_are_cut_into_int_sized_pieces() {
+        assert_eq!(pieces(10).collect::<Vec<_>>(), vec![(0, 10)]);
+        let n = 2 * DATA_PIECE + 5;
+        assert_eq!(
+            pieces(n).collect::<Vec<_>>(),
+            vec![
+                (0, DATA_PIECE),
+                (DATA_PIECE, DATA_PIECE),
+                (2 * DATA_PIECE, 5)
+            ]
+        );
+        assert!(pieces(n).all(|(_, len)| len <= i32::MAX as usize));
     }
 
     #[test]
