@@ -224,3 +224,18 @@ fn broadcast_of_shared_library_variables_and_tasks_defined_there() {
         );
     }
 }
+
+#[test]
+fn torc_init_from_another_thread_after_the_application_started_mpi() {
+    let exe = test_program("mn_thread_init");
+    for (np, workers) in [(1, 1), (2, 2), (3, 1)] {
+        let r = mpirun(&exe, np, workers, &[], &[], T);
+        r.assert_ok(&format!("mn_thread_init at {np} ranks x {workers} workers"));
+        let want = format!("mn_thread_init: nodes={np} workers={} bad=0", np * workers);
+        assert!(
+            r.stdout.contains(&want),
+            "expected `{want}` in:\n{}",
+            r.stdout
+        );
+    }
+}
