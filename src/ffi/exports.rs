@@ -428,24 +428,14 @@ pub extern "C" fn torc_get_num_args(i: c_int) -> c_int {
 /// cdylib exports only Rust-defined symbols, so these naked functions carry the names and jump
 /// to the C code with registers and stack untouched (a plain tail jump keeps the variadic ABI).
 mod trampolines {
-    macro_rules! trampoline {
-        ($name:ident => $target:ident) => {
-            extern "C" {
-                fn $target();
-            }
-            /// Variadic entry point; see `torc.h`.
-            #[no_mangle]
-            #[unsafe(naked)]
-            pub unsafe extern "C" fn $name() {
-                #[cfg(target_arch = "x86_64")]
-                core::arch::naked_asm!("jmp {}", sym $target);
-                #[cfg(target_arch = "aarch64")]
-                core::arch::naked_asm!("b {}", sym $target);
-            }
-        };
+    extern "C" {
+        fn torc_va_task();
+        fn torc_va_task_ex();
+        fn torc_va_task_detached();
+        fn torc_va_task_direct();
     }
-    trampoline!(torc_task => torc_va_task);
-    trampoline!(torc_task_ex => torc_va_task_ex);
-    trampoline!(torc_task_detached => torc_va_task_detached);
-    trampoline!(torc_task_direct => torc_va_task_direct);
+    super::super::trampoline!(torc_task => torc_va_task);
+    super::super::trampoline!(torc_task_ex => torc_va_task_ex);
+    super::super::trampoline!(torc_task_detached => torc_va_task_detached);
+    super::super::trampoline!(torc_task_direct => torc_va_task_direct);
 }

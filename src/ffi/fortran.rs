@@ -235,22 +235,9 @@ mod trampolines {
         fn torc_fc_createf();
         fn torc_fc_taskf();
     }
-    macro_rules! trampoline {
-        ($name:ident => $target:ident) => {
-            /// Variadic Fortran entry point; see `torcf.h`.
-            #[no_mangle]
-            #[unsafe(naked)]
-            pub unsafe extern "C" fn $name() {
-                #[cfg(target_arch = "x86_64")]
-                core::arch::naked_asm!("jmp {}", sym $target);
-                #[cfg(target_arch = "aarch64")]
-                core::arch::naked_asm!("b {}", sym $target);
-            }
-        };
-    }
-    trampoline!(torc_createf_ => torc_fc_createf);
-    trampoline!(torc_taskf_ => torc_fc_taskf);
+    super::super::trampoline!(torc_createf_ => torc_fc_createf);
+    super::super::trampoline!(torc_taskf_ => torc_fc_taskf);
     // TORC Lite's older names of the same two.
-    trampoline!(torc_create_ => torc_fc_createf);
-    trampoline!(torc_task_ => torc_fc_taskf);
+    super::super::trampoline!(torc_create_ => torc_fc_createf);
+    super::super::trampoline!(torc_task_ => torc_fc_taskf);
 }
