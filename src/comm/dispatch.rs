@@ -20,6 +20,11 @@ pub struct Inbox {
     pub thief: Thief,
     /// Direct tasks to run once the engine is released.
     pub directs: Vec<TaskRef>,
+    /// Set while an idle worker drives the engine: the first task for any worker is handed
+    /// to it directly (no trip through the queues).
+    pub want_handoff: bool,
+    /// The task handed to the driving worker.
+    pub handoff: Option<TaskRef>,
 }
 
 fn receive_small(world: &World, p: &Probed, scratch: &mut Vec<u8>) {
@@ -123,6 +128,8 @@ fn accept_task(
         node.workers[w].mailbox.push(task);
         node.sleep.wake(w);
         node.sleep.notify_one();
+    } else if inbox.want_handoff && inbox.handoff.is_none() {
+        inbox.handoff = Some(task);
     } else {
         node.injector.push(task);
         node.sleep.notify_one();

@@ -11,6 +11,7 @@ use crate::comm::steal::Thief;
 use crate::comm::wire::{self, tag};
 use crate::sched::execute::execute;
 use crate::sched::registry::Node;
+use crate::task::TaskRef;
 use std::sync::atomic::Ordering;
 
 /// Messages up to this size are gathered per destination into one MPI message.
@@ -107,6 +108,8 @@ impl Engine {
             inbox: Inbox {
                 thief: Thief::new(me),
                 directs: Vec::new(),
+                want_handoff: false,
+                handoff: None,
             },
         }
     }
@@ -155,23 +158,39 @@ pub enum Progress {
 
 /// Drives the engine once if nobody else does; runs the direct tasks that arrived.
 pub fn progress(node: &'static Node, idle: bool) -> Progress {
+    let (p, task) = drive(node, idle, false);
+    debug_assert!(task.is_none());
+    p
+}
+
+/// As [`progress`], for an idle worker: also returns the first task that arrived for any
+/// worker of this node, handed to the caller to run at once (no trip through the queues).
+pub fn progress_for_worker(node: &'static Node) -> (Progress, Option<TaskRef>) {
+    drive(node, true, true)
+}
+
+fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<TaskRef>) {
     let Some(ch) = node.comm.as_ref() else {
-        return Progress::Idle;
+        return (Progress::Idle, None);
     };
     let Some(mut e) = ch.engine.try_lock() else {
-        return Progress::Busy;
+        return (Progress::Busy, None);
     };
+    e.inbox.want_handoff = handoff;
     let moved = e.poll(node, ch, idle);
+    e.inbox.want_handoff = false;
+    let task = e.inbox.handoff.take();
     let directs = std::mem::take(&mut e.inbox.directs);
     drop(e);
     for t in directs {
         execute(None, t);
     }
-    if moved {
+    let p = if moved {
         Progress::Moved
     } else {
         Progress::Idle
-    }
+    };
+    (p, task)
 }
 
 /// Whether the engine has nothing left to send (communication thread at shutdown).

@@ -126,10 +126,13 @@ impl Node {
     }
 
     /// An idle worker drives the communication engine once (when nobody else does); returns
-    /// whether messages moved.
-    pub fn poll_comm(&'static self) -> bool {
-        self.comm.is_some()
-            && crate::comm::engine::progress(self, true) == crate::comm::engine::Progress::Moved
+    /// whether messages moved, and a task that arrived for this node, to run at once.
+    pub fn poll_comm(&'static self) -> (bool, Option<crate::task::TaskRef>) {
+        if self.comm.is_none() {
+            return (false, None);
+        }
+        let (p, task) = crate::comm::engine::progress_for_worker(self);
+        (p == crate::comm::engine::Progress::Moved, task)
     }
 
     /// Whether any queue of this node holds a task (a hint: it may change at once).

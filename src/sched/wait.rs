@@ -45,9 +45,23 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
                 return;
             }
         }
-        if node.poll_comm() {
-            backoff.reset();
-            continue;
+        match node.poll_comm() {
+            (_, Some(t)) => {
+                // Run it here only if it is nested deeper (see `find_work_deeper`).
+                if mode != WaitMode::NoHelp && t.level > level && ctx.stack_has_room() {
+                    execute(Some(ctx), t);
+                } else {
+                    node.injector.push(t);
+                    node.sleep.notify_one();
+                }
+                backoff.reset();
+                continue;
+            }
+            (true, None) => {
+                backoff.reset();
+                continue;
+            }
+            (false, None) => {}
         }
         if !backoff.snooze() {
             continue;

@@ -163,9 +163,17 @@ impl WorkerCtx {
             if node.terminate.load(std::sync::atomic::Ordering::Acquire) {
                 break;
             }
-            if node.poll_comm() {
-                backoff.reset();
-                continue;
+            match node.poll_comm() {
+                (_, Some(t)) => {
+                    execute(Some(self), t);
+                    backoff.reset();
+                    continue;
+                }
+                (true, None) => {
+                    backoff.reset();
+                    continue;
+                }
+                (false, None) => {}
             }
             if backoff.snooze() {
                 node.going_idle();
