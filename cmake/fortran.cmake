@@ -27,17 +27,5 @@ foreach(src IN LISTS TORC_F_EXAMPLE_SOURCES)
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/f_examples"
     BUILD_RPATH "${TORC_LIB_DIR_ABS}")
   target_link_libraries(${target} PRIVATE torc MPI::MPI_Fortran)
-  foreach(np RANGE 1 4)
-    add_test(NAME ${target}_np${np}
-      COMMAND "${MPIEXEC_EXECUTABLE}" ${MPIEXEC_NUMPROC_FLAG} ${np} --oversubscribe
-              ${MPIEXEC_PREFLAGS} $<TARGET_FILE:${target}> ${MPIEXEC_POSTFLAGS})
-    set_tests_properties(${target}_np${np} PROPERTIES
-      TIMEOUT 120
-      ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_hwloc_base_binding_policy=none;OMPI_MCA_btl_vader_single_copy_mechanism=none;TORC_WORKERS=${TORC_EXAMPLE_WORKERS}")
-    if(np GREATER 1)
-      set_tests_properties(${target}_np${np} PROPERTIES LABELS "examples;fortran;multinode")
-    else()
-      set_tests_properties(${target}_np${np} PROPERTIES LABELS "examples;fortran")
-    endif()
-  endforeach()
+  torc_add_mpi_tests(${target} "examples;fortran")
 endforeach()
