@@ -150,8 +150,7 @@ fn dispatch(
     match t {
         tag::TASK | tag::STEAL_TASK => {
             let mut task = get_task();
-            task.buf.alloc_zeroed(body.len());
-            task.buf.as_bytes_mut()[..body.len()].copy_from_slice(body);
+            task.buf.push_bytes(body);
             accept_task(
                 node,
                 world,

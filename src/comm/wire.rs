@@ -5,7 +5,6 @@
 //! task's argument buffer, so the data is used where it landed.
 
 use crate::comm::symbol;
-use crate::task::buffer::ArgBuffer;
 use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
 
@@ -395,17 +394,17 @@ pub fn decode_bcast(msg: &[u8]) -> Result<(u64, u64, &[u8]), String> {
     Ok((key, off, data))
 }
 
-/// Copies a received message into a task's buffer (for tests and small messages).
-pub fn buffer_from(msg: &[u8]) -> ArgBuffer {
-    let mut b = ArgBuffer::default();
-    b.alloc_zeroed(msg.len());
-    b.as_bytes_mut()[..msg.len()].copy_from_slice(msg);
-    b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::task::buffer::ArgBuffer;
+
+    /// A task buffer holding `msg`, as the receiver has it.
+    fn buffer_from(msg: &[u8]) -> ArgBuffer {
+        let mut b = ArgBuffer::default();
+        b.push_bytes(msg);
+        b
+    }
     use crate::comm::datatype;
     use crate::task::args::{capture, CArg};
 
