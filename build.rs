@@ -8,12 +8,14 @@ fn main() {
         .compiler(&mpicc)
         .file("src/ffi/varargs.c")
         .file("src/ffi/fortran.c")
+        .file("src/ffi/tls.c")
         .flag_if_supported("-std=c99")
         .warnings(true)
         .compile("torc_varargs");
     println!("cargo:rerun-if-changed=src/ffi/varargs.c");
     println!("cargo:rerun-if-changed=src/ffi/torc_arg.h");
     println!("cargo:rerun-if-changed=src/ffi/fortran.c");
+    println!("cargo:rerun-if-changed=src/ffi/tls.c");
     println!("cargo:rerun-if-env-changed=MPICC");
     println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");
 

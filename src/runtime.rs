@@ -10,6 +10,7 @@ use crate::comm::wire::tag;
 use crate::comm::{server, symbol};
 use crate::env::Config;
 use crate::error::fatal;
+use crate::sched::deque::Deque;
 use crate::sched::execute::execute;
 use crate::sched::latch::Latch;
 use crate::sched::registry::{Layout, Node, WorkerShared};
@@ -17,8 +18,8 @@ use crate::sched::sleep::Sleep;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_worker, set_current_task, WorkerCtx};
 use crate::stats::{report_line, NodeStats};
-use crate::task::{Task, TaskRef};
-use crossbeam_deque::{Injector, Worker};
+use crate::task::Task;
+use crossbeam_deque::Injector;
 use parking_lot::Mutex;
 use std::os::raw::{c_char, c_int};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU8, Ordering};
@@ -124,7 +125,17 @@ pub unsafe fn init_with(
             .collect();
     }
     let layout = Layout::new(world.rank, workers);
-    let deques: Vec<Worker<TaskRef>> = (0..config.workers).map(|_| Worker::new_lifo()).collect();
+    // One worker on a one-node job has no thieves: its deque needs no fences.
+    let alone = world.size == 1 && config.workers == 1;
+    let deques: Vec<Deque> = (0..config.workers)
+        .map(|_| {
+            if alone {
+                Deque::private()
+            } else {
+                Deque::new()
+            }
+        })
+        .collect();
     let shared = deques
         .iter()
         .map(|d| WorkerShared {
@@ -139,7 +150,8 @@ pub unsafe fn init_with(
         workers: shared,
         injector: Injector::new(),
         sleep: Sleep::new(config.workers),
-        detached: Latch::new(),
+        // Worker 0 waits on it at the end; other threads add to it.
+        detached: Latch::shared(0),
         terminate: AtomicBool::new(false),
         stealing: AtomicBool::new(config.stealing),
         rr_next: AtomicI32::new(0),

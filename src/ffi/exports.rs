@@ -29,6 +29,7 @@ const API_NAMES: [&str; 5] = [
 
 /// Checks `narg` and `args`, then creates the task; `name` is the entry point called (for
 /// error messages). Shared by the C variadic shims, `torc_task_argv` and the Fortran layer.
+#[inline]
 pub(crate) fn create_checked(
     name: &str,
     qid: c_int,
@@ -37,15 +38,8 @@ pub(crate) fn create_checked(
     narg: c_int,
     args: *const CArg,
 ) {
-    runtime::running_node(name);
-    if narg < 0 || narg as usize > MAX_ARGS {
-        fatal(
-            name,
-            format_args!("narg = {narg} is out of range [0, {MAX_ARGS}]"),
-        );
-    }
-    if narg > 0 && args.is_null() {
-        fatal(name, format_args!("args is NULL with narg = {narg}"));
+    if narg as u32 > MAX_ARGS as u32 || (narg > 0 && args.is_null()) {
+        bad_narg(name, narg);
     }
     let cargs: &[CArg] = if narg == 0 {
         &[]
@@ -57,6 +51,21 @@ pub(crate) fn create_checked(
     spawn::create(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
 }
 
+#[cold]
+#[inline(never)]
+fn bad_narg(name: &str, narg: c_int) -> ! {
+    // Not running is reported first, as for any other call.
+    runtime::running_node(name);
+    if narg < 0 || narg as usize > MAX_ARGS {
+        fatal(
+            name,
+            format_args!("narg = {narg} is out of range [0, {MAX_ARGS}]"),
+        );
+    }
+    fatal(name, format_args!("args is NULL with narg = {narg}"));
+}
+
+#[inline]
 fn create_from_c(
     api: usize,
     qid: c_int,
@@ -80,6 +89,11 @@ pub extern "C" fn torc_internal_create(
 ) {
     let api = (api.clamp(0, 3)) as usize;
     create_from_c(api, qid, flag_bits, f, narg, args);
+}
+
+/// `torc_task(qid, f, 0)`, reached from the `torc_task` trampoline without the C shim.
+extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
+    spawn::create(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]);
 }
 
 /// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
@@ -434,7 +448,7 @@ mod trampolines {
         fn torc_va_task_detached();
         fn torc_va_task_direct();
     }
-    super::super::trampoline!(torc_task => torc_va_task);
+    super::super::trampoline!(torc_task => torc_va_task, no arguments => super::task_no_args);
     super::super::trampoline!(torc_task_ex => torc_va_task_ex);
     super::super::trampoline!(torc_task_detached => torc_va_task_detached);
     super::super::trampoline!(torc_task_direct => torc_va_task_direct);

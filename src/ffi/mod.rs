@@ -18,6 +18,25 @@ macro_rules! trampoline {
             core::arch::naked_asm!("b {}", sym $target);
         }
     };
+    // `narg == 0` (the third argument) goes straight to `$noargs(qid, f)`, a plain Rust
+    // function: a variadic C function would first spill every argument register.
+    ($name:ident => $target:ident, no arguments => $noargs:path) => {
+        /// Variadic entry point; see `torc.h` / `torcf.h`.
+        #[no_mangle]
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name() {
+            #[cfg(target_arch = "x86_64")]
+            core::arch::naked_asm!(
+                "test edx, edx",
+                "jz {}",
+                "jmp {}",
+                sym $noargs,
+                sym $target
+            );
+            #[cfg(target_arch = "aarch64")]
+            core::arch::naked_asm!("cbz w2, {}", "b {}", sym $noargs, sym $target);
+        }
+    };
 }
 pub(crate) use trampoline;
 

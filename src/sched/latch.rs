@@ -2,18 +2,29 @@
 //! worker sleeps waiting for them.
 //!
 //! Creating a child is a plain load and store by the owning worker (no atomic read-modify-write
-//! on the hot path); a completion is one `fetch_add`. The waiter sets a `SLEEPING` bit before it
-//! parks; a completion that sees the bit wakes the owner, found by index in the node's table,
-//! so the completer never touches the latch after signalling it (the waiter may be gone).
+//! on the hot path). A child that completes on the owner's own thread (the common case: a
+//! worker runs most of the tasks it creates) is taken off `created` with a plain load and store
+//! too; a child completing anywhere else is one `fetch_add` on `completed`. The waiter sets a
+//! `SLEEPING` bit before it parks; a completion that sees the bit wakes the owner, found by
+//! index in the node's table, so the completer never touches the latch after signalling it
+//! (the waiter may be gone). A latch without an owner (the node's, for detached work) is
+//! counted with atomic operations only.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Set in `completed` while the owner sleeps on this latch.
 const SLEEPING: usize = 1 << (usize::BITS - 1);
+/// The `owner` of a latch that no worker owns.
+const NO_OWNER: usize = usize::MAX;
+/// Set in `owner` for a latch that is counted atomically only (the node's): the rest of
+/// `owner` names the worker to wake.
+const SHARED: usize = 1 << (usize::BITS - 1);
 
 /// Counts the outstanding children of one task (or of the node, for detached work).
 #[derive(Debug)]
 pub struct Latch {
+    /// Children created, less those completed on the owner's thread (owner-written only,
+    /// except for a latch without owner).
     created: AtomicUsize,
     completed: AtomicUsize,
     owner: AtomicUsize,
@@ -25,17 +36,28 @@ impl Latch {
         Latch {
             created: AtomicUsize::new(0),
             completed: AtomicUsize::new(0),
-            owner: AtomicUsize::new(0),
+            owner: AtomicUsize::new(NO_OWNER),
         }
     }
 
-    /// Clears the counts for reuse.
+    /// A latch counted with atomic operations only, whose waiter is local worker `waiter`.
+    pub const fn shared(waiter: usize) -> Latch {
+        Latch {
+            created: AtomicUsize::new(0),
+            completed: AtomicUsize::new(0),
+            owner: AtomicUsize::new(SHARED | waiter),
+        }
+    }
+
+    /// Clears the counts and the owner for reuse.
     pub fn reset(&mut self) {
         *self.created.get_mut() = 0;
         *self.completed.get_mut() = 0;
+        *self.owner.get_mut() = NO_OWNER;
     }
 
-    /// Records which local worker waits on this latch (the one running its task).
+    /// Records which local worker waits on this latch (the one running its task); only that
+    /// worker's thread creates children on it from now on.
     pub fn set_owner(&self, worker: usize) {
         self.owner.store(worker, Ordering::Relaxed);
     }
@@ -69,6 +91,26 @@ impl Latch {
         self.created.load(Ordering::Acquire).wrapping_sub(done)
     }
 
+    /// Signals one completed child from local worker `worker`'s thread; returns the owner to
+    /// wake, if it sleeps.
+    ///
+    /// # Safety
+    /// As for [`Latch::complete`]; and `worker` must be the calling thread's worker index.
+    #[inline]
+    pub unsafe fn complete_by(this: *const Latch, worker: usize) -> Option<usize> {
+        // SAFETY: the caller guarantees the latch is live.
+        let l = unsafe { &*this };
+        // (A shared latch's owner never equals a worker index.)
+        if l.owner.load(Ordering::Relaxed) == worker {
+            // The owner itself, so it is awake and nobody else writes `created`.
+            let c = l.created.load(Ordering::Relaxed);
+            l.created.store(c - 1, Ordering::Relaxed);
+            return None;
+        }
+        // SAFETY: as above.
+        unsafe { Latch::complete(this) }
+    }
+
     /// Signals that one child completed. Returns the owner to wake if it sleeps on the latch.
     ///
     /// # Safety
@@ -77,7 +119,7 @@ impl Latch {
     pub unsafe fn complete(this: *const Latch) -> Option<usize> {
         // SAFETY: the latch lives until its last child completes, which is this call.
         let l = unsafe { &*this };
-        let owner = l.owner.load(Ordering::Relaxed);
+        let owner = l.owner.load(Ordering::Relaxed) & !SHARED;
         let old = l.completed.fetch_add(1, Ordering::SeqCst);
         (old & SLEEPING != 0).then_some(owner)
     }
@@ -124,6 +166,53 @@ mod tests {
         l.sleep_end();
         assert!(l.is_done());
         assert!(l.sleep_begin(), "a done latch says so instead of sleeping");
+    }
+
+    #[test]
+    fn the_owner_completes_without_atomics_and_others_with() {
+        let l = Latch::new();
+        l.set_owner(2);
+        for _ in 0..3 {
+            l.add_child();
+        }
+        assert_eq!(unsafe { Latch::complete_by(&l, 2) }, None);
+        assert_eq!(l.outstanding(), 2);
+        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, None, "owner awake");
+        assert!(!l.sleep_begin());
+        assert_eq!(
+            unsafe { Latch::complete_by(&l, 1) },
+            Some(2),
+            "another worker's completion wakes the sleeping owner"
+        );
+        l.sleep_end();
+        assert!(l.is_done());
+        let mut l = l;
+        l.reset();
+        l.add_child();
+        assert_eq!(
+            unsafe { Latch::complete_by(&l, 2) },
+            None,
+            "after reset nobody owns it"
+        );
+        assert!(l.is_done(), "counted through the shared path");
+    }
+
+    #[test]
+    fn a_shared_latch_counts_atomically_and_wakes_its_waiter() {
+        let l = Latch::shared(0);
+        l.add_child_shared();
+        l.add_child_shared();
+        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, None);
+        assert_eq!(
+            l.outstanding(),
+            1,
+            "counted in `completed`, not taken off `created`"
+        );
+        assert_eq!(l.counts(), (2, 1));
+        assert!(!l.sleep_begin());
+        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, Some(0));
+        l.sleep_end();
+        assert!(l.is_done());
     }
 
     #[test]

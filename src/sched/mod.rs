@@ -2,6 +2,7 @@
 //! waiting for children, placement of new tasks and their execution.
 
 pub mod backoff;
+pub mod deque;
 pub mod execute;
 pub mod latch;
 pub mod placement;

@@ -27,6 +27,14 @@ pub fn target(
     creator: Option<&Task>,
     rr: &AtomicI32,
 ) -> Target {
+    if layout.total == 1 {
+        // One worker in the whole job: nothing to choose.
+        return Target {
+            node: 0,
+            worker: 0,
+            named: qid >= 0,
+        };
+    }
     let (global, named) = if qid >= 0 {
         (qid as usize, true)
     } else {

@@ -1,19 +1,20 @@
 //! The node: its workers' queues, the shared injector, the idle list, the detached-work latch,
 //! the layout of workers over all nodes, and the run state. One per process.
 
+use super::deque::Stealer;
 use super::latch::Latch;
 use super::sleep::Sleep;
 use crate::comm::channel::Channel;
 use crate::env::Config;
 use crate::stats::{NodeStats, WorkerStats};
 use crate::task::TaskRef;
-use crossbeam_deque::{Injector, Stealer};
+use crossbeam_deque::Injector;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 
 /// What other threads see of one worker.
 pub struct WorkerShared {
     /// Steals from the worker's own deque (oldest, coarsest task first).
-    pub stealer: Stealer<TaskRef>,
+    pub stealer: Stealer,
     /// Tasks addressed to this worker by `qid` (from other workers or nodes).
     pub mailbox: Injector<TaskRef>,
     /// Its counters.

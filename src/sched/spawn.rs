@@ -4,31 +4,71 @@
 use super::execute::execute;
 use super::placement::{self, Target};
 use super::registry::Node;
-use super::worker::{current_task, current_worker, put_task};
+use super::worker::{current_task, current_worker, put_task, WorkerCtx};
 use crate::comm::channel::Keep;
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::runtime;
 use crate::task::args::{capture, resolve_values};
 use crate::task::descriptor::flags;
-use crate::task::{pool, CArg, TaskRef, MAX_ARGS};
+use crate::task::{pool, CArg, Task, TaskRef, MAX_ARGS};
 use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
 /// called, for error messages; `flag_bits` are [`flags`]).
+#[inline]
 pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
-    let node = runtime::running_node(api);
-    if func == 0 {
-        fatal(api, format_args!("the task function is NULL"));
-    }
-    let total = node.layout.total;
-    if qid < -1 || qid >= total as i32 {
-        fatal(
-            api,
-            format_args!("qid = {qid} is out of range [-1, {}]", total - 1),
-        );
-    }
     debug_assert!(cargs.len() <= MAX_ARGS);
+    if let Some(ctx) = current_worker() {
+        let cur = ctx.current();
+        if !cur.is_null() && flag_bits & (flags::DETACHED | flags::DIRECT) == 0 {
+            // SAFETY: the current task is alive while it runs on this thread, which is now.
+            return create_child(ctx, unsafe { &*cur }, api, qid, flag_bits, func, cargs);
+        }
+    }
+    create_other(api, qid, flag_bits, func, cargs);
+}
+
+/// The common case: a task creating an ordinary child on its worker's thread.
+#[inline]
+fn create_child(
+    ctx: &WorkerCtx,
+    cur: &Task,
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+) {
+    let node = ctx.node;
+    check(api, node, qid, func);
+    let mut task = ctx.pool.get();
+    fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs);
+    let own = node.layout.global(ctx.index);
+    let tgt = placement::target(&node.layout, qid, own, Some(cur), &node.rr_next);
+    if task.visible() {
+        ctx.shared().stats.created.bump();
+    }
+    cur.latch.add_child();
+    task.parent = &cur.latch;
+    if tgt.node != node.layout.node {
+        ship(api, node, task, tgt);
+    } else if !tgt.named || tgt.worker == ctx.index {
+        ctx.deque.push(task);
+        if node.num_workers() > 1 {
+            node.sleep.notify_one();
+        }
+    } else {
+        to_mailbox(node, tgt.worker, task);
+    }
+}
+
+/// Every other case: detached and direct tasks, and creations by threads that run no task.
+#[cold]
+#[inline(never)]
+fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
+    let node = runtime::running_node(api);
+    check(api, node, qid, func);
     let ctx = current_worker();
     let cur = match ctx {
         Some(c) => c.current(),
@@ -44,31 +84,19 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     }
     // SAFETY: the current task is alive while it runs on this thread, which is now.
     let cur_ref = unsafe { cur.as_ref() };
-
     let mut task = match ctx {
         Some(c) => c.pool.get(),
         None => pool::get(),
     };
-    task.func = func;
-    task.flags = flag_bits;
-    task.home = node.layout.node as u32;
-    task.level = cur_ref.map_or(1, |c| c.level + 1);
-    if !cargs.is_empty() {
-        let t: &mut crate::task::Task = &mut task;
-        if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
-            put_task(task);
-            fatal(api, format_args!("{e}"));
-        }
-        let t: &mut crate::task::Task = &mut task;
-        resolve_values(&mut t.args, &mut t.buf);
-    }
+    let level = cur_ref.map_or(1, |c| c.level + 1);
+    fill(api, node, &mut task, level, flag_bits, func, cargs);
 
     let own = node.layout.global(ctx.map_or(0, |c| c.index));
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
     let local = tgt.node == node.layout.node;
     if task.visible() {
         match ctx {
-            Some(c) => node.workers[c.index].stats.created.bump(),
+            Some(c) => c.shared().stats.created.bump(),
             None => node.stats.created_elsewhere.add(1),
         }
     }
@@ -93,24 +121,80 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
         ship(api, node, task, tgt);
         return;
     }
-    let t = task;
     match ctx {
         Some(c) if !tgt.named || tgt.worker == c.index => {
-            c.deque.push(t);
+            c.deque.push(task);
             if node.num_workers() > 1 {
                 node.sleep.notify_one();
             }
         }
-        _ if tgt.named => {
-            node.workers[tgt.worker].mailbox.push(t);
-            node.sleep.wake(tgt.worker);
-            node.sleep.notify_one();
-        }
+        _ if tgt.named => to_mailbox(node, tgt.worker, task),
         _ => {
-            node.injector.push(t);
+            node.injector.push(task);
             node.sleep.notify_one();
         }
     }
+}
+
+/// Refuses a NULL function or a `qid` outside `[-1, workers - 1]`.
+#[inline]
+fn check(api: &str, node: &Node, qid: i32, func: usize) {
+    if func == 0 {
+        bad_request(api, node, qid, func);
+    }
+    // One comparison for both bounds: -1 maps to 0, anything below to a huge value.
+    if (qid as i64 + 1) as u64 > node.layout.total as u64 {
+        bad_request(api, node, qid, func);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn bad_request(api: &str, node: &Node, qid: i32, func: usize) -> ! {
+    if func == 0 {
+        fatal(api, format_args!("the task function is NULL"));
+    }
+    let total = node.layout.total;
+    fatal(
+        api,
+        format_args!("qid = {qid} is out of range [-1, {}]", total - 1),
+    );
+}
+
+/// Fills a clean descriptor: function, flags, origin, level and the captured arguments.
+#[inline]
+fn fill(
+    api: &str,
+    node: &Node,
+    task: &mut TaskRef,
+    level: u32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+) {
+    task.func = func;
+    task.flags = flag_bits;
+    task.home = node.layout.node as u32;
+    task.level = level;
+    if !cargs.is_empty() {
+        capture_args(api, task, cargs);
+    }
+}
+
+/// Records the arguments (copying COP data) and computes the words the function gets.
+fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
+    let t: &mut Task = task;
+    if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
+        fatal(api, format_args!("{e}"));
+    }
+    resolve_values(&mut t.args, &mut t.buf);
+}
+
+/// Queues a task for local worker `w` (named by `qid`) and wakes it.
+fn to_mailbox(node: &Node, w: usize, task: TaskRef) {
+    node.workers[w].mailbox.push(task);
+    node.sleep.wake(w);
+    node.sleep.notify_one();
 }
 
 /// Sends a new task to the node that runs it: one message with its arguments' data.

@@ -1,12 +1,14 @@
 //! A worker thread: its own deque, where it looks for work, and its loop.
 
 use super::backoff::Backoff;
+use super::deque::Deque;
 use super::execute::execute;
 use super::registry::Node;
 use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
-use crossbeam_deque::{Steal, Worker};
+use crossbeam_deque::Steal;
 use std::cell::Cell;
+use std::ffi::c_void;
 
 /// What only the worker's own thread touches.
 pub struct WorkerCtx {
@@ -15,7 +17,7 @@ pub struct WorkerCtx {
     /// The node.
     pub node: &'static Node,
     /// Its deque: the owner pushes and pops at the back (deepest task first).
-    pub deque: Worker<TaskRef>,
+    pub deque: Deque,
     /// Where the next intra-node steal starts.
     next_victim: Cell<usize>,
     /// Finished descriptors for reuse.
@@ -26,14 +28,18 @@ pub struct WorkerCtx {
     stack_limit: Cell<usize>,
 }
 
-thread_local! {
-    static WORKER: Cell<*const WorkerCtx> = const { Cell::new(std::ptr::null()) };
-    static CURRENT: Cell<*mut Task> = const { Cell::new(std::ptr::null_mut()) };
+// The calling thread's context and current task (the latter for threads that are not
+// workers), kept in C with initial-exec TLS: see src/ffi/tls.c.
+extern "C" {
+    fn torc_tls_worker() -> *const c_void;
+    fn torc_tls_set_worker(w: *const c_void);
+    fn torc_tls_current() -> *mut c_void;
+    fn torc_tls_set_current(t: *mut c_void);
 }
 
 impl WorkerCtx {
     /// The context of worker `index`, owning `deque`.
-    pub fn new(index: usize, node: &'static Node, deque: Worker<TaskRef>) -> WorkerCtx {
+    pub fn new(index: usize, node: &'static Node, deque: Deque) -> WorkerCtx {
         WorkerCtx {
             index,
             node,
@@ -45,7 +51,14 @@ impl WorkerCtx {
         }
     }
 
+    /// What other threads see of this worker.
+    #[inline]
+    pub fn shared(&self) -> &super::registry::WorkerShared {
+        &self.node.workers[self.index]
+    }
+
     /// The task this worker runs now.
+    #[inline]
     pub fn current(&self) -> *mut Task {
         self.current.get()
     }
@@ -59,12 +72,14 @@ impl WorkerCtx {
     pub fn enter(&self) {
         self.stack_limit.set(stack_limit());
         self.node.sleep.register_current(self.index);
-        WORKER.with(|w| w.set(self));
+        // SAFETY: a plain store to this thread's own variable.
+        unsafe { torc_tls_set_worker(self as *const WorkerCtx as *const c_void) };
     }
 
     /// The calling thread stops being a worker.
     pub fn leave() {
-        WORKER.with(|w| w.set(std::ptr::null()));
+        // SAFETY: as in `enter`.
+        unsafe { torc_tls_set_worker(std::ptr::null()) };
     }
 
     /// Finds a task: own deque, own mailbox, the node's injector, then other workers.
@@ -76,7 +91,7 @@ impl WorkerCtx {
         if let Some(t) = steal(|| node.workers[self.index].mailbox.steal()) {
             return Some(t);
         }
-        if let Some(t) = steal(|| node.injector.steal_batch_and_pop(&self.deque)) {
+        if let Some(t) = steal(|| node.injector.steal()) {
             return Some(t);
         }
         let n = node.workers.len();
@@ -100,7 +115,22 @@ impl WorkerCtx {
     /// nesting, not as long as the queues; it cannot deadlock, since everything the waiting
     /// task depends on is deeper. Shallower tasks met on the way move to the node's injector,
     /// where other workers (and this one, once its wait is over) find them.
+    #[inline]
     pub fn find_work_deeper(&self, level: u32) -> Option<TaskRef> {
+        // The common case first: the newest task of its own deque, nested deeper.
+        match self.deque.pop() {
+            Some(t) if t.level > level => Some(t),
+            Some(t) => {
+                self.node.injector.push(t);
+                self.find_work_deeper_elsewhere(level)
+            }
+            None => self.find_work_deeper_elsewhere(level),
+        }
+    }
+
+    /// [`WorkerCtx::find_work_deeper`] beyond the own deque.
+    #[inline(never)]
+    fn find_work_deeper_elsewhere(&self, level: u32) -> Option<TaskRef> {
         let node = self.node;
         let deeper = |t: TaskRef, back: &dyn Fn(TaskRef)| {
             if t.level > level {
@@ -111,11 +141,6 @@ impl WorkerCtx {
             }
         };
         let to_injector = |t: TaskRef| node.injector.push(t);
-        if let Some(t) = self.deque.pop() {
-            if let Some(t) = deeper(t, &to_injector) {
-                return Some(t);
-            }
-        }
         let own_mailbox = &node.workers[self.index].mailbox;
         if let Some(t) = steal(|| own_mailbox.steal()) {
             if let Some(t) = deeper(t, &|t| own_mailbox.push(t)) {
@@ -232,8 +257,10 @@ fn steal(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
 }
 
 /// The calling thread's worker context, if it is a torc worker.
+#[inline]
 pub fn current_worker<'a>() -> Option<&'a WorkerCtx> {
-    let p = WORKER.with(|w| w.get());
+    // SAFETY: a plain load of this thread's own variable.
+    let p = unsafe { torc_tls_worker() } as *const WorkerCtx;
     // SAFETY: the context is set by `enter` and outlives every task the thread runs; it is
     // cleared by `leave` before it is dropped.
     unsafe { p.as_ref() }
@@ -243,7 +270,8 @@ pub fn current_worker<'a>() -> Option<&'a WorkerCtx> {
 pub fn current_task() -> *mut Task {
     match current_worker() {
         Some(ctx) => ctx.current(),
-        None => CURRENT.with(|c| c.get()),
+        // SAFETY: a plain load of this thread's own variable.
+        None => unsafe { torc_tls_current() as *mut Task },
     }
 }
 
@@ -251,7 +279,13 @@ pub fn current_task() -> *mut Task {
 pub fn set_current_task(t: *mut Task) -> *mut Task {
     match current_worker() {
         Some(ctx) => ctx.set_current(t),
-        None => CURRENT.with(|c| c.replace(t)),
+        None => {
+            // SAFETY: plain accesses to this thread's own variable.
+            let prev = unsafe { torc_tls_current() } as *mut Task;
+            // SAFETY: as above.
+            unsafe { torc_tls_set_current(t as *mut c_void) };
+            prev
+        }
     }
 }
 

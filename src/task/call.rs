@@ -30,7 +30,7 @@ macro_rules! callers {
 }
 
 callers! {
-    call0();
+    call_0();
     call1(0);
     call2(0 1);
     call3(0 1 2);
@@ -75,6 +75,18 @@ pub unsafe fn call(f: FuncAddr, w: &[usize]) {
     // SAFETY: the caller guarantees `f` takes exactly `w.len()` word arguments; the C calling
     // convention passes pointers and pointer-sized integers alike.
     unsafe { CALLERS[w.len()](f, w) }
+}
+
+/// Calls the C function at `f` without arguments (the common empty task, without the table).
+///
+/// # Safety
+/// `f` must be the address of a C function that takes no arguments.
+#[inline]
+pub unsafe fn call0(f: FuncAddr) {
+    // SAFETY: as the caller guarantees.
+    let g: unsafe extern "C" fn() = unsafe { std::mem::transmute(f) };
+    // SAFETY: as above.
+    unsafe { g() }
 }
 
 #[cfg(test)]

@@ -1,25 +1,49 @@
 //! Reuse of task descriptors: each worker keeps finished ones with their allocations, so that
 //! creating a task costs no allocation in steady state (argument vectors keep their capacity
-//! too). Descriptors are allocated in slabs and never freed: a pool holds at most as many as
-//! were outstanding at the peak. Threads that are not workers use a thread-local pool.
+//! too). Descriptors are allocated in slabs and never freed. Threads that are not workers use
+//! a thread-local pool.
+//!
+//! A descriptor returns to the pool of the thread that finished it, which need not be the one
+//! that created it: when one task creates the work and others run it, descriptors flow from
+//! the creator to the runners. So a pool keeps at most [`KEEP`] descriptors and passes what is
+//! beyond, in chains of [`SLAB`], to a process-wide spare list that pools which run dry take
+//! from before allocating. Memory stays bounded by the peak number of live tasks.
 
 use super::descriptor::{Task, TaskRef};
+use parking_lot::Mutex;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-/// Descriptors allocated at once when a pool runs dry.
+/// Descriptors allocated at once when a pool runs dry, and the length of spare chains.
 const SLAB: usize = 256;
+/// Descriptors a pool keeps for itself.
+const KEEP: usize = 4 * SLAB;
+
+/// A chain of `SLAB` free descriptors linked through `next_free`.
+struct Chain(NonNull<Task>);
+// SAFETY: a chain on the spare list is owned by the list; it moves whole to one pool.
+unsafe impl Send for Chain {}
+
+/// Chains given up by pools with more than they keep.
+static SPARE: Mutex<Vec<Chain>> = Mutex::new(Vec::new());
 
 /// A free list of task descriptors, owned by one thread: an intrusive stack linked through
 /// the descriptors' `next_free` field (getting and putting is a couple of loads and stores).
 pub struct Pool {
     head: Cell<*mut Task>,
+    len: Cell<usize>,
+    /// Descriptors beyond `KEEP`, gathered into a chain for the spare list.
+    spill: Cell<*mut Task>,
+    spill_len: Cell<usize>,
 }
 
 impl Default for Pool {
     fn default() -> Self {
         Pool {
             head: Cell::new(std::ptr::null_mut()),
+            len: Cell::new(0),
+            spill: Cell::new(std::ptr::null_mut()),
+            spill_len: Cell::new(0),
         }
     }
 }
@@ -31,29 +55,79 @@ unsafe impl Send for Pool {}
 
 impl Pool {
     /// A clean descriptor: recycled when possible.
+    #[inline]
     pub fn get(&self) -> TaskRef {
         let head = self.head.get();
         if let Some(t) = NonNull::new(head) {
             // SAFETY: `head` is a descriptor on this pool's list, owned by the pool.
             self.head.set(unsafe { (*head).next_free });
+            self.len.set(self.len.get() - 1);
             // SAFETY: taken off the list, it now has exactly one owner: the caller.
             return unsafe { TaskRef::from_raw(t) };
         }
-        let slab: &'static mut [Task] = Box::leak((0..SLAB).map(|_| Task::new()).collect());
-        for t in slab[1..].iter_mut() {
-            t.next_free = self.head.get();
-            self.head.set(t);
-        }
-        // SAFETY: each slab entry is leaked (never freed); the first goes to the caller only.
-        unsafe { TaskRef::from_raw(NonNull::from(&mut slab[0])) }
+        self.refill()
+    }
+
+    /// The list is empty: take the spill, a spare chain, or a new slab; returns one of them.
+    #[cold]
+    fn refill(&self) -> TaskRef {
+        let (chain, n) = if !self.spill.get().is_null() {
+            let n = self.spill_len.replace(0);
+            (self.spill.replace(std::ptr::null_mut()), n)
+        } else if let Some(Chain(c)) = SPARE.lock().pop() {
+            (c.as_ptr(), SLAB)
+        } else {
+            let slab: &'static mut [Task] = Box::leak((0..SLAB).map(|_| Task::new()).collect());
+            let mut head: *mut Task = std::ptr::null_mut();
+            for t in slab.iter_mut().rev() {
+                t.next_free = head;
+                head = t;
+            }
+            (head, SLAB)
+        };
+        self.head.set(chain);
+        self.len.set(n);
+        self.get()
     }
 
     /// Returns a finished descriptor for reuse.
+    #[inline]
     pub fn put(&self, mut t: TaskRef) {
         t.reset();
-        t.next_free = self.head.get();
-        // The list owns the descriptor from now on (a TaskRef has no destructor to skip).
-        self.head.set(t.as_ptr());
+        if self.len.get() < KEEP {
+            t.next_free = self.head.get();
+            // The list owns the descriptor from now on (a TaskRef has no destructor to skip).
+            self.head.set(t.as_ptr());
+            self.len.set(self.len.get() + 1);
+        } else {
+            self.spill_one(t);
+        }
+    }
+
+    #[cold]
+    fn spill_one(&self, mut t: TaskRef) {
+        t.next_free = self.spill.get();
+        self.spill.set(t.as_ptr());
+        if self.spill_len.get() + 1 < SLAB {
+            self.spill_len.set(self.spill_len.get() + 1);
+            return;
+        }
+        self.spill_len.set(0);
+        let chain = self.spill.replace(std::ptr::null_mut());
+        // SAFETY: `chain` is `t`, just linked: not null.
+        SPARE
+            .lock()
+            .push(Chain(unsafe { NonNull::new_unchecked(chain) }));
+    }
+
+    /// Descriptors on this pool's own list (not counting its spill).
+    pub fn len(&self) -> usize {
+        self.len.get()
+    }
+
+    /// Whether the pool's own list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len.get() == 0
     }
 }
 
@@ -91,5 +165,34 @@ mod tests {
         assert_eq!((t.level, t.flags, t.buf.len(), t.args.len()), (0, 0, 0, 0));
         put(t);
         assert_eq!(get().as_ptr(), addr, "the thread-local pool recycles too");
+    }
+
+    #[test]
+    fn a_pool_that_only_receives_passes_the_surplus_on() {
+        // One thread creates, another finishes: the finisher's pool stays bounded and the
+        // creator's pool is refilled from the spare list rather than from new slabs.
+        let creator = Pool::default();
+        let finisher = Pool::default();
+        let first: Vec<TaskRef> = (0..4 * KEEP).map(|_| creator.get()).collect();
+        let addrs: std::collections::HashSet<usize> =
+            first.iter().map(|t| t.as_ptr() as usize).collect();
+        for t in first {
+            finisher.put(t);
+        }
+        assert_eq!(finisher.len(), KEEP, "the finisher keeps only KEEP");
+        // Other tests may share the spare list; chains of ours are on it, so the creator
+        // gets back descriptors it made before rather than only fresh ones.
+        let again: Vec<TaskRef> = (0..4 * KEEP).map(|_| creator.get()).collect();
+        let reused = again
+            .iter()
+            .filter(|t| addrs.contains(&(t.as_ptr() as usize)))
+            .count();
+        assert!(
+            reused >= SLAB,
+            "only {reused} descriptors came back from the spare list"
+        );
+        for t in again {
+            creator.put(t);
+        }
     }
 }

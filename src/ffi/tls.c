@@ -1,0 +1,18 @@
+/* The calling thread's worker context and current task (see src/sched/worker.rs).
+ *
+ * They live in C so that they can use the initial-exec TLS model: in a shared library, a Rust
+ * thread-local is reached through a call to __tls_get_addr, which would be paid on every task
+ * created; an initial-exec variable is one load relative to the thread pointer. (The static TLS
+ * such a library needs, two pointers, fits the surplus glibc keeps for libraries loaded later
+ * with dlopen.) The accessors are hidden: calls from Rust bind directly, without the PLT. */
+
+#define TORC_HIDDEN __attribute__((visibility("hidden")))
+#define TORC_IE __attribute__((tls_model("initial-exec")))
+
+static __thread void *worker TORC_IE;
+static __thread void *current TORC_IE;
+
+TORC_HIDDEN void *torc_tls_worker(void) { return worker; }
+TORC_HIDDEN void torc_tls_set_worker(void *w) { worker = w; }
+TORC_HIDDEN void *torc_tls_current(void) { return current; }
+TORC_HIDDEN void torc_tls_set_current(void *t) { current = t; }
