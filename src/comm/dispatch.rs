@@ -25,12 +25,14 @@ pub struct Inbox {
     pub want_handoff: bool,
     /// The task handed to the driving worker.
     pub handoff: Option<TaskRef>,
+    /// A completion was signalled in this round (a waiting worker may be able to go on).
+    pub signalled: bool,
 }
 
-fn receive_small(world: &World, p: &Probed, scratch: &mut Vec<u8>) {
+fn receive_small(p: Probed, scratch: &mut Vec<u8>) {
     scratch.clear();
     scratch.resize(p.bytes, 0);
-    mpi::recv_into(world, p, scratch);
+    mpi::recv_into(p, scratch);
 }
 
 fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
@@ -45,42 +47,37 @@ fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
 pub fn receive(
     node: &'static Node,
     world: &World,
-    p: &Probed,
+    p: Probed,
     scratch: &mut Vec<u8>,
     inbox: &mut Inbox,
 ) {
-    match p.tag {
+    let (source, ptag) = (p.source, p.tag);
+    match ptag {
         tag::TASK | tag::STEAL_TASK => {
             // Received straight into the descriptor's buffer: the data is used where it lands.
             let mut task = get_task();
             task.buf.alloc_zeroed(p.bytes);
-            mpi::recv_into(world, p, &mut task.buf.as_bytes_mut()[..p.bytes]);
-            accept_task(
-                node,
-                world,
-                task,
-                p.bytes,
-                p.source,
-                p.tag == tag::STEAL_TASK,
-                inbox,
-            );
+            let bytes = p.bytes;
+            mpi::recv_into(p, &mut task.buf.as_bytes_mut()[..bytes]);
+            let stolen = ptag == tag::STEAL_TASK;
+            accept_task(node, world, task, bytes, source, stolen, inbox);
         }
         tag::BATCH => {
-            receive_small(world, p, scratch);
+            receive_small(p, scratch);
             let batch = std::mem::take(scratch);
             let mut r = wire::Reader::new(&batch);
             while let Ok(head) = r.u64() {
                 let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
                 let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
-                let body = body.unwrap_or_else(|e| protocol_error(node, p.source, p.tag, e));
-                dispatch(node, world, t, p.source, body, inbox);
+                let body = body.unwrap_or_else(|e| protocol_error(node, source, ptag, e));
+                dispatch(node, world, t, source, body, inbox);
             }
             *scratch = batch;
         }
         t => {
-            receive_small(world, p, scratch);
+            receive_small(p, scratch);
             let body = std::mem::take(scratch);
-            dispatch(node, world, t, p.source, &body, inbox);
+            dispatch(node, world, t, source, &body, inbox);
             *scratch = body;
         }
     }
@@ -173,6 +170,7 @@ fn dispatch(
             };
             let latch = unsafe { wire::apply_done(body, receive) }.unwrap_or_else(|e| bad(e));
             ch.awaiting.fetch_sub(1, Ordering::AcqRel);
+            inbox.signalled = true;
             // SAFETY: the latch of a task this node created, completed exactly once.
             unsafe { signal(latch as *const _) };
         }

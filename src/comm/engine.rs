@@ -110,6 +110,7 @@ impl Engine {
                 directs: Vec::new(),
                 want_handoff: false,
                 handoff: None,
+                signalled: false,
             },
         }
     }
@@ -123,14 +124,22 @@ impl Engine {
     /// idle worker (so this node may ask others for work).
     fn poll(&mut self, node: &'static Node, ch: &Channel, idle: bool) -> bool {
         let world = &ch.world;
+        self.inbox.signalled = false;
         let mut active = send_queued(node, world, &mut self.gather, &mut self.pending);
         for _ in 0..64 {
             match mpi::iprobe(world) {
                 Some(p) => {
-                    dispatch::receive(node, world, &p, &mut self.scratch, &mut self.inbox);
+                    dispatch::receive(node, world, p, &mut self.scratch, &mut self.inbox);
                     active = true;
+                    if self.inbox.handoff.is_some() || self.inbox.signalled {
+                        // Somebody may go on now: the driving worker with its task, or a
+                        // waiter whose child completed. Probe again next round.
+                        break;
+                    }
                 }
-                None => break,
+                None => {
+                    break;
+                }
             }
         }
         self.pending.retain_mut(|p| !p.test());
