@@ -300,6 +300,13 @@ fn qid_out_of_range() {
         &["qid = -2", "[-1, 0]"],
     );
     misuse(
+        "qid_too_big_noargs",
+        &[MPI2, PLAIN1],
+        &[],
+        "torc_task",
+        &["qid = ", "is out of range"],
+    );
+    misuse(
         "qid_negative_detached",
         &[MPI1],
         &[],
@@ -384,6 +391,13 @@ fn task_before_init() {
         "torc_task",
         &["before torc_init"],
     );
+    misuse(
+        "task_noargs_before_init",
+        &[MPI1, PLAIN1],
+        &[],
+        "torc_task",
+        &["before torc_init"],
+    );
 }
 
 #[test]
@@ -401,6 +415,13 @@ fn waitall_before_init() {
 fn task_after_finalize() {
     misuse(
         "task_after_finalize",
+        &[MPI1, PLAIN2],
+        &[],
+        "torc_task",
+        &["after torc_finalize"],
+    );
+    misuse(
+        "task_noargs_after_finalize",
         &[MPI1, PLAIN2],
         &[],
         "torc_task",

@@ -91,6 +91,10 @@ int main(int argc, char **argv)
         torc_task(-1, add, 2, 1, MPI_INT, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES, &a, &result);
         survived(c);
     }
+    if (!strcmp(c, "task_noargs_before_init")) {
+        torc_task(-1, (void (*)())task_noop, 0);
+        survived(c);
+    }
     if (!strcmp(c, "waitall_before_init")) {
         torc_waitall();
         survived(c);
@@ -148,6 +152,12 @@ int main(int argc, char **argv)
         args[0].addr = &a;
         args[1].addr = &result;
         torc_task_argv(-1, 0, (torc_func_t)task_add, 2, args);
+    } else if (!strcmp(c, "qid_too_big_noargs")) {
+        /* Argument-less torc_task takes a shorter path into the runtime: same checks. */
+        torc_task(torc_num_workers(), (void (*)())task_noop, 0);
+    } else if (!strcmp(c, "task_noargs_after_finalize")) {
+        torc_finalize();
+        torc_task(-1, (void (*)())task_noop, 0);
     } else if (!strcmp(c, "task_after_finalize")) {
         torc_finalize();
         torc_task(-1, add, 2, 1, MPI_INT, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES, &a, &result);
