@@ -17,8 +17,8 @@ pub struct Target {
 }
 
 /// Picks the global worker for a task created with `qid` (already range-checked).
-/// `own` is the creator's global worker id; the cursor lives in the creating task, or in the
-/// node for creations outside any task.
+/// `own` is the creator's local worker index (0 for threads that are not workers); the cursor
+/// lives in the creating task, or in the node for creations outside any task.
 #[inline]
 pub fn target(
     layout: &Layout,
@@ -42,7 +42,11 @@ pub fn target(
         let g = match creator {
             Some(t) => {
                 let next = t.rr_next.get();
-                let g = if next < 0 { own as i32 } else { next };
+                let g = if next < 0 {
+                    layout.global(own) as i32
+                } else {
+                    next
+                };
                 // The next worker, wrapping around (no division on this hot path).
                 t.rr_next.set(if g + 1 >= total { 0 } else { g + 1 });
                 g
@@ -86,6 +90,14 @@ mod tests {
             .collect();
         let ids: Vec<_> = got.iter().map(|t| (t.node, t.worker)).collect();
         assert_eq!(ids, vec![(0, 1), (1, 0), (1, 1), (0, 0), (0, 1)]);
+        // On node 1, local worker 0 is global worker 2.
+        let on1 = Layout::new(1, vec![2, 2]);
+        let t1 = Task::new();
+        let ids1: Vec<_> = (0..3)
+            .map(|_| target(&on1, -1, 0, Some(&t1), &rr))
+            .map(|t| (t.node, t.worker))
+            .collect();
+        assert_eq!(ids1, vec![(1, 0), (1, 1), (0, 0)]);
         assert!(got.iter().all(|t| !t.named));
         let named = target(&layout, 3, 0, Some(&t), &rr);
         assert_eq!(

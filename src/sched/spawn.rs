@@ -44,8 +44,7 @@ fn create_child(
     check(api, node, qid, func);
     let mut task = ctx.pool.get();
     fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs);
-    let own = node.layout.global(ctx.index);
-    let tgt = placement::target(&node.layout, qid, own, Some(cur), &node.rr_next);
+    let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
     if task.visible() {
         ctx.shared().stats.created.bump();
     }
@@ -91,7 +90,7 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
     let level = cur_ref.map_or(1, |c| c.level + 1);
     fill(api, node, &mut task, level, flag_bits, func, cargs);
 
-    let own = node.layout.global(ctx.map_or(0, |c| c.index));
+    let own = ctx.map_or(0, |c| c.index);
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
     let local = tgt.node == node.layout.node;
     if task.visible() {

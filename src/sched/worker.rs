@@ -16,6 +16,8 @@ pub struct WorkerCtx {
     pub index: usize,
     /// The node.
     pub node: &'static Node,
+    /// What other threads see of this worker (`node.workers[index]`).
+    shared: &'static super::registry::WorkerShared,
     /// Its deque: the owner pushes and pops at the back (deepest task first).
     pub deque: Deque,
     /// Where the next intra-node steal starts.
@@ -43,6 +45,7 @@ impl WorkerCtx {
         WorkerCtx {
             index,
             node,
+            shared: &node.workers[index],
             deque,
             next_victim: Cell::new(index + 1),
             pool: Pool::default(),
@@ -54,7 +57,7 @@ impl WorkerCtx {
     /// What other threads see of this worker.
     #[inline]
     pub fn shared(&self) -> &super::registry::WorkerShared {
-        &self.node.workers[self.index]
+        self.shared
     }
 
     /// The task this worker runs now.
