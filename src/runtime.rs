@@ -262,6 +262,10 @@ fn stop_comm(node: &Node) {
     if let Some(h) = COMM_THREAD.lock().take() {
         let _ = h.join();
     }
+    if let Some(ch) = &node.comm {
+        // Nothing more will arrive: withdraw the posted receives before MPI shuts down.
+        ch.engine.lock().close();
+    }
 }
 
 /// Runs local work (or naps) until `done` says so; used while node 0 waits for other nodes.

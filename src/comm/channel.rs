@@ -80,7 +80,7 @@ impl Channel {
         let nodes = world.size;
         Channel {
             world,
-            engine: Mutex::new(Engine::new(world.rank, nodes)),
+            engine: Mutex::new(Engine::new(&world)),
             outbox: Injector::new(),
             thread: OnceLock::new(),
             sleeping: AtomicBool::new(false),

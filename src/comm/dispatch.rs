@@ -1,7 +1,8 @@
 //! Handling received messages: tasks go to the queues (direct ones are run right after the
 //! engine is released), completions write back and signal, protocol messages update state.
 
-use crate::comm::mpi::{self, Probed, World};
+use crate::comm::mpi::{self, World};
+use crate::comm::posted::Arrived;
 use crate::comm::steal::{self, Thief};
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
@@ -29,12 +30,6 @@ pub struct Inbox {
     pub signalled: bool,
 }
 
-fn receive_small(p: Probed, scratch: &mut Vec<u8>) {
-    scratch.clear();
-    scratch.resize(p.bytes, 0);
-    mpi::recv_into(p, scratch);
-}
-
 fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
     fatal(
         &format!("node {}", node.layout.node),
@@ -42,44 +37,65 @@ fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
     )
 }
 
-/// Receives the probed message and acts on it. Direct tasks are collected in `directs`, to
-/// be run once the engine is released.
+/// Acts on a control message that arrived in a posted buffer (`body`). Direct tasks are
+/// collected in `directs`, to be run once the engine is released.
 pub fn receive(
     node: &'static Node,
     world: &World,
-    p: Probed,
+    a: Arrived,
+    body: &[u8],
     scratch: &mut Vec<u8>,
     inbox: &mut Inbox,
 ) {
-    let (source, ptag) = (p.source, p.tag);
-    match ptag {
-        tag::TASK | tag::STEAL_TASK => {
-            // Received straight into the descriptor's buffer: the data is used where it lands.
-            let mut task = get_task();
-            task.buf.alloc_zeroed(p.bytes);
-            let bytes = p.bytes;
-            mpi::recv_into(p, &mut task.buf.as_bytes_mut()[..bytes]);
-            let stolen = ptag == tag::STEAL_TASK;
-            accept_task(node, world, task, bytes, source, stolen, inbox);
-        }
-        tag::BATCH => {
-            receive_small(p, scratch);
-            let batch = std::mem::take(scratch);
-            let mut r = wire::Reader::new(&batch);
-            while let Ok(head) = r.u64() {
-                let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
-                let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
-                let body = body.unwrap_or_else(|e| protocol_error(node, source, ptag, e));
-                dispatch(node, world, t, source, body, inbox);
+    let source = a.source;
+    match a.tag {
+        tag::BATCH => dispatch_batch(node, world, source, body, inbox),
+        tag::BIG => {
+            // A long message follows on the bulk communicator.
+            let mut r = wire::Reader::new(body);
+            let head = r.u64().and_then(|t| Ok((t, r.u64()?)));
+            let (t, len) = head.unwrap_or_else(|e| protocol_error(node, source, tag::BIG, e));
+            let (t, len) = (t as c_int, len as usize);
+            if t == tag::TASK || t == tag::STEAL_TASK {
+                // Received straight into the descriptor's buffer, used where it lands.
+                let mut task = get_task();
+                task.buf.alloc_zeroed(len);
+                let dst = task.buf.as_bytes_mut().as_mut_ptr();
+                // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
+                unsafe { mpi::recv_raw(world, source, t, dst, len) };
+                accept_task(node, world, task, len, source, t == tag::STEAL_TASK, inbox);
+                return;
             }
-            *scratch = batch;
+            let mut big = std::mem::take(scratch);
+            big.clear();
+            big.resize(len, 0);
+            // SAFETY: `big` has room for `len` bytes; the sender sent exactly that.
+            unsafe { mpi::recv_raw(world, source, t, big.as_mut_ptr(), len) };
+            if t == tag::BATCH {
+                dispatch_batch(node, world, source, &big, inbox);
+            } else {
+                dispatch(node, world, t, source, &big, inbox);
+            }
+            *scratch = big;
         }
-        t => {
-            receive_small(p, scratch);
-            let body = std::mem::take(scratch);
-            dispatch(node, world, t, source, &body, inbox);
-            *scratch = body;
-        }
+        t => dispatch(node, world, t, source, body, inbox),
+    }
+}
+
+/// Acts on each message of a batch.
+fn dispatch_batch(
+    node: &'static Node,
+    world: &World,
+    source: usize,
+    batch: &[u8],
+    inbox: &mut Inbox,
+) {
+    let mut r = wire::Reader::new(batch);
+    while let Ok(head) = r.u64() {
+        let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
+        let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
+        let body = body.unwrap_or_else(|e| protocol_error(node, source, tag::BATCH, e));
+        dispatch(node, world, t, source, body, inbox);
     }
 }
 

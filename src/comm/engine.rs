@@ -7,11 +7,13 @@
 use crate::comm::channel::{Channel, Outgoing};
 use crate::comm::dispatch::{self, Inbox};
 use crate::comm::mpi::{self, PendingSend, World};
+use crate::comm::posted::{Posted, POSTED_MAX};
 use crate::comm::steal::Thief;
 use crate::comm::wire::{self, tag};
 use crate::sched::execute::execute;
 use crate::sched::registry::Node;
 use crate::task::TaskRef;
+use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
 
 /// Messages up to this size are gathered per destination into one MPI message.
@@ -26,13 +28,27 @@ struct Gather {
     bytes: usize,
 }
 
+/// Sends one message: on the control communicator when it fits the receiver's posted
+/// buffers, else announced there by a BIG message and sent on the bulk communicator.
+fn send(world: &World, dest: usize, t: c_int, body: Vec<u8>, pending: &mut Vec<PendingSend>) {
+    if body.len() <= POSTED_MAX {
+        pending.push(mpi::isend(world, dest, t, body));
+        return;
+    }
+    let mut w = wire::Writer::with_capacity(16);
+    w.u64(t as u64);
+    w.u64(body.len() as u64);
+    pending.push(mpi::isend(world, dest, tag::BIG, w.buf));
+    pending.push(mpi::isend_bulk(world, dest, t, body));
+}
+
 /// Sends what `g` gathered for `dest`: alone when it is one message, else as one BATCH.
 fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSend>) {
     match g.msgs.len() {
         0 => {}
         1 => {
             let m = g.msgs.pop().expect("one message");
-            pending.push(mpi::isend(world, dest, m.tag, m.body));
+            send(world, dest, m.tag, m.body, pending);
         }
         _ => {
             let mut w = wire::Writer::with_capacity(g.bytes + 16 * g.msgs.len());
@@ -41,7 +57,7 @@ fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSe
                 w.pad16();
                 w.block(&m.body);
             }
-            pending.push(mpi::isend(world, dest, tag::BATCH, w.buf));
+            send(world, dest, tag::BATCH, w.buf, pending);
         }
     }
     g.bytes = 0;
@@ -64,7 +80,7 @@ fn send_queued(
             // Keep the order per destination: what was gathered goes first; then the message,
             // then its large blocks, which the receiver takes right after it.
             flush(world, dest, g, pending);
-            pending.push(mpi::isend(world, dest, m.tag, m.body));
+            send(world, dest, m.tag, m.body, pending);
             for &(ptr, len) in &m.blocks {
                 for (off, n) in wire::pieces(len) {
                     let keep = m.keep.clone().map(|k| Box::new(k) as Box<dyn Send>);
@@ -92,6 +108,7 @@ fn send_queued(
 
 /// The state of this node's MPI traffic.
 pub struct Engine {
+    posted: Posted,
     pending: Vec<PendingSend>,
     gather: Vec<Gather>,
     scratch: Vec<u8>,
@@ -99,9 +116,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// For node `me` of `nodes`.
-    pub fn new(me: usize, nodes: usize) -> Engine {
+    /// For node `world.rank` of `world.size`; posts the control receives.
+    pub fn new(world: &World) -> Engine {
+        let (me, nodes) = (world.rank, world.size);
         Engine {
+            posted: Posted::new(world),
             pending: Vec::new(),
             gather: (0..nodes).map(|_| Gather::default()).collect(),
             scratch: Vec::new(),
@@ -113,6 +132,11 @@ impl Engine {
                 signalled: false,
             },
         }
+    }
+
+    /// Cancels the posted receives (at shutdown, once nothing more will arrive).
+    pub fn close(&mut self) {
+        self.posted.close();
     }
 
     /// Whether every send has completed.
@@ -127,9 +151,11 @@ impl Engine {
         self.inbox.signalled = false;
         let mut active = send_queued(node, world, &mut self.gather, &mut self.pending);
         for _ in 0..64 {
-            match mpi::iprobe(world) {
-                Some(p) => {
-                    dispatch::receive(node, world, p, &mut self.scratch, &mut self.inbox);
+            match self.posted.test() {
+                Some(a) => {
+                    let body = self.posted.body(&a);
+                    dispatch::receive(node, world, a, body, &mut self.scratch, &mut self.inbox);
+                    self.posted.repost(world);
                     active = true;
                     if self.inbox.handoff.is_some() || self.inbox.signalled {
                         // Somebody may go on now: the driving worker with its task, or a

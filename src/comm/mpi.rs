@@ -28,8 +28,12 @@ pub struct World {
     pub rank: usize,
     /// Number of processes.
     pub size: usize,
-    /// The runtime's private duplicate of `MPI_COMM_WORLD`.
+    /// The runtime's private duplicate of `MPI_COMM_WORLD` for control messages (at most
+    /// `posted::POSTED_MAX` bytes each, received into posted buffers).
     pub comm: ffi::MPI_Comm,
+    /// A second duplicate for bulk data (large arguments and long bodies), received only by
+    /// blocking receives naming their source and tag, after a control message announced them.
+    pub bulk: ffi::MPI_Comm,
     /// The thread level MPI provides.
     pub thread_level: c_int,
     /// Whether torc called `MPI_Init_thread` (rather than the application).
@@ -59,7 +63,7 @@ pub fn is_finalized() -> bool {
 }
 
 /// Starts MPI unless the application did, asking for `MPI_THREAD_MULTIPLE`, and duplicates
-/// `MPI_COMM_WORLD` for the runtime's traffic.
+/// `MPI_COMM_WORLD` twice for the runtime's traffic (control and bulk).
 ///
 /// # Safety
 /// `argc`/`argv` are NULL or the program's argument count and vector, as `MPI_Init` wants.
@@ -79,32 +83,41 @@ pub unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
     let multiple = unsafe { ffi::RSMPI_THREAD_MULTIPLE };
     SERIALIZE.store(provided < multiple, Ordering::Relaxed);
     let (mut rank, mut size): (c_int, c_int) = (0, 0);
-    let mut comm = std::mem::MaybeUninit::<ffi::MPI_Comm>::uninit();
+    let dup = || {
+        let mut c = std::mem::MaybeUninit::<ffi::MPI_Comm>::uninit();
+        // SAFETY: MPI is initialised; the out-pointer is valid for writing.
+        unsafe {
+            ffi::MPI_Comm_dup(ffi::RSMPI_COMM_WORLD, c.as_mut_ptr());
+            c.assume_init()
+        }
+    };
     // SAFETY: MPI is initialised; the out-pointers are valid for writing.
-    let comm = unsafe {
+    unsafe {
         ffi::MPI_Comm_rank(ffi::RSMPI_COMM_WORLD, &mut rank);
         ffi::MPI_Comm_size(ffi::RSMPI_COMM_WORLD, &mut size);
-        ffi::MPI_Comm_dup(ffi::RSMPI_COMM_WORLD, comm.as_mut_ptr());
-        comm.assume_init()
-    };
+    }
+    let comm = dup();
+    let bulk = dup();
     World {
         rank: rank as usize,
         size: size as usize,
         comm,
+        bulk,
         thread_level: provided,
         initialized_here,
     }
 }
 
-/// Frees the runtime's communicator and finalises MPI (unless already finalised).
+/// Frees the runtime's communicators and finalises MPI (unless already finalised).
 pub fn finalize(world: &World) {
     if is_finalized() {
         return;
     }
-    let mut comm = world.comm;
-    // SAFETY: MPI is initialised and not finalised; `comm` is our duplicate, freed once.
+    let (mut comm, mut bulk) = (world.comm, world.bulk);
+    // SAFETY: MPI is initialised and not finalised; both are our duplicates, freed once.
     unsafe {
         ffi::MPI_Comm_free(&mut comm);
+        ffi::MPI_Comm_free(&mut bulk);
         ffi::MPI_Finalize();
     }
 }
@@ -202,8 +215,19 @@ impl PendingSend {
     }
 }
 
-/// Starts sending `buf` to `dest` with `tag` on the runtime's communicator.
+/// Starts sending `buf` (at most `posted::POSTED_MAX` bytes) to `dest` with `tag` on the
+/// control communicator.
 pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
+    debug_assert!(buf.len() <= crate::comm::posted::POSTED_MAX);
+    isend_on(world.comm, dest, tag, buf)
+}
+
+/// Starts sending `buf` to `dest` with `tag` on the bulk communicator.
+pub fn isend_bulk(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
+    isend_on(world.bulk, dest, tag, buf)
+}
+
+fn isend_on(comm: ffi::MPI_Comm, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
     assert!(
         buf.len() <= c_int::MAX as usize,
         "message of {} bytes is too large",
@@ -225,15 +249,15 @@ pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSen
             ffi::RSMPI_UINT8_T,
             dest as c_int,
             tag,
-            world.comm,
+            comm,
             &mut p.req,
         )
     });
     p
 }
 
-/// Starts sending `len` bytes at `ptr`, which `keep` keeps alive (or which lives at least until
-/// the receiver has the data), without copying them.
+/// Starts sending `len` bytes at `ptr` on the bulk communicator, which `keep` keeps alive (or
+/// which lives at least until the receiver has the data), without copying them.
 ///
 /// # Safety
 /// The `len` bytes at `ptr` must stay valid and unchanged until the returned send completes:
@@ -267,14 +291,14 @@ pub unsafe fn isend_borrowed(
             ffi::RSMPI_UINT8_T,
             dest as c_int,
             tag,
-            world.comm,
+            world.bulk,
             &mut p.req,
         )
     });
     p
 }
 
-/// Receives the next message with `tag` from `source` straight into `len` bytes at `ptr`
+/// Receives the next bulk message with `tag` from `source` straight into `len` bytes at `ptr`
 /// (blocking: for data the sender has already started to send).
 ///
 /// # Safety
@@ -292,78 +316,7 @@ pub unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mut u8, l
             ffi::RSMPI_UINT8_T,
             source as c_int,
             tag,
-            world.comm,
-            ffi::RSMPI_STATUS_IGNORE,
-        )
-    });
-}
-
-/// A message taken off the runtime's communicator by a matched probe, waiting to be received:
-/// who sent it, its tag and its size. It must be received ([`recv_into`]) exactly once.
-#[derive(Debug)]
-pub struct Probed {
-    /// Sender rank.
-    pub source: usize,
-    /// Tag.
-    pub tag: c_int,
-    /// Size in bytes.
-    pub bytes: usize,
-    /// MPI's handle of the matched message.
-    message: ffi::MPI_Message,
-}
-
-/// Checks, without blocking, whether a message is waiting on the runtime's communicator, and
-/// if so takes it (a matched probe: nobody else can receive it, and receiving it needs no
-/// second search of MPI's queues).
-///
-/// A probe that finds nothing makes MPI progress only after looking, so a message that was
-/// already on its way is seen by the next probe: a miss is followed by one more probe, which
-/// saves an idle loop's round (a few hundred nanoseconds) on every message received.
-pub fn iprobe(world: &World) -> Option<Probed> {
-    probe_once(world).or_else(|| probe_once(world))
-}
-
-fn probe_once(world: &World) -> Option<Probed> {
-    let mut flag: c_int = 0;
-    // SAFETY: MPI_Status is plain data; MPI fills it when a message is found.
-    let mut status: ffi::MPI_Status = unsafe { std::mem::zeroed() };
-    // SAFETY: reading an extern constant of the MPI library.
-    let mut message = unsafe { ffi::RSMPI_MESSAGE_NULL };
-    let mut count: c_int = 0;
-    with_mpi(|| unsafe {
-        // SAFETY: valid out-pointers; our communicator.
-        ffi::MPI_Improbe(
-            ffi::RSMPI_ANY_SOURCE,
-            ffi::RSMPI_ANY_TAG,
-            world.comm,
-            &mut flag,
-            &mut message,
-            &mut status,
-        );
-        if flag != 0 {
-            ffi::MPI_Get_count(&status, ffi::RSMPI_UINT8_T, &mut count);
-        }
-    });
-    (flag != 0).then_some(Probed {
-        source: status.MPI_SOURCE as usize,
-        tag: status.MPI_TAG,
-        bytes: count as usize,
-        message,
-    })
-}
-
-/// Receives the probed message into `buf` (exactly `p.bytes` long).
-pub fn recv_into(p: Probed, buf: &mut [u8]) {
-    assert_eq!(buf.len(), p.bytes);
-    let mut message = p.message;
-    // SAFETY: `buf` has room for the whole message, whose size we probed; the handle is a
-    // matched message received once (`p` is consumed).
-    with_mpi(|| unsafe {
-        ffi::MPI_Mrecv(
-            buf.as_mut_ptr() as *mut std::os::raw::c_void,
-            p.bytes as c_int,
-            ffi::RSMPI_UINT8_T,
-            &mut message,
+            world.bulk,
             ffi::RSMPI_STATUS_IGNORE,
         )
     });

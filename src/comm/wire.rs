@@ -42,8 +42,11 @@ pub mod tag {
     /// and length, then its body padded to 16 bytes).
     pub const BATCH: c_int = 14;
     /// The data of a large argument, right after the message that announced it (body: the
-    /// bytes, received straight into place).
+    /// bytes, received straight into place; on the bulk communicator).
     pub const DATA: c_int = 15;
+    /// A message too long for the control communicator's posted buffers (body: u64 its tag,
+    /// u64 its length); the message itself follows on the bulk communicator with its own tag.
+    pub const BIG: c_int = 16;
 }
 
 /// Builds a message.

@@ -40,10 +40,24 @@ static void big_ways(long *cop, long *ptr, long *ref, long *res)
     cop[0] = -1; /* a private copy */
 }
 
+/* Arguments below 64 KiB each travel inside the task message, but together they make messages
+ * (the task, and its completion with the write-backs) longer than the control channel's
+ * 128 KiB receive buffers: those take the announced bulk path. */
+enum { MID = 6000 };
+static void mid_ways(long *a, long *b, long *r1, long *r2, long *out)
+{
+    for (long i = 0; i < MID; i++) {
+        out[i] = a[i] + b[i];
+        r1[i] *= 2;
+        r2[i] += a[i];
+    }
+}
+
 int main(int argc, char *argv[])
 {
     torc_register_task((void *)all_ways);
     torc_register_task((void *)big_ways);
+    torc_register_task((void *)mid_ways);
     torc_init(argc, argv, MODE_MW);
     int nw = torc_num_workers(), nn = torc_num_nodes();
     long large_mib = argc > 1 ? atol(argv[1]) : 0;
@@ -107,6 +121,21 @@ int main(int argc, char *argv[])
             if (res[i] != 3 * i || ref[i] != 3 * (i + 1) || cop[i] != i) bad++;
         CHECK(bad == 0, "large arguments of every kind: %ld wrong elements", bad);
         free(cop); free(ptr); free(ref); free(res);
+    }
+    {
+        long *a = malloc(MID * sizeof(long)), *b = malloc(MID * sizeof(long));
+        long *r1 = malloc(MID * sizeof(long)), *r2 = malloc(MID * sizeof(long));
+        long *out = calloc(MID, sizeof(long));
+        for (long i = 0; i < MID; i++) { a[i] = i; b[i] = 5 * i; r1[i] = i + 2; r2[i] = 7; }
+        torc_task(nw - 1, (void (*)())mid_ways, 5, MID, MPI_LONG, CALL_BY_COP, MID, MPI_LONG, CALL_BY_COP,
+                  MID, MPI_LONG, CALL_BY_REF, MID, MPI_LONG, CALL_BY_REF, MID, MPI_LONG, CALL_BY_RES,
+                  a, b, r1, r2, out);
+        torc_waitall();
+        long bad = 0;
+        for (long i = 0; i < MID; i++)
+            if (out[i] != 6 * i || r1[i] != 2 * (i + 2) || r2[i] != 7 + i) bad++;
+        CHECK(bad == 0, "messages longer than the control buffers: %ld wrong elements", bad);
+        free(a); free(b); free(r1); free(r2); free(out);
     }
     if (large_mib > 0) {
         long n = large_mib * (1L << 20) / (long)sizeof(double);
