@@ -8,7 +8,7 @@ use crate::task::TaskRef;
 use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 use std::os::raw::c_int;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::thread::Thread;
@@ -137,7 +137,7 @@ impl Channel {
 
     /// Wakes the communication thread if it sleeps.
     pub fn wake(&self) {
-        fence(Ordering::SeqCst);
+        crate::sched::fence::full();
         if self.sleeping.load(Ordering::SeqCst) {
             if let Some(t) = self.thread.get() {
                 t.unpark();

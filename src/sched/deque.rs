@@ -14,7 +14,7 @@ use crossbeam_deque::Steal;
 use crossbeam_utils::CachePadded;
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
-use std::sync::atomic::{fence, AtomicIsize, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
 use std::sync::Arc;
 
 /// Slots of a new deque's ring.
@@ -150,7 +150,7 @@ impl Deque {
         }
         inner.bottom.store(b, Ordering::Relaxed);
         // Thieves must see the new bottom before we read the top (and we theirs).
-        fence(Ordering::SeqCst);
+        crate::sched::fence::full();
         let t = inner.top.load(Ordering::Relaxed);
         if t > b {
             inner.bottom.store(b + 1, Ordering::Relaxed);
@@ -208,7 +208,7 @@ impl Stealer {
         let inner = &*self.inner;
         debug_assert!(!inner.private, "a private deque has no thieves");
         let t = inner.top.load(Ordering::Acquire);
-        fence(Ordering::SeqCst);
+        crate::sched::fence::full();
         let b = inner.bottom.load(Ordering::Acquire);
         if t >= b {
             return Steal::Empty;

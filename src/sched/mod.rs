@@ -4,6 +4,7 @@
 pub mod backoff;
 pub mod deque;
 pub mod execute;
+pub mod fence;
 pub mod latch;
 pub mod placement;
 pub mod registry;

@@ -6,7 +6,7 @@
 //! (`TORC_YIELDTIME`) only bounds how long a parked worker goes without looking around.
 
 use parking_lot::Mutex;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::Duration;
@@ -63,7 +63,7 @@ impl Sleep {
 
     /// Wakes one idle worker, if any; call after publishing work.
     pub fn notify_one(&self) {
-        fence(Ordering::SeqCst);
+        crate::sched::fence::full();
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }
