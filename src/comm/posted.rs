@@ -53,7 +53,7 @@ pub struct Posted {
 unsafe impl Send for Posted {}
 
 impl Posted {
-    /// Posts [`SLOTS`] receives on `world`'s control communicator.
+    /// Posts a few (`SLOTS`) receives on `world`'s control communicator.
     pub fn new(world: &World) -> Posted {
         let slots = (0..SLOTS)
             .map(|_| Slot {

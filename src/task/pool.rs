@@ -5,8 +5,8 @@
 //!
 //! A descriptor returns to the pool of the thread that finished it, which need not be the one
 //! that created it: when one task creates the work and others run it, descriptors flow from
-//! the creator to the runners. So a pool keeps at most [`KEEP`] descriptors and passes what is
-//! beyond, in chains of [`SLAB`], to a process-wide spare list that pools which run dry take
+//! the creator to the runners. So a pool keeps at most `KEEP` descriptors and passes what is
+//! beyond, in chains of `SLAB`, to a process-wide spare list that pools which run dry take
 //! from before allocating. Memory stays bounded by the peak number of live tasks.
 
 use super::descriptor::{Task, TaskRef};
