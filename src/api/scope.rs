@@ -128,14 +128,17 @@ pub enum Place {
 }
 
 fn qid_of(place: Place) -> Result<i32, Error> {
+    let Place::Worker(w) = place else {
+        return Ok(-1);
+    };
     let node = Node::get().ok_or(Error::NotRunning)?;
-    match place {
-        Place::Any => Ok(-1),
-        Place::Worker(w) if w < node.layout.total => Ok(w as i32),
-        Place::Worker(w) => Err(Error::NoSuchWorker {
+    if w < node.layout.total {
+        Ok(w as i32)
+    } else {
+        Err(Error::NoSuchWorker {
             worker: w,
             workers: node.layout.total,
-        }),
+        })
     }
 }
 

@@ -17,7 +17,14 @@ pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
 }
 
 /// Runs `t` on worker `ctx`: the path every queued task takes.
+#[inline(never)]
 pub fn run(ctx: &WorkerCtx, t: TaskRef) {
+    run_inline(ctx, t)
+}
+
+/// [`run`], inlined into the loop of a waiting worker (the hot path of fine-grained tasks).
+#[inline(always)]
+pub fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
     let p = t.as_ptr();
     // SAFETY: `t` owns the descriptor; nobody else touches it while it runs (its children only
     // reach its latch, atomically or from this thread).

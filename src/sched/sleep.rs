@@ -62,11 +62,17 @@ impl Sleep {
     }
 
     /// Wakes one idle worker, if any; call after publishing work.
+    #[inline]
     pub fn notify_one(&self) {
         crate::sched::fence::full();
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }
+        self.wake_one_idle();
+    }
+
+    #[inline(never)]
+    fn wake_one_idle(&self) {
         let w = {
             let mut idle = self.idle.lock();
             let w = idle.pop();

@@ -2,7 +2,7 @@
 //! and queue it where placement says (or ship it to the node that runs it).
 
 use super::execute::execute;
-use super::placement::{self, Target};
+use super::placement;
 use super::registry::Node;
 use super::worker::{current_task, current_worker, put_task, WorkerCtx};
 use crate::comm::channel::Keep;
@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
 /// called, for error messages; `flag_bits` are [`flags`]).
-#[inline]
+#[inline(always)]
 pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     debug_assert!(cargs.len() <= MAX_ARGS);
     if let Some(ctx) = current_worker() {
@@ -30,7 +30,7 @@ pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
 }
 
 /// The common case: a task creating an ordinary child on its worker's thread.
-#[inline]
+#[inline(always)]
 fn create_child(
     ctx: &WorkerCtx,
     cur: &Task,
@@ -51,7 +51,7 @@ fn create_child(
     cur.latch.add_child();
     task.parent = &cur.latch;
     if tgt.node != node.layout.node {
-        ship(api, node, task, tgt);
+        ship(api, node, task, tgt.node, tgt.worker, tgt.named);
     } else if !tgt.named || tgt.worker == ctx.index {
         ctx.deque.push(task);
         if node.num_workers() > 1 {
@@ -117,7 +117,7 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
         }
     }
     if !local {
-        ship(api, node, task, tgt);
+        ship(api, node, task, tgt.node, tgt.worker, tgt.named);
         return;
     }
     match ctx {
@@ -190,14 +190,17 @@ fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
 }
 
 /// Queues a task for local worker `w` (named by `qid`) and wakes it.
+#[inline(never)]
 fn to_mailbox(node: &Node, w: usize, task: TaskRef) {
     node.workers[w].mailbox.push(task);
     node.sleep.wake(w);
     node.sleep.notify_one();
 }
 
-/// Sends a new task to the node that runs it: one message with its arguments' data.
-fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
+/// Sends a new task to node `dest` (for its worker `worker` when `named`): one message with
+/// its arguments' data.
+#[inline(never)]
+fn ship(api: &str, node: &Node, task: TaskRef, dest: usize, worker: usize, named: bool) {
     let Some(func) = wire::function_id(task.func, &node.registered) else {
         fatal(
             api,
@@ -207,7 +210,7 @@ fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
             ),
         );
     };
-    let msg = wire::encode_task(&task, func, if tgt.named { tgt.worker as i32 } else { -1 });
+    let msg = wire::encode_task(&task, func, if named { worker as i32 } else { -1 });
     // Large blocks are sent from where they are (a COP copy lives in the descriptor's
     // buffer): keep the descriptor until they are out.
     let keep = if msg.blocks.is_empty() {
@@ -218,5 +221,5 @@ fn ship(api: &str, node: &Node, task: TaskRef, tgt: Target) {
     };
     let ch = node.comm.as_ref().expect("multi-node runs have a channel");
     ch.awaiting.fetch_add(1, Ordering::AcqRel);
-    ch.send_encoded(tgt.node, tag::TASK, msg, keep, false);
+    ch.send_encoded(dest, tag::TASK, msg, keep, false);
 }

@@ -37,7 +37,7 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
                         ),
                     );
                 }
-                execute(Some(ctx), t);
+                super::execute::run_inline(ctx, t);
                 backoff.reset();
                 continue;
             }
