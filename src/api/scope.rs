@@ -127,6 +127,7 @@ pub enum Place {
     Worker(usize),
 }
 
+#[inline]
 fn qid_of(place: Place) -> Result<i32, Error> {
     let Place::Worker(w) = place else {
         return Ok(-1);

@@ -5,9 +5,11 @@
 //!
 //! A descriptor returns to the pool of the thread that finished it, which need not be the one
 //! that created it: when one task creates the work and others run it, descriptors flow from
-//! the creator to the runners. So a pool keeps at most `KEEP` descriptors and passes what is
-//! beyond, in chains of `SLAB`, to a process-wide spare list that pools which run dry take
-//! from before allocating. Memory stays bounded by the peak number of live tasks.
+//! the creator to the runners. So a pool that has taken back more descriptors than it handed
+//! out keeps at most `KEEP` of them and passes what is beyond, in chains of `SLAB`, to a
+//! process-wide spare list that pools which run dry take from before allocating. (A pool that
+//! gets back what it handed out, the common case, keeps everything.) Memory stays bounded by
+//! the peak number of live tasks.
 
 use super::descriptor::{Task, TaskRef};
 use parking_lot::Mutex;
@@ -32,6 +34,8 @@ static SPARE: Mutex<Vec<Chain>> = Mutex::new(Vec::new());
 pub struct Pool {
     head: Cell<*mut Task>,
     len: Cell<usize>,
+    /// Descriptors handed out less those taken back.
+    balance: Cell<isize>,
     /// Descriptors beyond `KEEP`, gathered into a chain for the spare list.
     spill: Cell<*mut Task>,
     spill_len: Cell<usize>,
@@ -42,6 +46,7 @@ impl Default for Pool {
         Pool {
             head: Cell::new(std::ptr::null_mut()),
             len: Cell::new(0),
+            balance: Cell::new(0),
             spill: Cell::new(std::ptr::null_mut()),
             spill_len: Cell::new(0),
         }
@@ -62,6 +67,7 @@ impl Pool {
             // SAFETY: `head` is a descriptor on this pool's list, owned by the pool.
             self.head.set(unsafe { (*head).next_free });
             self.len.set(self.len.get() - 1);
+            self.balance.set(self.balance.get() + 1);
             // SAFETY: taken off the list, it now has exactly one owner: the caller.
             return unsafe { TaskRef::from_raw(t) };
         }
@@ -94,7 +100,9 @@ impl Pool {
     #[inline]
     pub fn put(&self, mut t: TaskRef) {
         t.reset();
-        if self.len.get() < KEEP {
+        let balance = self.balance.get() - 1;
+        self.balance.set(balance);
+        if balance >= 0 || self.len.get() < KEEP {
             t.next_free = self.head.get();
             // The list owns the descriptor from now on (a TaskRef has no destructor to skip).
             self.head.set(t.as_ptr());
@@ -194,5 +202,15 @@ mod tests {
         for t in again {
             creator.put(t);
         }
+    }
+
+    #[test]
+    fn a_pool_that_gets_back_what_it_handed_out_keeps_it_all() {
+        let pool = Pool::default();
+        let all: Vec<TaskRef> = (0..4 * KEEP).map(|_| pool.get()).collect();
+        for t in all {
+            pool.put(t);
+        }
+        assert_eq!(pool.len(), 4 * KEEP, "nothing passed to the spare list");
     }
 }
