@@ -97,8 +97,9 @@ fn call_task(task: &Task) {
     unsafe { call::call(task.func, words) };
 }
 
-/// The task came from another node: send the completion and the REF/RES data home.
-#[cold]
+/// The task came from another node: send the completion and the REF/RES data home (out of
+/// line: the local path stays small).
+#[inline(never)]
 fn send_done(ctx: Option<&WorkerCtx>, node: &Node, t: TaskRef) {
     let msg = crate::comm::wire::encode_done(&t);
     let home = t.home as usize;

@@ -62,8 +62,8 @@ fn create_child(
     }
 }
 
-/// Every other case: detached and direct tasks, and creations by threads that run no task.
-#[cold]
+/// Every other case: detached and direct tasks, and creations by threads that run no task
+/// (kept out of line, so that the common case stays small).
 #[inline(never)]
 fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
     let node = runtime::running_node(api);
