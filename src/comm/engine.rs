@@ -18,6 +18,9 @@ use std::sync::atomic::Ordering;
 
 /// Messages up to this size are gathered per destination into one MPI message.
 const SMALL: usize = 8 << 10;
+/// Sends longer than this may wait for the receiver's answer inside MPI (OpenMPI's eager limit
+/// over shared memory is 4 KiB; other transports have larger ones).
+const EAGER: usize = 4 << 10;
 /// A gathered message is sent once it reaches this size.
 const BATCH_BYTES: usize = 64 << 10;
 
@@ -169,8 +172,9 @@ impl Engine {
             }
         }
         self.pending.retain_mut(|p| !p.test());
-        // A large send moves only while somebody drives MPI: keep driving until it is done.
-        active |= self.pending.iter().any(|p| p.len() >= wire::OUT_OF_LINE);
+        // A send above MPI's eager limit moves only while somebody drives MPI (its receiver
+        // may already wait for it in a posted receive): keep driving until it is done.
+        active |= self.pending.iter().any(|p| p.len() > EAGER);
         if let Some(victim) = self.inbox.thief.maybe_request(node, ch, idle) {
             self.pending
                 .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
@@ -217,8 +221,11 @@ fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<Ta
     let task = e.inbox.handoff.take();
     let directs = std::mem::take(&mut e.inbox.directs);
     drop(e);
+    // On a worker's thread a direct task runs as that worker's (it may create children and
+    // wait for them); on the communication thread, outside any worker.
+    let ctx = crate::sched::worker::current_worker();
     for t in directs {
-        execute(None, t);
+        execute(ctx, t);
     }
     let p = if moved {
         Progress::Moved

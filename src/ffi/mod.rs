@@ -33,8 +33,16 @@ macro_rules! trampoline {
                 sym $noargs,
                 sym $target
             );
+            // (`cbz` reaches only 1 MiB and gets no linker veneer: branch over a plain `b`.)
             #[cfg(target_arch = "aarch64")]
-            core::arch::naked_asm!("cbz w2, {}", "b {}", sym $noargs, sym $target);
+            core::arch::naked_asm!(
+                "cbnz w2, 2f",
+                "b {}",
+                "2:",
+                "b {}",
+                sym $noargs,
+                sym $target
+            );
         }
     };
 }

@@ -2,9 +2,11 @@
  *
  * They live in C so that they can use the initial-exec TLS model: in a shared library, a Rust
  * thread-local is reached through a call to __tls_get_addr, which would be paid on every task
- * created; an initial-exec variable is one load relative to the thread pointer. (The static TLS
- * such a library needs, two pointers, fits the surplus glibc keeps for libraries loaded later
- * with dlopen.) The accessors are hidden: calls from Rust bind directly, without the PLT. */
+ * created; an initial-exec variable is one load relative to the thread pointer, here behind a
+ * call to a two-instruction accessor. The accessors are hidden: calls from Rust bind directly,
+ * without the PLT. The static TLS this needs, two pointers, comes from the surplus glibc keeps
+ * for libraries loaded later with dlopen (a program that has used that surplus up could not
+ * dlopen libtorc; linking it, the normal case, needs no surplus). */
 
 #define TORC_HIDDEN __attribute__((visibility("hidden")))
 #define TORC_IE __attribute__((tls_model("initial-exec")))

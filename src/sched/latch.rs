@@ -119,9 +119,10 @@ impl Latch {
     pub unsafe fn complete(this: *const Latch) -> Option<usize> {
         // SAFETY: the latch lives until its last child completes, which is this call.
         let l = unsafe { &*this };
-        let owner = l.owner.load(Ordering::Relaxed) & !SHARED;
+        let owner = l.owner.load(Ordering::Relaxed);
         let old = l.completed.fetch_add(1, Ordering::SeqCst);
-        (old & SLEEPING != 0).then_some(owner)
+        // Only an owner sleeps on its latch; a latch without one has nobody to wake.
+        (old & SLEEPING != 0 && owner != NO_OWNER).then_some(owner & !SHARED)
     }
 
     /// Marks the owner as sleeping; returns true when the latch is already done (do not sleep).
@@ -195,6 +196,13 @@ mod tests {
             "after reset nobody owns it"
         );
         assert!(l.is_done(), "counted through the shared path");
+        l.add_child();
+        assert!(!l.sleep_begin());
+        assert_eq!(
+            unsafe { Latch::complete(&l) },
+            None,
+            "a latch without owner names nobody to wake"
+        );
     }
 
     #[test]
