@@ -18,9 +18,6 @@ use std::sync::atomic::Ordering;
 
 /// Messages up to this size are gathered per destination into one MPI message.
 const SMALL: usize = 8 << 10;
-/// Sends longer than this may wait for the receiver's answer inside MPI (OpenMPI's eager limit
-/// over shared memory is 4 KiB; other transports have larger ones).
-const EAGER: usize = 4 << 10;
 /// A gathered message is sent once it reaches this size.
 const BATCH_BYTES: usize = 64 << 10;
 
@@ -172,9 +169,10 @@ impl Engine {
             }
         }
         self.pending.retain_mut(|p| !p.test());
-        // A send above MPI's eager limit moves only while somebody drives MPI (its receiver
-        // may already wait for it in a posted receive): keep driving until it is done.
-        active |= self.pending.iter().any(|p| p.len() > EAGER);
+        // A large send moves only while somebody drives MPI: keep driving until it is done.
+        // (Smaller ones above MPI's eager limit move at the next round of progress, whoever
+        // makes it; spinning for them would take a core from the workers.)
+        active |= self.pending.iter().any(|p| p.len() >= wire::OUT_OF_LINE);
         if let Some(victim) = self.inbox.thief.maybe_request(node, ch, idle) {
             self.pending
                 .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
