@@ -70,12 +70,9 @@ pub trait Arg<'scope> {
 }
 
 fn carg(bytes: usize, callway: i32, addr: *const u8) -> Result<CArg, usize> {
-    Ok(CArg {
-        count: i32::try_from(bytes).map_err(|_| bytes)?,
-        datatype: crate::comm::datatype::byte_type(),
-        callway,
-        addr: addr as *mut libc::c_void,
-    })
+    let count = i32::try_from(bytes).map_err(|_| bytes)?;
+    let byte = crate::comm::datatype::byte_type();
+    Ok(CArg::new(count, byte, callway, addr as *mut libc::c_void))
 }
 
 impl<'scope, P: ?Sized + Payload> Arg<'scope> for In<'_, P> {

@@ -305,12 +305,8 @@ fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
     let ctx = current_worker().ok_or(Error::NotInTask)?;
     let boxed: Box<Closure<'_>> = Box::new(c);
     let word = Box::into_raw(boxed) as usize;
-    let arg = CArg {
-        count: 1,
-        datatype: crate::comm::datatype::byte_type(),
-        callway: 6,
-        addr: word as *mut libc::c_void,
-    };
+    let byte = crate::comm::datatype::byte_type();
+    let arg = CArg::new(1, byte, 6, word as *mut libc::c_void);
     // Named to this very worker: it stays in this node (other local workers may take it) and
     // the LOCAL flag keeps other nodes from stealing it.
     let own = node.layout.global(ctx.index) as i32;

@@ -4,8 +4,9 @@
 use crate::comm::engine::Engine;
 use crate::comm::mpi::World;
 use crate::comm::wire::Encoded;
+use crate::sched::deque::settle;
 use crate::task::TaskRef;
-use crossbeam_deque::{Injector, Steal};
+use crossbeam_deque::Injector;
 use parking_lot::Mutex;
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -147,13 +148,7 @@ impl Channel {
 
     /// The next queued message (communication thread only).
     pub fn pop(&self) -> Option<Outgoing> {
-        loop {
-            match self.outbox.steal() {
-                Steal::Success(m) => return Some(m),
-                Steal::Empty => return None,
-                Steal::Retry => std::hint::spin_loop(),
-            }
-        }
+        settle(|| self.outbox.steal())
     }
 
     /// Records the calling thread as the communication thread.

@@ -5,11 +5,10 @@
 
 use crate::comm::channel::{Channel, Keep};
 use crate::comm::wire;
+use crate::sched::deque::settle;
 use crate::sched::registry::Node;
 use crate::sched::worker::put_task;
 use crate::task::descriptor::flags;
-use crate::task::TaskRef;
-use crossbeam_deque::Steal;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,23 +86,16 @@ impl Thief {
     }
 }
 
-fn take(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
-    loop {
-        match f() {
-            Steal::Success(t) => return Some(t),
-            Steal::Empty => return None,
-            Steal::Retry => std::hint::spin_loop(),
-        }
-    }
-}
-
 /// The victim side: the coarsest task this node can give (the injector's oldest, then each
 /// worker's oldest), encoded for the thief; tasks addressed to a worker by `qid` stay.
 pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
     let mut t = None;
     for _ in 0..8 {
-        let c = take(|| node.injector.steal())
-            .or_else(|| node.workers.iter().find_map(|w| take(|| w.stealer.steal())))?;
+        let c = settle(|| node.injector.steal()).or_else(|| {
+            node.workers
+                .iter()
+                .find_map(|w| settle(|| w.stealer.steal()))
+        })?;
         if c.flags & flags::LOCAL != 0 {
             // Bound to this node: leave it for the local workers.
             node.injector.push(c);

@@ -421,48 +421,13 @@ mod tests {
         let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
         let _ = datatype::byte_type();
         let cargs = [
-            CArg {
-                count: 2,
-                datatype: dt8,
-                callway: 1,
-                addr: cop.as_ptr() as *mut _,
-            },
-            CArg {
-                count: 3,
-                datatype: dt4,
-                callway: 2,
-                addr: refd.as_mut_ptr() as *mut _,
-            },
-            CArg {
-                count: 2,
-                datatype: dt8,
-                callway: 3,
-                addr: res.as_mut_ptr() as *mut _,
-            },
-            CArg {
-                count: 5,
-                datatype: datatype::byte_type(),
-                callway: 4,
-                addr: ptr.as_ptr() as *mut _,
-            },
-            CArg {
-                count: 0,
-                datatype: dt8,
-                callway: 6,
-                addr: 0xabcd as *mut _,
-            },
-            CArg {
-                count: 0,
-                datatype: dt8,
-                callway: 1,
-                addr: std::ptr::null_mut(),
-            },
-            CArg {
-                count: 0,
-                datatype: dt8,
-                callway: 2,
-                addr: std::ptr::null_mut(),
-            },
+            CArg::new(2, dt8, 1, cop.as_ptr() as *mut _),
+            CArg::new(3, dt4, 2, refd.as_mut_ptr() as *mut _),
+            CArg::new(2, dt8, 3, res.as_mut_ptr() as *mut _),
+            CArg::new(5, datatype::byte_type(), 4, ptr.as_ptr() as *mut _),
+            CArg::new(0, dt8, 6, 0xabcd as *mut _),
+            CArg::new(0, dt8, 1, std::ptr::null_mut()),
+            CArg::new(0, dt8, 2, std::ptr::null_mut()),
         ];
         let mut t = Task::new();
         t.level = 3;
@@ -523,24 +488,9 @@ mod tests {
         let _ = datatype::byte_type();
         let b = datatype::byte_type();
         let cargs = [
-            CArg {
-                count: big.len() as i32,
-                datatype: b,
-                callway: 4,
-                addr: big.as_ptr() as *mut _,
-            },
-            CArg {
-                count: 10,
-                datatype: b,
-                callway: 1,
-                addr: small.as_ptr() as *mut _,
-            },
-            CArg {
-                count: out.len() as i32,
-                datatype: b,
-                callway: 3,
-                addr: out.as_mut_ptr() as *mut _,
-            },
+            CArg::new(big.len() as i32, b, 4, big.as_ptr() as *mut _),
+            CArg::new(10, b, 1, small.as_ptr() as *mut _),
+            CArg::new(out.len() as i32, b, 3, out.as_mut_ptr() as *mut _),
         ];
         let mut t = Task::new();
         t.home = 0;
@@ -622,18 +572,8 @@ mod tests {
         let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
         let _ = datatype::byte_type();
         let cargs = [
-            CArg {
-                count: 1,
-                datatype: dt4,
-                callway: 1,
-                addr: cop.as_ptr() as *mut _,
-            },
-            CArg {
-                count: 3,
-                datatype: dt4,
-                callway: 3,
-                addr: res.as_mut_ptr() as *mut _,
-            },
+            CArg::new(1, dt4, 1, cop.as_ptr() as *mut _),
+            CArg::new(3, dt4, 3, res.as_mut_ptr() as *mut _),
         ];
         let mut t = Task::new();
         t.home = 1;

@@ -235,6 +235,17 @@ impl Stealer {
     }
 }
 
+/// Retries a steal (from a deque, or any crossbeam queue) until it gives a definite answer.
+pub fn settle<T>(mut f: impl FnMut() -> Steal<T>) -> Option<T> {
+    loop {
+        match f() {
+            Steal::Success(t) => return Some(t),
+            Steal::Empty => return None,
+            Steal::Retry => std::hint::spin_loop(),
+        }
+    }
+}
+
 /// The task in a slot the caller has just claimed.
 fn take(slot: &AtomicPtr<Task>) -> TaskRef {
     let p = slot.load(Ordering::Relaxed);

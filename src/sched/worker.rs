@@ -1,12 +1,11 @@
 //! A worker thread: its own deque, where it looks for work, and its loop.
 
 use super::backoff::Backoff;
-use super::deque::Deque;
+use super::deque::{settle, Deque};
 use super::execute::execute;
 use super::registry::Node;
 use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
-use crossbeam_deque::Steal;
 use std::cell::Cell;
 use std::ffi::c_void;
 
@@ -91,10 +90,10 @@ impl WorkerCtx {
             return Some(t);
         }
         let node = self.node;
-        if let Some(t) = steal(|| node.workers[self.index].mailbox.steal()) {
+        if let Some(t) = settle(|| node.workers[self.index].mailbox.steal()) {
             return Some(t);
         }
-        if let Some(t) = steal(|| node.injector.steal()) {
+        if let Some(t) = settle(|| node.injector.steal()) {
             return Some(t);
         }
         let n = node.workers.len();
@@ -105,7 +104,7 @@ impl WorkerCtx {
                 continue;
             }
             let w = &node.workers[v];
-            if let Some(t) = steal(|| w.stealer.steal()).or_else(|| steal(|| w.mailbox.steal())) {
+            if let Some(t) = settle(|| w.stealer.steal()).or_else(|| settle(|| w.mailbox.steal())) {
                 self.next_victim.set(v);
                 return Some(t);
             }
@@ -145,12 +144,12 @@ impl WorkerCtx {
         };
         let to_injector = |t: TaskRef| node.injector.push(t);
         let own_mailbox = &node.workers[self.index].mailbox;
-        if let Some(t) = steal(|| own_mailbox.steal()) {
+        if let Some(t) = settle(|| own_mailbox.steal()) {
             if let Some(t) = deeper(t, &|t| own_mailbox.push(t)) {
                 return Some(t);
             }
         }
-        if let Some(t) = steal(|| node.injector.steal()) {
+        if let Some(t) = settle(|| node.injector.steal()) {
             if let Some(t) = deeper(t, &to_injector) {
                 return Some(t);
             }
@@ -159,12 +158,12 @@ impl WorkerCtx {
         for k in 1..n {
             let v = (self.index + k) % n;
             let w = &node.workers[v];
-            if let Some(t) = steal(|| w.stealer.steal()) {
+            if let Some(t) = settle(|| w.stealer.steal()) {
                 if let Some(t) = deeper(t, &to_injector) {
                     return Some(t);
                 }
             }
-            if let Some(t) = steal(|| w.mailbox.steal()) {
+            if let Some(t) = settle(|| w.mailbox.steal()) {
                 if let Some(t) = deeper(t, &|t| w.mailbox.push(t)) {
                     return Some(t);
                 }
@@ -245,17 +244,6 @@ impl WorkerCtx {
         let here = 0u8;
         let sp = &here as *const u8 as usize;
         sp > self.stack_limit.get()
-    }
-}
-
-/// Retries a steal until it gives a definite answer.
-fn steal(mut f: impl FnMut() -> Steal<TaskRef>) -> Option<TaskRef> {
-    loop {
-        match f() {
-            Steal::Success(t) => return Some(t),
-            Steal::Empty => return None,
-            Steal::Retry => std::hint::spin_loop(),
-        }
     }
 }
 

@@ -22,6 +22,23 @@ pub struct CArg {
     pub addr: *mut libc::c_void,
 }
 
+impl CArg {
+    /// `count` elements of `datatype` passed by `callway` (a `CALL_BY_*` value), at `addr`.
+    pub fn new(
+        count: std::os::raw::c_int,
+        datatype: MPI_Datatype,
+        callway: std::os::raw::c_int,
+        addr: *mut libc::c_void,
+    ) -> CArg {
+        CArg {
+            count,
+            datatype,
+            callway,
+            addr,
+        }
+    }
+}
+
 /// One argument of a task, as the runtime keeps it.
 #[derive(Clone, Copy, Debug)]
 pub struct Arg {
@@ -129,12 +146,7 @@ mod tests {
     use super::*;
 
     fn carg(count: i32, callway: i32, addr: *mut libc::c_void) -> CArg {
-        CArg {
-            count,
-            datatype: datatype::byte_type(),
-            callway,
-            addr,
-        }
+        CArg::new(count, datatype::byte_type(), callway, addr)
     }
 
     #[test]
