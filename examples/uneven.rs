@@ -1,6 +1,8 @@
-//! An uneven workload with inter-node stealing: every task is created on node 0's own worker
-//! (`Place::Worker(0)`), with lengths that differ by orders of magnitude (deterministic
-//! pseudo-random integer work, no sleeping). Other nodes may only get work by stealing it. Each
+//! An uneven workload with inter-node stealing: every task is created by node 0's primary task
+//! and placed round-robin (`Place::Any`), with lengths that differ by orders of magnitude
+//! (deterministic pseudo-random integer work, no sleeping), so nodes that finish their share
+//! early steal from the others. (A task placed on a named worker, `Place::Worker(g)`, would
+//! stay on that worker's node: no steal moves it.) Each
 //! task returns its result and the node that ran it; the results are checked against a
 //! sequential computation, and the per-node task counts are printed (balance is not checked).
 //!
@@ -64,12 +66,8 @@ fn main() {
                 for ((&(seed, len), r), n) in
                     jobs.iter().zip(results.iter_mut()).zip(nodes.iter_mut())
                 {
-                    s.spawn_at(
-                        Place::Worker(0),
-                        work,
-                        (In(&seed), In(&len), Out(r), Out(n)),
-                    )
-                    .unwrap();
+                    s.spawn_at(Place::Any, work, (In(&seed), In(&len), Out(r), Out(n)))
+                        .unwrap();
                 }
             })
             .unwrap();

@@ -10,9 +10,9 @@ use crate::comm::wire::tag;
 use crate::comm::{server, symbol};
 use crate::env::Config;
 use crate::error::fatal;
-use crate::sched::deque::Deque;
 use crate::sched::execute::execute;
 use crate::sched::latch::Latch;
+use crate::sched::levels::Levels;
 use crate::sched::registry::{Layout, Node, WorkerShared};
 use crate::sched::sleep::Sleep;
 use crate::sched::wait::{wait_for, WaitMode};
@@ -125,18 +125,18 @@ pub unsafe fn init_with(
             .collect();
     }
     let layout = Layout::new(world.rank, workers);
-    // One worker on a one-node job has no thieves: its deque needs no fences.
+    // One worker on a one-node job has no thieves: its queues need no atomic claims.
     let alone = world.size == 1 && config.workers == 1;
-    let deques: Vec<Deque> = (0..config.workers)
+    let queues: Vec<Levels> = (0..config.workers)
         .map(|_| {
             if alone {
-                Deque::private()
+                Levels::private()
             } else {
-                Deque::new()
+                Levels::new()
             }
         })
         .collect();
-    let shared = deques
+    let shared = queues
         .iter()
         .map(|d| WorkerShared {
             stealer: d.stealer(),
@@ -170,18 +170,18 @@ pub unsafe fn init_with(
             .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
         *COMM_THREAD.lock() = Some(h);
     }
-    let mut deques = deques.into_iter();
-    let deque0 = deques.next().expect("at least one worker");
+    let mut queues = queues.into_iter();
+    let queues0 = queues.next().expect("at least one worker");
     {
         let mut threads = THREADS.lock();
-        for (i, deque) in deques.enumerate() {
+        for (i, levels) in queues.enumerate() {
             let index = i + 1;
             let h = std::thread::Builder::new()
                 .name(format!("torc-worker-{index}"))
                 .stack_size(WORKER_STACK)
                 .spawn(move || {
                     crate::error::fatal_on_panic("torc worker thread", || {
-                        let ctx = WorkerCtx::new(index, node, deque);
+                        let ctx = WorkerCtx::new(index, node, levels);
                         ctx.enter();
                         ctx.run_loop();
                         WorkerCtx::leave();
@@ -192,7 +192,7 @@ pub unsafe fn init_with(
         }
     }
     // The calling thread becomes worker 0.
-    let ctx = Box::into_raw(Box::new(WorkerCtx::new(0, node, deque0)));
+    let ctx = Box::into_raw(Box::new(WorkerCtx::new(0, node, queues0)));
     WORKER0.store(ctx, Ordering::Release);
     // SAFETY: just allocated; freed only in `finalize`, after `leave`.
     let ctx = unsafe { &*ctx };
@@ -314,15 +314,24 @@ pub fn finalize() {
         _ => fatal("torc_finalize", format_args!("called before torc_init")),
     }
     let ctx0 = WORKER0.load(Ordering::Acquire);
+    let primary = PRIMARY.load(Ordering::Acquire);
     let ctx = match current_worker() {
-        Some(c) if std::ptr::eq(c, ctx0) => c,
+        Some(c) if std::ptr::eq(c, ctx0) && c.current() == primary && !primary.is_null() => c,
+        Some(c) if !c.current().is_null() => fatal(
+            "torc_finalize",
+            format_args!(
+                "called from inside a task (level {}, node {}); only the primary task may call it",
+                // SAFETY: the current task is alive while it runs on this thread, which is now.
+                unsafe { (*c.current()).level },
+                c.node.layout.node
+            ),
+        ),
         _ => fatal(
             "torc_finalize",
             format_args!("must be called by the primary task (the thread that called torc_init)"),
         ),
     };
     let node = ctx.node;
-    let primary = PRIMARY.load(Ordering::Acquire);
     // SAFETY: the primary task lives until the end of this function.
     wait_for(ctx, unsafe { &(*primary).latch }, 0, WaitMode::Help);
     wait_for(ctx, &node.detached, 0, WaitMode::Help);

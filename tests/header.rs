@@ -478,3 +478,47 @@ fn header_parser_finds_declarations() {
     assert_eq!(declared_functions(h), vec!["a", "b", "c"]);
     assert_eq!(defined_names(h), vec!["X", "fp_t", "s_t"]);
 }
+
+/// TORC Lite programs use pthread and time.h names through torc.h alone, and some declare and
+/// call `_torc_scheduler_loop` themselves: compiles as C99, C11 and C++17, links and runs.
+#[test]
+fn torc_lite_programs_find_pthread_time_and_the_internal_scheduler_loop() {
+    let dir = scratch("header");
+    let src = c_source("lite_compat.c");
+    let mut exes = Vec::new();
+    for std in ["c99", "c11"] {
+        let exe = dir.join(format!("lite_compat_{std}"));
+        build_c(&[&src], &exe, &[&format!("-std={std}"), "-Werror"]);
+        exes.push(exe);
+    }
+    let exe = dir.join("lite_compat_cxx17");
+    let lib = lib_dir();
+    let mut cmd = Command::new(std::env::var("MPICXX").unwrap_or_else(|_| "mpicxx".into()));
+    cmd.args(["-x", "c++", "-std=c++17", "-Wall", "-Werror", "-O1"]);
+    cmd.arg("-I")
+        .arg(root().join("include"))
+        .arg(&src)
+        .args(["-x", "none", "-o"])
+        .arg(&exe);
+    cmd.arg(format!("-L{}", lib.display())).arg("-ltorc");
+    cmd.arg(format!("-Wl,-rpath,{}", lib.display()));
+    compile("mpicxx -std=c++17 lite_compat.c", cmd);
+    exes.push(exe);
+    for exe in &exes {
+        for workers in ["1", "2"] {
+            let run = run_plain(
+                exe,
+                &[],
+                &[("TORC_WORKERS", workers)],
+                Duration::from_secs(60),
+            );
+            run.assert_ok(&format!("{} with TORC_WORKERS={workers}", exe.display()));
+            assert!(
+                run.stdout.contains("lite_compat: ok"),
+                "{}: {}",
+                exe.display(),
+                run.stdout
+            );
+        }
+    }
+}

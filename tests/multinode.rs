@@ -239,3 +239,31 @@ fn torc_init_from_another_thread_after_the_application_started_mpi() {
         );
     }
 }
+
+#[test]
+fn tasks_placed_on_a_named_worker_run_on_its_node_with_stealing_on_and_off() {
+    let exe = test_program("mn_placement");
+    for (np, workers, stealing) in [(2, 1, "0"), (2, 2, "1"), (3, 1, "1"), (4, 1, "0")] {
+        let r = mpirun(
+            &exe,
+            np,
+            workers,
+            &["60"],
+            &[("TORC_STEALING", stealing)],
+            T,
+        );
+        r.assert_ok(&format!(
+            "mn_placement at {np} ranks x {workers} workers, TORC_STEALING={stealing}"
+        ));
+        let want = format!(
+            "mn_placement: nodes={np} workers={} tasks=60 elsewhere: named=0 pinned=0 \
+             named_off=0 pinned_off=0 rr_off=0",
+            np * workers
+        );
+        assert!(
+            r.stdout.contains(&want),
+            "expected `{want}` in:\n{}",
+            r.stdout
+        );
+    }
+}

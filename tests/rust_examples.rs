@@ -134,7 +134,7 @@ fn sweep_results_match_the_sequential_computation() {
 }
 
 #[test]
-fn uneven_tasks_created_on_worker_0_are_all_correct() {
+fn uneven_tasks_created_by_node_0_are_all_correct() {
     for &(np, w) in SHAPES {
         let r = run_ok("uneven", np, w, &["48", "500"]);
         assert_has(&r, "uneven: 48 tasks (");

@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 const API: &str = "torc_broadcast";
 
 /// Checks the request and sends the data (nothing to send on one node).
-pub fn broadcast(node: &Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype) {
+pub fn broadcast(node: &'static Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype) {
     if count < 0 {
         fatal(API, format_args!("negative count {count}"));
     }
@@ -29,6 +29,9 @@ pub fn broadcast(node: &Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype
         .checked_mul(size)
         .unwrap_or_else(|| fatal(API, format_args!("count {count} is too large")));
     if let Err(e) = symbol::locate_data(addr as usize, bytes) {
+        fatal(API, format_args!("{e}"));
+    }
+    if let Err(e) = symbol::check_writable(addr as usize, bytes) {
         fatal(API, format_args!("{e}"));
     }
     let Some(ch) = node.comm.as_ref() else {
@@ -50,13 +53,5 @@ pub fn broadcast(node: &Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype
         ch.send(n, tag::BCAST, msg.clone());
     }
     // Complete on return: wait for every node's acknowledgement.
-    let mut spins = 0u32;
-    while ch.bcast_acks.load(Ordering::Acquire) != 0 {
-        spins += 1;
-        if spins < 1000 {
-            std::hint::spin_loop();
-        } else {
-            std::thread::sleep(std::time::Duration::from_micros(20));
-        }
-    }
+    crate::comm::engine::drive_until(node, || ch.bcast_acks.load(Ordering::Acquire) == 0);
 }

@@ -4,7 +4,7 @@
 use crate::comm::engine::Engine;
 use crate::comm::mpi::World;
 use crate::comm::wire::Encoded;
-use crate::sched::deque::settle;
+use crate::sched::queue::settle;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
 use parking_lot::Mutex;
@@ -57,12 +57,16 @@ pub struct Channel {
     outbox: Injector<Outgoing>,
     thread: OnceLock<Thread>,
     sleeping: AtomicBool,
+    /// Set while the communication thread naps longer than `server::BUSY_NAP`.
+    napping_long: AtomicBool,
     /// Tasks this node sent away whose completion has not come back.
     pub awaiting: AtomicUsize,
     /// A steal request of this node is unanswered.
     pub steal_in_flight: AtomicBool,
     /// Broadcast acknowledgements still expected.
     pub bcast_acks: AtomicUsize,
+    /// Acknowledgements of stealing switches still expected.
+    pub stealing_acks: AtomicUsize,
     /// Answers to node 0's termination query: (created, completed) detached tasks per node.
     pub query: Mutex<Vec<Option<(u64, u64)>>>,
     /// Statistics lines received at shutdown (node 0).
@@ -85,9 +89,11 @@ impl Channel {
             outbox: Injector::new(),
             thread: OnceLock::new(),
             sleeping: AtomicBool::new(false),
+            napping_long: AtomicBool::new(false),
             awaiting: AtomicUsize::new(0),
             steal_in_flight: AtomicBool::new(false),
             bcast_acks: AtomicUsize::new(0),
+            stealing_acks: AtomicUsize::new(0),
             query: Mutex::new(vec![None; nodes]),
             stats: Mutex::new(vec![None; nodes]),
             stop: AtomicBool::new(false),
@@ -146,6 +152,15 @@ impl Channel {
         }
     }
 
+    /// Wakes the communication thread only if it is in a long nap (it wakes from a short one
+    /// soon enough by itself): cheap enough for the path of every remote task.
+    pub fn wake_if_napping_long(&self) {
+        crate::sched::fence::full();
+        if self.napping_long.load(Ordering::SeqCst) {
+            self.wake();
+        }
+    }
+
     /// The next queued message (communication thread only).
     pub fn pop(&self) -> Option<Outgoing> {
         settle(|| self.outbox.steal())
@@ -158,11 +173,21 @@ impl Channel {
 
     /// Sleeps for at most `d` unless a message is queued (communication thread only).
     pub fn sleep(&self, d: Duration) {
+        let long = d > crate::comm::server::BUSY_NAP;
+        if long {
+            self.napping_long.store(true, Ordering::SeqCst);
+        }
         self.sleeping.store(true, Ordering::SeqCst);
+        // Dekker with `wake`: the flag before the look at the outbox, as the sender's message
+        // before its look at the flag.
+        crate::sched::fence::full();
         if self.outbox.is_empty() && !self.stop.load(Ordering::SeqCst) {
             std::thread::park_timeout(d);
         }
         self.sleeping.store(false, Ordering::SeqCst);
+        if long {
+            self.napping_long.store(false, Ordering::SeqCst);
+        }
     }
 
     /// Whether messages wait to be sent.

@@ -202,16 +202,26 @@ fn dispatch(
         tag::STEALING => {
             let on = wire::Reader::new(body).u64().unwrap_or_else(|e| bad(e));
             node.stealing.store(on != 0, Ordering::SeqCst);
+            ch.send(source, tag::STEALING_ACK, Vec::new());
+        }
+        tag::STEALING_ACK => {
+            ch.stealing_acks.fetch_sub(1, Ordering::AcqRel);
         }
         tag::RESET_STATS => crate::runtime::reset_statistics(),
         tag::BCAST => {
             let (key, off, data) = wire::decode_bcast(body).unwrap_or_else(|e| bad(e));
             match crate::comm::symbol::from_portable(key, off) {
-                // SAFETY: the sender checked that the range lies in the module's data; all
-                // nodes run the same executable, so the same variable is at this address here.
-                Some(addr) => unsafe {
-                    std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, data.len())
-                },
+                Some(addr) => {
+                    // Not trusted: the range must be writable data of that module here too.
+                    if let Err(e) = crate::comm::symbol::check_writable(addr, data.len()) {
+                        bad(format!("broadcast into {e}"));
+                    }
+                    // SAFETY: checked just above to lie in writable data of a loaded module;
+                    // all nodes run the same executable, so it is the same variable.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, data.len())
+                    }
+                }
                 None => fatal(
                     "torc_broadcast",
                     format_args!(

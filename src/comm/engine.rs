@@ -233,6 +233,20 @@ fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<Ta
     (p, task)
 }
 
+/// Blocks until `done()` holds, for a caller that waits for answers from other nodes
+/// (broadcast, stealing switches): drives the engine itself while nobody else does, spins a
+/// little, then naps briefly between looks.
+pub fn drive_until(node: &'static Node, done: impl Fn() -> bool) {
+    let mut backoff = crate::sched::backoff::Backoff::new();
+    while !done() {
+        if progress(node, false) == Progress::Moved {
+            backoff.reset();
+        } else if backoff.snooze() {
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
+    }
+}
+
 /// Whether the engine has nothing left to send (communication thread at shutdown).
 pub fn drained(ch: &Channel) -> bool {
     let e = ch.engine.lock();

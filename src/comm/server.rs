@@ -2,7 +2,10 @@
 //! does (every worker busy or parked). It backs off only while nothing arrives: a few yields,
 //! then naps of an eighth of the time since the last message (at least 2 us, at most
 //! `TORC_YIELDTIME`), so an answer is noticed at most ~12% later than it came, and a long wait
-//! costs a few hundred wake-ups, not thousands per second.
+//! costs a few hundred wake-ups, not thousands per second. While a worker of the node runs a
+//! task (nobody else can answer a request then), or drives the engine itself (and may leave
+//! it at any moment to run a task it was handed), naps last at most `BUSY_NAP`: a steal
+//! request or a direct task is answered within about that long however long the task runs.
 
 use crate::comm::engine::{self, Progress};
 use crate::sched::registry::Node;
@@ -12,6 +15,8 @@ use std::time::{Duration, Instant};
 const YIELD_ROUNDS: u32 = 20;
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
+/// Longest nap while a worker runs a task or drives the engine.
+pub(crate) const BUSY_NAP: Duration = Duration::from_micros(50);
 
 /// Runs the communication loop of `node` until told to stop.
 pub fn run(node: &'static Node) {
@@ -26,8 +31,9 @@ pub fn run(node: &'static Node) {
                 continue;
             }
             Progress::Busy => {
-                // A worker drives the engine; it wakes this thread before it parks.
-                ch.sleep(node.config.yield_time);
+                // A worker drives the engine; it wakes this thread before it parks, but it may
+                // also leave to run a task it was handed: look again soon.
+                ch.sleep(BUSY_NAP.min(node.config.yield_time));
                 idle = 0;
                 continue;
             }
@@ -45,7 +51,12 @@ pub fn run(node: &'static Node) {
             std::thread::yield_now();
             continue;
         }
-        let nap = (quiet_since.elapsed() / 8).clamp(MIN_NAP, node.config.yield_time);
+        let mut longest = node.config.yield_time;
+        if node.sleep.idle_count() < node.num_workers() {
+            // A worker is busy (or spinning): this thread is the node's only ear.
+            longest = longest.min(BUSY_NAP);
+        }
+        let nap = (quiet_since.elapsed() / 8).clamp(MIN_NAP.min(longest), longest);
         ch.sleep(nap);
     }
 }

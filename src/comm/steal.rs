@@ -5,7 +5,7 @@
 
 use crate::comm::channel::{Channel, Keep};
 use crate::comm::wire;
-use crate::sched::deque::settle;
+use crate::sched::queue::settle;
 use crate::sched::registry::Node;
 use crate::sched::worker::put_task;
 use crate::task::descriptor::flags;
@@ -87,22 +87,37 @@ impl Thief {
 }
 
 /// The victim side: the coarsest task this node can give (the injector's oldest, then each
-/// worker's oldest), encoded for the thief; tasks addressed to a worker by `qid` stay.
+/// worker's lowest level, oldest first), encoded for the thief. Pinned tasks (placed on a
+/// named worker, or Rust closures) stay; a node with stealing off gives nothing, so that once
+/// `torc_disable_stealing` has returned no task moves between nodes by stealing.
 pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
+    if !node.stealing.load(Ordering::SeqCst) {
+        return None;
+    }
+    // Pinned tasks met on the way, put back once a task is found (or none is).
+    let mut pinned = Vec::new();
     let mut t = None;
-    for _ in 0..8 {
-        let c = settle(|| node.injector.steal()).or_else(|| {
+    for _ in 0..64 {
+        let Some(c) = settle(|| node.injector.steal()).or_else(|| {
             node.workers
                 .iter()
                 .find_map(|w| settle(|| w.stealer.steal()))
-        })?;
+        }) else {
+            break;
+        };
         if c.flags & flags::LOCAL != 0 {
-            // Bound to this node: leave it for the local workers.
-            node.injector.push(c);
+            pinned.push(c);
             continue;
         }
         t = Some(c);
         break;
+    }
+    let put_back = !pinned.is_empty();
+    for c in pinned {
+        node.injector.push(c);
+    }
+    if put_back {
+        node.sleep.notify_one();
     }
     let t = t?;
     let me = node.layout.node as u32;

@@ -67,6 +67,9 @@ struct Module {
     key: u64,
     bias: usize,
     ranges: Vec<(usize, usize)>,
+    /// Segments that stay writable after loading: writable `PT_LOAD` segments, less the
+    /// `PT_GNU_RELRO` part the loader makes read-only once relocated.
+    writable: Vec<(usize, usize)>,
     name: String,
 }
 
@@ -99,14 +102,23 @@ unsafe extern "C" fn collect(
     };
     let bias = info.dlpi_addr as usize;
     let mut ranges = Vec::new();
+    let mut writable = Vec::new();
+    let mut relro = Vec::new();
     for i in 0..info.dlpi_phnum as usize {
         // SAFETY: dlpi_phdr points to dlpi_phnum program headers.
         let ph = unsafe { &*info.dlpi_phdr.add(i) };
+        let start = bias + ph.p_vaddr as usize;
+        let range = (start, start + ph.p_memsz as usize);
         if ph.p_type == libc::PT_LOAD {
-            let start = bias + ph.p_vaddr as usize;
-            ranges.push((start, start + ph.p_memsz as usize));
+            ranges.push(range);
+            if ph.p_flags & libc::PF_W != 0 {
+                writable.push(range);
+            }
+        } else if ph.p_type == libc::PT_GNU_RELRO {
+            relro.push(range);
         }
     }
+    let writable = subtract(&writable, &relro);
     // The first module reported is the main program: key 0 on every node.
     let key = if out.is_empty() {
         0
@@ -117,9 +129,26 @@ unsafe extern "C" fn collect(
         key,
         bias,
         ranges,
+        writable,
         name,
     });
     0
+}
+
+/// `ranges` less every range of `holes` (half-open ranges).
+fn subtract(ranges: &[(usize, usize)], holes: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = ranges.to_vec();
+    for &(hs, he) in holes {
+        out = out
+            .into_iter()
+            .flat_map(|(s, e)| {
+                let before = (s, e.min(hs));
+                let after = (s.max(he), e);
+                [before, after].into_iter().filter(|(a, b)| a < b)
+            })
+            .collect();
+    }
+    out
 }
 
 fn scan() -> Vec<Module> {
@@ -154,6 +183,37 @@ pub fn to_portable(addr: usize) -> Option<(u64, u64)> {
             .find(|m| m.ranges.iter().any(|&(s, e)| addr >= s && addr < e))
             .map(|m| (m.key, (addr - m.bias) as u64))
     })
+}
+
+/// Checks that the `bytes` bytes at `addr` lie in writable data of one loaded module (global
+/// or static variables; not code, `const` data or relocated read-only data).
+pub fn check_writable(addr: usize, bytes: usize) -> Result<(), String> {
+    let end = addr
+        .checked_add(bytes.max(1))
+        .ok_or("the range wraps around")?;
+    let found = with_modules(|mods| {
+        let m = mods
+            .iter()
+            .find(|m| m.ranges.iter().any(|&(s, e)| addr >= s && addr < e))?;
+        let inside = m.writable.iter().any(|&(s, e)| addr >= s && end <= e);
+        Some((inside, m.name.clone()))
+    });
+    match found {
+        Some((true, _)) => Ok(()),
+        Some((false, module)) => Err(format!(
+            "the {bytes} bytes at {addr:#x} are not writable data of {} (code, const or \
+             read-only data cannot be broadcast; only writable globals and statics)",
+            if module.is_empty() {
+                "the executable"
+            } else {
+                &module
+            }
+        )),
+        None => Err(format!(
+            "address {addr:#x} is not inside a loaded module's data (heap or stack?); \
+             only global and static variables can be broadcast"
+        )),
+    }
 }
 
 /// The local address of a portable (module key, offset); `None` if no such module is loaded.
@@ -192,6 +252,24 @@ mod tests {
     use super::*;
 
     static TABLE: [u64; 4] = [1, 2, 3, 4];
+    static mut WRITABLE: [u64; 4] = [0; 4];
+
+    #[test]
+    fn only_writable_data_is_writable() {
+        let w = std::ptr::addr_of!(WRITABLE) as usize;
+        assert_eq!(check_writable(w, 32), Ok(()));
+        let e = check_writable(TABLE.as_ptr() as usize, 32).unwrap_err();
+        assert!(e.contains("not writable data"), "{e}");
+        let f = only_writable_data_is_writable as fn() as usize;
+        let e = check_writable(f, 8).unwrap_err();
+        assert!(e.contains("not writable data"), "{e}");
+        let e = check_writable(w, 1 << 40).unwrap_err();
+        assert!(e.contains("not writable data"), "{e}");
+        assert_eq!(
+            subtract(&[(0, 10), (20, 30)], &[(5, 22)]),
+            vec![(0, 5), (22, 30)]
+        );
+    }
 
     #[test]
     fn globals_are_found_and_heap_is_refused() {

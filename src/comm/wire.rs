@@ -47,6 +47,8 @@ pub mod tag {
     /// A message too long for the control communicator's posted buffers (body: u64 its tag,
     /// u64 its length); the message itself follows on the bulk communicator with its own tag.
     pub const BIG: c_int = 16;
+    /// A STEALING switch was applied (empty body).
+    pub const STEALING_ACK: c_int = 17;
 }
 
 /// Builds a message.

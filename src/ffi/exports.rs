@@ -202,15 +202,23 @@ pub extern "C" fn torc_scheduler_loop(once: c_int) -> c_int {
     ran
 }
 
+/// TORC Lite's internal name of [`torc_scheduler_loop`], which some programs declare
+/// (`extern void _torc_scheduler_loop(int);`) and call themselves; not in `torc.h`, so that
+/// their own declaration does not conflict with it.
+#[no_mangle]
+pub extern "C" fn _torc_scheduler_loop(once: c_int) -> c_int {
+    torc_scheduler_loop(once)
+}
+
 /// Moves one task (local or stolen) to the front of the calling worker's queue; 1 if found.
 #[no_mangle]
 pub extern "C" fn torc_fetch_work() -> c_int {
     let (ctx, _) = task_context("torc_fetch_work");
-    if !ctx.deque.is_empty() {
+    if !ctx.queues.is_empty() {
         return 1;
     }
     if let Some(t) = ctx.find_work() {
-        ctx.deque.push(t);
+        ctx.queues.push(t);
         return 1;
     }
     let node = ctx.node;
@@ -231,7 +239,7 @@ pub extern "C" fn torc_fetch_work() -> c_int {
         && node.stealing.load(Ordering::Relaxed)
     {
         if let Some(t) = ctx.find_work() {
-            ctx.deque.push(t);
+            ctx.queues.push(t);
             return 1;
         }
         spins += 1;
@@ -243,7 +251,7 @@ pub extern "C" fn torc_fetch_work() -> c_int {
     }
     match ctx.find_work() {
         Some(t) => {
-            ctx.deque.push(t);
+            ctx.queues.push(t);
             1
         }
         None => 0,
@@ -270,10 +278,17 @@ pub extern "C" fn torc_disable_stealing() {
     set_stealing_everywhere("torc_disable_stealing", false);
 }
 
+/// Switches stealing on this node, then on every other, and returns once every node has
+/// applied it (a node with stealing off neither asks for nor gives work, so after
+/// `torc_disable_stealing` returns no task moves between nodes by stealing).
 fn set_stealing_everywhere(api: &str, on: bool) {
     set_stealing(api, on);
     let node = runtime::running_node(api);
+    let Some(ch) = &node.comm else { return };
+    let others = node.layout.nodes() - 1;
+    ch.stealing_acks.fetch_add(others, Ordering::AcqRel);
     send_to_others(node, tag::STEALING, &(on as u64).to_ne_bytes());
+    crate::comm::engine::drive_until(node, || ch.stealing_acks.load(Ordering::Acquire) == 0);
 }
 
 /// Sends the same control message to every other node.

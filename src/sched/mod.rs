@@ -2,11 +2,12 @@
 //! waiting for children, placement of new tasks and their execution.
 
 pub mod backoff;
-pub mod deque;
 pub mod execute;
 pub mod fence;
 pub mod latch;
+pub mod levels;
 pub mod placement;
+pub mod queue;
 pub mod registry;
 pub mod sleep;
 pub mod spawn;

@@ -1,8 +1,8 @@
 //! The node: its workers' queues, the shared injector, the idle list, the detached-work latch,
 //! the layout of workers over all nodes, and the run state. One per process.
 
-use super::deque::Stealer;
 use super::latch::Latch;
+use super::levels::LevelStealer;
 use super::sleep::Sleep;
 use crate::comm::channel::Channel;
 use crate::env::Config;
@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};
 
 /// What other threads see of one worker.
 pub struct WorkerShared {
-    /// Steals from the worker's own deque (oldest, coarsest task first).
-    pub stealer: Stealer,
+    /// Steals from the worker's own queues (the lowest level's oldest task first).
+    pub(crate) stealer: LevelStealer,
     /// Tasks addressed to this worker by `qid` (from other workers or nodes).
     pub mailbox: Injector<TaskRef>,
     /// Its counters.
@@ -123,6 +123,14 @@ impl Node {
     pub fn going_idle(&self) {
         if let Some(ch) = &self.comm {
             ch.wake();
+        }
+    }
+
+    /// A worker that drove the engine leaves it to run a task it was handed (possibly a long
+    /// one): the communication thread, which may be in a long nap, takes over now.
+    pub fn leaving_engine(&self) {
+        if let Some(ch) = &self.comm {
+            ch.wake_if_napping_long();
         }
     }
 

@@ -41,6 +41,10 @@ impl Sleep {
             idle.push(w);
             self.sleepers.fetch_add(1, Ordering::SeqCst);
         }
+        // Dekker with `notify_one`: our registration (above) before our look at the queues
+        // (in `still_idle`), as the publisher's work before its look at `sleepers`. The
+        // read-modify-write alone does not order the later plain loads in the memory model.
+        crate::sched::fence::full();
         if still_idle() {
             std::thread::park_timeout(timeout);
         }

@@ -45,6 +45,9 @@ fn create_child(
     let mut task = ctx.pool.get();
     fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs);
     let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
+    if tgt.named {
+        pin(&mut task);
+    }
     if task.visible() {
         ctx.shared().stats.created.bump();
     }
@@ -53,7 +56,7 @@ fn create_child(
     if tgt.node != node.layout.node {
         ship(api, node, task, tgt.node, tgt.worker, tgt.named);
     } else if !tgt.named || tgt.worker == ctx.index {
-        ctx.deque.push(task);
+        ctx.queues.push(task);
         if node.num_workers() > 1 {
             node.sleep.notify_one();
         }
@@ -92,6 +95,9 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
 
     let own = ctx.map_or(0, |c| c.index);
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
+    if tgt.named {
+        pin(&mut task);
+    }
     let local = tgt.node == node.layout.node;
     if task.visible() {
         match ctx {
@@ -122,7 +128,7 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
     }
     match ctx {
         Some(c) if !tgt.named || tgt.worker == c.index => {
-            c.deque.push(task);
+            c.queues.push(task);
             if node.num_workers() > 1 {
                 node.sleep.notify_one();
             }
@@ -133,6 +139,12 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
             node.sleep.notify_one();
         }
     }
+}
+
+/// A task placed on a named worker runs on that worker's node: no steal may move it.
+#[inline]
+fn pin(task: &mut TaskRef) {
+    task.flags |= flags::LOCAL;
 }
 
 /// Refuses a NULL function or a `qid` outside `[-1, workers - 1]`.

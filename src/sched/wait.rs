@@ -49,6 +49,7 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
             (_, Some(t)) => {
                 // Run it here only if it is nested deeper (see `find_work_deeper`).
                 if mode != WaitMode::NoHelp && t.level > level && ctx.stack_has_room() {
+                    node.leaving_engine();
                     execute(Some(ctx), t);
                 } else {
                     node.injector.push(t);

@@ -1,8 +1,10 @@
-//! A worker thread: its own deque, where it looks for work, and its loop.
+//! A worker thread: its own queues (one per nesting level), where it looks for work, and its
+//! loop.
 
 use super::backoff::Backoff;
-use super::deque::{settle, Deque};
 use super::execute::execute;
+use super::levels::Levels;
+use super::queue::settle;
 use super::registry::Node;
 use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
@@ -17,8 +19,8 @@ pub struct WorkerCtx {
     pub node: &'static Node,
     /// What other threads see of this worker (`node.workers[index]`).
     shared: &'static super::registry::WorkerShared,
-    /// Its deque: the owner pushes and pops at the back (deepest task first).
-    pub deque: Deque,
+    /// Its queues: the deepest level's oldest task first (see `levels.rs`).
+    pub(crate) queues: Levels,
     /// Where the next intra-node steal starts.
     next_victim: Cell<usize>,
     /// Finished descriptors for reuse.
@@ -39,13 +41,13 @@ extern "C" {
 }
 
 impl WorkerCtx {
-    /// The context of worker `index`, owning `deque`.
-    pub fn new(index: usize, node: &'static Node, deque: Deque) -> WorkerCtx {
+    /// The context of worker `index`, owning `queues`.
+    pub(crate) fn new(index: usize, node: &'static Node, queues: Levels) -> WorkerCtx {
         WorkerCtx {
             index,
             node,
             shared: &node.workers[index],
-            deque,
+            queues,
             next_victim: Cell::new(index + 1),
             pool: Pool::default(),
             current: Cell::new(std::ptr::null_mut()),
@@ -84,9 +86,9 @@ impl WorkerCtx {
         unsafe { torc_tls_set_worker(std::ptr::null()) };
     }
 
-    /// Finds a task: own deque, own mailbox, the node's injector, then other workers.
+    /// Finds a task: own queues, own mailbox, the node's injector, then other workers.
     pub fn find_work(&self) -> Option<TaskRef> {
-        if let Some(t) = self.deque.pop() {
+        if let Some(t) = self.queues.pop() {
             return Some(t);
         }
         let node = self.node;
@@ -115,22 +117,18 @@ impl WorkerCtx {
     /// Finds a task nested deeper than `level`, for a worker that waits in a task of that
     /// level. Running only deeper tasks on top of a waiting one keeps the stack as deep as the
     /// nesting, not as long as the queues; it cannot deadlock, since everything the waiting
-    /// task depends on is deeper. Shallower tasks met on the way move to the node's injector,
-    /// where other workers (and this one, once its wait is over) find them.
+    /// task depends on is deeper. Shallower tasks met in a mailbox or the injector go back
+    /// there, where other workers (and this one, once its wait is over) find them.
     #[inline]
     pub fn find_work_deeper(&self, level: u32) -> Option<TaskRef> {
-        // The common case first: the newest task of its own deque, nested deeper.
-        match self.deque.pop() {
-            Some(t) if t.level > level => Some(t),
-            Some(t) => {
-                self.node.injector.push(t);
-                self.find_work_deeper_elsewhere(level)
-            }
+        // The common case first: the own queues' deepest level.
+        match self.queues.pop_deeper(level) {
+            Some(t) => Some(t),
             None => self.find_work_deeper_elsewhere(level),
         }
     }
 
-    /// [`WorkerCtx::find_work_deeper`] beyond the own deque.
+    /// [`WorkerCtx::find_work_deeper`] beyond the own queues.
     #[inline(never)]
     fn find_work_deeper_elsewhere(&self, level: u32) -> Option<TaskRef> {
         let node = self.node;
@@ -158,10 +156,8 @@ impl WorkerCtx {
         for k in 1..n {
             let v = (self.index + k) % n;
             let w = &node.workers[v];
-            if let Some(t) = settle(|| w.stealer.steal()) {
-                if let Some(t) = deeper(t, &to_injector) {
-                    return Some(t);
-                }
+            if let Some(t) = settle(|| w.stealer.steal_deeper(level)) {
+                return Some(t);
             }
             if let Some(t) = settle(|| w.mailbox.steal()) {
                 if let Some(t) = deeper(t, &|t| w.mailbox.push(t)) {
@@ -174,7 +170,7 @@ impl WorkerCtx {
 
     /// Whether a task might be found (used right before parking).
     pub fn sees_work(&self) -> bool {
-        !self.deque.is_empty() || self.node.has_work()
+        !self.queues.is_empty() || self.node.has_work()
     }
 
     /// The worker loop of threads 1..W: run tasks until the node terminates.
@@ -192,6 +188,7 @@ impl WorkerCtx {
             }
             match node.poll_comm() {
                 (_, Some(t)) => {
+                    node.leaving_engine();
                     execute(Some(self), t);
                     backoff.reset();
                     continue;

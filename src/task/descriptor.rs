@@ -16,7 +16,9 @@ pub mod flags {
     pub const DETACHED: u8 = 2;
     /// Runs outside the worker queues (`torc_task_direct`).
     pub const DIRECT: u8 = 4;
-    /// Must run on the node that created it (a Rust closure): never stolen by other nodes.
+    /// Never moves to another node by stealing: a Rust closure (it must run on the node that
+    /// created it), or a task placed on a named worker (`qid >= 0`), which runs on that
+    /// worker's node (other workers of that node may take it).
     pub const LOCAL: u8 = 8;
 }
 

@@ -1,6 +1,7 @@
 /* Inter-node stealing is the only way this program finishes: node 0 has one worker, which is
- * the primary task, and it waits with torc_waitall3 (running no tasks) for children queued on
- * node 0 itself. Other nodes must steal them. torc_fetch_work is checked too. */
+ * the primary task, and it waits with torc_waitall3 (running no tasks) for its children. Those
+ * placed round-robin (qid -1) on node 0 itself can only run elsewhere, stolen by other nodes:
+ * every task must report a node other than 0. torc_fetch_work is checked too. */
 #include <torc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ int main(int argc, char *argv[])
     torc_enable_stealing();
     long *out = calloc(n, sizeof(long)), *node = calloc(n, sizeof(long));
     for (long i = 0; i < n; i++)
-        torc_task(0, (void (*)())work, 3, 1, MPI_LONG, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES,
+        torc_task(-1, (void (*)())work, 3, 1, MPI_LONG, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES,
                   1, MPI_LONG, CALL_BY_RES, &i, &out[i], &node[i]);
     torc_waitall3();
     long bad = 0, remote = 0;

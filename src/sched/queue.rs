@@ -1,0 +1,342 @@
+//! One nesting level's task queue: the owning worker appends at the back, and everybody (the
+//! owner and thieves alike) takes from the front, oldest task first: TORC's FIFO order within
+//! a level (see [`super::levels`] for the order between levels).
+//!
+//! It is a ring with two indices, `front` (next task to take) and `back` (next free slot):
+//! - only the owner writes `back`, and only upward: it stores the task in slot `back`, then
+//!   publishes `back + 1` with `Release`;
+//! - a taker reads `front` and `back` (`Acquire`); when `front < back`, slot `front` holds a
+//!   published task, which it claims by moving `front` forward with a compare-and-swap
+//!   (`AcqRel`: its read of the slot happens before the owner can see the slot as free again).
+//!   A taker that loses the race to another taker reports [`Steal::Retry`].
+//! - the ring only grows: when it is full the owner copies the live slots to one twice the
+//!   size and publishes it (`Release`, before the `back` that needs it); retired rings stay
+//!   allocated until the queue is dropped, so a taker still reading an old ring reads a slot
+//!   that was copied, not freed memory (no epochs needed). The owner reuses a slot only once
+//!   `front` has moved past it, and a taker that read that slot before then loses its CAS.
+//!
+//! Unlike a Chase-Lev deque nobody takes at the back, so there is no race for the last task
+//! and no full fence. A queue made [`Queue::private`] has no thieves (one worker on a one-node
+//! job): its owner takes without the CAS.
+
+use crate::task::{Task, TaskRef};
+use crossbeam_deque::Steal;
+use crossbeam_utils::CachePadded;
+use std::cell::UnsafeCell;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+use std::sync::Arc;
+
+/// Slots of a new queue's ring.
+const INITIAL: usize = 64;
+
+/// A ring of task pointers; `mask + 1` is a power of two.
+struct Ring {
+    slots: Box<[AtomicPtr<Task>]>,
+    mask: usize,
+}
+
+impl Ring {
+    fn new(cap: usize) -> Box<Ring> {
+        debug_assert!(cap.is_power_of_two());
+        let slots = (0..cap)
+            .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+            .collect();
+        Box::new(Ring {
+            slots,
+            mask: cap - 1,
+        })
+    }
+
+    fn cap(&self) -> usize {
+        self.mask + 1
+    }
+
+    #[inline]
+    fn slot(&self, i: isize) -> &AtomicPtr<Task> {
+        // SAFETY: `mask + 1` is the length of `slots`, so the masked index is in bounds.
+        unsafe { self.slots.get_unchecked(i as usize & self.mask) }
+    }
+}
+
+struct Inner {
+    /// Next slot to take from.
+    front: CachePadded<AtomicIsize>,
+    /// Next slot the owner appends to.
+    back: CachePadded<AtomicIsize>,
+    /// The current ring.
+    ring: AtomicPtr<Ring>,
+    /// Every ring ever used, the current one last (touched by the owner only, when growing).
+    /// Boxed: `ring` points at them, so they must not move when the vector grows.
+    #[allow(clippy::vec_box)]
+    rings: UnsafeCell<Vec<Box<Ring>>>,
+    /// No thieves: [`Stealer::steal`] is never called.
+    private: bool,
+}
+
+// SAFETY: `front`, `back`, `ring` and the slots are atomics; `rings` is only touched by the
+// owner (the single `Queue` handle, which is not Sync) and on drop; rings are freed only when
+// the last handle goes.
+unsafe impl Sync for Inner {}
+// SAFETY: as above; the task pointers are owned descriptors (TaskRef is Send).
+unsafe impl Send for Inner {}
+
+/// The owner's handle: append at the back, take at the front.
+pub(crate) struct Queue {
+    inner: Arc<Inner>,
+    /// Not Sync: one owner thread at a time.
+    _owner: std::marker::PhantomData<std::cell::Cell<()>>,
+}
+
+/// A thief's handle: take at the front.
+#[derive(Clone)]
+pub(crate) struct Stealer {
+    inner: Arc<Inner>,
+}
+
+impl Queue {
+    /// A queue that thieves may take from.
+    pub(crate) fn new() -> Queue {
+        Queue::with(false)
+    }
+
+    /// A queue nobody steals from: its [`Stealer`] may only look ([`Stealer::is_empty`]).
+    pub(crate) fn private() -> Queue {
+        Queue::with(true)
+    }
+
+    fn with(private: bool) -> Queue {
+        let ring = Ring::new(INITIAL);
+        let p = &*ring as *const Ring as *mut Ring;
+        Queue {
+            inner: Arc::new(Inner {
+                front: CachePadded::new(AtomicIsize::new(0)),
+                back: CachePadded::new(AtomicIsize::new(0)),
+                ring: AtomicPtr::new(p),
+                rings: UnsafeCell::new(vec![ring]),
+                private,
+            }),
+            _owner: std::marker::PhantomData,
+        }
+    }
+
+    /// A handle for thieves.
+    pub(crate) fn stealer(&self) -> Stealer {
+        Stealer {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Appends `t` at the back.
+    #[inline]
+    pub(crate) fn push(&self, t: TaskRef) {
+        let inner = &*self.inner;
+        // Only this thread writes `back`.
+        let b = inner.back.load(Ordering::Relaxed);
+        // A stale (smaller) `front` only makes the ring look fuller than it is.
+        let f = inner.front.load(Ordering::Acquire);
+        // SAFETY: the current ring lives as long as the queue (rings are only freed on drop).
+        let mut ring = unsafe { &*inner.ring.load(Ordering::Relaxed) };
+        if b - f >= ring.cap() as isize {
+            ring = self.grow(b, f);
+        }
+        ring.slot(b).store(t.as_ptr(), Ordering::Relaxed);
+        // Publish the slot (and a grown ring) before the new back.
+        inner.back.store(b + 1, Ordering::Release);
+    }
+
+    /// Takes the oldest task.
+    #[inline]
+    pub(crate) fn pop(&self) -> Option<TaskRef> {
+        let inner = &*self.inner;
+        if inner.private {
+            // Nobody else moves `front`: plain loads and stores.
+            let f = inner.front.load(Ordering::Relaxed);
+            if f >= inner.back.load(Ordering::Relaxed) {
+                return None;
+            }
+            // SAFETY: as in `push`.
+            let ring = unsafe { &*inner.ring.load(Ordering::Relaxed) };
+            let p = ring.slot(f).load(Ordering::Relaxed);
+            inner.front.store(f + 1, Ordering::Relaxed);
+            // SAFETY: slot `f` below `back` holds the descriptor pushed there, now ours alone.
+            return Some(unsafe { TaskRef::from_raw(NonNull::new_unchecked(p)) });
+        }
+        settle(|| take(inner))
+    }
+
+    /// Whether the queue holds no task.
+    pub(crate) fn is_empty(&self) -> bool {
+        is_empty(&self.inner)
+    }
+
+    /// Doubles the ring (the tasks in `[f, b)` move over); returns the new one.
+    #[cold]
+    fn grow(&self, b: isize, f: isize) -> &Ring {
+        let inner = &*self.inner;
+        // SAFETY: as in `push`.
+        let old = unsafe { &*inner.ring.load(Ordering::Relaxed) };
+        let new = Ring::new(old.cap() * 2);
+        for i in f..b {
+            new.slot(i)
+                .store(old.slot(i).load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        let p = &*new as *const Ring as *mut Ring;
+        // Takers that load the new ring see its slots.
+        inner.ring.store(p, Ordering::Release);
+        // SAFETY: only the owner touches `rings`, and this is the owner (Queue is not Sync).
+        unsafe { (*inner.rings.get()).push(new) };
+        // SAFETY: just pushed; it lives until the queue is dropped.
+        unsafe { &*p }
+    }
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue::new()
+    }
+}
+
+impl Stealer {
+    /// Takes the oldest task (`Retry`: lost a race with another taker).
+    pub(crate) fn steal(&self) -> Steal<TaskRef> {
+        debug_assert!(!self.inner.private, "a private queue has no thieves");
+        take(&self.inner)
+    }
+
+    /// Whether the queue looks empty (a hint: it may change at once).
+    pub(crate) fn is_empty(&self) -> bool {
+        is_empty(&self.inner)
+    }
+}
+
+/// One attempt to claim the front task (owner or thief).
+#[inline]
+fn take(inner: &Inner) -> Steal<TaskRef> {
+    let f = inner.front.load(Ordering::Acquire);
+    // `Acquire`: the slots below this `back` (and the ring holding them) are visible.
+    let b = inner.back.load(Ordering::Acquire);
+    if f >= b {
+        return Steal::Empty;
+    }
+    // SAFETY: rings live until the queue is dropped, and `inner` is kept alive by the caller.
+    let ring = unsafe { &*inner.ring.load(Ordering::Acquire) };
+    let p = ring.slot(f).load(Ordering::Relaxed);
+    // Claim slot `f`. Success orders the read above before the owner's reuse of the slot
+    // (it reuses it only after seeing `front > f`); failure means someone else took it, and
+    // `p` may be stale: drop it.
+    if inner
+        .front
+        .compare_exchange(f, f + 1, Ordering::AcqRel, Ordering::Relaxed)
+        .is_err()
+    {
+        return Steal::Retry;
+    }
+    // SAFETY: winning the CAS on `front` made slot `f` ours; it held a queued descriptor.
+    Steal::Success(unsafe { TaskRef::from_raw(NonNull::new_unchecked(p)) })
+}
+
+fn is_empty(inner: &Inner) -> bool {
+    let f = inner.front.load(Ordering::Acquire);
+    let b = inner.back.load(Ordering::Acquire);
+    b <= f
+}
+
+/// Retries a steal (from a queue, or any crossbeam queue) until it gives a definite answer.
+pub(crate) fn settle<T>(mut f: impl FnMut() -> Steal<T>) -> Option<T> {
+    loop {
+        match f() {
+            Steal::Success(t) => return Some(t),
+            Steal::Empty => return None,
+            Steal::Retry => std::hint::spin_loop(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::pool::Pool;
+    use std::collections::HashSet;
+    use std::sync::atomic::AtomicBool;
+
+    fn drain(q: &Queue) -> Vec<usize> {
+        std::iter::from_fn(|| q.pop().map(|t| t.as_ptr() as usize)).collect()
+    }
+
+    #[test]
+    fn owner_and_thief_take_oldest_first() {
+        for private in [false, true] {
+            let pool = Pool::default();
+            let q = if private {
+                Queue::private()
+            } else {
+                Queue::new()
+            };
+            // 300 > INITIAL: the ring grows twice while the order is kept.
+            let tasks: Vec<usize> = (0..300)
+                .map(|_| {
+                    let t = pool.get();
+                    let p = t.as_ptr() as usize;
+                    q.push(t);
+                    p
+                })
+                .collect();
+            assert!(!q.is_empty() && !q.stealer().is_empty());
+            let mut skip = 0;
+            if !private {
+                match q.stealer().steal() {
+                    Steal::Success(t) => assert_eq!(t.as_ptr() as usize, tasks[0]),
+                    _ => panic!("the thief finds the oldest task"),
+                }
+                skip = 1;
+            }
+            assert_eq!(drain(&q), tasks[skip..].to_vec(), "private = {private}");
+            assert!(q.is_empty() && q.pop().is_none());
+        }
+    }
+
+    #[test]
+    fn every_task_is_taken_exactly_once_under_contention() {
+        let pool = Pool::default();
+        let q = Queue::new();
+        let done = Arc::new(AtomicBool::new(false));
+        let thieves: Vec<_> = (0..3)
+            .map(|_| {
+                let s = q.stealer();
+                let done = done.clone();
+                std::thread::spawn(move || {
+                    let mut got = Vec::new();
+                    while !done.load(Ordering::Acquire) || !s.is_empty() {
+                        if let Steal::Success(t) = s.steal() {
+                            got.push(t.as_ptr() as usize);
+                        }
+                    }
+                    got
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        let mut mine = Vec::new();
+        for round in 0..5000 {
+            for _ in 0..(round % 37 + 1) {
+                let t = pool.get();
+                all.push(t.as_ptr() as usize);
+                q.push(t);
+            }
+            for _ in 0..(round % 5) {
+                if let Some(t) = q.pop() {
+                    mine.push(t.as_ptr() as usize);
+                }
+            }
+        }
+        mine.extend(drain(&q));
+        done.store(true, Ordering::Release);
+        for h in thieves {
+            mine.extend(h.join().unwrap());
+        }
+        assert_eq!(mine.len(), all.len(), "no task lost or taken twice");
+        let seen: HashSet<usize> = mine.into_iter().collect();
+        assert_eq!(seen, all.into_iter().collect::<HashSet<_>>());
+    }
+}
