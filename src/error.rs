@@ -4,7 +4,8 @@ use crate::comm::mpi;
 use std::fmt;
 use std::io::Write;
 
-/// Prints `torc: FUNC: MESSAGE` and stops the job (`MPI_Abort` once MPI runs, else `exit(1)`).
+/// Prints `torc: FUNC: MESSAGE` and stops the job (`MPI_Abort`, starting MPI first if needed;
+/// `exit(1)` after `MPI_Finalize`).
 pub fn fatal(func: &str, msg: fmt::Arguments<'_>) -> ! {
     let line = format!("torc: {func}: {msg}\n");
     let mut err = std::io::stderr().lock();

@@ -122,9 +122,24 @@ pub fn finalize(world: &World) {
     }
 }
 
-/// Stops the whole job with `code`: `MPI_Abort` while MPI runs, else `exit`.
+/// Stops the whole job with `code` through `MPI_Abort`, starting MPI first when it has not
+/// started yet (as `torc_init` would, asking for `MPI_THREAD_MULTIPLE`): a process that just
+/// exits before `MPI_Init` leaves some launchers (MPICH's hydra) waiting forever for the
+/// ranks that did start. After `MPI_Finalize` it exits.
 pub fn abort_job(code: c_int) -> ! {
-    if is_initialized() && !is_finalized() {
+    if !is_initialized() {
+        let mut provided: c_int = 0;
+        // SAFETY: MPI has not been initialised (checked above); MPI accepts NULL argc/argv.
+        unsafe {
+            ffi::MPI_Init_thread(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                ffi::RSMPI_THREAD_MULTIPLE,
+                &mut provided,
+            )
+        };
+    }
+    if !is_finalized() {
         // SAFETY: MPI is running; MPI_Abort may be called from any thread at any level.
         unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, code) };
     }
