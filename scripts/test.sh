@@ -10,7 +10,7 @@
 #
 # Usage: bash scripts/test.sh [extra cargo test arguments, e.g. a test name filter]
 # Environment: TORC_TEST_TIMEOUT  seconds allowed for `cargo test --all-targets` (default 4500)
-#              TORC_TEST_MPICH_TIMEOUT  seconds allowed for the MPICH tests (default 1500)
+#              TORC_TEST_MPICH_TIMEOUT  seconds allowed for the MPICH tests (default 900)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -73,7 +73,7 @@ mpich_env=(env MPICC=mpicc.mpich TORC_TEST_MPICC=mpicc.mpich TORC_TEST_MPIFC=mpi
 run_step "build libtorc.so against MPICH" "${mpich_env[@]}" cargo build --lib --target-dir target/mpich
 run_step "tests with MPICH" "${mpich_env[@]}" bash -o pipefail -c \
     'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test multinode --test bad_input -- "${@:2}" 2>&1 | tee -a "$1"' \
-    "${TORC_TEST_MPICH_TIMEOUT:-1500}" "$log" "$@"
+    "${TORC_TEST_MPICH_TIMEOUT:-900}" "$log" "$@"
 
 # One closing line over all test binaries (cargo prints one summary per binary).
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')

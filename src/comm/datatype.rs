@@ -22,7 +22,12 @@ thread_local! {
 }
 
 /// Bytes per element of `dt`, or why it cannot be used.
-pub fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
+///
+/// # Safety
+/// `dt` must be a datatype handle MPI gave out (predefined or committed, not freed),
+/// `MPI_DATATYPE_NULL` or all zeros: MPI reads through any other value (with OpenMPI a handle
+/// is a pointer), and MPI must be initialised.
+pub unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
     let hit = SIZES.with(|c| c.iter().filter_map(Cell::get).find(|&(k, _)| k == dt));
     if let Some((_, s)) = hit {
         return Ok(s);
@@ -113,6 +118,8 @@ mod tests {
     #[test]
     fn sizes_of_predefined_and_refusal_of_holes() {
         super::super::mpi::init_for_tests();
+        // SAFETY: MPI is initialised; every handle is predefined or made here; the out-handles
+        // are valid for writing.
         unsafe {
             assert_eq!(element_size(ffi::RSMPI_DOUBLE), Ok(8));
             assert_eq!(element_size(ffi::RSMPI_INT32_T), Ok(4));

@@ -412,16 +412,19 @@ mod tests {
         // A message sent now must stay for a new receive, not land in a dropped buffer.
         let sent = [1u8, 2, 3, 4, 5];
         let mut got = [0u8; 5];
-        // SAFETY: `sent` and `got` are valid for the 5 bytes of the call; a standard-mode send
-        // of 5 bytes to ourselves is buffered (eager), so the blocking send returns.
+        // SAFETY: reading an extern constant of the MPI library.
+        let mut req = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // SAFETY: `sent` stays valid and unchanged until the MPI_Wait below; `req` receives
+        // the handle.
         unsafe {
-            ffi::MPI_Send(
+            ffi::MPI_Isend(
                 sent.as_ptr() as *const std::os::raw::c_void,
                 5,
                 ffi::RSMPI_UINT8_T,
                 0,
                 9,
                 w.comm,
+                &mut req,
             );
         }
         let mut flag: c_int = 0;
@@ -436,6 +439,8 @@ mod tests {
         assert!(flag != 0, "a dropped posted receive took the message");
         // SAFETY: room for the 5 bytes.
         unsafe { recv_raw(&w, 0, 9, got.as_mut_ptr(), 5) };
+        // SAFETY: the send's request; its buffer `sent` is still alive.
+        unsafe { ffi::MPI_Wait(&mut req, ffi::RSMPI_STATUS_IGNORE) };
         assert_eq!(got, sent);
         let mut c = w.comm;
         // SAFETY: our duplicate, freed once.
