@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything torc's build and tests need is installed (Debian 12 with a Rust
-# toolchain): an MPI implementation (OpenMPI: mpicc, mpicxx, mpirun), libclang for mpi-sys's
+# toolchain): OpenMPI (mpicc, mpicxx, mpirun: the default MPI) and MPICH beside it
+# (mpicc.mpich, mpiexec.mpich: the tests run a second time with it), libclang for mpi-sys's
 # bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config, patchelf (sets the
 # installed libtorc.so's SONAME).
 #
@@ -29,6 +30,9 @@ check_all() {
     # MPI (OpenMPI): runtime + launcher, and the compiler wrappers with headers.
     have_cmd mpirun || need openmpi-bin "mpirun"
     { have_cmd mpicc && have_cmd mpicxx; } || need libopenmpi-dev "mpicc/mpicxx"
+    # MPICH, installed beside OpenMPI under its own names (scripts/test.sh's second pass).
+    have_cmd mpiexec.mpich || need mpich "mpiexec.mpich"
+    { have_cmd mpicc.mpich && have_cmd mpif90.mpich; } || need libmpich-dev "mpicc.mpich/mpif90.mpich"
     # mpirun launches local ranks through its rsh/ssh launcher component, which wants an agent.
     { have_cmd ssh || have_cmd rsh; } || need openssh-client "ssh (OpenMPI's launcher agent)"
     # libclang for bindgen (mpi-sys); LIBCLANG_PATH may point at another installation.
@@ -59,9 +63,31 @@ check_all() {
     fi
 }
 
+# OpenMPI must stay the default `mpicc`/`mpirun` (the `mpi` and `mpirun` alternatives), even
+# if installing MPICH switched them.
+openmpi_is_default() {
+    local show version
+    show=$(mpicc -show 2>/dev/null || true)
+    version=$(mpirun --version 2>&1 || true)
+    [[ $show == *openmpi* && $version == *"Open MPI"* ]]
+}
+keep_openmpi_default() {
+    openmpi_is_default && return 0
+    local fix="update-alternatives --set mpi /usr/bin/mpicc.openmpi && update-alternatives --set mpirun /usr/bin/mpirun.openmpi"
+    if [[ $(id -u) -ne 0 || ${TORC_DEPS_CHECK_ONLY:-0} == 1 ]]; then
+        echo "scripts/deps.sh: mpicc/mpirun are not OpenMPI's; please run: sudo sh -c '$fix'" >&2
+        return 1
+    fi
+    echo "scripts/deps.sh: making OpenMPI the default mpicc/mpirun again" >&2
+    update-alternatives --set mpi /usr/bin/mpicc.openmpi >&2
+    update-alternatives --set mpirun /usr/bin/mpirun.openmpi >&2
+    openmpi_is_default
+}
+
 check_all
 if [[ ${#missing[@]} -eq 0 ]]; then
-    exit 0
+    keep_openmpi_default
+    exit
 fi
 
 echo "scripts/deps.sh: missing: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g')" >&2
@@ -85,4 +111,5 @@ if [[ ${#missing[@]} -ne 0 ]]; then
     echo "scripts/deps.sh: still missing after install: ${why[*]}" >&2
     exit 1
 fi
+keep_openmpi_default
 echo "scripts/deps.sh: all build dependencies are installed" >&2

@@ -2,11 +2,15 @@
 # Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
 # `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), rustdoc
 # with warnings as errors, the doc tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
-# benchmark runner's smoke test). Every step runs even after a failure; the script exits non-zero
-# when any step failed.
+# benchmark runner's smoke test), all against OpenMPI (the default `mpicc`/`mpirun`). Then the
+# same library built against MPICH (`mpicc.mpich`) into target/mpich, and with it the unit
+# tests, the C examples (tests/c_examples.rs), the multi-node C tests (tests/multinode.rs) and
+# the bad-input cases (tests/bad_input.rs) again, launched by MPICH's `mpiexec.mpich`. Every
+# step runs even after a failure; the script exits non-zero when any step failed.
 #
 # Usage: bash scripts/test.sh [extra cargo test arguments, e.g. a test name filter]
 # Environment: TORC_TEST_TIMEOUT  seconds allowed for `cargo test --all-targets` (default 4500)
+#              TORC_TEST_MPICH_TIMEOUT  seconds allowed for the MPICH tests (default 900)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,11 +60,20 @@ fi
 run_step "build libtorc.so" cargo build --lib
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
-# Last, so that the suite's own summary closes the output.
+# Last (with the MPICH pass below), so that the suites' own summaries close the output.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 run_step "tests" bash -o pipefail -c 'timeout --kill-after=30 "$0" cargo test --all-targets --no-fail-fast -- "${@:2}" 2>&1 | tee "$1"' \
     "${TORC_TEST_TIMEOUT:-4500}" "$log" "$@"
+
+# The MPICH pass: its own target directory (mpi-sys and the C shims see MPICH's mpi.h), the
+# tests' compiler, launcher and library from TORC_TEST_* (tests/common/mod.rs).
+mpich_env=(env MPICC=mpicc.mpich TORC_TEST_MPICC=mpicc.mpich TORC_TEST_MPIFC=mpif90.mpich
+    TORC_TEST_MPIRUN=mpiexec.mpich TORC_TEST_LIBDIR="$PWD/target/mpich/debug")
+run_step "build libtorc.so against MPICH" "${mpich_env[@]}" cargo build --lib --target-dir target/mpich
+run_step "tests with MPICH" "${mpich_env[@]}" bash -o pipefail -c \
+    'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test multinode --test bad_input -- "${@:2}" 2>&1 | tee -a "$1"' \
+    "${TORC_TEST_MPICH_TIMEOUT:-900}" "$log" "$@"
 
 # One closing line over all test binaries (cargo prints one summary per binary).
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')

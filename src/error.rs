@@ -3,15 +3,41 @@
 use crate::comm::mpi;
 use std::fmt;
 use std::io::Write;
+use std::time::{Duration, Instant};
 
-/// Prints `torc: FUNC: MESSAGE` and stops the job (`MPI_Abort` once MPI runs, else `exit(1)`).
+/// Prints `torc: FUNC: MESSAGE` and stops the job (`MPI_Abort`, starting MPI first if needed;
+/// `exit(1)` after `MPI_Finalize`).
 pub fn fatal(func: &str, msg: fmt::Arguments<'_>) -> ! {
     let line = format!("torc: {func}: {msg}\n");
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(line.as_bytes());
     let _ = err.flush();
     drop(err);
+    wait_until_read(libc::STDERR_FILENO);
     mpi::abort_job(1)
+}
+
+/// When `fd` is a pipe (a launcher forwarding this process's output), waits until its reader
+/// has taken everything written to it, for at most 2 s: `MPI_Abort` makes some launchers
+/// (MPICH's hydra) kill every process and exit at once, and output still in the pipe is lost.
+/// Returns at once for a terminal or a file (nothing to wait for).
+fn wait_until_read(fd: libc::c_int) {
+    // SAFETY: `st` is plain data filled by fstat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat on a descriptor number only reads its state; `st` is valid for writing.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 || st.st_mode & libc::S_IFMT != libc::S_IFIFO {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let mut unread: libc::c_int = 0;
+        // SAFETY: FIONREAD on a pipe writes the number of unread bytes into `unread`.
+        let r = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread) };
+        if r != 0 || unread == 0 || Instant::now() >= deadline {
+            return;
+        }
+        std::thread::yield_now();
+    }
 }
 
 /// Prints `torc: FUNC: MESSAGE (ignored)` for a misuse that can safely be refused.

@@ -110,12 +110,13 @@ pub unsafe fn init_with(
         Err(FINALIZED) => fatal("torc_init", format_args!("called after torc_finalize")),
         Err(_) => return false,
     }
+    // SAFETY: argc/argv as our caller guarantees; MPI starts at most once (OnceLock).
+    let world = *WORLD.get_or_init(|| unsafe { mpi::init(argc, argv) });
+    // Read after MPI started, so that a bad value stops the job through MPI_Abort.
     let config = match config {
         Some(c) => c,
         None => Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}"))),
     };
-    // SAFETY: argc/argv as our caller guarantees; MPI starts at most once (OnceLock).
-    let world = *WORLD.get_or_init(|| unsafe { mpi::init(argc, argv) });
     let mut workers = vec![config.workers];
     if world.size > 1 {
         check_same_executable(&world);

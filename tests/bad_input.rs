@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{build_c, mpirun, root, run_plain, scratch, Run};
+use common::{build_c, mpirun, mpmd, root, run_plain, scratch, Part, Run};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -562,5 +562,88 @@ fn bad_environment_on_every_rank() {
     assert!(!lines.is_empty() && lines.len() <= 2, "{}", dump(&run));
     for l in lines {
         assert!(l.starts_with("torc: torc_init: TORC_WORKERS='zero'"), "{l}");
+    }
+}
+
+// ---- errors before MPI starts: no launcher may hang ----
+
+/// One program of a 2-rank MPMD job of the case program.
+fn part<'a>(case: &'a [&'a str], env: &'a [(&'a str, &'a str)]) -> Part<'a> {
+    Part {
+        np: 1,
+        env,
+        exe: exe(),
+        args: case,
+    }
+}
+
+#[test]
+fn an_error_before_mpi_starts_on_one_rank_stops_the_job() {
+    // One rank refuses before MPI is up while the other starts torc normally and waits for
+    // it in torc_init: the refusing rank must start MPI and stop the job with MPI_Abort (a
+    // plain exit leaves MPICH's launcher waiting for it forever).
+    let bad_env: &[(&str, &str)] = &[("TORC_WORKERS", "zero")];
+    let bad_workers = "TORC_WORKERS='zero'";
+    for (what, parts, func, fragment) in [
+        (
+            "TORC_WORKERS=zero on rank 0 only",
+            [part(&["env"], bad_env), part(&["env"], &[])],
+            "torc_init",
+            bad_workers,
+        ),
+        (
+            "TORC_WORKERS=zero on rank 1 only",
+            [part(&["env"], &[]), part(&["env"], bad_env)],
+            "torc_init",
+            bad_workers,
+        ),
+        (
+            "torc_task before torc_init on rank 0 only",
+            [part(&["task_before_init"], &[]), part(&["ok"], &[])],
+            "torc_task",
+            "before torc_init",
+        ),
+        (
+            "torc_task before torc_init on rank 1 only",
+            [part(&["ok"], &[]), part(&["task_noargs_before_init"], &[])],
+            "torc_task",
+            "before torc_init",
+        ),
+    ] {
+        let run = mpmd(&parts, TIMEOUT);
+        assert_misuse(&run, what, func, &[fragment]);
+    }
+}
+
+#[test]
+fn an_error_before_mpi_starts_on_every_rank_stops_the_job() {
+    // Both ranks refuse (each may print the line: one or two identical lines).
+    for (case, env, want) in [
+        (
+            "env",
+            &[("TORC_WORKERS", "zero")][..],
+            "torc: torc_init: TORC_WORKERS='zero'",
+        ),
+        (
+            "task_before_init",
+            &[][..],
+            "torc: torc_task: called before torc_init",
+        ),
+    ] {
+        let run = mpirun(exe(), 2, 1, &[case], env, TIMEOUT);
+        let what = format!("case {case} on 2 ranks, env {env:?}");
+        assert!(!run.timed_out, "{what}: hung\n{}", dump(&run));
+        assert!(run.code.is_some(), "{what}: killed\n{}", dump(&run));
+        assert_ne!(run.code, Some(0), "{what}\n{}", dump(&run));
+        assert_ne!(run.code, Some(3), "{what}: went on\n{}", dump(&run));
+        let lines = torc_lines(&run);
+        assert!(
+            !lines.is_empty() && lines.len() <= 2,
+            "{what}: one line per rank at most\n{}",
+            dump(&run)
+        );
+        for l in lines {
+            assert!(l.starts_with(want), "{what}: {l}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The C examples (`c_examples/*.c`): built once with CMake against the library cargo just
-//! built (`-DTORC_LIB_DIR`, so CMake never runs cargo itself), then each run
+//! built (`-DTORC_LIB_DIR`, so CMake never runs cargo itself) and the MPI of `common` (OpenMPI
+//! unless `TORC_TEST_MPICC`/`TORC_TEST_MPIRUN` say otherwise), then each run
 //!  - on one node with 1, 2 and 4 workers under `mpirun`, and once without `mpirun` (MPI
 //!    singleton): the test named after the example;
 //!  - on 1, 2, 3 and 4 MPI ranks (oversubscribed) with 1 and 2 workers each:
@@ -40,6 +41,22 @@ fn run_step(what: &str, cmd: &mut Command) {
     );
 }
 
+/// The full path of program `name` (as `PATH` finds it; `name` itself if it holds a `/` or is
+/// not found).
+fn which(name: &str) -> String {
+    if name.contains('/') {
+        return name.to_string();
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|f| f.is_file())
+        })
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// The CMake build directory with every example built; configured and built once per test
 /// binary.
 fn build_dir() -> &'static Path {
@@ -52,17 +69,25 @@ fn build_dir() -> &'static Path {
             "{} has no libtorc.so",
             lib.display()
         );
-        run_step(
-            "cmake configure",
-            Command::new("cmake")
-                .arg("-S")
-                .arg(common::root())
-                .arg("-B")
-                .arg(&build)
-                .arg(format!("-DTORC_LIB_DIR={}", lib.display()))
-                .arg("-DCMAKE_BUILD_TYPE=RelWithDebInfo")
-                .arg("-DCMAKE_C_FLAGS=-Werror"),
-        );
+        let mut configure = Command::new("cmake");
+        configure
+            .arg("-S")
+            .arg(common::root())
+            .arg("-B")
+            .arg(&build)
+            .arg(format!("-DTORC_LIB_DIR={}", lib.display()))
+            .arg("-DCMAKE_BUILD_TYPE=RelWithDebInfo")
+            .arg("-DCMAKE_C_FLAGS=-Werror")
+            // The MPI of the library (FindMPI asks these wrappers for flags).
+            .arg(format!("-DMPI_C_COMPILER={}", common::mpicc()))
+            .arg(format!(
+                "-DMPIEXEC_EXECUTABLE={}",
+                which(&common::launcher())
+            ));
+        if let Some(fc) = common::mpifc() {
+            configure.arg(format!("-DMPI_Fortran_COMPILER={fc}"));
+        }
+        run_step("cmake configure", &mut configure);
         run_step(
             "cmake build",
             Command::new("cmake")

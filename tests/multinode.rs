@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{mpirun, mpirun_raw, test_program};
+use common::{mpirun, mpmd, test_program, Part};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(120);
@@ -43,24 +43,20 @@ fn a_64_mib_ref_array_goes_out_and_comes_back() {
 
 #[test]
 fn ranks_may_run_different_worker_counts() {
-    let exe = test_program("mn_args").display().to_string();
-    let args: Vec<String> = [
-        "-np",
-        "1",
-        "-x",
-        "TORC_WORKERS=2",
-        &exe,
-        ":",
-        "-np",
-        "2",
-        "-x",
-        "TORC_WORKERS=1",
-        &exe,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let r = mpirun_raw(&args, T);
+    let exe = test_program("mn_args");
+    let part = |np, env| Part {
+        np,
+        env,
+        exe: &exe,
+        args: &[],
+    };
+    let r = mpmd(
+        &[
+            part(1, &[("TORC_WORKERS", "2")]),
+            part(2, &[("TORC_WORKERS", "1")]),
+        ],
+        T,
+    );
     r.assert_ok("mn_args with 2+1+1 workers");
     assert!(
         r.stdout
@@ -138,13 +134,24 @@ fn stealing_spreads_work_and_stats_print_one_line_per_node() {
 
 #[test]
 fn different_executables_in_one_job_are_refused() {
-    let a = test_program("mn_stress").display().to_string();
-    let b = test_program("mn_other").display().to_string();
-    let args: Vec<String> = ["-np", "1", &a, "10", ":", "-np", "1", &b]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let r = mpirun_raw(&args, Duration::from_secs(60));
+    let (a, b) = (test_program("mn_stress"), test_program("mn_other"));
+    let r = mpmd(
+        &[
+            Part {
+                np: 1,
+                env: &[],
+                exe: &a,
+                args: &["10"],
+            },
+            Part {
+                np: 1,
+                env: &[],
+                exe: &b,
+                args: &[],
+            },
+        ],
+        Duration::from_secs(60),
+    );
     assert!(!r.timed_out, "a mixed job must stop, not hang");
     assert_ne!(r.code, Some(0), "a mixed job must fail");
     assert!(
@@ -160,15 +167,7 @@ fn different_executables_in_one_job_are_refused() {
 fn stealing_is_the_only_way_to_finish_and_it_does() {
     let exe = test_program("mn_steal");
     for np in [2, 3, 4] {
-        let args: Vec<String> = vec![
-            "-np".into(),
-            np.to_string(),
-            "-x".into(),
-            "TORC_WORKERS=1".into(),
-            exe.display().to_string(),
-            "60".into(),
-        ];
-        let r = mpirun_raw(&args, Duration::from_secs(60));
+        let r = mpirun(&exe, np, 1, &["60"], &[], Duration::from_secs(60));
         r.assert_ok(&format!("mn_steal at {np} ranks"));
         assert!(
             r.stdout

@@ -24,7 +24,9 @@ pub fn broadcast(node: &'static Node, addr: *mut c_void, count: c_long, dt: MPI_
     if addr.is_null() {
         fatal(API, format_args!("NULL address with count {count}"));
     }
-    let size = datatype::element_size(dt).unwrap_or_else(|e| fatal(API, format_args!("{e}")));
+    // SAFETY: `dt` is the application's, which torc.h requires to be a datatype handle.
+    let size =
+        unsafe { datatype::element_size(dt) }.unwrap_or_else(|e| fatal(API, format_args!("{e}")));
     let bytes = (count as usize)
         .checked_mul(size)
         .unwrap_or_else(|| fatal(API, format_args!("count {count} is too large")));

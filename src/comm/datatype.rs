@@ -1,41 +1,83 @@
 //! Element sizes of MPI datatypes, with a per-thread cache so that task creation rarely asks
 //! MPI. A datatype with holes (size != extent, or a non-zero lower bound) is refused: data
 //! moves as `count * size` contiguous bytes.
+//!
+//! Only predefined datatypes (`MPI_DOUBLE`, `MPI_INT`, ...) are cached: they live as long as
+//! MPI. A derived datatype's handle may be reused by another type once the first is freed
+//! (OpenMPI's handles are addresses, MPICH's are table indices), so a cached size could belong
+//! to a type that no longer exists; derived types are asked every time.
 
 use super::mpi::with_mpi;
 use mpi_sys as ffi;
 use std::cell::Cell;
 use std::os::raw::c_int;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 const CACHE: usize = 8;
 
 thread_local! {
-    static SIZES: [Cell<(usize, usize)>; CACHE] = const { [const { Cell::new((0, 0)) }; CACHE] };
+    static SIZES: [Cell<Option<(ffi::MPI_Datatype, usize)>>; CACHE] =
+        const { [const { Cell::new(None) }; CACHE] };
     static NEXT: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Bytes per element of `dt`, or why it cannot be used.
-pub fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
-    let key = dt.0 as usize;
-    let hit = SIZES.with(|c| c.iter().map(|e| e.get()).find(|&(k, _)| k == key && k != 0));
+///
+/// # Safety
+/// `dt` must be a datatype handle MPI gave out (predefined or committed, not freed),
+/// `MPI_DATATYPE_NULL` or all zeros: MPI reads through any other value (with OpenMPI a handle
+/// is a pointer), and MPI must be initialised.
+pub unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
+    let hit = SIZES.with(|c| c.iter().filter_map(Cell::get).find(|&(k, _)| k == dt));
     if let Some((_, s)) = hit {
         return Ok(s);
     }
-    let s = query(dt)?;
-    SIZES.with(|c| {
-        NEXT.with(|n| {
-            let i = n.get();
-            c[i].set((key, s));
-            n.set((i + 1) % CACHE);
-        })
-    });
+    let (s, predefined) = query(dt)?;
+    if predefined {
+        SIZES.with(|c| {
+            NEXT.with(|n| {
+                let i = n.get();
+                c[i].set(Some((dt, s)));
+                n.set((i + 1) % CACHE);
+            })
+        });
+    }
     Ok(s)
 }
 
-fn query(dt: ffi::MPI_Datatype) -> Result<usize, String> {
-    // SAFETY: reading an extern static handle provided by the MPI library.
+/// MPI's `MPI_COMBINER_NAMED` (its value differs between MPI implementations, and mpi-sys
+/// does not export it): the combiner of a predefined type, learnt from `MPI_BYTE` once.
+fn combiner_named() -> c_int {
+    static NAMED: AtomicI32 = AtomicI32::new(-1);
+    let c = NAMED.load(Ordering::Relaxed);
+    if c != -1 {
+        return c;
+    }
+    // SAFETY: reading an extern constant of the MPI library.
+    let c = combiner(unsafe { ffi::RSMPI_UINT8_T });
+    NAMED.store(c, Ordering::Relaxed);
+    c
+}
+
+/// The combiner of `dt` (a valid, non-null datatype handle; MPI is initialised).
+fn combiner(dt: ffi::MPI_Datatype) -> c_int {
+    let (mut ints, mut addrs, mut types, mut comb): (c_int, c_int, c_int, c_int) = (0, 0, 0, -1);
+    // SAFETY: `dt` is a valid handle (the caller checked it with MPI_Type_size); the
+    // out-pointers are valid for writing.
+    with_mpi(|| unsafe {
+        ffi::MPI_Type_get_envelope(dt, &mut ints, &mut addrs, &mut types, &mut comb)
+    });
+    comb
+}
+
+/// The element size of `dt` and whether it is a predefined datatype.
+fn query(dt: ffi::MPI_Datatype) -> Result<(usize, bool), String> {
+    // SAFETY: reading an extern constant of the MPI library.
     let null = unsafe { ffi::RSMPI_DATATYPE_NULL };
-    if dt == null || dt.0.is_null() {
+    // SAFETY: an all-zero handle (a NULL pointer in OpenMPI, handle 0 in MPICH) is no datatype
+    // in either; zeroing a plain handle value is sound.
+    let zero: ffi::MPI_Datatype = unsafe { std::mem::zeroed() };
+    if dt == null || dt == zero {
         return Err("the datatype is MPI_DATATYPE_NULL".into());
     }
     let (mut size, mut lb, mut extent): (c_int, ffi::MPI_Aint, ffi::MPI_Aint) = (0, 0, 0);
@@ -58,7 +100,7 @@ fn query(dt: ffi::MPI_Datatype) -> Result<usize, String> {
              only contiguous datatypes are supported"
         ));
     }
-    Ok(size as usize)
+    Ok((size as usize, combiner(dt) == combiner_named()))
 }
 
 /// `MPI_BYTE`, for tests and internal records.
@@ -76,6 +118,8 @@ mod tests {
     #[test]
     fn sizes_of_predefined_and_refusal_of_holes() {
         super::super::mpi::init_for_tests();
+        // SAFETY: MPI is initialised; every handle is predefined or made here; the out-handles
+        // are valid for writing.
         unsafe {
             assert_eq!(element_size(ffi::RSMPI_DOUBLE), Ok(8));
             assert_eq!(element_size(ffi::RSMPI_INT32_T), Ok(4));
@@ -90,6 +134,48 @@ mod tests {
             ffi::MPI_Type_commit(&mut contig);
             assert_eq!(element_size(contig), Ok(24));
             assert!(element_size(ffi::RSMPI_DATATYPE_NULL).is_err());
+            ffi::MPI_Type_free(&mut vec);
+            ffi::MPI_Type_free(&mut contig);
+        }
+    }
+
+    #[test]
+    fn a_freed_type_whose_handle_is_reused_gets_its_own_size() {
+        super::super::mpi::init_for_tests();
+        // SAFETY: MPI is initialised; the out-handles are valid for writing.
+        unsafe {
+            let mut three = std::mem::zeroed::<ffi::MPI_Datatype>();
+            ffi::MPI_Type_contiguous(3, ffi::RSMPI_DOUBLE, &mut three);
+            ffi::MPI_Type_commit(&mut three);
+            assert_eq!(element_size(three), Ok(24));
+            assert_eq!(element_size(three), Ok(24), "asked twice");
+            let old = three;
+            ffi::MPI_Type_free(&mut three);
+            // MPI usually hands the freed handle out again (same address or table slot).
+            let mut one = std::mem::zeroed::<ffi::MPI_Datatype>();
+            ffi::MPI_Type_contiguous(1, ffi::RSMPI_DOUBLE, &mut one);
+            ffi::MPI_Type_commit(&mut one);
+            assert_eq!(
+                element_size(one),
+                Ok(8),
+                "contiguous 1 double (handle reused: {})",
+                one == old
+            );
+            ffi::MPI_Type_free(&mut one);
+        }
+    }
+
+    #[test]
+    fn predefined_types_are_told_from_derived_ones() {
+        super::super::mpi::init_for_tests();
+        // SAFETY: MPI is initialised; the out-handle is valid for writing.
+        unsafe {
+            assert_eq!(query(ffi::RSMPI_DOUBLE), Ok((8, true)));
+            assert_eq!(query(ffi::RSMPI_UINT8_T), Ok((1, true)));
+            let mut dup = std::mem::zeroed::<ffi::MPI_Datatype>();
+            ffi::MPI_Type_dup(ffi::RSMPI_INT32_T, &mut dup);
+            assert_eq!(query(dup), Ok((4, false)));
+            ffi::MPI_Type_free(&mut dup);
         }
     }
 }

@@ -122,9 +122,24 @@ pub fn finalize(world: &World) {
     }
 }
 
-/// Stops the whole job with `code`: `MPI_Abort` while MPI runs, else `exit`.
+/// Stops the whole job with `code` through `MPI_Abort`, starting MPI first when it has not
+/// started yet (as `torc_init` would, asking for `MPI_THREAD_MULTIPLE`): a process that just
+/// exits before `MPI_Init` leaves some launchers (MPICH's hydra) waiting forever for the
+/// ranks that did start. After `MPI_Finalize` it exits.
 pub fn abort_job(code: c_int) -> ! {
-    if is_initialized() && !is_finalized() {
+    if !is_initialized() {
+        let mut provided: c_int = 0;
+        // SAFETY: MPI has not been initialised (checked above); MPI accepts NULL argc/argv.
+        unsafe {
+            ffi::MPI_Init_thread(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                ffi::RSMPI_THREAD_MULTIPLE,
+                &mut provided,
+            )
+        };
+    }
+    if !is_finalized() {
         // SAFETY: MPI is running; MPI_Abort may be called from any thread at any level.
         unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, code) };
     }
@@ -183,6 +198,14 @@ pub fn barrier(world: &World) {
 }
 
 /// A message being sent: it owns its buffer until MPI is done with it.
+///
+/// Dropping one before [`PendingSend::test`] reported completion never frees memory MPI may
+/// still read: `Drop` tests the request once more and, if the send is still in flight, hands
+/// the request back to MPI with `MPI_Request_free` (the send still completes, as MPI
+/// specifies) and leaks the buffer and whatever keeps a borrowed one alive. It does not wait:
+/// `MPI_Wait` on a send whose receiver never posts the receive (or is gone) would hang, and
+/// cancelling sends is deprecated and not supported by every MPI. The runtime completes its
+/// sends before it shuts down, so the leak happens only on paths that stop the job anyway.
 pub struct PendingSend {
     buf: Vec<u8>,
     bytes: usize,
@@ -212,6 +235,22 @@ impl PendingSend {
     /// Whether the message is empty.
     pub fn is_empty(&self) -> bool {
         self.bytes == 0
+    }
+}
+
+impl Drop for PendingSend {
+    fn drop(&mut self) {
+        // SAFETY: reading an extern constant of the MPI library.
+        let null = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // MPI sets a completed request to MPI_REQUEST_NULL: nothing uses the buffer any more.
+        if self.req == null || is_finalized() || self.test() {
+            return;
+        }
+        // SAFETY: `req` is an active send request of ours and MPI is running; after
+        // MPI_Request_free the send goes on, so its buffer must outlive it: leak it below.
+        with_mpi(|| unsafe { ffi::MPI_Request_free(&mut self.req) });
+        std::mem::forget(std::mem::take(&mut self.buf));
+        std::mem::forget(self._keep.take());
     }
 }
 
@@ -320,4 +359,91 @@ pub unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mut u8, l
             ffi::RSMPI_STATUS_IGNORE,
         )
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A private duplicate of `MPI_COMM_SELF` as a one-process world (unit tests run in
+    /// parallel threads of one process: each test gets its own communicator).
+    fn self_world() -> World {
+        init_for_tests();
+        let mut c = std::mem::MaybeUninit::<ffi::MPI_Comm>::uninit();
+        // SAFETY: MPI is initialised; the out-pointer is valid for writing.
+        let comm = unsafe {
+            ffi::MPI_Comm_dup(ffi::RSMPI_COMM_SELF, c.as_mut_ptr());
+            c.assume_init()
+        };
+        World {
+            rank: 0,
+            size: 1,
+            comm,
+            bulk: comm,
+            thread_level: 0,
+            initialized_here: false,
+        }
+    }
+
+    #[test]
+    fn a_send_dropped_before_its_receive_was_posted_still_delivers_its_bytes() {
+        let w = self_world();
+        // Larger than any eager limit: MPI reads the buffer only once the receive matches.
+        let n = 4 << 20;
+        let data: Vec<u8> = (0..n).map(|i| (i * 7 + i / 4099) as u8).collect();
+        let send = isend_bulk(&w, 0, 5, data.clone());
+        drop(send);
+        // Whatever the allocator hands out now must not be what MPI sends.
+        let scribble: Vec<Vec<u8>> = (0..4).map(|_| vec![0xA5u8; n]).collect();
+        let mut got = vec![0u8; n];
+        // SAFETY: `got` has room for the `n` bytes sent.
+        unsafe { recv_raw(&w, 0, 5, got.as_mut_ptr(), n) };
+        assert!(got == data, "the received bytes differ from those sent");
+        drop(scribble);
+        let mut c = w.comm;
+        // SAFETY: our duplicate, freed once.
+        unsafe { ffi::MPI_Comm_free(&mut c) };
+    }
+
+    #[test]
+    fn dropping_posted_receives_withdraws_them() {
+        let w = self_world();
+        drop(crate::comm::posted::Posted::new(&w));
+        // A message sent now must stay for a new receive, not land in a dropped buffer.
+        let sent = [1u8, 2, 3, 4, 5];
+        let mut got = [0u8; 5];
+        // SAFETY: reading an extern constant of the MPI library.
+        let mut req = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // SAFETY: `sent` stays valid and unchanged until the MPI_Wait below; `req` receives
+        // the handle.
+        unsafe {
+            ffi::MPI_Isend(
+                sent.as_ptr() as *const std::os::raw::c_void,
+                5,
+                ffi::RSMPI_UINT8_T,
+                0,
+                9,
+                w.comm,
+                &mut req,
+            );
+        }
+        let mut flag: c_int = 0;
+        let mut probes = 0;
+        while flag == 0 && probes < 100_000 {
+            // SAFETY: valid out-pointers; a probe on our own communicator.
+            unsafe {
+                ffi::MPI_Iprobe(0, 9, w.comm, &mut flag, ffi::RSMPI_STATUS_IGNORE);
+            }
+            probes += 1;
+        }
+        assert!(flag != 0, "a dropped posted receive took the message");
+        // SAFETY: room for the 5 bytes.
+        unsafe { recv_raw(&w, 0, 9, got.as_mut_ptr(), 5) };
+        // SAFETY: the send's request; its buffer `sent` is still alive.
+        unsafe { ffi::MPI_Wait(&mut req, ffi::RSMPI_STATUS_IGNORE) };
+        assert_eq!(got, sent);
+        let mut c = w.comm;
+        // SAFETY: our duplicate, freed once.
+        unsafe { ffi::MPI_Comm_free(&mut c) };
+    }
 }

@@ -40,6 +40,10 @@ pub struct Arrived {
 }
 
 /// The ring of posted receives of one node.
+///
+/// Dropping it closes it first ([`Posted::close`]: cancel, then wait, which cannot hang for a
+/// receive), so MPI never writes into a freed buffer; after `MPI_Finalize` MPI writes nothing
+/// any more and the buffers are simply freed.
 pub struct Posted {
     slots: Vec<Slot>,
     /// The oldest posted slot: the next to complete.
@@ -134,13 +138,24 @@ impl Posted {
             return;
         }
         self.open = false;
-        for s in &mut self.slots {
+        // SAFETY: reading an extern constant of the MPI library.
+        let null = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // A slot whose message `test` reported and that was not posted again has no request.
+        for s in self.slots.iter_mut().filter(|s| s.req != null) {
             // SAFETY: an active receive request of ours; cancel, then wait for it to finish
             // (cancelled or completed), which frees the request.
             mpi::with_mpi(|| unsafe {
                 ffi::MPI_Cancel(&mut s.req);
                 ffi::MPI_Wait(&mut s.req, ffi::RSMPI_STATUS_IGNORE);
             });
+        }
+    }
+}
+
+impl Drop for Posted {
+    fn drop(&mut self) {
+        if !mpi::is_finalized() {
+            self.close();
         }
     }
 }

@@ -101,7 +101,9 @@ pub fn capture(cargs: &[CArg], args: &mut Vec<Arg>, buf: &mut ArgBuffer) -> Resu
             value: 0,
         };
         if way.moves_data() && count > 0 {
-            arg.elem_size = datatype::element_size(c.datatype).map_err(err)?;
+            // SAFETY: the datatype is the caller's, and torc.h's contract (as for `addr`,
+            // which this function trusts too) is that it is a datatype handle.
+            arg.elem_size = unsafe { datatype::element_size(c.datatype) }.map_err(err)?;
             if c.addr.is_null() {
                 return Err(err(format!("NULL data with count {count}")));
             }

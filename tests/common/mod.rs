@@ -1,9 +1,19 @@
 //! Helpers shared by the integration tests: where the built library is, compiling C programs
-//! against it with the MPI compiler, and running programs under `mpirun` with a timeout.
+//! against it with the MPI compiler, and running programs under the MPI launcher with a
+//! timeout.
+//!
+//! The MPI is OpenMPI's `mpicc`/`mpirun` unless the environment names another:
+//! `TORC_TEST_MPICC` (C compiler wrapper, else `MPICC`, else `mpicc`), `TORC_TEST_MPIFC`
+//! (Fortran wrapper for CMake, optional), `TORC_TEST_MPIRUN` (launcher, else `mpirun`) and
+//! `TORC_TEST_LIBDIR` (the directory of the `libtorc.so` built against that MPI, else the
+//! test binary's own profile directory). `scripts/test.sh` runs the C tests a second time
+//! with MPICH (`mpicc.mpich`, `mpiexec.mpich`, `target/mpich/debug`). The launcher's flavour
+//! (OpenMPI's `mpirun` or MPICH's hydra `mpiexec`) is told from its `--version`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The project's root.
@@ -11,14 +21,73 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The cargo profile directory holding `libtorc.so` / `libtorc.a` (e.g. `target/debug`).
+/// The directory holding `libtorc.so` / `libtorc.a`: `TORC_TEST_LIBDIR`, else the cargo
+/// profile directory of this test binary (e.g. `target/debug`).
 pub fn lib_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("TORC_TEST_LIBDIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test-binary>
     exe.parent()
         .and_then(Path::parent)
         .expect("profile dir")
         .to_path_buf()
+}
+
+fn env_or(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// The MPI C compiler wrapper: `TORC_TEST_MPICC`, else `MPICC`, else `mpicc`.
+pub fn mpicc() -> String {
+    std::env::var("TORC_TEST_MPICC")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| env_or("MPICC", "mpicc"))
+}
+
+/// The MPI Fortran compiler wrapper named by `TORC_TEST_MPIFC`, if any.
+pub fn mpifc() -> Option<String> {
+    std::env::var("TORC_TEST_MPIFC")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// The MPI launcher: `TORC_TEST_MPIRUN`, else `mpirun`.
+pub fn launcher() -> String {
+    env_or("TORC_TEST_MPIRUN", "mpirun")
+}
+
+/// Which launcher [`launcher`] is: their options differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// OpenMPI's `mpirun` (`--oversubscribe`, `-x VAR=value`).
+    OpenMpi,
+    /// MPICH's hydra `mpiexec` (oversubscribes by itself, passes the environment on,
+    /// `-env VAR value` per program of an MPMD line).
+    Mpich,
+}
+
+/// The flavour of [`launcher`], from its `--version` (hydra prints `HYDRA build details`).
+pub fn flavor() -> Flavor {
+    static FLAVOR: OnceLock<Flavor> = OnceLock::new();
+    *FLAVOR.get_or_init(|| {
+        let out = Command::new(launcher())
+            .arg("--version")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {} --version: {e}", launcher()));
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        if text.contains("HYDRA") || text.contains("MPICH") {
+            Flavor::Mpich
+        } else {
+            Flavor::OpenMpi
+        }
+    })
 }
 
 /// A scratch directory for this test binary's build products.
@@ -32,7 +101,7 @@ pub fn scratch(name: &str) -> PathBuf {
 /// Panics with the compiler's output on failure.
 pub fn build_c(sources: &[&Path], exe: &Path, extra: &[&str]) {
     let lib = lib_dir();
-    let mut cmd = Command::new(std::env::var("MPICC").unwrap_or_else(|_| "mpicc".into()));
+    let mut cmd = Command::new(mpicc());
     cmd.arg("-O1")
         .arg("-g")
         .arg("-Wall")
@@ -42,10 +111,13 @@ pub fn build_c(sources: &[&Path], exe: &Path, extra: &[&str]) {
     cmd.arg(format!("-L{}", lib.display())).arg("-ltorc");
     cmd.arg(format!("-Wl,-rpath,{}", lib.display())).arg("-lm");
     cmd.args(extra);
-    let out = cmd.output().expect("run mpicc");
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", mpicc()));
     assert!(
         out.status.success(),
-        "mpicc failed for {}:\n{}",
+        "{} failed for {}:\n{}",
+        mpicc(),
         exe.display(),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -107,11 +179,35 @@ fn timed(timeout: Duration) -> Command {
     cmd
 }
 
-/// `timeout ... mpirun --oversubscribe --bind-to none`, ready for more arguments.
+/// `timeout ... LAUNCHER` with the options every run gets (OpenMPI: `--oversubscribe
+/// --bind-to none`; hydra needs none), ready for more arguments.
 fn mpirun_cmd(timeout: Duration) -> Command {
     let mut cmd = timed(timeout);
-    cmd.args(["mpirun", "--oversubscribe", "--bind-to", "none"]);
+    cmd.arg(launcher());
+    if flavor() == Flavor::OpenMpi {
+        cmd.args(["--oversubscribe", "--bind-to", "none"]);
+    }
     cmd
+}
+
+/// The launcher's options for `np` processes with `env` set in each of them.
+fn np_env_args(np: usize, env: &[(&str, &str)]) -> Vec<String> {
+    let mut a = Vec::new();
+    match flavor() {
+        Flavor::OpenMpi => {
+            a.extend(["-np".to_string(), np.to_string()]);
+            for (k, v) in env {
+                a.extend(["-x".to_string(), format!("{k}={v}")]);
+            }
+        }
+        Flavor::Mpich => {
+            a.extend(["-n".to_string(), np.to_string()]);
+            for (k, v) in env {
+                a.extend(["-env".to_string(), k.to_string(), v.to_string()]);
+            }
+        }
+    }
+    a
 }
 
 /// Runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and `env`), killed after
@@ -124,15 +220,39 @@ pub fn mpirun(
     env: &[(&str, &str)],
     timeout: Duration,
 ) -> Run {
+    let w = workers.to_string();
+    let mut all = vec![("TORC_WORKERS", w.as_str())];
+    all.extend_from_slice(env);
     let mut cmd = mpirun_cmd(timeout);
-    cmd.arg("-np").arg(np.to_string());
-    cmd.arg("-x").arg(format!("TORC_WORKERS={workers}"));
-    for (k, v) in env {
-        cmd.arg("-x").arg(format!("{k}={v}"));
-    }
+    cmd.args(np_env_args(np, &all));
     cmd.arg(exe).args(args);
-    cmd.env("TORC_WORKERS", workers.to_string());
-    Run::from(cmd.output().expect("run timeout/mpirun"))
+    cmd.env("TORC_WORKERS", &w);
+    Run::from(cmd.output().expect("run timeout/launcher"))
+}
+
+/// One program of an MPMD job (see [`mpmd`]).
+pub struct Part<'a> {
+    /// Processes running it.
+    pub np: usize,
+    /// Environment of those processes (on top of the launcher's own).
+    pub env: &'a [(&'a str, &'a str)],
+    /// The program.
+    pub exe: &'a Path,
+    /// Its arguments.
+    pub args: &'a [&'a str],
+}
+
+/// Runs one MPMD job (`LAUNCHER -np 1 a : -np 2 b`), killed after `timeout`.
+pub fn mpmd(parts: &[Part<'_>], timeout: Duration) -> Run {
+    let mut cmd = mpirun_cmd(timeout);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            cmd.arg(":");
+        }
+        cmd.args(np_env_args(p.np, p.env));
+        cmd.arg(p.exe).args(p.args);
+    }
+    Run::from(cmd.output().expect("run timeout/launcher"))
 }
 
 /// Runs `exe args` directly (no `mpirun`: MPI starts as a singleton), killed after `timeout`.
@@ -143,14 +263,6 @@ pub fn run_plain(exe: &Path, args: &[&str], env: &[(&str, &str)], timeout: Durat
         cmd.env(k, v);
     }
     Run::from(cmd.output().expect("run timeout"))
-}
-
-/// Runs `mpirun --oversubscribe --bind-to none ARGS` (e.g. an MPMD line with `:`), killed
-/// after `timeout`.
-pub fn mpirun_raw(args: &[String], timeout: Duration) -> Run {
-    let mut cmd = mpirun_cmd(timeout);
-    cmd.args(args);
-    Run::from(cmd.output().expect("run timeout/mpirun"))
 }
 
 /// Compiles `tests/c/NAME.c` once per test binary into its scratch dir; returns the program.
