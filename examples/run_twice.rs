@@ -1,6 +1,7 @@
 //! How the Rust API refuses misuse around `api::run`, one line per check (used by the tests):
 //! calls before the runtime starts, a bad setting, a nested `run`, calls from a thread that is
-//! not a worker, a worker id out of range, calls after `run` returned, and a second `run`.
+//! not a worker, a worker id out of range, calls and queries after `run` returned (they say the
+//! runtime does not run), and a second `run`.
 //! Every line ends in `ok` or `WRONG`; the last line is `run_twice: done, wrong=N`.
 //!
 //! `mpirun -np 2 target/release/examples/run_twice`
@@ -9,6 +10,8 @@ use std::fmt::Debug;
 use torc::api::{self, Builder, Error, In, Place};
 
 fn noop(_x: &u32) {}
+
+static SHARED: api::Global<u32> = api::Global::new(0);
 
 fn check<T: Debug>(wrong: &mut usize, what: &str, got: Result<T, Error>, want: &Error) {
     let ok = matches!(&got, Err(e) if e == want);
@@ -124,12 +127,39 @@ fn main() {
         api::reset_statistics(),
         &Error::NotRunning,
     );
-    let ids_ok = api::worker_id().is_none() && api::level().is_none();
+    check(
+        &mut wrong,
+        "statistics after run",
+        api::statistics(),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "broadcast after run",
+        api::broadcast(&SHARED),
+        &Error::NotRunning,
+    );
+    check(
+        &mut wrong,
+        "spawn_detached after run",
+        api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+        &Error::NotRunning,
+    );
+    let ids = [
+        ("node_id", api::node_id()),
+        ("num_nodes", api::num_nodes()),
+        ("worker_id", api::worker_id()),
+        ("num_workers", api::num_workers()),
+        ("local_workers", api::local_workers()),
+        ("node_of_worker(0)", api::node_of_worker(0)),
+        ("level", api::level().map(|l| l as usize)),
+    ];
+    let ids_ok = ids.iter().all(|(_, v)| v.is_none());
     wrong += usize::from(!ids_ok);
+    let shown: Vec<String> = ids.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
     println!(
-        "run_twice: ids after run: worker_id={:?} level={:?} {}",
-        api::worker_id(),
-        api::level(),
+        "run_twice: ids after run: {} {}",
+        shown.join(" "),
         if ids_ok { "ok" } else { "WRONG" }
     );
     check(

@@ -1,6 +1,7 @@
 //! The Rust examples (`examples/*.rs`) under `mpirun` at 1 and 3 ranks, with 1 and 2 workers
 //! where cheap, each under a timeout: exit status and the results they print. Also how a task
-//! panic is reported, and the refusals of the Rust API around `api::run` (`run_twice`).
+//! panic is reported, the refusals of the Rust API around `api::run` (`run_twice`), and that
+//! scopes wait for every task they create (`scopes`).
 //!
 //! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples/`);
 //! when they are missing or older than the library (e.g. `cargo test --test rust_examples`
@@ -25,6 +26,7 @@ const EXAMPLES: &[&str] = &[
     "mixed",
     "panic",
     "run_twice",
+    "scopes",
 ];
 
 fn modified(p: &std::path::Path) -> Option<SystemTime> {
@@ -240,7 +242,11 @@ fn run_refuses_misuse_and_a_second_start() {
             "scope after run: Err(NotRunning) ok",
             "set_stealing after run: Err(NotRunning) ok",
             "reset_statistics after run: Err(NotRunning) ok",
-            "ids after run: worker_id=None level=None ok",
+            "statistics after run: Err(NotRunning) ok",
+            "broadcast after run: Err(NotRunning) ok",
+            "spawn_detached after run: Err(NotRunning) ok",
+            "ids after run: node_id=None num_nodes=None worker_id=None num_workers=None \
+             local_workers=None node_of_worker(0)=None level=None ok",
             "second run: Err(AlreadyStarted) ok",
             "done, wrong=0",
         ] {
@@ -254,5 +260,21 @@ fn run_refuses_misuse_and_a_second_start() {
             );
         }
         r.assert_ok(&format!("run_twice at {np} ranks"));
+    }
+}
+
+#[test]
+fn scopes_wait_for_every_task_they_create() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("scopes", np, w, &[]);
+        for check in [
+            "spawn_direct to the last worker: 500500 (want 500500) ok",
+            "scope inside spawn_local: 1240 (want 1240) ok",
+            "scope inside tasks on every worker: ",
+            "outer scope in a nested one: 104 (want 104) ok",
+            "done, wrong=0",
+        ] {
+            assert_has(&r, &format!("scopes: {check}"));
+        }
     }
 }

@@ -120,40 +120,59 @@ pub fn run<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
     Builder::new().run(f)
 }
 
-/// This process's node id (MPI rank), if the runtime runs.
+/// The node while the runtime runs: `None` before [`run`] starts it and after it has shut
+/// down (the node's description stays installed after the end, so it is not enough to ask
+/// for it).
+pub(crate) fn running_node() -> Option<&'static Node> {
+    if crate::runtime::is_running() {
+        Node::get()
+    } else {
+        None
+    }
+}
+
+/// This process's node id (MPI rank), if the runtime runs (`None` before [`run`] and after it
+/// returned).
 pub fn node_id() -> Option<usize> {
-    Node::get().map(|n| n.layout.node)
+    running_node().map(|n| n.layout.node)
 }
 
 /// Number of nodes, if the runtime runs.
 pub fn num_nodes() -> Option<usize> {
-    Node::get().map(|n| n.layout.nodes())
+    running_node().map(|n| n.layout.nodes())
 }
 
-/// The calling thread's global worker id, if it is a worker.
+/// The calling thread's global worker id, if the runtime runs and the thread is a worker.
 pub fn worker_id() -> Option<usize> {
+    if !crate::runtime::is_running() {
+        return None;
+    }
     current_worker().map(|c| c.node.layout.global(c.index))
 }
 
 /// Workers on all nodes, if the runtime runs.
 pub fn num_workers() -> Option<usize> {
-    Node::get().map(|n| n.layout.total)
+    running_node().map(|n| n.layout.total)
 }
 
 /// The node that runs global worker `worker`, if the runtime runs and the worker exists.
 pub fn node_of_worker(worker: usize) -> Option<usize> {
-    Node::get()
+    running_node()
         .filter(|n| worker < n.layout.total)
         .map(|n| n.layout.locate(worker).0)
 }
 
 /// Workers on this node, if the runtime runs.
 pub fn local_workers() -> Option<usize> {
-    Node::get().map(|n| n.num_workers())
+    running_node().map(|n| n.num_workers())
 }
 
-/// Nesting level of the calling task (0 for the primary task), if the thread runs a task.
+/// Nesting level of the calling task (0 for the primary task), if the runtime runs and the
+/// thread runs a task.
 pub fn level() -> Option<u32> {
+    if !crate::runtime::is_running() {
+        return None;
+    }
     // SAFETY: the current task is alive while it runs on this thread.
     unsafe { current_task().as_ref() }.map(|t| t.level)
 }
@@ -189,9 +208,10 @@ pub fn reset_statistics() -> Result<(), Error> {
     Ok(())
 }
 
-/// This node's statistics line (as `TORC_STATS` prints it).
+/// This node's statistics line (as `TORC_STATS` prints it), if the runtime runs
+/// ([`Error::NotRunning`] before [`run`] and after it returned).
 pub fn statistics() -> Result<String, Error> {
-    Node::get()
+    running_node()
         .map(crate::runtime::stats_line)
         .ok_or(Error::NotRunning)
 }

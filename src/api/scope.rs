@@ -9,7 +9,7 @@ use crate::sched::spawn;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::descriptor::flags;
-use crate::task::{CArg, MAX_ARGS};
+use crate::task::{CArg, Task, MAX_ARGS};
 use std::marker::PhantomData;
 
 /// A tuple of typed arguments (up to 8), e.g. `(In(&x), Out(&mut y))`, valid in `'scope`.
@@ -132,7 +132,7 @@ fn qid_of(place: Place) -> Result<i32, Error> {
     let Place::Worker(w) = place else {
         return Ok(-1);
     };
-    let node = Node::get().ok_or(Error::NotRunning)?;
+    let node = super::running_node().ok_or(Error::NotRunning)?;
     if w < node.layout.total {
         Ok(w as i32)
     } else {
@@ -202,9 +202,239 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 }
 
 /// A scope in which tasks borrow from the caller; it waits for them before it returns.
+///
+/// # One thread, one task
+///
+/// The scope waits for the children of the task that called [`scope()`]; a task is counted
+/// there only when that task creates it, on the thread that runs it. So a `Scope` is neither
+/// `Send` nor `Sync`: its handle cannot reach another thread (a [`std::thread::scope`] thread,
+/// a [`Scope::spawn_local`] closure), from where a task with borrowed arguments would be
+/// counted nowhere the scope waits and could write into memory the caller has already
+/// released. Every spawn through a `Scope` therefore comes from the task that opened it, and
+/// the scope waits for all of them (direct tasks too: a local one runs to completion inside
+/// [`Scope::spawn_direct`], a remote one is counted by the scope's task).
+///
+/// A task that creates tasks of its own opens its own scope: a task function or a
+/// [`Scope::spawn_local`] closure may call [`scope()`], which waits for the tasks it created
+/// before returning, so the enclosing task (and its scope) waits for them too.
+///
+/// # What the borrow checker refuses
+///
+/// Each snippet below does not compile, for the reason given; its twin, which does, follows it.
+///
+/// An [`Out`](super::Out) (or [`InOut`](super::InOut)) target cannot be read before the scope
+/// has waited:
+///
+/// ```compile_fail,E0502
+/// use torc::api::{self, In, Out};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///         println!("{y}"); // the task may not have written it yet
+///     })
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, In, Out};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///     })
+///     .unwrap();
+///     println!("{y}"); // the scope has waited
+/// })
+/// .unwrap();
+/// ```
+///
+/// A [`Borrow`](super::Borrow)ed slice cannot be changed while the scope lives:
+///
+/// ```compile_fail,E0502
+/// use torc::api::{self, Borrow, Out};
+/// fn sum(v: &[f64], t: &mut f64) { *t = v.iter().sum(); }
+/// api::run(|| {
+///     let (mut v, mut total) = (vec![1.0; 8], 0.0);
+///     api::scope(|s| {
+///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total))).unwrap();
+///         v[0] = 2.0; // the task may be reading it
+///     })
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, Borrow, Out};
+/// fn sum(v: &[f64], t: &mut f64) { *t = v.iter().sum(); }
+/// api::run(|| {
+///     let (mut v, mut total) = (vec![1.0; 8], 0.0);
+///     api::scope(|s| {
+///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total))).unwrap();
+///     })
+///     .unwrap();
+///     v[0] = 2.0; // the scope has waited
+/// })
+/// .unwrap();
+/// ```
+///
+/// The handle cannot escape the closure [`scope()`] runs:
+///
+/// ```compile_fail,E0521
+/// use torc::api::{self, Scope};
+/// api::run(|| {
+///     let mut kept: Option<&Scope> = None;
+///     api::scope(|s| kept = Some(s)).unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, Scope};
+/// api::run(|| {
+///     api::scope(|s| {
+///         let mut kept: Option<&Scope> = None;
+///         kept = Some(s);
+///         kept.is_some()
+///     })
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// The handle cannot be used from another thread (`Scope` is not `Sync`):
+///
+/// ```compile_fail,E0277
+/// use torc::api::{self, In, Out, Place};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         std::thread::scope(|t| {
+///             t.spawn(|| s.spawn_direct(Place::Any, square, (In(&x), Out(&mut y))));
+///         });
+///     })
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, In, Out, Place};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         std::thread::scope(|t| {
+///             t.spawn(|| println!("{x}"));
+///         });
+///         s.spawn_direct(Place::Any, square, (In(&x), Out(&mut y)))
+///     })
+///     .unwrap()
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// nor from a [`Scope::spawn_local`] closure, which may run on another worker thread (open a
+/// scope inside the closure instead):
+///
+/// ```compile_fail,E0277
+/// use torc::api::{self, In, Out};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         s.spawn_local(|| {
+///             s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///         })
+///     })
+///     .unwrap()
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, In, Out};
+/// fn square(x: &f64, y: &mut f64) { *y = x * x; }
+/// api::run(|| {
+///     let (x, mut y) = (3.0, 0.0);
+///     api::scope(|s| {
+///         s.spawn_local(|| {
+///             api::scope(|inner| inner.spawn(square, (In(&x), Out(&mut y))))
+///                 .unwrap()
+///                 .unwrap();
+///         })
+///     })
+///     .unwrap()
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// Only [`Data`](super::Data) (plain values without pointers) and slices of it travel as
+/// arguments:
+///
+/// ```compile_fail,E0277
+/// use torc::api::{self, In, Out};
+/// fn first(v: &Vec<u32>, y: &mut u32) { *y = v[0]; }
+/// api::run(|| {
+///     let (v, mut y) = (vec![1u32, 2], 0);
+///     api::scope(|s| s.spawn(first, (In(&v), Out(&mut y)))).unwrap().unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, In, Out};
+/// fn first(v: &[u32], y: &mut u32) { *y = v[0]; }
+/// api::run(|| {
+///     let (v, mut y) = (vec![1u32, 2], 0);
+///     api::scope(|s| s.spawn(first, (In(&v[..]), Out(&mut y)))).unwrap().unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// A task function that captures something cannot be spawned to run anywhere; only
+/// [`Scope::spawn_local`] takes capturing closures (the check is made when the program is
+/// compiled to code, so `cargo build` reports it and `cargo check` does not):
+///
+/// ```compile_fail,E0080
+/// use torc::api::{self, In, Out};
+/// api::run(|| {
+///     let (k, x, mut y) = (2.0, 3.0, 0.0);
+///     api::scope(|s| s.spawn(move |x: &f64, y: &mut f64| *y = k * x, (In(&x), Out(&mut y))))
+///         .unwrap()
+///         .unwrap();
+/// })
+/// .unwrap();
+/// ```
+///
+/// ```no_run
+/// use torc::api::{self, In, Out};
+/// api::run(|| {
+///     let (k, x, mut y, mut z) = (2.0, 3.0, 0.0, 0.0);
+///     api::scope(|s| {
+///         s.spawn(|x: &f64, y: &mut f64| *y = 2.0 * x, (In(&x), Out(&mut y)))?;
+///         s.spawn_local(|| z = k * x)
+///     })
+///     .unwrap()
+///     .unwrap();
+/// })
+/// .unwrap();
+/// ```
 pub struct Scope<'scope, 'env: 'scope> {
     scope: PhantomData<&'scope mut &'scope ()>,
     env: PhantomData<&'env mut &'env ()>,
+    /// The task that opened the scope. A raw pointer, so that `Scope` is neither `Send` nor
+    /// `Sync`: the soundness of borrowed arguments depends on it (see above).
+    task: *const Task,
 }
 
 /// Runs `f` with a [`Scope`]; before returning (or unwinding), waits for every child task of
@@ -228,6 +458,7 @@ where
     let s = Scope {
         scope: PhantomData,
         env: PhantomData,
+        task: current_task(),
     };
     let guard = WaitOnDrop;
     let r = f(&s);
@@ -246,12 +477,24 @@ pub(crate) fn wait_children() {
 }
 
 impl<'scope> Scope<'scope, '_> {
+    /// Checks (in debug builds) that the caller is the task that opened the scope, which the
+    /// types guarantee: a `Scope` never leaves its thread, and the thread runs other tasks
+    /// only inside waits, from where the handle cannot be reached.
+    #[inline]
+    fn owned(&self) {
+        debug_assert!(
+            std::ptr::eq(current_task(), self.task),
+            "a torc::api::Scope was used outside the task that opened it"
+        );
+    }
+
     /// Creates a task running `f(args...)` on any worker of the job (round-robin).
     pub fn spawn<A: Args<'scope>, F: TaskFn<A::Kinds>>(
         &'scope self,
         f: F,
         args: A,
     ) -> Result<(), Error> {
+        self.owned();
         create("torc::Scope::spawn", Place::Any, 0, f, &args)
     }
 
@@ -262,22 +505,29 @@ impl<'scope> Scope<'scope, '_> {
         f: F,
         args: A,
     ) -> Result<(), Error> {
+        self.owned();
         create("torc::Scope::spawn_at", place, 0, f, &args)
     }
 
     /// Creates a direct task: it runs promptly on `place`'s node outside the worker queues
-    /// (keep it short); the scope waits for it like for any other task.
+    /// (keep it short). On this node it runs to completion before this returns; on another
+    /// node it is counted by the scope's task, so the scope waits for it (and for its
+    /// [`Out`](super::Out) / [`InOut`](super::InOut) results) like for any other task.
     pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(
         &'scope self,
         place: Place,
         f: F,
         args: A,
     ) -> Result<(), Error> {
+        self.owned();
         create("torc::Scope::spawn_direct", place, flags::DIRECT, f, &args)
     }
 
     /// Creates a task that captures its environment; it runs on this node's workers only.
+    /// The closure cannot capture the scope (a `Scope` is not `Sync`); to create tasks from
+    /// it, open a scope inside it with [`scope()`].
     pub fn spawn_local<C: FnOnce() + Send + 'scope>(&'scope self, c: C) -> Result<(), Error> {
+        self.owned();
         spawn_closure(Box::new(c))
     }
 }
@@ -301,7 +551,7 @@ extern "C" fn run_closure(word: usize) {
 }
 
 fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
-    let node = Node::get().ok_or(Error::NotRunning)?;
+    let node = super::running_node().ok_or(Error::NotRunning)?;
     let ctx = current_worker().ok_or(Error::NotInTask)?;
     let boxed: Box<Closure<'_>> = Box::new(c);
     let word = Box::into_raw(boxed) as usize;
