@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
 # `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), rustdoc
-# with warnings as errors, the doc tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
+# with warnings as errors, the doc tests, the sanitizer runs (scripts/sanitize.sh: TSan and ASan
+# with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
 # benchmark runner's smoke test). Every step runs even after a failure; the script exits non-zero
 # when any step failed.
 #
@@ -56,6 +57,9 @@ fi
 run_step "build libtorc.so" cargo build --lib
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
+# ThreadSanitizer and AddressSanitizer builds of libtorc (target/tsan, target/asan) running the C
+# examples at 1 and 2 ranks; prints that it skipped them when no nightly toolchain is installed.
+run_step "sanitizers" bash scripts/sanitize.sh
 # Last, so that the suite's own summary closes the output.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
