@@ -2,7 +2,7 @@
 # Makes sure everything torc's build and tests need is installed (Debian 12 with a Rust
 # toolchain): an MPI implementation (OpenMPI: mpicc, mpicxx, mpirun), libclang for mpi-sys's
 # bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config, patchelf (sets the
-# installed libtorc.so's SONAME).
+# installed libtorc.so's SONAME), valgrind (the leak test).
 #
 # Quiet when everything is present. Otherwise, as root it installs what is missing with apt-get;
 # as another user it prints the exact command to run and exits non-zero.
@@ -47,6 +47,7 @@ check_all() {
     have_cmd pkg-config || need pkg-config "pkg-config"
     have_cmd patchelf || need patchelf "patchelf (SONAME of the installed libtorc.so)"
     { have_cmd readelf && have_cmd nm; } || need binutils "readelf/nm"
+    have_cmd valgrind || need valgrind "valgrind (leak test, tests/valgrind.rs)"
     # OpenMP: gcc's runtime and omp.h (a real compile, only once gcc itself is there).
     if have_cmd gcc && have_pkg libc6-dev; then
         local tmp
