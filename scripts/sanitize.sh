@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the C examples (c_examples/*.c) against libtorc built with ThreadSanitizer and with
-# AddressSanitizer, at 1 and 2 MPI ranks of 2 workers each; fails on any sanitizer report that
+# AddressSanitizer, at 1 and 2 MPI ranks of 2 workers each (inter-node stealing on at 2); fails on any sanitizer report that
 # the checked-in suppressions (scripts/sanitizers/*.supp, each entry saying why it is not
 # torc's bug) do not cover, and on any run that does not exit 0.
 #
@@ -81,8 +81,11 @@ run_one() {
     local san=$1 exe=$2 np=$3
     shift 3
     local log=$logs/$(basename "$exe").np$np.log rc=0
+    # On 2 ranks with inter-node stealing on, so that steal requests and answers run too.
+    local stealing=0
+    [[ $np -gt 1 ]] && stealing=1
     timeout --kill-after=10 "$timeout_s" mpirun --oversubscribe --bind-to none -np "$np" \
-        -x TORC_WORKERS=2 -x TSAN_OPTIONS -x ASAN_OPTIONS \
+        -x TORC_WORKERS=2 -x TORC_STEALING=$stealing -x TSAN_OPTIONS -x ASAN_OPTIONS \
         "$exe" "$@" >"$log" 2>&1 || rc=$?
     local reports
     reports=$(grep -cE '^SUMMARY: [A-Za-z]+Sanitizer' "$log")
