@@ -3,7 +3,7 @@
 # toolchain): OpenMPI (mpicc, mpicxx, mpirun: the default MPI) and MPICH beside it
 # (mpicc.mpich, mpiexec.mpich: the tests run a second time with it), libclang for mpi-sys's
 # bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config, patchelf (sets the
-# installed libtorc.so's SONAME).
+# installed libtorc.so's SONAME), valgrind (the leak test).
 #
 # Quiet when everything is present. Otherwise, as root it installs what is missing with apt-get;
 # as another user it prints the exact command to run and exits non-zero.
@@ -51,6 +51,7 @@ check_all() {
     have_cmd pkg-config || need pkg-config "pkg-config"
     have_cmd patchelf || need patchelf "patchelf (SONAME of the installed libtorc.so)"
     { have_cmd readelf && have_cmd nm; } || need binutils "readelf/nm"
+    have_cmd valgrind || need valgrind "valgrind (leak test, tests/valgrind.rs)"
     # OpenMP: gcc's runtime and omp.h (a real compile, only once gcc itself is there).
     if have_cmd gcc && have_pkg libc6-dev; then
         local tmp

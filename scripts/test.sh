@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
 # `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), rustdoc
-# with warnings as errors, the doc tests, and `cargo test --all-targets` (debug profile: unit tests, integration tests, and the
-# benchmark runner's smoke test), all against OpenMPI (the default `mpicc`/`mpirun`). Then the
-# same library built against MPICH (`mpicc.mpich`) into target/mpich, and with it the unit
-# tests, the C examples (tests/c_examples.rs), the multi-node C tests (tests/multinode.rs) and
-# the bad-input cases (tests/bad_input.rs) again, launched by MPICH's `mpiexec.mpich`. Every
-# step runs even after a failure; the script exits non-zero when any step failed.
+# with warnings as errors, the doc tests, the sanitizer runs (scripts/sanitize.sh: TSan and ASan
+# with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests,
+# integration tests, and the benchmark runner's smoke test), all against OpenMPI (the default
+# `mpicc`/`mpirun`). Then the same library built against MPICH (`mpicc.mpich`) into
+# target/mpich, and with it the unit tests, the C examples (tests/c_examples.rs), the
+# multi-node C tests (tests/multinode.rs) and the bad-input cases (tests/bad_input.rs) again,
+# launched by MPICH's `mpiexec.mpich`. Every step runs even after a failure; the script exits
+# non-zero when any step failed.
 #
 # Usage: bash scripts/test.sh [extra cargo test arguments, e.g. a test name filter]
 # Environment: TORC_TEST_TIMEOUT  seconds allowed for `cargo test --all-targets` (default 4500)
@@ -60,6 +62,9 @@ fi
 run_step "build libtorc.so" cargo build --lib
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
+# ThreadSanitizer and AddressSanitizer builds of libtorc (target/tsan, target/asan) running the C
+# examples at 1 and 2 ranks; prints that it skipped them when no nightly toolchain is installed.
+run_step "sanitizers" bash scripts/sanitize.sh
 # Last (with the MPICH pass below), so that the suites' own summaries close the output.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -7,11 +7,11 @@ use crate::comm::wire::Encoded;
 use crate::sched::queue::settle;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
+use once_cell::sync::OnceCell;
 use parking_lot::Mutex;
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::Duration;
 
@@ -55,7 +55,10 @@ pub struct Channel {
     /// The state of this node's MPI traffic; whoever holds it drives it.
     pub engine: Mutex<Engine>,
     outbox: Injector<Outgoing>,
-    thread: OnceLock<Thread>,
+    /// once_cell's rather than std's OnceLock: the same code, but compiled with torc, so
+    /// ThreadSanitizer sees the store that publishes the handle (std's is in the precompiled,
+    /// uninstrumented std, and every unpark was reported as racing with the handle's creation).
+    thread: OnceCell<Thread>,
     sleeping: AtomicBool,
     /// Set while the communication thread naps longer than `server::BUSY_NAP`.
     napping_long: AtomicBool,
@@ -87,7 +90,7 @@ impl Channel {
             world,
             engine: Mutex::new(Engine::new(&world)),
             outbox: Injector::new(),
-            thread: OnceLock::new(),
+            thread: OnceCell::new(),
             sleeping: AtomicBool::new(false),
             napping_long: AtomicBool::new(false),
             awaiting: AtomicUsize::new(0),

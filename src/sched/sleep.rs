@@ -5,9 +5,9 @@
 //! their write before their read, so a wake-up cannot be lost; the park timeout
 //! (`TORC_YIELDTIME`) only bounds how long a parked worker goes without looking around.
 
+use once_cell::sync::OnceCell;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::Duration;
 
@@ -15,7 +15,11 @@ use std::time::Duration;
 pub struct Sleep {
     sleepers: AtomicUsize,
     idle: Mutex<Vec<usize>>,
-    threads: Box<[OnceLock<Thread>]>,
+    /// Each worker's handle, for unpark. once_cell's OnceCell rather than std's OnceLock: the
+    /// same code, but compiled with torc, so ThreadSanitizer sees the store that publishes a
+    /// handle (std's is in the precompiled, uninstrumented std, and a wake-up was reported as
+    /// racing with the handle's creation).
+    threads: Box<[OnceCell<Thread>]>,
 }
 
 impl Sleep {
@@ -24,7 +28,7 @@ impl Sleep {
         Sleep {
             sleepers: AtomicUsize::new(0),
             idle: Mutex::new(Vec::with_capacity(n)),
-            threads: (0..n).map(|_| OnceLock::new()).collect(),
+            threads: (0..n).map(|_| OnceCell::new()).collect(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! Reuse of task descriptors: each worker keeps finished ones with their allocations, so that
 //! creating a task costs no allocation in steady state (argument vectors keep their capacity
-//! too). Descriptors are allocated in slabs and never freed. Threads that are not workers use
-//! a thread-local pool.
+//! too). Descriptors are allocated in slabs and never freed; every slab stays listed in
+//! `SLABS`, so that it remains reachable when the pools that link its descriptors are gone (a
+//! thread-local pool at thread exit): leak checkers see it as still in use rather than lost.
+//! Threads that are not workers use a thread-local pool.
 //!
 //! A descriptor returns to the pool of the thread that finished it, which need not be the one
 //! that created it: when one task creates the work and others run it, descriptors flow from
@@ -28,6 +30,16 @@ unsafe impl Send for Chain {}
 
 /// Chains given up by pools with more than they keep.
 static SPARE: Mutex<Vec<Chain>> = Mutex::new(Vec::new());
+
+/// The start of a slab of `SLAB` descriptors: an address only, never dereferenced (so the
+/// list is `Send` without any `unsafe`).
+struct Slab(#[allow(dead_code)] usize);
+
+/// Every slab ever allocated. Descriptors live for the whole process (a late completion or a
+/// stale pointer in a queue may still reach one), and are only ever linked through interior
+/// pointers; this list holds each slab's start so that the memory stays reachable, and
+/// valgrind counts it as such instead of "definitely lost" once a thread-local pool is gone.
+static SLABS: Mutex<Vec<Slab>> = Mutex::new(Vec::new());
 
 /// A free list of task descriptors, owned by one thread: an intrusive stack linked through
 /// the descriptors' `next_free` field (getting and putting is a couple of loads and stores).
@@ -84,6 +96,7 @@ impl Pool {
             (c.as_ptr(), SLAB)
         } else {
             let slab: &'static mut [Task] = Box::leak((0..SLAB).map(|_| Task::new()).collect());
+            SLABS.lock().push(Slab(slab.as_mut_ptr() as usize));
             let mut head: *mut Task = std::ptr::null_mut();
             for t in slab.iter_mut().rev() {
                 t.next_free = head;
@@ -151,7 +164,8 @@ pub fn get() -> TaskRef {
 /// Returns a finished descriptor to the calling thread's pool.
 pub fn put(t: TaskRef) {
     let mut t = Some(t);
-    // During thread teardown the descriptor is simply dropped (it is never freed).
+    // During thread teardown the descriptor is simply dropped (it is never freed: its slab
+    // stays on `SLABS`).
     let _ = LOCAL.try_with(|p| p.put(t.take().expect("once")));
 }
 
