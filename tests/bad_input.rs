@@ -34,11 +34,14 @@ enum Launch {
     Mpirun(usize),
     /// Directly (MPI singleton) with this many workers.
     Plain(usize),
+    /// `mpirun -np 2` with one worker per rank.
+    TwoRanks,
 }
 
 fn launch(how: Launch, case: &str, env: &[(&str, &str)]) -> Run {
     match how {
         Launch::Mpirun(w) => mpirun(exe(), 1, w, &[case], env, TIMEOUT),
+        Launch::TwoRanks => mpirun(exe(), 2, 1, &[case], env, TIMEOUT),
         Launch::Plain(w) => {
             let w = w.to_string();
             let mut all: Vec<(&str, &str)> = vec![("TORC_WORKERS", &w)];
@@ -127,6 +130,7 @@ const MPI1: Launch = Launch::Mpirun(1);
 const MPI2: Launch = Launch::Mpirun(2);
 const PLAIN1: Launch = Launch::Plain(1);
 const PLAIN2: Launch = Launch::Plain(2);
+const RANKS2: Launch = Launch::TwoRanks;
 
 fn assert_valid(run: &Run, what: &str) {
     run.assert_ok(what);
@@ -645,5 +649,37 @@ fn an_error_before_mpi_starts_on_every_rank_stops_the_job() {
         for l in lines {
             assert!(l.starts_with(want), "{what}: {l}");
         }
+    }
+}
+
+#[test]
+fn finalize_from_inside_a_task() {
+    // On one node the task runs on the primary's own worker (it used to hang there), on two
+    // it runs on node 1 (it used to crash there).
+    misuse(
+        "finalize_in_task",
+        &[MPI1, PLAIN1, PLAIN2, RANKS2],
+        &[],
+        "torc_finalize",
+        &[
+            "called from inside a task (level 1",
+            "only the primary task may call it",
+        ],
+    );
+}
+
+#[test]
+fn broadcast_of_read_only_data_or_code() {
+    for case in ["broadcast_const", "broadcast_function"] {
+        misuse(
+            case,
+            &[MPI1, RANKS2],
+            &[],
+            "torc_broadcast",
+            &[
+                "are not writable data of",
+                "only writable globals and statics",
+            ],
+        );
     }
 }

@@ -266,3 +266,67 @@ fn tasks_placed_on_a_named_worker_run_on_its_node_with_stealing_on_and_off() {
         );
     }
 }
+
+#[test]
+fn a_detached_task_sees_large_ptr_data_as_it_was_at_creation() {
+    let exe = test_program("mn_detached_big");
+    for np in [2, 3] {
+        let r = mpirun(&exe, np, 1, &[], &[], T);
+        r.assert_ok(&format!("mn_detached_big at {np} ranks"));
+        assert!(
+            r.stdout.contains("mn_detached_big: rounds=8 good=8"),
+            "{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn nodes_that_register_different_task_functions_are_refused() {
+    let exe = test_program("mn_register");
+    let r = mpirun(&exe, 3, 1, &["same"], &[], T);
+    r.assert_ok("mn_register same");
+    assert!(r.stdout.contains("mn_register: ok"), "{}", r.stdout);
+    for (mode, fragments) in [
+        (
+            "swap",
+            &[
+                "node 1 registered task function #0 as ",
+                "node 0 as offset",
+                "2 and 2 registered",
+            ][..],
+        ),
+        (
+            "extra",
+            &[
+                "node 2 registered task function #2 as ",
+                "node 0 as nothing",
+                "3 and 2 registered",
+            ][..],
+        ),
+    ] {
+        let r = mpirun(&exe, 3, 1, &[mode], &[], T);
+        assert!(!r.timed_out, "mn_register {mode}: hung\n{}", r.stderr);
+        assert!(
+            r.code.is_some_and(|c| c != 0),
+            "mn_register {mode}: {:?}\n{}",
+            r.code,
+            r.stderr
+        );
+        assert!(!r.stdout.contains("mn_register: ok"), "{}", r.stdout);
+        let lines: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("torc: "))
+            .collect();
+        assert_eq!(lines.len(), 1, "mn_register {mode}: one line\n{}", r.stderr);
+        assert!(lines[0].starts_with("torc: torc_init: "), "{}", lines[0]);
+        for f in fragments {
+            assert!(
+                lines[0].contains(f),
+                "mn_register {mode}: `{f}` in {}",
+                lines[0]
+            );
+        }
+    }
+}

@@ -42,6 +42,26 @@ pub fn locate(addr: usize) -> Option<Location> {
     })
 }
 
+/// A function address for messages: its symbol name when the loader knows it, its module and
+/// offset otherwise.
+pub fn describe_code(addr: usize) -> String {
+    // SAFETY: `Dl_info` is plain data; dladdr only reads the address value and fills `info`.
+    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+    // SAFETY: dladdr accepts any address value; it returns 0 when no module contains it.
+    let ok = unsafe { libc::dladdr(addr as *const libc::c_void, &mut info) };
+    let loc = locate(addr);
+    let place = loc.map_or_else(
+        || format!("{addr:#x}"),
+        |l| format!("offset {:#x} of {}", l.offset, l.module),
+    );
+    if ok != 0 && !info.dli_sname.is_null() && info.dli_saddr as usize == addr {
+        // SAFETY: dladdr gives a NUL-terminated string owned by the loader.
+        let name = unsafe { CStr::from_ptr(info.dli_sname) }.to_string_lossy();
+        return format!("{name} ({place})");
+    }
+    place
+}
+
 /// Checks that `bytes` bytes at `addr` lie inside one loaded module (global or static data),
 /// and says where.
 pub fn locate_data(addr: usize, bytes: usize) -> Result<Location, String> {

@@ -11,7 +11,7 @@ use crate::error::fatal;
 use crate::runtime;
 use crate::task::args::{capture, resolve_values};
 use crate::task::descriptor::flags;
-use crate::task::{pool, CArg, Task, TaskRef, MAX_ARGS};
+use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
 use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
@@ -209,10 +209,34 @@ fn to_mailbox(node: &Node, w: usize, task: TaskRef) {
     node.sleep.notify_one();
 }
 
+/// Copies the large REF/PTR data of a task that nobody waits for (detached work, direct tasks
+/// sent by threads that run no task) into its buffer: large blocks are sent from where they
+/// are, after the creation returned, and only a waiting creator keeps its memory alive until
+/// then. (Smaller data is copied into the message during the creation itself; REF results
+/// still go back to the creator's address, as before.)
+#[cold]
+fn copy_borrowed_blocks(task: &mut TaskRef) {
+    let t: &mut Task = task;
+    for a in t.args.iter_mut() {
+        let borrowed = matches!(a.way, CallWay::Ref | CallWay::Ptr) && !a.in_buffer;
+        if borrowed && a.count > 0 && a.bytes() >= wire::OUT_OF_LINE {
+            // SAFETY: the creator described `bytes()` readable bytes at `addr` (checked
+            // non-NULL at capture) and has not returned from the creating call yet.
+            let src = unsafe { std::slice::from_raw_parts(a.addr as *const u8, a.bytes()) };
+            a.offset = t.buf.push_bytes(src);
+            a.in_buffer = true;
+        }
+    }
+}
+
 /// Sends a new task to node `dest` (for its worker `worker` when `named`): one message with
 /// its arguments' data.
 #[inline(never)]
-fn ship(api: &str, node: &Node, task: TaskRef, dest: usize, worker: usize, named: bool) {
+fn ship(api: &str, node: &Node, mut task: TaskRef, dest: usize, worker: usize, named: bool) {
+    if std::ptr::eq(task.parent, &node.detached) {
+        // Nobody waits for it, so the creator's memory may be gone before the send reads it.
+        copy_borrowed_blocks(&mut task);
+    }
     let Some(func) = wire::function_id(task.func, &node.registered) else {
         fatal(
             api,

@@ -22,6 +22,13 @@ static void task_noop(void)
 {
 }
 
+static const long read_only_table[4] = {1, 2, 3, 4};
+
+static void task_finalize(void)
+{
+    torc_finalize(); /* only the primary task may */
+}
+
 static void task_bad_getarg(int *a)
 {
     (void)a;
@@ -49,6 +56,7 @@ static void init(int argc, char **argv)
     torc_register_task((void *)task_add);
     torc_register_task((void *)task_noop);
     torc_register_task((void *)task_bad_getarg);
+    torc_register_task((void *)task_finalize);
     torc_init(argc, argv, MODE_MW);
 }
 
@@ -177,6 +185,14 @@ int main(int argc, char **argv)
         pthread_join(t, NULL);
     } else if (!strcmp(c, "broadcast_negative_count")) {
         torc_broadcast(&result, -1, MPI_LONG);
+    } else if (!strcmp(c, "finalize_in_task")) {
+        /* On the last worker: node 1 at 2 ranks, the primary's own worker at 1 x 1. */
+        torc_task(torc_num_workers() - 1, (void (*)())task_finalize, 0);
+        torc_waitall();
+    } else if (!strcmp(c, "broadcast_const")) {
+        torc_broadcast((void *)read_only_table, 4, MPI_LONG);
+    } else if (!strcmp(c, "broadcast_function")) {
+        torc_broadcast((void *)task_noop, 1, MPI_LONG);
     } else if (!strcmp(c, "broadcast_heap")) {
         long *heap = malloc(4 * sizeof(long));
         torc_broadcast(heap, 4, MPI_LONG);
