@@ -62,8 +62,8 @@ pub struct Channel {
     sleeping: AtomicBool,
     /// Set while the communication thread naps longer than `server::BUSY_NAP`.
     napping_long: AtomicBool,
-    /// Tasks this node sent away whose completion has not come back.
-    pub awaiting: AtomicUsize,
+    /// Tasks this node sent away whose completion has not come back, by handle.
+    pub(crate) outstanding: crate::comm::outstanding::Outstanding,
     /// A steal request of this node is unanswered.
     pub steal_in_flight: AtomicBool,
     /// Broadcast acknowledgements still expected.
@@ -93,7 +93,7 @@ impl Channel {
             thread: OnceCell::new(),
             sleeping: AtomicBool::new(false),
             napping_long: AtomicBool::new(false),
-            awaiting: AtomicUsize::new(0),
+            outstanding: Default::default(),
             steal_in_flight: AtomicBool::new(false),
             bcast_acks: AtomicUsize::new(0),
             stealing_acks: AtomicUsize::new(0),

@@ -2,6 +2,7 @@
 //! engine is released), completions write back and signal, protocol messages update state.
 
 use crate::comm::mpi::{self, World};
+use crate::comm::outstanding::borrowed_of;
 use crate::comm::posted::Arrived;
 use crate::comm::steal::{self, Thief};
 use crate::comm::wire::{self, tag};
@@ -122,6 +123,23 @@ fn accept_task(
             unsafe { mpi::recv_raw(world, source, tag::DATA, base.add(o), n) };
         }
     }
+    if task.home == node.layout.node as u32 {
+        // Back home unrun (stolen back): its handle gives its latch, and the creator's memory
+        // it will use directly must be exactly the arguments it left with.
+        let away = ch
+            .outstanding
+            .take(task.handle)
+            .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
+        if borrowed_of(&task.args) != away.borrowed {
+            protocol_error(
+                node,
+                source,
+                tag::TASK,
+                "a task back home names other arguments than it left with".into(),
+            );
+        }
+        task.parent = away.latch;
+    }
     task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
         fatal(
             &format!("node {}", node.layout.node),
@@ -175,20 +193,31 @@ fn dispatch(
             );
         }
         tag::DONE => {
-            // SAFETY: completions come only for tasks this node created and still waits for.
+            let (handle, wb) = wire::decode_done(body).unwrap_or_else(|e| bad(e));
+            // Nothing from the wire is an address until the table says so.
+            let away = ch
+                .outstanding
+                .take(handle)
+                .unwrap_or_else(|e| bad(format!("completion refused: {e}")));
+            let pairs: Vec<(usize, usize)> = wb.iter().map(|w| (w.addr, w.bytes)).collect();
+            if let Err(e) = away.check_write_backs(&pairs) {
+                bad(format!("completion refused: {e}"));
+            }
             // Large blocks are received straight into the creator's memory.
             let receive = |addr: usize, bytes: usize| {
-                // SAFETY: `addr` is the creator's live REF/RES argument of `bytes` bytes.
                 for (o, n) in wire::pieces(bytes) {
-                    // SAFETY: within the argument; pieces are cut as the sender cut them.
+                    // SAFETY: `addr` is the creator's live REF/RES argument of `bytes` bytes
+                    // (checked above); pieces are cut as the sender cut them.
                     unsafe { mpi::recv_raw(world, source, tag::DATA, (addr + o) as *mut u8, n) }
                 }
             };
-            let latch = unsafe { wire::apply_done(body, receive) }.unwrap_or_else(|e| bad(e));
-            ch.awaiting.fetch_sub(1, Ordering::AcqRel);
+            // SAFETY: every address was checked above against the arguments of a task of this
+            // node that still waits for its completion.
+            unsafe { wire::apply_write_backs(&wb, receive) };
             inbox.signalled = true;
-            // SAFETY: the latch of a task this node created, completed exactly once.
-            unsafe { signal(latch as *const _) };
+            // SAFETY: the latch of a task this node created, completed exactly once (its
+            // entry is gone from the table now).
+            unsafe { signal(away.latch) };
         }
         tag::STEAL_REQ => match steal::serve(node) {
             Some((m, keep)) => ch.send_encoded(source, tag::STEAL_TASK, m, keep, false),

@@ -8,6 +8,7 @@ pub mod datatype;
 pub mod dispatch;
 pub mod engine;
 pub mod mpi;
+pub mod outstanding;
 pub mod posted;
 pub mod server;
 pub mod steal;

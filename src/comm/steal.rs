@@ -4,6 +4,7 @@
 //! work shows up again.
 
 use crate::comm::channel::{Channel, Keep};
+use crate::comm::outstanding::{borrowed_of, Away};
 use crate::comm::wire;
 use crate::sched::queue::settle;
 use crate::sched::registry::Node;
@@ -128,12 +129,15 @@ pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
         node.injector.push(t);
         return None;
     };
-    let msg = wire::encode_task(task, func, -1);
-    if task.home == me {
-        if let Some(ch) = node.comm.as_ref() {
-            ch.awaiting.fetch_add(1, Ordering::AcqRel);
-        }
-    }
+    // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
+    let handle = match node.comm.as_ref() {
+        Some(ch) if task.home == me => ch.outstanding.register(Away {
+            latch: task.parent,
+            borrowed: borrowed_of(&task.args),
+        }),
+        _ => task.handle,
+    };
+    let msg = wire::encode_task(task, func, -1, handle);
     // Large blocks are sent from the descriptor's buffer: keep it until they are out.
     let keep = if msg.blocks.is_empty() {
         put_task(t);

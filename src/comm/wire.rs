@@ -179,7 +179,8 @@ fn carries_data(a: &Arg) -> bool {
 /// Data not in the task's buffer (REF/PTR of a locally created task) is the creator's memory;
 /// small data is copied into the message, large data is listed in `blocks` to be sent from
 /// where it is (the creator's memory stays valid until the task's completion comes back).
-pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Encoded {
+/// `handle` names the task at its home node (see `outstanding.rs`): where its completion goes.
+pub fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u64) -> Encoded {
     let inline = |a: &Arg| carries_data(a) && a.bytes() < OUT_OF_LINE;
     let data: usize = task
         .args
@@ -191,7 +192,7 @@ pub fn encode_task(task: &Task, func: (u64, u64), target: i32) -> Encoded {
     let word0 = task.flags as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
     w.u64(word0);
     w.u64((target as u32 as u64) | (task.home as u64) << 32);
-    w.u64(task.parent as usize as u64);
+    w.u64(handle);
     w.u64(func.0).u64(func.1);
     w.pad16();
     let mut blocks = Vec::new();
@@ -251,11 +252,18 @@ pub unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHe
         let mut r = Reader::new(&task.buf.as_bytes()[..len]);
         let word0 = r.u64()?;
         let word1 = r.u64()?;
-        task.parent = r.u64()? as usize as *const _;
+        task.handle = r.u64()?;
+        task.parent = std::ptr::null();
         let func = (r.u64()?, r.u64()?);
         r.block(0)?;
         task.flags = word0 as u8;
         let nargs = ((word0 >> 8) & 0xff) as usize;
+        if nargs > crate::task::MAX_ARGS {
+            return Err(format!(
+                "task message with {nargs} arguments (at most {})",
+                crate::task::MAX_ARGS
+            ));
+        }
         task.level = (word0 >> 32) as u32;
         task.home = (word1 >> 32) as u32;
         let target = word1 as u32 as i32;
@@ -268,6 +276,12 @@ pub unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHe
             }
             let (count, elem_size, addr) =
                 (r.u64()? as usize, r.u64()? as usize, r.u64()? as usize);
+            if count
+                .checked_mul(elem_size)
+                .is_none_or(|b| b > isize::MAX as usize)
+            {
+                return Err(format!("argument of {count} x {elem_size} bytes"));
+            }
             args.push(Arg {
                 way,
                 count,
@@ -335,7 +349,7 @@ pub fn encode_done(task: &Task) -> Encoded {
         .map(|a| a.bytes().next_multiple_of(16))
         .sum();
     let mut w = Writer::with_capacity(16 + 16 * wb.len() + data);
-    w.u64(task.parent as usize as u64).u64(wb.len() as u64);
+    w.u64(task.handle).u64(wb.len() as u64);
     let mut blocks = Vec::new();
     for a in wb {
         let bytes = &task.buf.as_bytes()[a.offset..a.offset + a.bytes()];
@@ -353,32 +367,57 @@ pub fn encode_done(task: &Task) -> Encoded {
     }
 }
 
-/// Applies a completion on the home node: writes the data back (`receive(addr, bytes)` gets
-/// each large block straight into place from its DATA message), returns the latch address.
-///
-/// # Safety
-/// The message must come from a task this node created: every write-back address is a live
-/// REF/RES argument of a task still waiting for it.
-pub unsafe fn apply_done(
-    msg: &[u8],
-    mut receive: impl FnMut(usize, usize),
-) -> Result<usize, String> {
+/// One write-back of a completion: `bytes` bytes for the creator's address `addr`, carried in
+/// the message (`data`) or in a DATA message that follows (`None`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct WriteBack<'a> {
+    /// The creator's address, as the home node sent it (checked there before use).
+    pub addr: usize,
+    /// Its length.
+    pub bytes: usize,
+    /// The data, when it travels inside the message.
+    pub data: Option<&'a [u8]>,
+}
+
+/// Parses a completion: the task's handle at home and its write-backs, in order.
+pub fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), String> {
     let mut r = Reader::new(msg);
-    let latch = r.u64()? as usize;
-    let n = r.u64()?;
+    let handle = r.u64()?;
+    let n = r.u64()? as usize;
+    if n > crate::task::MAX_ARGS {
+        return Err(format!("completion with {n} write-backs"));
+    }
+    let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let addr = r.u64()? as usize;
         let size = r.u64()?;
         let bytes = (size & !OOL_BYTES) as usize;
-        if size & OOL_BYTES != 0 {
-            receive(addr, bytes);
-            continue;
-        }
-        let (_, data) = r.block(bytes)?;
-        // SAFETY: the caller guarantees `addr` is the creator's live argument of `bytes` bytes.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), addr as *mut u8, bytes) };
+        let data = if size & OOL_BYTES != 0 {
+            None
+        } else {
+            Some(r.block(bytes)?.1)
+        };
+        out.push(WriteBack { addr, bytes, data });
     }
-    Ok(latch)
+    Ok((handle, out))
+}
+
+/// Writes a completion's data back (`receive(addr, bytes)` gets each large block straight
+/// into place from its DATA message).
+///
+/// # Safety
+/// Every `addr` must be checked to be a live REF/RES argument of `bytes` bytes of a task of
+/// this node still waiting for it (see `outstanding.rs`).
+pub unsafe fn apply_write_backs(wb: &[WriteBack<'_>], mut receive: impl FnMut(usize, usize)) {
+    for w in wb {
+        match w.data {
+            // SAFETY: as the caller guarantees, `addr` holds `bytes` writable bytes.
+            Some(d) => unsafe {
+                std::ptr::copy_nonoverlapping(d.as_ptr(), w.addr as *mut u8, w.bytes)
+            },
+            None => receive(w.addr, w.bytes),
+        }
+    }
 }
 
 /// Encodes a broadcast: (module key, offset) of the variable and its bytes.
@@ -437,7 +476,7 @@ mod tests {
         t.flags = 2;
         t.parent = 0x1234usize as *const _;
         capture(&cargs, &mut t.args, &mut t.buf).unwrap();
-        let enc = encode_task(&t, (9, 77), 2);
+        let enc = encode_task(&t, (9, 77), 2, 0x1234);
         assert!(
             enc.blocks.is_empty(),
             "small data travels inside the message"
@@ -454,8 +493,8 @@ mod tests {
         };
         assert_eq!(h, want);
         assert_eq!(
-            (r.level, r.home, r.flags, r.parent as usize),
-            (3, 1, 2, 0x1234)
+            (r.level, r.home, r.flags, r.handle, r.parent as usize),
+            (3, 1, 2, 0x1234, 0)
         );
         let v = |i: usize| r.args[i].value;
         unsafe {
@@ -476,8 +515,15 @@ mod tests {
         }
         let done = encode_done(&r);
         assert!(done.blocks.is_empty());
-        let latch = unsafe { apply_done(&done.body, |_, _| panic!("no large blocks")) }.unwrap();
-        assert_eq!(latch, 0x1234);
+        let (handle, wb) = decode_done(&done.body).unwrap();
+        assert_eq!(handle, 0x1234);
+        let pairs: Vec<_> = wb.iter().map(|w| (w.addr, w.bytes)).collect();
+        assert_eq!(
+            pairs,
+            vec![(refd.as_ptr() as usize, 12), (res.as_ptr() as usize, 16)],
+            "REF and RES, in order"
+        );
+        unsafe { apply_write_backs(&wb, |_, _| panic!("no large blocks")) };
         assert_eq!(refd, [70, 8, 9]);
         assert_eq!(res, [0, 99]);
     }
@@ -498,7 +544,7 @@ mod tests {
         t.home = 0;
         t.parent = 0x99usize as *const _;
         capture(&cargs, &mut t.args, &mut t.buf).unwrap();
-        let enc = encode_task(&t, (1, 2), -1);
+        let enc = encode_task(&t, (1, 2), -1, 0x99);
         assert_eq!(
             enc.blocks,
             vec![(big.as_ptr() as usize, big.len())],
@@ -534,15 +580,34 @@ mod tests {
         let done = encode_done(&r);
         assert_eq!(done.blocks.len(), 1);
         let (src, n) = done.blocks[0];
-        let latch = unsafe {
-            apply_done(&done.body, |addr, bytes| {
+        let (handle, wb) = decode_done(&done.body).unwrap();
+        assert_eq!(handle, 0x99);
+        unsafe {
+            apply_write_backs(&wb, |addr, bytes| {
                 assert_eq!((addr, bytes), (out.as_ptr() as usize, n));
                 std::ptr::copy_nonoverlapping(src as *const u8, addr as *mut u8, bytes);
             })
-        }
-        .unwrap();
-        assert_eq!(latch, 0x99);
+        };
         assert!(out.iter().all(|&x| x == 5));
+    }
+
+    #[test]
+    fn a_task_message_with_too_many_arguments_is_refused() {
+        let mut w = Writer::default();
+        let nargs = crate::task::MAX_ARGS as u64 + 1;
+        w.u64(nargs << 8).u64(0).u64(0).u64(0).u64(0);
+        w.pad16();
+        for _ in 0..nargs {
+            w.u64(6).u64(0).u64(0).u64(0); // CALL_BY_VAD records
+        }
+        let mut r = Task::new();
+        r.buf = buffer_from(&w.buf);
+        let e = unsafe { decode_task(&mut r, w.buf.len(), 0) }.unwrap_err();
+        assert!(e.contains("arguments (at most"), "{e}");
+        let mut d = Writer::default();
+        d.u64(1).u64(1000);
+        assert!(decode_done(&d.buf).is_err());
+        assert!(decode_done(&d.buf[..12]).is_err());
     }
 
     #[test]
@@ -580,7 +645,7 @@ mod tests {
         let mut t = Task::new();
         t.home = 1;
         capture(&cargs, &mut t.args, &mut t.buf).unwrap();
-        let msg = encode_task(&t, (0, 0), -1).body;
+        let msg = encode_task(&t, (0, 0), -1, 0).body;
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
         unsafe { decode_task(&mut r, msg.len(), 1) }.unwrap();

@@ -6,13 +6,13 @@ use super::placement;
 use super::registry::Node;
 use super::worker::{current_task, current_worker, put_task, WorkerCtx};
 use crate::comm::channel::Keep;
+use crate::comm::outstanding::{borrowed_of, Away};
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::runtime;
 use crate::task::args::{capture, resolve_values};
 use crate::task::descriptor::flags;
 use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
-use std::sync::atomic::Ordering;
 
 /// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
 /// called, for error messages; `flag_bits` are [`flags`]).
@@ -246,7 +246,13 @@ fn ship(api: &str, node: &Node, mut task: TaskRef, dest: usize, worker: usize, n
             ),
         );
     };
-    let msg = wire::encode_task(&task, func, if named { worker as i32 } else { -1 });
+    let ch = node.comm.as_ref().expect("multi-node runs have a channel");
+    let handle = ch.outstanding.register(Away {
+        latch: task.parent,
+        borrowed: borrowed_of(&task.args),
+    });
+    let target = if named { worker as i32 } else { -1 };
+    let msg = wire::encode_task(&task, func, target, handle);
     // Large blocks are sent from where they are (a COP copy lives in the descriptor's
     // buffer): keep the descriptor until they are out.
     let keep = if msg.blocks.is_empty() {
@@ -255,7 +261,5 @@ fn ship(api: &str, node: &Node, mut task: TaskRef, dest: usize, worker: usize, n
     } else {
         Some(Keep::new(task))
     };
-    let ch = node.comm.as_ref().expect("multi-node runs have a channel");
-    ch.awaiting.fetch_add(1, Ordering::AcqRel);
     ch.send_encoded(dest, tag::TASK, msg, keep, false);
 }

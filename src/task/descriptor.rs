@@ -36,6 +36,8 @@ pub struct Task {
     pub parent: *const Latch,
     /// Counts this task's own children.
     pub latch: Latch,
+    /// For a task away from its home node: its handle there (see `comm/outstanding.rs`).
+    pub handle: u64,
     /// Nesting level: the primary task is 0, its children 1, ...
     pub level: u32,
     /// Node that created the task (where REF/RES data goes back).
@@ -57,6 +59,7 @@ impl Task {
             buf: ArgBuffer::default(),
             parent: std::ptr::null(),
             latch: Latch::new(),
+            handle: 0,
             level: 0,
             home: 0,
             flags: 0,
@@ -72,6 +75,7 @@ impl Task {
         self.buf.clear();
         self.parent = std::ptr::null();
         self.latch.reset();
+        self.handle = 0;
         self.level = 0;
         self.home = 0;
         self.flags = 0;
