@@ -111,6 +111,10 @@ const IDLE_MPI: Program = Program {
     name: "idle_mpi",
     kind: Kind::Mpi,
 };
+const BUSY_ANSWER_TORC: Program = Program {
+    name: "busy_answer_torc",
+    kind: Kind::Torc,
+};
 
 const PROGRAMS: &[Program] = &[
     EMPTY_TORC,
@@ -126,6 +130,7 @@ const PROGRAMS: &[Program] = &[
     BIGARG_MPI,
     IDLE_TORC,
     IDLE_MPI,
+    BUSY_ANSWER_TORC,
 ];
 
 /// One configuration to run: a program, its process/worker counts, environment and arguments,
@@ -279,6 +284,14 @@ fn rows() -> Vec<Row> {
     const BIGARG_SMOKE: &[&str] = &["1", "2", "1"];
     const IDLE_ARGS: &[&str] = &["2000"];
     const IDLE_SMOKE: &[&str] = &["50"];
+    let pingpong_half = probe(
+        PINGPONG_MPI,
+        2,
+        1,
+        &["pingpong", "100000", "11"],
+        &["pingpong", "1000", "2"],
+        "median_us",
+    );
     vec![
         Row {
             measure: "empty task, 1 node x 1 worker",
@@ -403,6 +416,25 @@ fn rows() -> Vec<Row> {
                 Peer::Probe(probe(IDLE_MPI, 2, 1, IDLE_ARGS, IDLE_SMOKE, "max_pct")),
             )),
             goal: Some(Goal::AtMost(10.0)),
+        },
+        Row {
+            // Issue 10, item 12(a): a direct task is answered within 100 us while the target
+            // node's only worker runs a 1 s task (20 probes, 5 ms apart, inside that task).
+            measure: "direct task answered while the target's only worker runs a 1 s task, 2 nodes x 1 worker: round trip",
+            unit: "us",
+            torc: probe(
+                BUSY_ANSWER_TORC,
+                2,
+                1,
+                &["1000", "20", "5000"],
+                &["200", "3", "2000"],
+                "median_us",
+            ),
+            peer: Some((
+                "MPI ping-pong (half round trip)",
+                Peer::Probe(pingpong_half),
+            )),
+            goal: Some(Goal::AtMost(100.0)),
         },
     ]
 }

@@ -16,12 +16,16 @@ const YIELD_ROUNDS: u32 = 20;
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
 /// Longest nap while a worker runs a task or drives the engine.
-pub(crate) const BUSY_NAP: Duration = Duration::from_micros(50);
+pub(crate) const BUSY_NAP: Duration = Duration::from_micros(100);
 
 /// Runs the communication loop of `node` until told to stop.
 pub fn run(node: &'static Node) {
     let ch = node.comm.as_ref().expect("a channel on multi-node runs");
     ch.register_current();
+    // Naps are short while a worker is busy: ask the kernel to end them on time (the default
+    // slack of 50 us would double a 50 us nap).
+    // SAFETY: PR_SET_TIMERSLACK takes a plain integer and changes only this thread's slack.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
     let mut idle: u32 = 0;
     let mut quiet_since = Instant::now();
     loop {
