@@ -128,16 +128,7 @@ pub fn finalize(world: &World) {
 /// ranks that did start. After `MPI_Finalize` it exits.
 pub fn abort_job(code: c_int) -> ! {
     if !is_initialized() {
-        let mut provided: c_int = 0;
-        // SAFETY: MPI has not been initialised (checked above); MPI accepts NULL argc/argv.
-        unsafe {
-            ffi::MPI_Init_thread(
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                ffi::RSMPI_THREAD_MULTIPLE,
-                &mut provided,
-            )
-        };
+        init_without_arguments();
     }
     if !is_finalized() {
         // SAFETY: MPI is running; MPI_Abort may be called from any thread at any level.
@@ -146,22 +137,28 @@ pub fn abort_job(code: c_int) -> ! {
     std::process::exit(code)
 }
 
+/// Starts MPI without the program's arguments, asking for `MPI_THREAD_MULTIPLE` (the caller
+/// checked that it has not started).
+fn init_without_arguments() {
+    let mut provided: c_int = 0;
+    // SAFETY: MPI has not been initialised (the caller checked); MPI accepts NULL argc/argv.
+    unsafe {
+        ffi::MPI_Init_thread(
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            ffi::RSMPI_THREAD_MULTIPLE,
+            &mut provided,
+        )
+    };
+}
+
 /// Initialises MPI once for unit tests that need datatypes.
 #[cfg(test)]
 pub fn init_for_tests() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if !is_initialized() {
-            let mut provided = 0;
-            // SAFETY: first and only initialisation in this test process.
-            unsafe {
-                ffi::MPI_Init_thread(
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    ffi::RSMPI_THREAD_MULTIPLE,
-                    &mut provided,
-                )
-            };
+            init_without_arguments();
         }
     });
 }

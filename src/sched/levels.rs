@@ -4,7 +4,7 @@
 //!
 //! So a master-worker loop runs its tasks in creation order, while a task that waits for its
 //! children runs them (and their children, deepest first) before shallower work. The queues of
-//! the levels are [`Queue`]s, created as tasks of a new level appear and kept for the life of
+//! the levels are `Queue`s, created as tasks of a new level appear and kept for the life of
 //! the worker. Thieves find them in a table that only grows: chunks of `CHUNK` slots, each set
 //! once, and `len`, published after the slot it counts (`Release`/`Acquire`). Tasks nested
 //! deeper than `MAX_LEVELS - 1` share the deepest queue (FIFO among themselves); waiting still

@@ -16,7 +16,7 @@
 //!   `front` has moved past it, and a taker that read that slot before then loses its CAS.
 //!
 //! Unlike a Chase-Lev deque nobody takes at the back, so there is no race for the last task
-//! and no full fence. A queue made [`Queue::private`] has no thieves (one worker on a one-node
+//! and no full fence. A queue made `Queue::private` has no thieves (one worker on a one-node
 //! job): its owner takes without the CAS.
 
 use crate::task::{Task, TaskRef};
