@@ -199,8 +199,7 @@ fn dispatch(
                 .outstanding
                 .take(handle)
                 .unwrap_or_else(|e| bad(format!("completion refused: {e}")));
-            let pairs: Vec<(usize, usize)> = wb.iter().map(|w| (w.addr, w.bytes)).collect();
-            if let Err(e) = away.check_write_backs(&pairs) {
+            if let Err(e) = away.check_write_backs(wb.iter().map(|w| (w.addr, w.bytes))) {
                 bad(format!("completion refused: {e}"));
             }
             // Large blocks are received straight into the creator's memory.

@@ -9,7 +9,7 @@
 //! its generation changes on every reuse, so a stale or duplicated message never matches.
 
 use crate::sched::latch::Latch;
-use crate::task::{Arg, CallWay};
+use crate::task::{Arg, CallWay, Task};
 use parking_lot::Mutex;
 
 /// An argument of the creator's memory that a task away from home may use.
@@ -85,6 +85,15 @@ impl Outstanding {
         index as u64 | (slot.generation as u64) << 32
     }
 
+    /// Records `task`, created on this node and about to leave it: its parent latch and the
+    /// creator's memory it uses. Returns its handle.
+    pub(crate) fn register_task(&self, task: &Task) -> u64 {
+        self.register(Away {
+            latch: task.parent,
+            borrowed: borrowed_of(&task.args),
+        })
+    }
+
     /// Takes the entry of `handle` out (its task completed, or came home): an error when no
     /// task away from home has that handle.
     pub(crate) fn take(&self, handle: u64) -> Result<Away, String> {
@@ -113,18 +122,22 @@ impl Outstanding {
 impl Away {
     /// Checks that the write-backs `(addr, bytes)` of a completion, in order, are exactly this
     /// task's REF and RES arguments.
-    pub(crate) fn check_write_backs(&self, wb: &[(usize, usize)]) -> Result<(), String> {
-        let want: Vec<(usize, usize)> = self
+    pub(crate) fn check_write_backs(
+        &self,
+        wb: impl IntoIterator<Item = (usize, usize)> + Clone,
+    ) -> Result<(), String> {
+        let want = self
             .borrowed
             .iter()
             .filter(|b| b.way.writes_back())
-            .map(|b| (b.addr, b.bytes))
-            .collect();
-        if want.as_slice() == wb {
+            .map(|b| (b.addr, b.bytes));
+        if want.clone().eq(wb.clone()) {
             return Ok(());
         }
         Err(format!(
-            "its write-backs {wb:x?} do not match the task's REF/RES arguments {want:x?}"
+            "its write-backs {:x?} do not match the task's REF/RES arguments {:x?}",
+            wb.into_iter().collect::<Vec<_>>(),
+            want.collect::<Vec<_>>()
         ))
     }
 }
@@ -178,12 +191,12 @@ mod tests {
                 bytes: 4,
             },
         ]);
-        assert_eq!(a.check_write_backs(&[(0x200, 16), (0x300, 4)]), Ok(()));
-        assert!(a.check_write_backs(&[(0x200, 32), (0x300, 4)]).is_err());
+        assert_eq!(a.check_write_backs([(0x200, 16), (0x300, 4)]), Ok(()));
+        assert!(a.check_write_backs([(0x200, 32), (0x300, 4)]).is_err());
         assert!(
-            a.check_write_backs(&[(0x100, 8)]).is_err(),
+            a.check_write_backs([(0x100, 8)]).is_err(),
             "PTR writes nothing back"
         );
-        assert!(a.check_write_backs(&[(0x200, 16)]).is_err(), "one missing");
+        assert!(a.check_write_backs([(0x200, 16)]).is_err(), "one missing");
     }
 }

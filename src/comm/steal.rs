@@ -4,7 +4,6 @@
 //! work shows up again.
 
 use crate::comm::channel::{Channel, Keep};
-use crate::comm::outstanding::{borrowed_of, Away};
 use crate::comm::wire;
 use crate::sched::queue::settle;
 use crate::sched::registry::Node;
@@ -131,10 +130,7 @@ pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
     };
     // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
     let handle = match node.comm.as_ref() {
-        Some(ch) if task.home == me => ch.outstanding.register(Away {
-            latch: task.parent,
-            borrowed: borrowed_of(&task.args),
-        }),
+        Some(ch) if task.home == me => ch.outstanding.register_task(task),
         _ => task.handle,
     };
     let msg = wire::encode_task(task, func, -1, handle);

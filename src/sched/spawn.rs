@@ -6,7 +6,6 @@ use super::placement;
 use super::registry::Node;
 use super::worker::{current_task, current_worker, put_task, WorkerCtx};
 use crate::comm::channel::Keep;
-use crate::comm::outstanding::{borrowed_of, Away};
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
 use crate::runtime;
@@ -247,10 +246,7 @@ fn ship(api: &str, node: &Node, mut task: TaskRef, dest: usize, worker: usize, n
         );
     };
     let ch = node.comm.as_ref().expect("multi-node runs have a channel");
-    let handle = ch.outstanding.register(Away {
-        latch: task.parent,
-        borrowed: borrowed_of(&task.args),
-    });
+    let handle = ch.outstanding.register_task(&task);
     let target = if named { worker as i32 } else { -1 };
     let msg = wire::encode_task(&task, func, target, handle);
     // Large blocks are sent from where they are (a COP copy lives in the descriptor's
