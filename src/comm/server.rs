@@ -3,9 +3,10 @@
 //! then naps of an eighth of the time since the last message (at least 2 us, at most
 //! `TORC_YIELDTIME`), so an answer is noticed at most ~12% later than it came, and a long wait
 //! costs a few hundred wake-ups, not thousands per second. While a worker of the node runs a
-//! task (nobody else can answer a request then), or drives the engine itself (and may leave
-//! it at any moment to run a task it was handed), naps last at most `BUSY_NAP`: a steal
-//! request or a direct task is answered within about that long however long the task runs.
+//! task (nobody else can answer a request then), naps last at most `BUSY_NAP`: a steal request
+//! or a direct task is answered within about that long however long the task runs. While a
+//! worker drives the engine itself, this thread naps until that worker parks or leaves the
+//! engine to run a task it was handed (`Node::leaving_engine`); either wakes it.
 
 use crate::comm::engine::{self, Progress};
 use crate::sched::registry::Node;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 const YIELD_ROUNDS: u32 = 20;
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
-/// Longest nap while a worker runs a task or drives the engine.
+/// Longest nap while a worker runs a task.
 pub(crate) const BUSY_NAP: Duration = Duration::from_micros(100);
 
 /// Runs the communication loop of `node` until told to stop.
@@ -35,9 +36,9 @@ pub fn run(node: &'static Node) {
                 continue;
             }
             Progress::Busy => {
-                // A worker drives the engine; it wakes this thread before it parks, but it may
-                // also leave to run a task it was handed: look again soon.
-                ch.sleep(BUSY_NAP.min(node.config.yield_time));
+                // A worker drives the engine; it wakes this thread before it parks, and when it
+                // leaves to run a task it was handed (`Node::leaving_engine`).
+                ch.sleep(node.config.yield_time);
                 idle = 0;
                 continue;
             }
