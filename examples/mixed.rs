@@ -33,7 +33,7 @@ fn int64() -> MPI_Datatype {
     unsafe { mpi_sys::RSMPI_INT64_T }
 }
 fn bytes() -> MPI_Datatype {
-    torc::comm::datatype::byte_type()
+    torc::mpi::datatype::byte_type()
 }
 
 /// A worker to send the `i`-th task to (spreads C tasks over all nodes).

@@ -1,6 +1,6 @@
 //! Reporting misuse: one line on stderr naming the function and the value, then the job stops.
 
-use crate::comm::mpi;
+use crate::mpi;
 use std::fmt;
 use std::io::Write;
 use std::time::{Duration, Instant};

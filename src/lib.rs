@@ -52,9 +52,12 @@ pub mod comm;
 pub mod env;
 pub mod error;
 pub mod ffi;
+pub mod mpi;
 pub mod runtime;
 pub mod sched;
 pub mod stats;
+pub mod symbol;
+pub mod sync;
 pub mod task;
 
 /// The header that `build.rs` generated from these sources with cbindgen; a test compares it

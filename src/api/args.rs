@@ -71,7 +71,7 @@ pub trait Arg<'scope> {
 
 fn carg(bytes: usize, callway: i32, addr: *const u8) -> Result<CArg, usize> {
     let count = i32::try_from(bytes).map_err(|_| bytes)?;
-    let byte = crate::comm::datatype::byte_type();
+    let byte = crate::mpi::datatype::byte_type();
     Ok(CArg::new(count, byte, callway, addr as *mut libc::c_void))
 }
 

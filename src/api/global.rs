@@ -5,7 +5,7 @@ use super::args::In;
 use super::data::Data;
 use super::error::Error;
 use super::scope::{scope, Place};
-use crate::comm::symbol;
+use crate::symbol;
 use parking_lot::Mutex;
 
 /// A global value of plain data, for a `static`: read and set on any node, copied to all

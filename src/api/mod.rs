@@ -21,7 +21,7 @@ pub use global::{broadcast, Global};
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
 
 use crate::env::Config;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use crate::sched::worker::{current_task, current_worker};
 use std::time::Duration;
 

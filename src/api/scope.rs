@@ -4,7 +4,7 @@
 use super::args::{Arg, In, Kind};
 use super::data::Payload;
 use super::error::Error;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use crate::sched::spawn;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
@@ -555,7 +555,7 @@ fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
     let ctx = current_worker().ok_or(Error::NotInTask)?;
     let boxed: Box<Closure<'_>> = Box::new(c);
     let word = Box::into_raw(boxed) as usize;
-    let byte = crate::comm::datatype::byte_type();
+    let byte = crate::mpi::datatype::byte_type();
     let arg = CArg::new(1, byte, 6, word as *mut libc::c_void);
     // Named to this very worker: it stays in this node (other local workers may take it) and
     // the LOCAL flag keeps other nodes from stealing it.

@@ -4,9 +4,9 @@
 //! identified by (module, offset) so that position-independent code works on every node.
 
 use crate::comm::wire::{self, tag};
-use crate::comm::{datatype, symbol};
 use crate::error::fatal;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
+use crate::{mpi::datatype, symbol};
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_long, c_void};
 use std::sync::atomic::Ordering;

@@ -2,9 +2,9 @@
 //! a wake-up when it sleeps, and the little shared state of the inter-node protocols.
 
 use crate::comm::engine::Engine;
-use crate::comm::mpi::World;
 use crate::comm::wire::Encoded;
-use crate::sched::queue::settle;
+use crate::mpi::World;
+use crate::sync::queue::settle;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
 use once_cell::sync::OnceCell;
@@ -147,7 +147,7 @@ impl Channel {
 
     /// Wakes the communication thread if it sleeps.
     pub fn wake(&self) {
-        crate::sched::fence::full();
+        crate::sync::fence::full();
         if self.sleeping.load(Ordering::SeqCst) {
             if let Some(t) = self.thread.get() {
                 t.unpark();
@@ -158,7 +158,7 @@ impl Channel {
     /// Wakes the communication thread only if it is in a long nap (it wakes from a short one
     /// soon enough by itself): cheap enough for the path of every remote task.
     pub fn wake_if_napping_long(&self) {
-        crate::sched::fence::full();
+        crate::sync::fence::full();
         if self.napping_long.load(Ordering::SeqCst) {
             self.wake();
         }
@@ -183,7 +183,7 @@ impl Channel {
         self.sleeping.store(true, Ordering::SeqCst);
         // Dekker with `wake`: the flag before the look at the outbox, as the sender's message
         // before its look at the flag.
-        crate::sched::fence::full();
+        crate::sync::fence::full();
         if self.outbox.is_empty() && !self.stop.load(Ordering::SeqCst) {
             std::thread::park_timeout(d);
         }

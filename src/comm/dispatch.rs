@@ -1,14 +1,14 @@
 //! Handling received messages: tasks go to the queues (direct ones are run right after the
 //! engine is released), completions write back and signal, protocol messages update state.
 
-use crate::comm::mpi::{self, World};
 use crate::comm::outstanding::borrowed_of;
-use crate::comm::posted::Arrived;
 use crate::comm::steal::{self, Thief};
 use crate::comm::wire::{self, tag};
 use crate::error::fatal;
+use crate::mpi::posted::Arrived;
+use crate::mpi::{self, World};
 use crate::sched::execute::signal;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use crate::sched::worker::get_task;
 use crate::task::descriptor::flags;
 use crate::task::TaskRef;
@@ -238,10 +238,10 @@ fn dispatch(
         tag::RESET_STATS => crate::runtime::reset_statistics(),
         tag::BCAST => {
             let (key, off, data) = wire::decode_bcast(body).unwrap_or_else(|e| bad(e));
-            match crate::comm::symbol::from_portable(key, off) {
+            match crate::symbol::from_portable(key, off) {
                 Some(addr) => {
                     // Not trusted: the range must be writable data of that module here too.
-                    if let Err(e) = crate::comm::symbol::check_writable(addr, data.len()) {
+                    if let Err(e) = crate::symbol::check_writable(addr, data.len()) {
                         bad(format!("broadcast into {e}"));
                     }
                     // SAFETY: checked just above to lie in writable data of a loaded module;
@@ -254,7 +254,7 @@ fn dispatch(
                     "torc_broadcast",
                     format_args!(
                         "module {} is not loaded on node {}",
-                        crate::comm::symbol::module_name(key),
+                        crate::symbol::module_name(key),
                         node.layout.node
                     ),
                 ),

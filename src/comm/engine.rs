@@ -6,12 +6,12 @@
 
 use crate::comm::channel::{Channel, Outgoing};
 use crate::comm::dispatch::{self, Inbox};
-use crate::comm::mpi::{self, PendingSend, World};
-use crate::comm::posted::{Posted, POSTED_MAX};
 use crate::comm::steal::Thief;
 use crate::comm::wire::{self, tag};
+use crate::mpi::posted::{Posted, POSTED_MAX};
+use crate::mpi::{self, PendingSend, World};
 use crate::sched::execute::execute;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use crate::task::TaskRef;
 use std::os::raw::c_int;
 use std::sync::atomic::Ordering;
@@ -237,7 +237,7 @@ fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<Ta
 /// (broadcast, stealing switches): drives the engine itself while nobody else does, spins a
 /// little, then naps briefly between looks.
 pub fn drive_until(node: &'static Node, done: impl Fn() -> bool) {
-    let mut backoff = crate::sched::backoff::Backoff::new();
+    let mut backoff = crate::sync::backoff::Backoff::new();
     while !done() {
         if progress(node, false) == Progress::Moved {
             backoff.reset();

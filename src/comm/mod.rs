@@ -4,13 +4,9 @@
 
 pub mod broadcast;
 pub mod channel;
-pub mod datatype;
 pub mod dispatch;
 pub mod engine;
-pub mod mpi;
 pub mod outstanding;
-pub mod posted;
 pub mod server;
 pub mod steal;
-pub mod symbol;
 pub mod wire;

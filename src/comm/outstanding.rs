@@ -8,7 +8,7 @@
 //! refused as a protocol error. A slot is released when its task completes or comes home, and
 //! its generation changes on every reuse, so a stale or duplicated message never matches.
 
-use crate::sched::latch::Latch;
+use crate::sync::latch::Latch;
 use crate::task::{Arg, CallWay, Task};
 use parking_lot::Mutex;
 

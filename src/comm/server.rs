@@ -9,7 +9,7 @@
 //! engine to run a task it was handed (`Node::leaving_engine`); either wakes it.
 
 use crate::comm::engine::{self, Progress};
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 

@@ -5,9 +5,9 @@
 
 use crate::comm::channel::{Channel, Keep};
 use crate::comm::wire;
-use crate::sched::queue::settle;
-use crate::sched::registry::Node;
+use crate::sched::node::Node;
 use crate::sched::worker::put_task;
+use crate::sync::queue::settle;
 use crate::task::descriptor::flags;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

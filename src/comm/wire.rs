@@ -4,7 +4,7 @@
 //! argument data, each block 16-byte aligned. The receiver takes the whole message as the
 //! task's argument buffer, so the data is used where it landed.
 
-use crate::comm::symbol;
+use crate::symbol;
 use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
 
@@ -449,7 +449,7 @@ mod tests {
         b.push_bytes(msg);
         b
     }
-    use crate::comm::datatype;
+    use crate::mpi::datatype;
     use crate::task::args::{capture, CArg};
 
     #[test]

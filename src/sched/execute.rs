@@ -1,9 +1,9 @@
 //! Running one task: call its function, wait for the children it left, signal its parent.
 
-use super::latch::Latch;
-use super::registry::Node;
+use super::node::Node;
 use super::wait::{wait_for, WaitMode};
 use super::worker::{set_current_task, WorkerCtx};
+use crate::sync::latch::Latch;
 use crate::task::Task;
 use crate::task::{call, pool, TaskRef, MAX_ARGS};
 
@@ -124,7 +124,7 @@ fn send_done(ctx: Option<&WorkerCtx>, node: &Node, t: TaskRef) {
 ///
 /// # Safety
 /// `latch` must be the live parent latch of a task that completed and was not signalled yet.
-pub unsafe fn signal(latch: *const crate::sched::latch::Latch) {
+pub unsafe fn signal(latch: *const crate::sync::latch::Latch) {
     // SAFETY: a parent latch outlives its children; this is the child's single completion.
     if let Some(owner) = unsafe { Latch::complete(latch) } {
         if let Some(node) = Node::get() {

@@ -10,7 +10,7 @@
 //! deeper than `MAX_LEVELS - 1` share the deepest queue (FIFO among themselves); waiting still
 //! checks each task's own level, so the stack rule holds there too.
 
-use super::queue::{Queue, Stealer};
+use crate::sync::queue::{Queue, Stealer};
 use crate::task::TaskRef;
 use crossbeam_deque::Steal;
 use std::cell::{Cell, UnsafeCell};
@@ -24,7 +24,7 @@ const CHUNKS: usize = 64;
 /// Levels with a queue of their own.
 pub(crate) const MAX_LEVELS: usize = CHUNK * CHUNKS;
 
-type Chunk = [OnceLock<Stealer>; CHUNK];
+type Chunk = [OnceLock<Stealer<TaskRef>>; CHUNK];
 
 /// What thieves see: the stealer of each level's queue.
 struct Table {
@@ -35,11 +35,11 @@ struct Table {
 
 impl Table {
     /// The stealer of level `l` (< `len`).
-    fn get(&self, l: usize) -> Option<&Stealer> {
+    fn get(&self, l: usize) -> Option<&Stealer<TaskRef>> {
         self.chunks[l / CHUNK].get()?[l % CHUNK].get()
     }
 
-    fn set(&self, l: usize, s: Stealer) {
+    fn set(&self, l: usize, s: Stealer<TaskRef>) {
         let chunk = self.chunks[l / CHUNK]
             .get_or_init(|| Box::new(std::array::from_fn(|_| OnceLock::new())));
         let _ = chunk[l % CHUNK].set(s);
@@ -49,7 +49,7 @@ impl Table {
 /// The owner's side.
 pub(crate) struct Levels {
     /// The queue of each level so far (owner only; it only grows).
-    own: UnsafeCell<Vec<Queue>>,
+    own: UnsafeCell<Vec<Queue<TaskRef>>>,
     /// No level deeper than this holds a task (owner only).
     deepest: Cell<usize>,
     table: Arc<Table>,
@@ -98,7 +98,7 @@ impl Levels {
     }
 
     #[inline]
-    fn own(&self) -> &[Queue] {
+    fn own(&self) -> &[Queue<TaskRef>] {
         // SAFETY: only the owner thread reads or writes `own` (Levels is not Sync), and the
         // only writer, `add_levels`, runs while no slice from here is alive (every caller
         // drops it before calling anything that may add a level).

@@ -2,8 +2,8 @@
 //! and queue it where placement says (or ship it to the node that runs it).
 
 use super::execute::execute;
+use super::node::Node;
 use super::placement;
-use super::registry::Node;
 use super::worker::{current_task, current_worker, put_task, WorkerCtx};
 use crate::comm::channel::Keep;
 use crate::comm::wire::{self, tag};

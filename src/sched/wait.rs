@@ -1,9 +1,9 @@
 //! Waiting for children: the waiting worker runs other tasks meanwhile, then parks.
 
-use super::backoff::Backoff;
 use super::execute::execute;
-use super::latch::Latch;
 use super::worker::WorkerCtx;
+use crate::sync::backoff::Backoff;
+use crate::sync::latch::Latch;
 
 /// How a wait behaves while children are outstanding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! A worker thread: its own queues (one per nesting level), where it looks for work, and its
 //! loop.
 
-use super::backoff::Backoff;
 use super::execute::execute;
 use super::levels::Levels;
-use super::queue::settle;
-use super::registry::Node;
+use super::node::Node;
+use crate::sync::backoff::Backoff;
+use crate::sync::queue::settle;
 use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
 use std::cell::Cell;
@@ -18,7 +18,7 @@ pub struct WorkerCtx {
     /// The node.
     pub node: &'static Node,
     /// What other threads see of this worker (`node.workers[index]`).
-    shared: &'static super::registry::WorkerShared,
+    shared: &'static super::node::WorkerShared,
     /// Its queues: the deepest level's oldest task first (see `levels.rs`).
     pub(crate) queues: Levels,
     /// Where the next intra-node steal starts.
@@ -57,7 +57,7 @@ impl WorkerCtx {
 
     /// What other threads see of this worker.
     #[inline]
-    pub fn shared(&self) -> &super::registry::WorkerShared {
+    pub fn shared(&self) -> &super::node::WorkerShared {
         self.shared
     }
 

@@ -3,7 +3,7 @@
 
 use super::buffer::ArgBuffer;
 use super::callway::CallWay;
-use crate::comm::datatype;
+use crate::mpi::datatype;
 use mpi_sys::MPI_Datatype;
 use std::fmt;
 

@@ -3,7 +3,7 @@
 use super::args::Arg;
 use super::buffer::ArgBuffer;
 use super::call::FuncAddr;
-use crate::sched::latch::Latch;
+use crate::sync::latch::Latch;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
@@ -116,6 +116,18 @@ impl TaskRef {
     /// The raw descriptor pointer (stays valid while this TaskRef lives).
     pub fn as_ptr(&self) -> *mut Task {
         self.0.as_ptr()
+    }
+}
+
+// SAFETY: `into_raw` and `from_raw` pass the same descriptor pointer through unchanged, and
+// descriptors are never freed.
+unsafe impl crate::sync::queue::Owned for TaskRef {
+    type Target = Task;
+    fn into_raw(self) -> NonNull<Task> {
+        self.0
+    }
+    unsafe fn from_raw(p: NonNull<Task>) -> TaskRef {
+        TaskRef(p)
     }
 }
 

@@ -3,6 +3,9 @@
 //! When MPI grants less than `MPI_THREAD_MULTIPLE`, every call goes through [`with_mpi`],
 //! which holds one process-wide lock, so no two threads are ever inside MPI at once.
 
+pub mod datatype;
+pub mod posted;
+
 use mpi_sys as ffi;
 use parking_lot::Mutex;
 use std::os::raw::{c_char, c_int};
@@ -254,7 +257,7 @@ impl Drop for PendingSend {
 /// Starts sending `buf` (at most `posted::POSTED_MAX` bytes) to `dest` with `tag` on the
 /// control communicator.
 pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
-    debug_assert!(buf.len() <= crate::comm::posted::POSTED_MAX);
+    debug_assert!(buf.len() <= crate::mpi::posted::POSTED_MAX);
     isend_on(world.comm, dest, tag, buf)
 }
 
@@ -405,7 +408,7 @@ mod tests {
     #[test]
     fn dropping_posted_receives_withdraws_them() {
         let w = self_world();
-        drop(crate::comm::posted::Posted::new(&w));
+        drop(crate::mpi::posted::Posted::new(&w));
         // A message sent now must stay for a new receive, not land in a dropped buffer.
         let sent = [1u8, 2, 3, 4, 5];
         let mut got = [0u8; 5];

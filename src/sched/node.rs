@@ -1,12 +1,12 @@
 //! The node: its workers' queues, the shared injector, the idle list, the detached-work latch,
 //! the layout of workers over all nodes, and the run state. One per process.
 
-use super::latch::Latch;
 use super::levels::LevelStealer;
-use super::sleep::Sleep;
 use crate::comm::channel::Channel;
 use crate::env::Config;
 use crate::stats::{NodeStats, WorkerStats};
+use crate::sync::latch::Latch;
+use crate::sync::sleep::Sleep;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, Ordering};

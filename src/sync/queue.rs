@@ -19,7 +19,6 @@
 //! and no full fence. A queue made `Queue::private` has no thieves (one worker on a one-node
 //! job): its owner takes without the CAS.
 
-use crate::task::{Task, TaskRef};
 use crossbeam_deque::Steal;
 use crossbeam_utils::CachePadded;
 use std::cell::UnsafeCell;
@@ -27,17 +26,47 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
 use std::sync::Arc;
 
+/// What a queue holds: a uniquely owned pointer, kept raw while it is queued.
+///
+/// # Safety
+/// `from_raw(into_raw(x))` must give back `x`, and a pointer from `into_raw` must stay valid
+/// until it is turned back (the queue hands each one out exactly once).
+pub(crate) unsafe trait Owned: Send {
+    /// What the pointer points at.
+    type Target;
+    /// Gives up ownership as a raw pointer.
+    fn into_raw(self) -> NonNull<Self::Target>;
+    /// Takes ownership back.
+    ///
+    /// # Safety
+    /// `p` came from [`Owned::into_raw`] and is turned back once.
+    unsafe fn from_raw(p: NonNull<Self::Target>) -> Self;
+}
+
+// SAFETY: Box::into_raw / Box::from_raw are exact inverses.
+unsafe impl<T: Send> Owned for Box<T> {
+    type Target = T;
+    fn into_raw(self) -> NonNull<T> {
+        // SAFETY: a box is never null.
+        unsafe { NonNull::new_unchecked(Box::into_raw(self)) }
+    }
+    unsafe fn from_raw(p: NonNull<T>) -> Box<T> {
+        // SAFETY: as the caller guarantees, `p` came from `into_raw`.
+        unsafe { Box::from_raw(p.as_ptr()) }
+    }
+}
+
 /// Slots of a new queue's ring.
 const INITIAL: usize = 64;
 
 /// A ring of task pointers; `mask + 1` is a power of two.
-struct Ring {
-    slots: Box<[AtomicPtr<Task>]>,
+struct Ring<T> {
+    slots: Box<[AtomicPtr<T>]>,
     mask: usize,
 }
 
-impl Ring {
-    fn new(cap: usize) -> Box<Ring> {
+impl<T> Ring<T> {
+    fn new(cap: usize) -> Box<Ring<T>> {
         debug_assert!(cap.is_power_of_two());
         let slots = (0..cap)
             .map(|_| AtomicPtr::new(std::ptr::null_mut()))
@@ -53,23 +82,23 @@ impl Ring {
     }
 
     #[inline]
-    fn slot(&self, i: isize) -> &AtomicPtr<Task> {
+    fn slot(&self, i: isize) -> &AtomicPtr<T> {
         // SAFETY: `mask + 1` is the length of `slots`, so the masked index is in bounds.
         unsafe { self.slots.get_unchecked(i as usize & self.mask) }
     }
 }
 
-struct Inner {
+struct Inner<T> {
     /// Next slot to take from.
     front: CachePadded<AtomicIsize>,
     /// Next slot the owner appends to.
     back: CachePadded<AtomicIsize>,
     /// The current ring.
-    ring: AtomicPtr<Ring>,
+    ring: AtomicPtr<Ring<T>>,
     /// Every ring ever used, the current one last (touched by the owner only, when growing).
     /// Boxed: `ring` points at them, so they must not move when the vector grows.
     #[allow(clippy::vec_box)]
-    rings: UnsafeCell<Vec<Box<Ring>>>,
+    rings: UnsafeCell<Vec<Box<Ring<T>>>>,
     /// No thieves: [`Stealer::steal`] is never called.
     private: bool,
 }
@@ -77,37 +106,47 @@ struct Inner {
 // SAFETY: `front`, `back`, `ring` and the slots are atomics; `rings` is only touched by the
 // owner (the single `Queue` handle, which is not Sync) and on drop; rings are freed only when
 // the last handle goes.
-unsafe impl Sync for Inner {}
-// SAFETY: as above; the task pointers are owned descriptors (TaskRef is Send).
-unsafe impl Send for Inner {}
+unsafe impl<T> Sync for Inner<T> {}
+// SAFETY: as above; the pointers are the raw form of an `Owned` value, which is `Send` (only
+// `Queue<O: Owned>` makes an `Inner`).
+unsafe impl<T> Send for Inner<T> {}
 
 /// The owner's handle: append at the back, take at the front.
-pub(crate) struct Queue {
-    inner: Arc<Inner>,
+pub(crate) struct Queue<O: Owned> {
+    inner: Arc<Inner<O::Target>>,
     /// Not Sync: one owner thread at a time.
     _owner: std::marker::PhantomData<std::cell::Cell<()>>,
 }
 
 /// A thief's handle: take at the front.
-#[derive(Clone)]
-pub(crate) struct Stealer {
-    inner: Arc<Inner>,
+pub(crate) struct Stealer<O: Owned> {
+    inner: Arc<Inner<O::Target>>,
+    _owned: std::marker::PhantomData<fn() -> O>,
 }
 
-impl Queue {
+impl<O: Owned> Clone for Stealer<O> {
+    fn clone(&self) -> Self {
+        Stealer {
+            inner: self.inner.clone(),
+            _owned: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<O: Owned> Queue<O> {
     /// A queue that thieves may take from.
-    pub(crate) fn new() -> Queue {
+    pub(crate) fn new() -> Queue<O> {
         Queue::with(false)
     }
 
     /// A queue nobody steals from: its [`Stealer`] may only look ([`Stealer::is_empty`]).
-    pub(crate) fn private() -> Queue {
+    pub(crate) fn private() -> Queue<O> {
         Queue::with(true)
     }
 
-    fn with(private: bool) -> Queue {
+    fn with(private: bool) -> Queue<O> {
         let ring = Ring::new(INITIAL);
-        let p = &*ring as *const Ring as *mut Ring;
+        let p = &*ring as *const Ring<O::Target> as *mut Ring<O::Target>;
         Queue {
             inner: Arc::new(Inner {
                 front: CachePadded::new(AtomicIsize::new(0)),
@@ -121,15 +160,16 @@ impl Queue {
     }
 
     /// A handle for thieves.
-    pub(crate) fn stealer(&self) -> Stealer {
+    pub(crate) fn stealer(&self) -> Stealer<O> {
         Stealer {
             inner: self.inner.clone(),
+            _owned: std::marker::PhantomData,
         }
     }
 
     /// Appends `t` at the back.
     #[inline]
-    pub(crate) fn push(&self, t: TaskRef) {
+    pub(crate) fn push(&self, t: O) {
         let inner = &*self.inner;
         // Only this thread writes `back`.
         let b = inner.back.load(Ordering::Relaxed);
@@ -140,14 +180,14 @@ impl Queue {
         if b - f >= ring.cap() as isize {
             ring = self.grow(b, f);
         }
-        ring.slot(b).store(t.as_ptr(), Ordering::Relaxed);
+        ring.slot(b).store(t.into_raw().as_ptr(), Ordering::Relaxed);
         // Publish the slot (and a grown ring) before the new back.
         inner.back.store(b + 1, Ordering::Release);
     }
 
     /// Takes the oldest task.
     #[inline]
-    pub(crate) fn pop(&self) -> Option<TaskRef> {
+    pub(crate) fn pop(&self) -> Option<O> {
         let inner = &*self.inner;
         if inner.private {
             // Nobody else moves `front`: plain loads and stores.
@@ -159,10 +199,10 @@ impl Queue {
             let ring = unsafe { &*inner.ring.load(Ordering::Relaxed) };
             let p = ring.slot(f).load(Ordering::Relaxed);
             inner.front.store(f + 1, Ordering::Relaxed);
-            // SAFETY: slot `f` below `back` holds the descriptor pushed there, now ours alone.
-            return Some(unsafe { TaskRef::from_raw(NonNull::new_unchecked(p)) });
+            // SAFETY: slot `f` below `back` holds the value pushed there, now ours alone.
+            return Some(unsafe { O::from_raw(NonNull::new_unchecked(p)) });
         }
-        settle(|| take(inner))
+        settle(|| take::<O>(inner))
     }
 
     /// Whether the queue holds no task.
@@ -172,7 +212,7 @@ impl Queue {
 
     /// Doubles the ring (the tasks in `[f, b)` move over); returns the new one.
     #[cold]
-    fn grow(&self, b: isize, f: isize) -> &Ring {
+    fn grow(&self, b: isize, f: isize) -> &Ring<O::Target> {
         let inner = &*self.inner;
         // SAFETY: as in `push`.
         let old = unsafe { &*inner.ring.load(Ordering::Relaxed) };
@@ -181,7 +221,7 @@ impl Queue {
             new.slot(i)
                 .store(old.slot(i).load(Ordering::Relaxed), Ordering::Relaxed);
         }
-        let p = &*new as *const Ring as *mut Ring;
+        let p = &*new as *const Ring<O::Target> as *mut Ring<O::Target>;
         // Takers that load the new ring see its slots.
         inner.ring.store(p, Ordering::Release);
         // SAFETY: only the owner touches `rings`, and this is the owner (Queue is not Sync).
@@ -191,17 +231,17 @@ impl Queue {
     }
 }
 
-impl Default for Queue {
+impl<O: Owned> Default for Queue<O> {
     fn default() -> Self {
         Queue::new()
     }
 }
 
-impl Stealer {
+impl<O: Owned> Stealer<O> {
     /// Takes the oldest task (`Retry`: lost a race with another taker).
-    pub(crate) fn steal(&self) -> Steal<TaskRef> {
+    pub(crate) fn steal(&self) -> Steal<O> {
         debug_assert!(!self.inner.private, "a private queue has no thieves");
-        take(&self.inner)
+        take::<O>(&self.inner)
     }
 
     /// Whether the queue looks empty (a hint: it may change at once).
@@ -212,7 +252,7 @@ impl Stealer {
 
 /// One attempt to claim the front task (owner or thief).
 #[inline]
-fn take(inner: &Inner) -> Steal<TaskRef> {
+fn take<O: Owned>(inner: &Inner<O::Target>) -> Steal<O> {
     let f = inner.front.load(Ordering::Acquire);
     // `Acquire`: the slots below this `back` (and the ring holding them) are visible.
     let b = inner.back.load(Ordering::Acquire);
@@ -232,11 +272,11 @@ fn take(inner: &Inner) -> Steal<TaskRef> {
     {
         return Steal::Retry;
     }
-    // SAFETY: winning the CAS on `front` made slot `f` ours; it held a queued descriptor.
-    Steal::Success(unsafe { TaskRef::from_raw(NonNull::new_unchecked(p)) })
+    // SAFETY: winning the CAS on `front` made slot `f` ours; it held a queued value.
+    Steal::Success(unsafe { O::from_raw(NonNull::new_unchecked(p)) })
 }
 
-fn is_empty(inner: &Inner) -> bool {
+fn is_empty<T>(inner: &Inner<T>) -> bool {
     let f = inner.front.load(Ordering::Acquire);
     let b = inner.back.load(Ordering::Acquire);
     b <= f
@@ -256,37 +296,33 @@ pub(crate) fn settle<T>(mut f: impl FnMut() -> Steal<T>) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::pool::Pool;
     use std::collections::HashSet;
     use std::sync::atomic::AtomicBool;
 
-    fn drain(q: &Queue) -> Vec<usize> {
-        std::iter::from_fn(|| q.pop().map(|t| t.as_ptr() as usize)).collect()
+    fn drain(q: &Queue<Box<usize>>) -> Vec<usize> {
+        std::iter::from_fn(|| q.pop().map(|t| *t)).collect()
     }
 
     #[test]
     fn owner_and_thief_take_oldest_first() {
         for private in [false, true] {
-            let pool = Pool::default();
-            let q = if private {
+            let q: Queue<Box<usize>> = if private {
                 Queue::private()
             } else {
                 Queue::new()
             };
             // 300 > INITIAL: the ring grows twice while the order is kept.
             let tasks: Vec<usize> = (0..300)
-                .map(|_| {
-                    let t = pool.get();
-                    let p = t.as_ptr() as usize;
-                    q.push(t);
-                    p
+                .map(|i| {
+                    q.push(Box::new(i));
+                    i
                 })
                 .collect();
             assert!(!q.is_empty() && !q.stealer().is_empty());
             let mut skip = 0;
             if !private {
                 match q.stealer().steal() {
-                    Steal::Success(t) => assert_eq!(t.as_ptr() as usize, tasks[0]),
+                    Steal::Success(t) => assert_eq!(*t, tasks[0]),
                     _ => panic!("the thief finds the oldest task"),
                 }
                 skip = 1;
@@ -298,8 +334,7 @@ mod tests {
 
     #[test]
     fn every_task_is_taken_exactly_once_under_contention() {
-        let pool = Pool::default();
-        let q = Queue::new();
+        let q: Queue<Box<usize>> = Queue::new();
         let done = Arc::new(AtomicBool::new(false));
         let thieves: Vec<_> = (0..3)
             .map(|_| {
@@ -309,7 +344,7 @@ mod tests {
                     let mut got = Vec::new();
                     while !done.load(Ordering::Acquire) || !s.is_empty() {
                         if let Steal::Success(t) = s.steal() {
-                            got.push(t.as_ptr() as usize);
+                            got.push(*t);
                         }
                     }
                     got
@@ -320,13 +355,13 @@ mod tests {
         let mut mine = Vec::new();
         for round in 0..5000 {
             for _ in 0..(round % 37 + 1) {
-                let t = pool.get();
-                all.push(t.as_ptr() as usize);
-                q.push(t);
+                let v = all.len();
+                all.push(v);
+                q.push(Box::new(v));
             }
             for _ in 0..(round % 5) {
                 if let Some(t) = q.pop() {
-                    mine.push(t.as_ptr() as usize);
+                    mine.push(*t);
                 }
             }
         }

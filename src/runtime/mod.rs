@@ -5,19 +5,20 @@
 //! quiet, stops every node and finalizes MPI.
 
 use crate::comm::channel::Channel;
-use crate::comm::mpi::{self, World};
+use crate::comm::server;
 use crate::comm::wire::tag;
-use crate::comm::{server, symbol};
 use crate::env::Config;
 use crate::error::fatal;
+use crate::mpi::{self, World};
 use crate::sched::execute::execute;
-use crate::sched::latch::Latch;
 use crate::sched::levels::Levels;
-use crate::sched::registry::{Layout, Node, WorkerShared};
-use crate::sched::sleep::Sleep;
+use crate::sched::node::{Layout, Node, WorkerShared};
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_worker, set_current_task, WorkerCtx};
 use crate::stats::{report_line, NodeStats};
+use crate::symbol;
+use crate::sync::latch::Latch;
+use crate::sync::sleep::Sleep;
 use crate::task::Task;
 use crossbeam_deque::Injector;
 use parking_lot::Mutex;

@@ -13,7 +13,7 @@
 //! the oldest slot completes first; after its message is handled it is posted again and
 //! becomes the newest.
 
-use crate::comm::mpi::{self, World};
+use crate::mpi::{self, World};
 use mpi_sys as ffi;
 use std::os::raw::c_int;
 

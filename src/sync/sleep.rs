@@ -48,7 +48,7 @@ impl Sleep {
         // Dekker with `notify_one`: our registration (above) before our look at the queues
         // (in `still_idle`), as the publisher's work before its look at `sleepers`. The
         // read-modify-write alone does not order the later plain loads in the memory model.
-        crate::sched::fence::full();
+        crate::sync::fence::full();
         if still_idle() {
             std::thread::park_timeout(timeout);
         }
@@ -72,7 +72,7 @@ impl Sleep {
     /// Wakes one idle worker, if any; call after publishing work.
     #[inline]
     pub fn notify_one(&self) {
-        crate::sched::fence::full();
+        crate::sync::fence::full();
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
         }

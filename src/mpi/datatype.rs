@@ -7,7 +7,7 @@
 //! (OpenMPI's handles are addresses, MPICH's are table indices), so a cached size could belong
 //! to a type that no longer exists; derived types are asked every time.
 
-use super::mpi::with_mpi;
+use crate::mpi::with_mpi;
 use mpi_sys as ffi;
 use std::cell::Cell;
 use std::os::raw::c_int;
@@ -106,7 +106,7 @@ fn query(dt: ffi::MPI_Datatype) -> Result<(usize, bool), String> {
 /// `MPI_BYTE`, for tests and internal records.
 pub fn byte_type() -> ffi::MPI_Datatype {
     #[cfg(test)]
-    super::mpi::init_for_tests();
+    crate::mpi::init_for_tests();
     // SAFETY: reading an extern static handle provided by the MPI library.
     unsafe { ffi::RSMPI_UINT8_T }
 }
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn sizes_of_predefined_and_refusal_of_holes() {
-        super::super::mpi::init_for_tests();
+        crate::mpi::init_for_tests();
         // SAFETY: MPI is initialised; every handle is predefined or made here; the out-handles
         // are valid for writing.
         unsafe {
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_freed_type_whose_handle_is_reused_gets_its_own_size() {
-        super::super::mpi::init_for_tests();
+        crate::mpi::init_for_tests();
         // SAFETY: MPI is initialised; the out-handles are valid for writing.
         unsafe {
             let mut three = std::mem::zeroed::<ffi::MPI_Datatype>();
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn predefined_types_are_told_from_derived_ones() {
-        super::super::mpi::init_for_tests();
+        crate::mpi::init_for_tests();
         // SAFETY: MPI is initialised; the out-handle is valid for writing.
         unsafe {
             assert_eq!(query(ffi::RSMPI_DOUBLE), Ok((8, true)));
