@@ -21,8 +21,9 @@ pub use global::{broadcast, Global};
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
 
 use crate::env::Config;
-use crate::sched::node::Node;
+use crate::runtime;
 use crate::sched::worker::{current_task, current_worker};
+use crate::sched::Node;
 use std::time::Duration;
 
 /// Settings for [`Builder::run`]; anything not set comes from the environment variables.
@@ -91,13 +92,13 @@ impl Builder {
     /// once every task of the job has finished and the runtime has shut down. On the other
     /// nodes this serves tasks and ends the process (exit status 0) when node 0 is done.
     pub fn run<R>(self, f: impl FnOnce() -> R) -> Result<R, Error> {
-        if crate::runtime::is_finished() {
+        if runtime::is_finished() {
             return Err(Error::AlreadyStarted);
         }
         let config = self.config()?;
         // SAFETY: NULL argc/argv are allowed by MPI.
         let started = unsafe {
-            crate::runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config))
+            runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config))
         };
         if !started {
             return Err(Error::AlreadyStarted);
@@ -105,7 +106,7 @@ impl Builder {
         struct Finalize;
         impl Drop for Finalize {
             fn drop(&mut self) {
-                crate::runtime::finalize();
+                runtime::finalize();
             }
         }
         let guard = Finalize;
@@ -124,11 +125,7 @@ pub fn run<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
 /// down (the node's description stays installed after the end, so it is not enough to ask
 /// for it).
 pub(crate) fn running_node() -> Option<&'static Node> {
-    if crate::runtime::is_running() {
-        Node::get()
-    } else {
-        None
-    }
+    runtime::node_if_running()
 }
 
 /// This process's node id (MPI rank), if the runtime runs (`None` before [`run`] and after it
@@ -144,7 +141,7 @@ pub fn num_nodes() -> Option<usize> {
 
 /// The calling thread's global worker id, if the runtime runs and the thread is a worker.
 pub fn worker_id() -> Option<usize> {
-    if !crate::runtime::is_running() {
+    if !runtime::is_running() {
         return None;
     }
     current_worker().map(|c| c.node.layout.global(c.index))
@@ -170,7 +167,7 @@ pub fn local_workers() -> Option<usize> {
 /// Nesting level of the calling task (0 for the primary task), if the runtime runs and the
 /// thread runs a task.
 pub fn level() -> Option<u32> {
-    if !crate::runtime::is_running() {
+    if !runtime::is_running() {
         return None;
     }
     // SAFETY: the current task is alive while it runs on this thread.
@@ -188,23 +185,24 @@ pub fn wait_all() -> Result<(), Error> {
 
 /// Turns inter-node stealing on or off on every node.
 pub fn set_stealing(on: bool) -> Result<(), Error> {
-    if !crate::runtime::is_running() {
+    if !runtime::is_running() {
         return Err(Error::NotRunning);
     }
-    if on {
-        crate::ffi::exports::torc_enable_stealing();
+    let api = if on {
+        "torc_enable_stealing"
     } else {
-        crate::ffi::exports::torc_disable_stealing();
-    }
+        "torc_disable_stealing"
+    };
+    runtime::set_stealing(api, on, true);
     Ok(())
 }
 
 /// Zeroes the statistics counters on every node.
 pub fn reset_statistics() -> Result<(), Error> {
-    if !crate::runtime::is_running() {
+    if !runtime::is_running() {
         return Err(Error::NotRunning);
     }
-    crate::ffi::exports::torc_reset_statistics();
+    runtime::reset_statistics("torc_reset_statistics");
     Ok(())
 }
 
@@ -212,6 +210,6 @@ pub fn reset_statistics() -> Result<(), Error> {
 /// ([`Error::NotRunning`] before [`run`] and after it returned).
 pub fn statistics() -> Result<String, Error> {
     running_node()
-        .map(crate::runtime::stats_line)
+        .map(Node::stats_line)
         .ok_or(Error::NotRunning)
 }

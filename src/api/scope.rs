@@ -4,8 +4,6 @@
 use super::args::{Arg, In, Kind};
 use super::data::Payload;
 use super::error::Error;
-use crate::sched::node::Node;
-use crate::sched::spawn;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::descriptor::flags;
@@ -35,7 +33,7 @@ pub trait TaskFn<K>: Copy + Send + 'static {
 fn guarded<F>(f: impl FnOnce()) {
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         let msg = crate::error::panic_message(&*p);
-        let node = Node::get().map_or(0, |n| n.layout.node);
+        let node = crate::runtime::node_built().map_or(0, |n| n.layout.node);
         crate::error::fatal(
             &format!("task {}", std::any::type_name::<F>()),
             format_args!("panicked on node {node}: {msg}"),
@@ -197,7 +195,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
     let qid = qid_of(place)?;
     let mut cargs = ArgList::new();
     args.describe(&mut cargs)?;
-    spawn::create(api, qid, bits, F::trampoline(), cargs.as_slice());
+    crate::runtime::create_task(api, qid, bits, F::trampoline(), cargs.as_slice());
     Ok(())
 }
 
@@ -561,7 +559,7 @@ fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
     // the LOCAL flag keeps other nodes from stealing it.
     let own = node.layout.global(ctx.index) as i32;
     let f: extern "C" fn(usize) = run_closure;
-    spawn::create(
+    crate::runtime::create_task(
         "torc::Scope::spawn_local",
         own,
         flags::LOCAL,

@@ -3,46 +3,59 @@
 //! The address must lie inside a loaded module's data (executable or shared library); it is
 //! identified by (module, offset) so that position-independent code works on every node.
 
-use crate::comm::wire::{self, tag};
+use super::wire::{self, tag};
+use super::{engine, Comm};
 use crate::error::fatal;
-use crate::sched::node::Node;
-use crate::{mpi::datatype, symbol};
+use crate::mpi::datatype;
+use crate::sched::Node;
+use crate::symbol;
 use mpi_sys::MPI_Datatype;
-use std::os::raw::{c_long, c_void};
+use std::os::raw::c_long;
 use std::sync::atomic::Ordering;
 
 const API: &str = "torc_broadcast";
 
-/// Checks the request and sends the data (nothing to send on one node).
-pub fn broadcast(node: &'static Node, addr: *mut c_void, count: c_long, dt: MPI_Datatype) {
+/// Checks the request and sends the data to every other node (none on a one-node run, where
+/// `comm` is `None`); returns once every node applied it.
+///
+/// # Safety
+/// `dt` is an MPI datatype handle, as torc.h requires (`addr` is checked: it must lie in the
+/// writable data of a loaded module).
+pub(crate) unsafe fn broadcast(
+    node: &'static Node,
+    comm: Option<&Comm>,
+    addr: usize,
+    count: c_long,
+    dt: MPI_Datatype,
+) {
     if count < 0 {
         fatal(API, format_args!("negative count {count}"));
     }
     if count == 0 {
         return;
     }
-    if addr.is_null() {
+    if addr == 0 {
         fatal(API, format_args!("NULL address with count {count}"));
     }
-    // SAFETY: `dt` is the application's, which torc.h requires to be a datatype handle.
+    // SAFETY: `dt` is a datatype handle, as the caller guarantees.
     let size =
         unsafe { datatype::element_size(dt) }.unwrap_or_else(|e| fatal(API, format_args!("{e}")));
     let bytes = (count as usize)
         .checked_mul(size)
         .unwrap_or_else(|| fatal(API, format_args!("count {count} is too large")));
-    if let Err(e) = symbol::locate_data(addr as usize, bytes) {
+    if let Err(e) = symbol::locate_data(addr, bytes) {
         fatal(API, format_args!("{e}"));
     }
-    if let Err(e) = symbol::check_writable(addr as usize, bytes) {
+    if let Err(e) = symbol::check_writable(addr, bytes) {
         fatal(API, format_args!("{e}"));
     }
-    let Some(ch) = node.comm.as_ref() else {
+    let Some(comm) = comm else {
         return; // one node: nothing to send
     };
-    let Some((key, offset)) = symbol::to_portable(addr as usize) else {
+    let Some((key, offset)) = symbol::to_portable(addr) else {
         fatal(
             API,
-            format_args!("address {addr:p} is not inside a loaded module's data"),
+            format_args!("address {addr:#x} is not inside a loaded module's data"),
         );
     };
     // SAFETY: the caller's variable holds `bytes` bytes at `addr` (checked to lie in a module).
@@ -50,10 +63,11 @@ pub fn broadcast(node: &'static Node, addr: *mut c_void, count: c_long, dt: MPI_
     let msg = wire::encode_bcast(key, offset, data);
     let me = node.layout.node;
     let others = node.layout.nodes() - 1;
-    ch.bcast_acks.fetch_add(others, Ordering::AcqRel);
+    let acks = &comm.awaited.bcast_acks;
+    acks.fetch_add(others, Ordering::AcqRel);
     for n in (0..node.layout.nodes()).filter(|&n| n != me) {
-        ch.send(n, tag::BCAST, msg.clone());
+        comm.outbox.send(n, tag::BCAST, msg.clone());
     }
     // Complete on return: wait for every node's acknowledgement.
-    crate::comm::engine::drive_until(node, || ch.bcast_acks.load(Ordering::Acquire) == 0);
+    engine::drive_until(node, comm, || acks.load(Ordering::Acquire) == 0);
 }

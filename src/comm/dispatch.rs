@@ -1,34 +1,37 @@
-//! Handling received messages: tasks go to the queues (direct ones are run right after the
-//! engine is released), completions write back and signal, protocol messages update state.
+//! Acting on received messages: tasks reach the node through `Node::accept_task` (direct ones
+//! are run right after the engine is released, and one may be handed to the driving worker),
+//! completions write back and signal through `Node::complete_remote_child`, protocol messages
+//! update the state of their protocol. Every body is parsed by `wire`.
 
-use crate::comm::outstanding::borrowed_of;
-use crate::comm::steal::{self, Thief};
-use crate::comm::wire::{self, tag};
+use super::awaited::Awaited;
+use super::outstanding::borrowed_of;
+use super::steal::{self, Thief};
+use super::wire::{self, tag};
+use super::Comm;
 use crate::error::fatal;
 use crate::mpi::posted::Arrived;
 use crate::mpi::{self, World};
-use crate::sched::execute::signal;
-use crate::sched::node::Node;
 use crate::sched::worker::get_task;
+use crate::sched::Node;
+use crate::symbol;
 use crate::task::descriptor::flags;
 use crate::task::TaskRef;
 use std::os::raw::c_int;
-use std::sync::atomic::Ordering;
 
 /// What message handling keeps between messages: the thief's state and the direct tasks
 /// received but not run yet.
-pub struct Inbox {
+pub(super) struct Inbox {
     /// The inter-node stealing state of this node.
-    pub thief: Thief,
+    pub(super) thief: Thief,
     /// Direct tasks to run once the engine is released.
-    pub directs: Vec<TaskRef>,
+    pub(super) directs: Vec<TaskRef>,
     /// Set while an idle worker drives the engine: the first task for any worker is handed
     /// to it directly (no trip through the queues).
-    pub want_handoff: bool,
+    pub(super) want_handoff: bool,
     /// The task handed to the driving worker.
-    pub handoff: Option<TaskRef>,
+    pub(super) handoff: Option<TaskRef>,
     /// A completion was signalled in this round (a waiting worker may be able to go on).
-    pub signalled: bool,
+    pub(super) signalled: bool,
 }
 
 fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
@@ -40,23 +43,22 @@ fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
 
 /// Acts on a control message that arrived in a posted buffer (`body`). Direct tasks are
 /// collected in `directs`, to be run once the engine is released.
-pub fn receive(
+pub(super) fn receive(
     node: &'static Node,
-    world: &World,
+    comm: &Comm,
     a: Arrived,
     body: &[u8],
     scratch: &mut Vec<u8>,
     inbox: &mut Inbox,
 ) {
     let source = a.source;
+    let world = &comm.world;
     match a.tag {
-        tag::BATCH => dispatch_batch(node, world, source, body, inbox),
+        tag::BATCH => dispatch_batch(node, comm, source, body, inbox),
         tag::BIG => {
             // A long message follows on the bulk communicator.
-            let mut r = wire::Reader::new(body);
-            let head = r.u64().and_then(|t| Ok((t, r.u64()?)));
-            let (t, len) = head.unwrap_or_else(|e| protocol_error(node, source, tag::BIG, e));
-            let (t, len) = (t as c_int, len as usize);
+            let (t, len) =
+                wire::decode_big(body).unwrap_or_else(|e| protocol_error(node, source, tag::BIG, e));
             if t == tag::TASK || t == tag::STEAL_TASK {
                 // Received straight into the descriptor's buffer, used where it lands.
                 let mut task = get_task();
@@ -64,7 +66,7 @@ pub fn receive(
                 let dst = task.buf.as_bytes_mut().as_mut_ptr();
                 // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
                 unsafe { mpi::recv_raw(world, source, t, dst, len) };
-                accept_task(node, world, task, len, source, t == tag::STEAL_TASK, inbox);
+                accept_task(node, comm, task, len, source, t == tag::STEAL_TASK, inbox);
                 return;
             }
             let mut big = std::mem::take(scratch);
@@ -73,44 +75,35 @@ pub fn receive(
             // SAFETY: `big` has room for `len` bytes; the sender sent exactly that.
             unsafe { mpi::recv_raw(world, source, t, big.as_mut_ptr(), len) };
             if t == tag::BATCH {
-                dispatch_batch(node, world, source, &big, inbox);
+                dispatch_batch(node, comm, source, &big, inbox);
             } else {
-                dispatch(node, world, t, source, &big, inbox);
+                dispatch(node, comm, t, source, &big, inbox);
             }
             *scratch = big;
         }
-        t => dispatch(node, world, t, source, body, inbox),
+        t => dispatch(node, comm, t, source, body, inbox),
     }
 }
 
 /// Acts on each message of a batch.
-fn dispatch_batch(
-    node: &'static Node,
-    world: &World,
-    source: usize,
-    batch: &[u8],
-    inbox: &mut Inbox,
-) {
-    let mut r = wire::Reader::new(batch);
-    while let Ok(head) = r.u64() {
-        let (t, len) = ((head >> 32) as c_int, (head & 0xffff_ffff) as usize);
-        let body = r.block(0).and_then(|_| r.block(len)).map(|(_, b)| b);
-        let body = body.unwrap_or_else(|e| protocol_error(node, source, tag::BATCH, e));
-        dispatch(node, world, t, source, body, inbox);
+fn dispatch_batch(node: &'static Node, comm: &Comm, source: usize, batch: &[u8], inbox: &mut Inbox) {
+    for m in wire::decode_batch(batch) {
+        let (t, body) = m.unwrap_or_else(|e| protocol_error(node, source, tag::BATCH, e));
+        dispatch(node, comm, t, source, body, inbox);
     }
 }
 
 /// Turns a received task into a queued one (direct ones wait in the inbox to be run).
 fn accept_task(
     node: &'static Node,
-    world: &World,
+    comm: &Comm,
     mut task: TaskRef,
     len: usize,
     source: usize,
     stolen: bool,
     inbox: &mut Inbox,
 ) {
-    let ch = node.comm.as_ref().expect("channel");
+    let world = &comm.world;
     // SAFETY: every large block is received right below, before anything reads the buffer.
     let hdr = unsafe { wire::decode_task(&mut task, len, node.layout.node as u32) }
         .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
@@ -126,7 +119,7 @@ fn accept_task(
     if task.home == node.layout.node as u32 {
         // Back home unrun (stolen back): its handle gives its latch, and the creator's memory
         // it will use directly must be exactly the arguments it left with.
-        let away = ch
+        let away = comm
             .outstanding
             .take(task.handle)
             .unwrap_or_else(|e| protocol_error(node, source, tag::TASK, e));
@@ -147,36 +140,31 @@ fn accept_task(
         )
     });
     if stolen {
-        ch.answers.fetch_add(1, Ordering::AcqRel);
-        ch.steal_in_flight.store(false, Ordering::Release);
+        comm.steal.answered();
         node.stats.steals_hit.add(1);
         inbox.thief.hit();
     }
+    let named = usize::try_from(hdr.target).ok();
     if task.flags & flags::DIRECT != 0 {
         inbox.directs.push(task);
-    } else if hdr.target >= 0 && (hdr.target as usize) < node.num_workers() {
-        let w = hdr.target as usize;
-        node.workers[w].mailbox.push(task);
-        node.sleep.wake(w);
-        node.sleep.notify_one();
-    } else if inbox.want_handoff && inbox.handoff.is_none() {
+    } else if named.is_none() && inbox.want_handoff && inbox.handoff.is_none() {
         inbox.handoff = Some(task);
     } else {
-        node.injector.push(task);
-        node.sleep.notify_one();
+        node.accept_task(task, named);
     }
 }
 
 /// Acts on one message (alone or out of a batch) with body `body`.
 fn dispatch(
     node: &'static Node,
-    world: &World,
+    comm: &Comm,
     t: c_int,
     source: usize,
     body: &[u8],
     inbox: &mut Inbox,
 ) {
-    let ch = node.comm.as_ref().expect("channel");
+    let world: &World = &comm.world;
+    let out = &comm.outbox;
     let bad = |e: String| -> ! { protocol_error(node, source, t, e) };
     match t {
         tag::TASK | tag::STEAL_TASK => {
@@ -184,7 +172,7 @@ fn dispatch(
             task.buf.push_bytes(body);
             accept_task(
                 node,
-                world,
+                comm,
                 task,
                 body.len(),
                 source,
@@ -195,7 +183,7 @@ fn dispatch(
         tag::DONE => {
             let (handle, wb) = wire::decode_done(body).unwrap_or_else(|e| bad(e));
             // Nothing from the wire is an address until the table says so.
-            let away = ch
+            let away = comm
                 .outstanding
                 .take(handle)
                 .unwrap_or_else(|e| bad(format!("completion refused: {e}")));
@@ -216,32 +204,25 @@ fn dispatch(
             inbox.signalled = true;
             // SAFETY: the latch of a task this node created, completed exactly once (its
             // entry is gone from the table now).
-            unsafe { signal(away.latch) };
+            unsafe { node.complete_remote_child(away.latch) };
         }
-        tag::STEAL_REQ => match steal::serve(node) {
-            Some((m, keep)) => ch.send_encoded(source, tag::STEAL_TASK, m, keep, false),
-            None => ch.send(source, tag::STEAL_NONE, Vec::new()),
-        },
+        tag::STEAL_REQ => steal::serve(node, comm, source),
         tag::STEAL_NONE => {
-            ch.answers.fetch_add(1, Ordering::AcqRel);
-            ch.steal_in_flight.store(false, Ordering::Release);
+            comm.steal.answered();
             inbox.thief.refused(node.layout.nodes());
         }
         tag::STEALING => {
-            let on = wire::Reader::new(body).u64().unwrap_or_else(|e| bad(e));
-            node.stealing.store(on != 0, Ordering::SeqCst);
-            ch.send(source, tag::STEALING_ACK, Vec::new());
+            node.set_stealing(wire::decode_stealing(body).unwrap_or_else(|e| bad(e)));
+            out.send(source, tag::STEALING_ACK, Vec::new());
         }
-        tag::STEALING_ACK => {
-            ch.stealing_acks.fetch_sub(1, Ordering::AcqRel);
-        }
-        tag::RESET_STATS => crate::runtime::reset_statistics(),
+        tag::STEALING_ACK => Awaited::acked(&comm.awaited.stealing_acks),
+        tag::RESET_STATS => node.reset_statistics(),
         tag::BCAST => {
             let (key, off, data) = wire::decode_bcast(body).unwrap_or_else(|e| bad(e));
-            match crate::symbol::from_portable(key, off) {
+            match symbol::from_portable(key, off) {
                 Some(addr) => {
                     // Not trusted: the range must be writable data of that module here too.
-                    if let Err(e) = crate::symbol::check_writable(addr, data.len()) {
+                    if let Err(e) = symbol::check_writable(addr, data.len()) {
                         bad(format!("broadcast into {e}"));
                     }
                     // SAFETY: checked just above to lie in writable data of a loaded module;
@@ -254,36 +235,24 @@ fn dispatch(
                     "torc_broadcast",
                     format_args!(
                         "module {} is not loaded on node {}",
-                        crate::symbol::module_name(key),
+                        symbol::module_name(key),
                         node.layout.node
                     ),
                 ),
             }
-            ch.send(source, tag::BCAST_ACK, Vec::new());
+            out.send(source, tag::BCAST_ACK, Vec::new());
         }
-        tag::BCAST_ACK => {
-            ch.bcast_acks.fetch_sub(1, Ordering::AcqRel);
-        }
+        tag::BCAST_ACK => Awaited::acked(&comm.awaited.bcast_acks),
         tag::QUERY => {
-            let (c, d) = node.detached.counts();
-            let mut w = wire::Writer::default();
-            w.u64(c as u64).u64(d as u64);
-            ch.send(source, tag::QUERY_REPLY, w.buf);
+            let (c, d) = node.detached_counts();
+            out.send(source, tag::QUERY_REPLY, wire::encode_counts(c as u64, d as u64));
         }
         tag::QUERY_REPLY => {
-            let mut r = wire::Reader::new(body);
-            let c = r.u64().unwrap_or_else(|e| bad(e));
-            let d = r.u64().unwrap_or_else(|e| bad(e));
-            ch.query.lock()[source] = Some((c, d));
+            let counts = wire::decode_counts(body).unwrap_or_else(|e| bad(e));
+            comm.awaited.query.lock()[source] = Some(counts);
         }
-        tag::TERMINATE => {
-            node.stealing.store(false, Ordering::SeqCst);
-            node.terminate.store(true, Ordering::SeqCst);
-            node.sleep.wake_all();
-        }
-        tag::STATS => {
-            ch.stats.lock()[source] = Some(String::from_utf8_lossy(body).into_owned());
-        }
+        tag::TERMINATE => node.terminate(),
+        tag::STATS => comm.awaited.stats.lock()[source] = Some(wire::decode_stats(body)),
         other => bad(format!("unknown tag {other}")),
     }
 }

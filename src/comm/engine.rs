@@ -4,17 +4,19 @@
 //! it: an idle worker (so that an idle node answers in microseconds without a thread switch),
 //! or the communication thread (when every worker is busy or parked).
 
-use crate::comm::channel::{Channel, Outgoing};
-use crate::comm::dispatch::{self, Inbox};
-use crate::comm::steal::Thief;
-use crate::comm::wire::{self, tag};
+use super::dispatch::{self, Inbox};
+use super::outbox::Outgoing;
+use super::steal::Thief;
+use super::wire::{self, tag};
+use super::Comm;
 use crate::mpi::posted::{Posted, POSTED_MAX};
 use crate::mpi::{self, PendingSend, World};
 use crate::sched::execute::execute;
-use crate::sched::node::Node;
+use crate::sched::worker::current_worker;
+use crate::sched::Node;
+use crate::sync::backoff;
 use crate::task::TaskRef;
 use std::os::raw::c_int;
-use std::sync::atomic::Ordering;
 
 /// Messages up to this size are gathered per destination into one MPI message.
 const SMALL: usize = 8 << 10;
@@ -35,10 +37,7 @@ fn send(world: &World, dest: usize, t: c_int, body: Vec<u8>, pending: &mut Vec<P
         pending.push(mpi::isend(world, dest, t, body));
         return;
     }
-    let mut w = wire::Writer::with_capacity(16);
-    w.u64(t as u64);
-    w.u64(body.len() as u64);
-    pending.push(mpi::isend(world, dest, tag::BIG, w.buf));
+    pending.push(mpi::isend(world, dest, tag::BIG, wire::encode_big(t, body.len())));
     pending.push(mpi::isend_bulk(world, dest, t, body));
 }
 
@@ -51,28 +50,20 @@ fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSe
             send(world, dest, m.tag, m.body, pending);
         }
         _ => {
-            let mut w = wire::Writer::with_capacity(g.bytes + 16 * g.msgs.len());
-            for m in g.msgs.drain(..) {
-                w.u64((m.tag as u64) << 32 | m.body.len() as u64);
-                w.pad16();
-                w.block(&m.body);
-            }
-            send(world, dest, tag::BATCH, w.buf, pending);
+            let msgs = g.msgs.iter().map(|m| (m.tag, &m.body[..]));
+            let batch = wire::encode_batch(msgs, g.bytes);
+            g.msgs.clear();
+            send(world, dest, tag::BATCH, batch, pending);
         }
     }
     g.bytes = 0;
 }
 
 /// Sends everything queued, gathering small messages per destination.
-fn send_queued(
-    node: &Node,
-    world: &World,
-    gather: &mut [Gather],
-    pending: &mut Vec<PendingSend>,
-) -> bool {
-    let ch = node.comm.as_ref().expect("channel");
+fn send_queued(comm: &Comm, gather: &mut [Gather], pending: &mut Vec<PendingSend>) -> bool {
+    let world = &comm.world;
     let mut any = false;
-    while let Some(m) = ch.pop() {
+    while let Some(m) = comm.outbox.pop() {
         any = true;
         let dest = m.dest;
         let g = &mut gather[dest];
@@ -94,7 +85,7 @@ fn send_queued(
             }
             continue;
         }
-        g.bytes += m.body.len() + 16;
+        g.bytes += wire::batch_room(m.body.len());
         g.msgs.push(m);
         if g.bytes >= BATCH_BYTES {
             flush(world, dest, g, pending);
@@ -107,7 +98,7 @@ fn send_queued(
 }
 
 /// The state of this node's MPI traffic.
-pub struct Engine {
+pub(super) struct Engine {
     posted: Posted,
     pending: Vec<PendingSend>,
     gather: Vec<Gather>,
@@ -117,7 +108,7 @@ pub struct Engine {
 
 impl Engine {
     /// For node `world.rank` of `world.size`; posts the control receives.
-    pub fn new(world: &World) -> Engine {
+    pub(super) fn new(world: &World) -> Engine {
         let (me, nodes) = (world.rank, world.size);
         Engine {
             posted: Posted::new(world),
@@ -135,26 +126,26 @@ impl Engine {
     }
 
     /// Cancels the posted receives (at shutdown, once nothing more will arrive).
-    pub fn close(&mut self) {
+    pub(super) fn close(&mut self) {
         self.posted.close();
     }
 
     /// Whether every send has completed.
-    pub fn quiet(&self) -> bool {
+    fn quiet(&self) -> bool {
         self.pending.is_empty()
     }
 
     /// One round of progress; returns whether anything happened. `idle` says the caller is an
     /// idle worker (so this node may ask others for work).
-    fn poll(&mut self, node: &'static Node, ch: &Channel, idle: bool) -> bool {
-        let world = &ch.world;
+    fn poll(&mut self, node: &'static Node, comm: &Comm, idle: bool) -> bool {
+        let world = &comm.world;
         self.inbox.signalled = false;
-        let mut active = send_queued(node, world, &mut self.gather, &mut self.pending);
+        let mut active = send_queued(comm, &mut self.gather, &mut self.pending);
         for _ in 0..64 {
             match self.posted.test() {
                 Some(a) => {
                     let body = self.posted.body(&a);
-                    dispatch::receive(node, world, a, body, &mut self.scratch, &mut self.inbox);
+                    dispatch::receive(node, comm, a, body, &mut self.scratch, &mut self.inbox);
                     self.posted.repost(world);
                     active = true;
                     if self.inbox.handoff.is_some() || self.inbox.signalled {
@@ -173,7 +164,7 @@ impl Engine {
         // (Smaller ones above MPI's eager limit move at the next round of progress, whoever
         // makes it; spinning for them would take a core from the workers.)
         active |= self.pending.iter().any(|p| p.len() >= wire::OUT_OF_LINE);
-        if let Some(victim) = self.inbox.thief.maybe_request(node, ch, idle) {
+        if let Some(victim) = self.inbox.thief.maybe_request(node, &comm.steal, idle) {
             self.pending
                 .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
             active = true;
@@ -184,7 +175,7 @@ impl Engine {
 
 /// What one call of [`progress`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Progress {
+pub(super) enum Progress {
     /// Somebody else drives the engine right now.
     Busy,
     /// Nothing happened.
@@ -194,36 +185,38 @@ pub enum Progress {
 }
 
 /// Drives the engine once if nobody else does; runs the direct tasks that arrived.
-pub fn progress(node: &'static Node, idle: bool) -> Progress {
-    let (p, task) = drive(node, idle, false);
+pub(super) fn progress(node: &'static Node, comm: &Comm, idle: bool) -> Progress {
+    let (p, task) = drive(node, comm, idle, false);
     debug_assert!(task.is_none());
     p
 }
 
 /// As [`progress`], for an idle worker: also returns the first task that arrived for any
 /// worker of this node, handed to the caller to run at once (no trip through the queues).
-pub fn progress_for_worker(node: &'static Node) -> (Progress, Option<TaskRef>) {
-    drive(node, true, true)
+pub(super) fn progress_for_worker(node: &'static Node, comm: &Comm) -> (Progress, Option<TaskRef>) {
+    drive(node, comm, true, true)
 }
 
-fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<TaskRef>) {
-    let Some(ch) = node.comm.as_ref() else {
-        return (Progress::Idle, None);
-    };
-    let Some(mut e) = ch.engine.try_lock() else {
+fn drive(
+    node: &'static Node,
+    comm: &Comm,
+    idle: bool,
+    handoff: bool,
+) -> (Progress, Option<TaskRef>) {
+    let Some(mut e) = comm.engine.try_lock() else {
         return (Progress::Busy, None);
     };
     e.inbox.want_handoff = handoff;
-    let moved = e.poll(node, ch, idle);
+    let moved = e.poll(node, comm, idle);
     e.inbox.want_handoff = false;
     let task = e.inbox.handoff.take();
     let directs = std::mem::take(&mut e.inbox.directs);
     drop(e);
     // On a worker's thread a direct task runs as that worker's (it may create children and
     // wait for them); on the communication thread, outside any worker.
-    let ctx = crate::sched::worker::current_worker();
+    let ctx = current_worker();
     for t in directs {
-        execute(ctx, t);
+        execute(node, ctx, t);
     }
     let p = if moved {
         Progress::Moved
@@ -234,21 +227,14 @@ fn drive(node: &'static Node, idle: bool, handoff: bool) -> (Progress, Option<Ta
 }
 
 /// Blocks until `done()` holds, for a caller that waits for answers from other nodes
-/// (broadcast, stealing switches): drives the engine itself while nobody else does, spins a
-/// little, then naps briefly between looks.
-pub fn drive_until(node: &'static Node, done: impl Fn() -> bool) {
-    let mut backoff = crate::sync::backoff::Backoff::new();
-    while !done() {
-        if progress(node, false) == Progress::Moved {
-            backoff.reset();
-        } else if backoff.snooze() {
-            std::thread::sleep(std::time::Duration::from_micros(20));
-        }
-    }
+/// (broadcast, stealing switches, termination queries): drives the engine itself while nobody
+/// else does, backing off as `sync::backoff::wait_until` does.
+pub(super) fn drive_until(node: &'static Node, comm: &Comm, done: impl FnMut() -> bool) {
+    backoff::wait_until(done, || progress(node, comm, false) == Progress::Moved);
 }
 
 /// Whether the engine has nothing left to send (communication thread at shutdown).
-pub fn drained(ch: &Channel) -> bool {
-    let e = ch.engine.lock();
-    e.quiet() && !ch.has_outgoing() && ch.stop.load(Ordering::Acquire)
+pub(super) fn drained(comm: &Comm) -> bool {
+    let e = comm.engine.lock();
+    e.quiet() && !comm.outbox.has_outgoing() && comm.outbox.stopping()
 }

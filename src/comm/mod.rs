@@ -1,12 +1,123 @@
-//! Communication between nodes: a thin layer over raw `mpi-sys`, the communication thread and
-//! its channel, the wire format, inter-node stealing, broadcast, and the identity of code and
-//! data across processes.
+//! Communication between nodes, above the scheduler: the wire format, the engine that moves
+//! messages over MPI and acts on what arrives, the communication thread, inter-node stealing,
+//! termination detection, broadcast and the job-wide switches. [`Comm`] holds one node's
+//! communication state and implements the scheduler's [`Network`]. The protocols are written
+//! down in `src/comm/README.md`.
 
-pub mod broadcast;
-pub mod channel;
-pub mod dispatch;
-pub mod engine;
-pub mod outstanding;
-pub mod server;
-pub mod steal;
-pub mod wire;
+mod awaited;
+pub(crate) mod broadcast;
+pub(crate) mod control;
+mod dispatch;
+mod engine;
+mod outbox;
+mod outstanding;
+pub(crate) mod server;
+pub(crate) mod steal;
+pub(crate) mod termination;
+mod wire;
+
+use crate::mpi::World;
+use crate::sched::network::Network;
+use crate::sched::Node;
+use crate::task::TaskRef;
+use awaited::Awaited;
+use engine::Engine;
+use outbox::{keep_or_recycle, Outbox};
+use outstanding::Outstanding;
+use parking_lot::Mutex;
+use std::os::raw::c_int;
+use steal::StealState;
+use wire::tag;
+
+/// One node's communication state, shared by its workers and its communication thread.
+pub(crate) struct Comm {
+    /// The MPI world the engine talks on.
+    world: World,
+    /// Messages queued for the engine, and the communication thread's sleep.
+    outbox: Outbox,
+    /// The state of this node's MPI traffic; whoever holds the lock drives it.
+    engine: Mutex<Engine>,
+    /// Tasks this node sent away whose completion has not come back, by handle.
+    outstanding: Outstanding,
+    /// The thief side of inter-node stealing, as workers see it.
+    steal: StealState,
+    /// Answers expected from other nodes.
+    awaited: Awaited,
+}
+
+impl Comm {
+    /// For node `world.rank` of a job of `world.size` nodes; posts the control receives.
+    pub(crate) fn new(world: World) -> Comm {
+        Comm {
+            world,
+            outbox: Outbox::new(),
+            engine: Mutex::new(Engine::new(&world)),
+            outstanding: Outstanding::default(),
+            steal: StealState::default(),
+            awaited: Awaited::new(world.size),
+        }
+    }
+
+    /// Sends the same small control message to every other node.
+    fn send_to_others(&self, t: c_int, body: &[u8]) {
+        for n in (0..self.world.size).filter(|&n| n != self.world.rank) {
+            self.outbox.send(n, t, body.to_vec());
+        }
+    }
+
+    /// Stops the communication thread once everything queued is sent.
+    pub(crate) fn stop(&self) {
+        self.outbox.stop();
+    }
+
+    /// Withdraws the posted receives (at shutdown, once nothing more will arrive).
+    pub(crate) fn close(&self) {
+        self.engine.lock().close();
+    }
+}
+
+impl Network for Comm {
+    fn ship(
+        &self,
+        node: &'static Node,
+        task: TaskRef,
+        dest: usize,
+        worker: Option<usize>,
+    ) -> Result<(), String> {
+        let func = wire::function_id(task.func, &node.registered).ok_or_else(|| {
+            format!(
+                "task function {:#x} is not inside any loaded module",
+                task.func
+            )
+        })?;
+        let handle = self.outstanding.register_task(&task);
+        let target = worker.map_or(-1, |w| w as i32);
+        let msg = wire::encode_task(&task, func, target, handle);
+        // Large blocks are sent from where they are (a COP copy lives in the descriptor's
+        // buffer): keep the descriptor until they are out.
+        let keep = keep_or_recycle(task, &msg);
+        self.outbox.send_encoded(dest, tag::TASK, msg, keep, false);
+        Ok(())
+    }
+
+    fn send_done(&self, _node: &'static Node, task: TaskRef, lazy: bool) {
+        let msg = wire::encode_done(&task);
+        let home = task.home as usize;
+        // Large write-backs are sent from the task's buffer: keep it until they are out.
+        let keep = keep_or_recycle(task, &msg);
+        self.outbox.send_encoded(home, tag::DONE, msg, keep, lazy);
+    }
+
+    fn poll(&self, node: &'static Node) -> (bool, Option<TaskRef>) {
+        let (p, task) = engine::progress_for_worker(node, self);
+        (p == engine::Progress::Moved, task)
+    }
+
+    fn going_idle(&self) {
+        self.outbox.wake();
+    }
+
+    fn leaving_engine(&self) {
+        self.outbox.wake_if_napping_long();
+    }
+}

@@ -6,22 +6,22 @@
 //! task (nobody else can answer a request then), naps last at most `BUSY_NAP`: a steal request
 //! or a direct task is answered within about that long however long the task runs. While a
 //! worker drives the engine itself, this thread naps until that worker parks or leaves the
-//! engine to run a task it was handed (`Node::leaving_engine`); either wakes it.
+//! engine to run a task it was handed (`Network::leaving_engine`); either wakes it. See
+//! README.md, "The engine driver" and "Sleep and wake-up".
 
-use crate::comm::engine::{self, Progress};
-use crate::sched::node::Node;
-use std::sync::atomic::Ordering;
+use super::engine::{self, Progress};
+use super::outbox::BUSY_NAP;
+use super::Comm;
+use crate::sched::Node;
 use std::time::{Duration, Instant};
 
 const YIELD_ROUNDS: u32 = 20;
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
-/// Longest nap while a worker runs a task.
-pub(crate) const BUSY_NAP: Duration = Duration::from_micros(100);
 
-/// Runs the communication loop of `node` until told to stop.
-pub fn run(node: &'static Node) {
-    let ch = node.comm.as_ref().expect("a channel on multi-node runs");
+/// Runs the communication loop of `node` until told to stop ([`Comm::stop`]).
+pub(crate) fn run(node: &'static Node, comm: &Comm) {
+    let ch = &comm.outbox;
     ch.register_current();
     // Naps are short while a worker is busy: ask the kernel to end them on time (the default
     // slack of 50 us would double a 50 us nap).
@@ -30,20 +30,20 @@ pub fn run(node: &'static Node) {
     let mut idle: u32 = 0;
     let mut quiet_since = Instant::now();
     loop {
-        match engine::progress(node, false) {
+        match engine::progress(node, comm, false) {
             Progress::Moved => {
                 idle = 0;
                 continue;
             }
             Progress::Busy => {
                 // A worker drives the engine; it wakes this thread before it parks, and when it
-                // leaves to run a task it was handed (`Node::leaving_engine`).
+                // leaves to run a task it was handed (`Network::leaving_engine`).
                 ch.sleep(node.config.yield_time);
                 idle = 0;
                 continue;
             }
             Progress::Idle => {
-                if ch.stop.load(Ordering::Acquire) && engine::drained(ch) {
+                if ch.stopping() && engine::drained(comm) {
                     break;
                 }
             }
@@ -57,7 +57,7 @@ pub fn run(node: &'static Node) {
             continue;
         }
         let mut longest = node.config.yield_time;
-        if node.sleep.idle_count() < node.num_workers() {
+        if node.idle_workers() < node.num_workers() {
             // A worker is busy (or spinning): this thread is the node's only ear.
             longest = longest.min(BUSY_NAP);
         }

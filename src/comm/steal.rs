@@ -1,23 +1,63 @@
-//! Inter-node stealing: when its node is idle, the communication thread asks the other nodes
-//! round-robin for work, one request at a time; a victim answers with its coarsest task (the
-//! oldest one) or "none". After a full round of refusals it backs off, longer each time, until
-//! work shows up again.
+//! Inter-node stealing (README.md, "Stealing"). The thief side: when its node is idle, the
+//! engine asks the other nodes round-robin for work, one request at a time; after a full
+//! round of refusals it backs off, longer each time, until work shows up again
+//! ([`Thief`], a pure state machine driven by the engine). The victim side: [`serve`] answers
+//! a request with the node's coarsest task or "none". And `torc_fetch_work`'s handshake: a
+//! worker asks for one steal now and waits for its answer ([`fetch_for`]).
 
-use crate::comm::channel::{Channel, Keep};
-use crate::comm::wire;
-use crate::sched::node::Node;
-use crate::sched::worker::put_task;
-use crate::sync::queue::settle;
-use crate::task::descriptor::flags;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use super::outbox::keep_or_recycle;
+use super::wire::{self, tag};
+use super::Comm;
+use crate::sched::{Node, WorkerCtx};
+use crate::sync::backoff;
+use crate::task::TaskRef;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const MIN_BACKOFF: Duration = Duration::from_micros(50);
 const MAX_BACKOFF: Duration = Duration::from_millis(5);
 
-/// The thief side's state, kept by the communication thread.
-pub struct Thief {
+/// What workers share with the thief: whether a request is in flight, whether a worker asks
+/// for one now, and how many answers came so far.
+#[derive(Default)]
+pub(super) struct StealState {
+    /// A steal request of this node is unanswered.
+    in_flight: AtomicBool,
+    /// A worker asks for a steal now (`torc_fetch_work`), idle or not.
+    wanted: AtomicBool,
+    /// Steal answers received so far (either kind).
+    answers: AtomicUsize,
+}
+
+impl StealState {
+    /// An answer (a task or "none") to this node's request arrived.
+    pub(super) fn answered(&self) {
+        self.answers.fetch_add(1, Ordering::AcqRel);
+        self.in_flight.store(false, Ordering::Release);
+    }
+}
+
+/// What the node looks like to the thief when it considers asking.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Looks {
+    /// Nodes in the job.
+    pub(super) nodes: usize,
+    /// This node.
+    pub(super) me: usize,
+    /// Stealing is on and the node does not shut down.
+    pub(super) may_steal: bool,
+    /// A request is unanswered.
+    pub(super) in_flight: bool,
+    /// A worker asked for a steal now (`torc_fetch_work`).
+    pub(super) asked: bool,
+    /// An idle worker asks, or some worker is parked.
+    pub(super) idle: bool,
+    /// A local queue holds a task.
+    pub(super) has_work: bool,
+}
+
+/// The thief side's state, kept by the engine.
+pub(super) struct Thief {
     next_victim: usize,
     refusals: usize,
     backoff: Duration,
@@ -26,7 +66,7 @@ pub struct Thief {
 
 impl Thief {
     /// For node `me`.
-    pub fn new(me: usize) -> Thief {
+    pub(super) fn new(me: usize) -> Thief {
         Thief {
             next_victim: me + 1,
             refusals: 0,
@@ -35,112 +75,229 @@ impl Thief {
         }
     }
 
-    /// Sends a steal request if this node is idle, stealing is on and none is in flight.
-    /// Returns the message to send, if any.
-    /// `idle` says an idle worker asks (besides parked ones).
-    pub fn maybe_request(&mut self, node: &Node, ch: &Channel, idle: bool) -> Option<usize> {
-        let nodes = node.layout.nodes();
-        if nodes < 2
-            || !node.stealing.load(Ordering::Relaxed)
-            || ch.steal_in_flight.load(Ordering::Acquire)
-        {
+    /// The victim to ask now, if this node should ask (`now` is the time): idle (or asked),
+    /// stealing on, no request in flight, not backing off (unless asked).
+    pub(super) fn decide(&mut self, l: Looks, now: Instant) -> Option<usize> {
+        if l.nodes < 2 || !l.may_steal || l.in_flight {
             return None;
         }
-        if node.terminate.load(Ordering::Relaxed) {
+        if !l.asked && (!l.idle || l.has_work || now < self.not_before) {
             return None;
         }
-        let asked = ch.want_steal.swap(false, Ordering::AcqRel);
-        if !asked && ((!idle && node.sleep.idle_count() == 0) || node.has_work()) {
-            return None;
-        }
-        let now = Instant::now();
-        if !asked && now < self.not_before {
-            return None;
-        }
-        let me = node.layout.node;
-        let mut v = self.next_victim % nodes;
-        if v == me {
-            v = (v + 1) % nodes;
+        let mut v = self.next_victim % l.nodes;
+        if v == l.me {
+            v = (v + 1) % l.nodes;
         }
         self.next_victim = v + 1;
-        ch.steal_in_flight.store(true, Ordering::Release);
+        Some(v)
+    }
+
+    /// The node's side of [`Thief::decide`]: returns the victim to send a request to, and
+    /// marks the request in flight. `idle` says an idle worker asks (besides parked ones).
+    pub(super) fn maybe_request(
+        &mut self,
+        node: &Node,
+        state: &StealState,
+        idle: bool,
+    ) -> Option<usize> {
+        if node.layout.nodes() < 2 || !node.stealing() || node.terminating() {
+            return None;
+        }
+        if state.in_flight.load(Ordering::Acquire) {
+            return None;
+        }
+        let looks = Looks {
+            nodes: node.layout.nodes(),
+            me: node.layout.node,
+            may_steal: true,
+            in_flight: false,
+            asked: state.wanted.swap(false, Ordering::AcqRel),
+            idle: idle || node.idle_workers() > 0,
+            has_work: node.has_work(),
+        };
+        let v = self.decide(looks, Instant::now())?;
+        state.in_flight.store(true, Ordering::Release);
         node.stats.steals_attempted.add(1);
         Some(v)
     }
 
-    /// A victim had nothing.
-    pub fn refused(&mut self, nodes: usize) {
+    /// A victim had nothing; `nodes` is the job's size.
+    pub(super) fn refused(&mut self, nodes: usize) {
+        self.refused_at(nodes, Instant::now());
+    }
+
+    fn refused_at(&mut self, nodes: usize, now: Instant) {
         self.refusals += 1;
         if self.refusals >= nodes - 1 {
             self.refusals = 0;
-            self.not_before = Instant::now() + self.backoff;
+            self.not_before = now + self.backoff;
             self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
         }
     }
 
     /// A victim gave a task.
-    pub fn hit(&mut self) {
+    pub(super) fn hit(&mut self) {
         self.refusals = 0;
         self.backoff = MIN_BACKOFF;
         self.not_before = Instant::now();
     }
 }
 
-/// The victim side: the coarsest task this node can give (the injector's oldest, then each
-/// worker's lowest level, oldest first), encoded for the thief. Pinned tasks (placed on a
-/// named worker, or Rust closures) stay; a node with stealing off gives nothing, so that once
-/// `torc_disable_stealing` has returned no task moves between nodes by stealing.
-pub fn serve(node: &Node) -> Option<(wire::Encoded, Option<Arc<Keep>>)> {
-    if !node.stealing.load(Ordering::SeqCst) {
-        return None;
+/// The victim side: answers `thief`'s request with the coarsest task this node can give
+/// (`Node::give_to_thief`), encoded, or STEAL_NONE.
+pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize) {
+    match give(node, comm) {
+        Some((msg, keep)) => comm
+            .outbox
+            .send_encoded(thief, tag::STEAL_TASK, msg, keep, false),
+        None => comm.outbox.send(thief, tag::STEAL_NONE, Vec::new()),
     }
-    // Pinned tasks met on the way, put back once a task is found (or none is).
-    let mut pinned = Vec::new();
-    let mut t = None;
-    for _ in 0..64 {
-        let Some(c) = settle(|| node.injector.steal()).or_else(|| {
-            node.workers
-                .iter()
-                .find_map(|w| settle(|| w.stealer.steal()))
-        }) else {
-            break;
-        };
-        if c.flags & flags::LOCAL != 0 {
-            pinned.push(c);
-            continue;
-        }
-        t = Some(c);
-        break;
-    }
-    let put_back = !pinned.is_empty();
-    for c in pinned {
-        node.injector.push(c);
-    }
-    if put_back {
-        node.sleep.notify_one();
-    }
-    let t = t?;
-    let me = node.layout.node as u32;
-    // SAFETY: `t` owns its descriptor.
-    let task = unsafe { &*t.as_ptr() };
-    let Some(func) = wire::function_id(task.func, &node.registered) else {
+}
+
+type Answer = (wire::Encoded, Option<std::sync::Arc<super::outbox::Keep>>);
+
+fn give(node: &'static Node, comm: &Comm) -> Option<Answer> {
+    let t = node.give_to_thief()?;
+    let Some(func) = wire::function_id(t.func, &node.registered) else {
         // Code outside every loaded module cannot run elsewhere: keep the task here.
-        node.injector.push(t);
+        node.accept_task(t, None);
         return None;
     };
     // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
-    let handle = match node.comm.as_ref() {
-        Some(ch) if task.home == me => ch.outstanding.register_task(task),
-        _ => task.handle,
-    };
-    let msg = wire::encode_task(task, func, -1, handle);
-    // Large blocks are sent from the descriptor's buffer: keep it until they are out.
-    let keep = if msg.blocks.is_empty() {
-        put_task(t);
-        None
+    let handle = if t.home as usize == node.layout.node {
+        comm.outstanding.register_task(&t)
     } else {
-        Some(Keep::new(t))
+        t.handle
     };
+    let msg = wire::encode_task(&t, func, -1, handle);
+    // Large blocks are sent from the descriptor's buffer: keep it until they are out.
+    let keep = keep_or_recycle(t, &msg);
     node.stats.steals_served.add(1);
     Some((msg, keep))
+}
+
+/// `torc_fetch_work` beyond the node's own queues: asks the engine for one steal now and waits
+/// for its answer (or for local work, shutdown, or stealing switched off); the communication
+/// thread, woken here, sends the request. Returns a task found, if any.
+pub(crate) fn fetch_for(ctx: &WorkerCtx, comm: &Comm) -> Option<TaskRef> {
+    let node = ctx.node;
+    if !node.stealing() {
+        return None;
+    }
+    let before = comm.steal.answers.load(Ordering::Acquire);
+    comm.steal.wanted.store(true, Ordering::Release);
+    comm.outbox.wake();
+    let found = std::cell::RefCell::new(None);
+    backoff::wait_until(
+        || {
+            found.borrow().is_some()
+                || comm.steal.answers.load(Ordering::Acquire) != before
+                || node.terminating()
+                || !node.stealing()
+        },
+        || {
+            let t = ctx.find_work();
+            let any = t.is_some();
+            *found.borrow_mut() = t;
+            any
+        },
+    );
+    found.into_inner().or_else(|| ctx.find_work())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idle(nodes: usize, me: usize) -> Looks {
+        Looks {
+            nodes,
+            me,
+            may_steal: true,
+            in_flight: false,
+            asked: false,
+            idle: true,
+            has_work: false,
+        }
+    }
+
+    #[test]
+    fn an_idle_node_asks_the_others_round_robin_skipping_itself() {
+        let mut t = Thief::new(1);
+        let now = Instant::now();
+        let asked: Vec<_> = (0..5).map(|_| t.decide(idle(3, 1), now)).collect();
+        assert_eq!(asked, vec![Some(2), Some(0), Some(2), Some(0), Some(2)]);
+    }
+
+    #[test]
+    fn a_busy_or_switched_off_node_does_not_ask_unless_a_worker_asks() {
+        let mut t = Thief::new(0);
+        let now = Instant::now();
+        let busy = Looks {
+            idle: false,
+            ..idle(2, 0)
+        };
+        assert_eq!(t.decide(busy, now), None);
+        let with_work = Looks {
+            has_work: true,
+            ..idle(2, 0)
+        };
+        assert_eq!(t.decide(with_work, now), None);
+        let asked = Looks {
+            asked: true,
+            ..busy
+        };
+        assert_eq!(t.decide(asked, now), Some(1), "torc_fetch_work asks anyway");
+        for l in [
+            Looks {
+                may_steal: false,
+                ..asked
+            },
+            Looks {
+                in_flight: true,
+                ..asked
+            },
+            idle(1, 0),
+        ] {
+            assert_eq!(t.decide(l, now), None, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn a_full_round_of_refusals_backs_off_doubling_up_to_the_limit() {
+        let mut t = Thief::new(0);
+        let now = Instant::now();
+        assert!(t.decide(idle(3, 0), now).is_some());
+        t.refused_at(3, now);
+        assert!(
+            t.decide(idle(3, 0), now).is_some(),
+            "one refusal of two: ask the next"
+        );
+        t.refused_at(3, now);
+        assert_eq!(t.decide(idle(3, 0), now), None, "a full round: back off");
+        assert_eq!(
+            t.decide(idle(3, 0), now + MIN_BACKOFF - Duration::from_micros(1)),
+            None
+        );
+        assert!(t.decide(idle(3, 0), now + MIN_BACKOFF).is_some());
+        let asked = Looks {
+            asked: true,
+            ..idle(3, 0)
+        };
+        assert!(t.decide(asked, now).is_some(), "a worker's ask ignores the back-off");
+        // The back-off doubles with every full round, up to MAX_BACKOFF.
+        let mut waits = Vec::new();
+        for _ in 0..10 {
+            t.refused_at(3, now);
+            t.refused_at(3, now);
+            waits.push(t.not_before - now);
+        }
+        assert_eq!(waits[0], MIN_BACKOFF * 2);
+        assert_eq!(waits[1], MIN_BACKOFF * 4);
+        assert_eq!(*waits.last().unwrap(), MAX_BACKOFF);
+        // A hit starts over.
+        t.hit();
+        assert_eq!(t.backoff, MIN_BACKOFF);
+        assert!(t.decide(idle(3, 0), Instant::now()).is_some());
+    }
 }

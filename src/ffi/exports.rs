@@ -1,20 +1,16 @@
 //! The C functions of `torc.h` (all but the variadic `torc_task*`, see `varargs.c`).
 #![allow(non_camel_case_types)]
 
-use crate::comm::broadcast;
-use crate::comm::wire::tag;
 use crate::error::fatal;
 use crate::runtime;
-use crate::sched::execute::execute;
-use crate::sched::node::Node;
+use crate::sched::execute::run;
 use crate::sched::placement;
-use crate::sched::spawn;
 use crate::sched::wait::{wait_for, WaitMode};
-use crate::sched::worker::{current_task, current_worker, WorkerCtx};
+use crate::sched::worker::{current_task, current_worker};
+use crate::sched::WorkerCtx;
 use crate::task::{CArg, CallWay, Task, MAX_ARGS};
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_char, c_int, c_long, c_void};
-use std::sync::atomic::Ordering;
 
 /// A task function: `void (*)()` in C, called with one pointer-sized word per argument.
 pub type torc_func_t = Option<unsafe extern "C" fn()>;
@@ -30,7 +26,7 @@ const API_NAMES: [&str; 5] = [
 /// Checks `narg` and `args`, then creates the task; `name` is the entry point called (for
 /// error messages). Shared by the C variadic shims, `torc_task_argv` and the Fortran layer.
 #[inline]
-pub(crate) fn create_checked(
+pub(super) fn create_checked(
     name: &str,
     qid: c_int,
     bits: u8,
@@ -48,7 +44,7 @@ pub(crate) fn create_checked(
         // torc_task_argv), checked non-NULL above.
         unsafe { std::slice::from_raw_parts(args, narg as usize) }
     };
-    spawn::create(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
+    runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
 }
 
 #[cold]
@@ -93,7 +89,7 @@ pub extern "C" fn torc_internal_create(
 
 /// `torc_task(qid, f, 0)`, reached from the `torc_task` trampoline without the C shim.
 extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
-    spawn::create(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]);
+    runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]);
 }
 
 /// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
@@ -193,7 +189,7 @@ pub extern "C" fn torc_scheduler_loop(once: c_int) -> c_int {
     let (ctx, _) = task_context("torc_scheduler_loop");
     let mut ran = 0;
     while let Some(t) = ctx.find_work() {
-        execute(Some(ctx), t);
+        run(ctx, t);
         ran = 1;
         if once != 0 {
             break;
@@ -214,127 +210,57 @@ pub extern "C" fn _torc_scheduler_loop(once: c_int) -> c_int {
 #[no_mangle]
 pub extern "C" fn torc_fetch_work() -> c_int {
     let (ctx, _) = task_context("torc_fetch_work");
-    if !ctx.queues.is_empty() {
-        return 1;
-    }
-    if let Some(t) = ctx.find_work() {
-        ctx.queues.push(t);
-        return 1;
-    }
-    let node = ctx.node;
-    let Some(ch) = node
-        .comm
-        .as_ref()
-        .filter(|_| node.stealing.load(Ordering::Relaxed))
-    else {
-        return 0;
-    };
-    // Ask the communication thread for one steal and wait for its answer.
-    let before = ch.answers.load(Ordering::Acquire);
-    ch.want_steal.store(true, Ordering::Release);
-    ch.wake();
-    let mut spins = 0u32;
-    while ch.answers.load(Ordering::Acquire) == before
-        && !node.terminate.load(Ordering::Relaxed)
-        && node.stealing.load(Ordering::Relaxed)
-    {
-        if let Some(t) = ctx.find_work() {
-            ctx.queues.push(t);
-            return 1;
-        }
-        spins += 1;
-        if spins < 1000 {
-            std::hint::spin_loop();
-        } else {
-            std::thread::sleep(std::time::Duration::from_micros(20));
-        }
-    }
-    match ctx.find_work() {
-        Some(t) => {
-            ctx.queues.push(t);
-            1
-        }
-        None => 0,
-    }
+    runtime::fetch_work(ctx) as c_int
 }
 
 /// Copies `count` elements of `datatype` at `addr` (a global or static variable) to the same
 /// variable on every other node; complete on return.
 #[no_mangle]
 pub extern "C" fn torc_broadcast(addr: *mut c_void, count: c_long, datatype: MPI_Datatype) {
-    let node = runtime::running_node("torc_broadcast");
-    broadcast::broadcast(node, addr, count, datatype);
+    // SAFETY: torc.h asks for an MPI datatype handle; the address is checked, not trusted.
+    unsafe { runtime::broadcast("torc_broadcast", addr as usize, count, datatype) };
 }
 
 /// Turns inter-node stealing on, on every node.
 #[no_mangle]
 pub extern "C" fn torc_enable_stealing() {
-    set_stealing_everywhere("torc_enable_stealing", true);
+    runtime::set_stealing("torc_enable_stealing", true, true);
 }
 
 /// Turns inter-node stealing off, on every node.
 #[no_mangle]
 pub extern "C" fn torc_disable_stealing() {
-    set_stealing_everywhere("torc_disable_stealing", false);
-}
-
-/// Switches stealing on this node, then on every other, and returns once every node has
-/// applied it (a node with stealing off neither asks for nor gives work, so after
-/// `torc_disable_stealing` returns no task moves between nodes by stealing).
-fn set_stealing_everywhere(api: &str, on: bool) {
-    set_stealing(api, on);
-    let node = runtime::running_node(api);
-    let Some(ch) = &node.comm else { return };
-    let others = node.layout.nodes() - 1;
-    ch.stealing_acks.fetch_add(others, Ordering::AcqRel);
-    send_to_others(node, tag::STEALING, &(on as u64).to_ne_bytes());
-    crate::comm::engine::drive_until(node, || ch.stealing_acks.load(Ordering::Acquire) == 0);
-}
-
-/// Sends the same control message to every other node.
-fn send_to_others(node: &Node, t: c_int, body: &[u8]) {
-    if let Some(ch) = &node.comm {
-        for n in (0..node.layout.nodes()).filter(|&n| n != node.layout.node) {
-            ch.send(n, t, body.to_vec());
-        }
-    }
+    runtime::set_stealing("torc_disable_stealing", false, true);
 }
 
 /// Turns inter-node stealing on, on this node only.
 #[no_mangle]
 pub extern "C" fn torc_i_enable_stealing() {
-    set_stealing("torc_i_enable_stealing", true);
+    runtime::set_stealing("torc_i_enable_stealing", true, false);
 }
 
 /// Turns inter-node stealing off, on this node only.
 #[no_mangle]
 pub extern "C" fn torc_i_disable_stealing() {
-    set_stealing("torc_i_disable_stealing", false);
-}
-
-fn set_stealing(api: &str, on: bool) {
-    let node = runtime::running_node(api);
-    node.stealing.store(on, std::sync::atomic::Ordering::SeqCst);
+    runtime::set_stealing("torc_i_disable_stealing", false, false);
 }
 
 /// Zeroes the statistics counters.
 #[no_mangle]
 pub extern "C" fn torc_reset_statistics() {
-    let node = runtime::running_node("torc_reset_statistics");
-    runtime::reset_statistics();
-    send_to_others(node, tag::RESET_STATS, &[]);
+    runtime::reset_statistics("torc_reset_statistics");
 }
 
 /// This node's id (MPI rank); -1 before `torc_init`.
 #[no_mangle]
 pub extern "C" fn torc_node_id() -> c_int {
-    Node::get().map_or(-1, |n| n.layout.node as c_int)
+    runtime::node_built().map_or(-1, |n| n.layout.node as c_int)
 }
 
 /// Number of nodes (MPI processes); 0 before `torc_init`.
 #[no_mangle]
 pub extern "C" fn torc_num_nodes() -> c_int {
-    Node::get().map_or(0, |n| n.layout.nodes() as c_int)
+    runtime::node_built().map_or(0, |n| n.layout.nodes() as c_int)
 }
 
 /// The calling worker's index on its node; -1 on a thread that is not a worker.
@@ -346,7 +272,7 @@ pub extern "C" fn torc_i_worker_id() -> c_int {
 /// Workers on this node; 0 before `torc_init`.
 #[no_mangle]
 pub extern "C" fn torc_i_num_workers() -> c_int {
-    Node::get().map_or(0, |n| n.num_workers() as c_int)
+    runtime::node_built().map_or(0, |n| n.num_workers() as c_int)
 }
 
 /// The calling worker's global id (rank-major); -1 on a thread that is not a worker.
@@ -358,7 +284,7 @@ pub extern "C" fn torc_worker_id() -> c_int {
 /// Workers on all nodes; 0 before `torc_init`.
 #[no_mangle]
 pub extern "C" fn torc_num_workers() -> c_int {
-    Node::get().map_or(0, |n| n.layout.total as c_int)
+    runtime::node_built().map_or(0, |n| n.layout.total as c_int)
 }
 
 /// Nesting level of the calling task (the primary task is 0).

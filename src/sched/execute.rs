@@ -7,24 +7,25 @@ use crate::sync::latch::Latch;
 use crate::task::Task;
 use crate::task::{call, pool, TaskRef, MAX_ARGS};
 
-/// Runs `t` on the calling thread (`ctx` is `None` for direct tasks on non-worker threads).
+/// Runs `t` on the calling thread of `node` (`ctx` is `None` for direct tasks on threads that
+/// are not workers).
 #[inline]
-pub fn execute(ctx: Option<&WorkerCtx>, t: TaskRef) {
+pub(crate) fn execute(node: &'static Node, ctx: Option<&WorkerCtx>, t: TaskRef) {
     match ctx {
         Some(c) => run(c, t),
-        None => run_elsewhere(t),
+        None => run_elsewhere(node, t),
     }
 }
 
 /// Runs `t` on worker `ctx`: the path every queued task takes.
 #[inline(never)]
-pub fn run(ctx: &WorkerCtx, t: TaskRef) {
+pub(crate) fn run(ctx: &WorkerCtx, t: TaskRef) {
     run_inline(ctx, t)
 }
 
 /// [`run`], inlined into the loop of a waiting worker (the hot path of fine-grained tasks).
 #[inline(always)]
-pub fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
+pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
     let p = t.as_ptr();
     // SAFETY: `t` owns the descriptor; nobody else touches it while it runs (its children only
     // reach its latch, atomically or from this thread).
@@ -56,7 +57,7 @@ pub fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
 
 /// Runs a direct task on a thread that is not a worker.
 #[cold]
-fn run_elsewhere(t: TaskRef) {
+fn run_elsewhere(node: &'static Node, t: TaskRef) {
     let p = t.as_ptr();
     // SAFETY: as in `run`.
     let task = unsafe { &mut *p };
@@ -64,16 +65,15 @@ fn run_elsewhere(t: TaskRef) {
     call_task(task);
     // It created no children it could wait for here (creating needs a worker).
     set_current_task(prev);
-    match Node::get() {
-        Some(node) if task.home as usize != node.layout.node => send_done(None, node, t),
-        _ => {
-            let parent = task.parent;
-            pool::put(t);
-            if !parent.is_null() {
-                // SAFETY: `parent` is the latch this task was counted in, signalled once here.
-                unsafe { signal(parent) };
-            }
-        }
+    if task.home as usize != node.layout.node {
+        send_done(None, node, t);
+        return;
+    }
+    let parent = task.parent;
+    pool::put(t);
+    if !parent.is_null() {
+        // SAFETY: `parent` is the latch this task was counted in, signalled once here.
+        unsafe { signal(node, parent) };
     }
 }
 
@@ -100,36 +100,21 @@ fn call_task(task: &Task) {
 /// The task came from another node: send the completion and the REF/RES data home (out of
 /// line: the local path stays small).
 #[inline(never)]
-fn send_done(ctx: Option<&WorkerCtx>, node: &Node, t: TaskRef) {
-    let msg = crate::comm::wire::encode_done(&t);
-    let home = t.home as usize;
-    // Large write-backs are sent from the task's buffer: keep it until they are out.
-    let keep = if msg.blocks.is_empty() {
-        match ctx {
-            Some(c) => c.pool.put(t),
-            None => pool::put(t),
-        }
-        None
-    } else {
-        Some(crate::comm::channel::Keep::new(t))
-    };
-    if let Some(ch) = &node.comm {
-        // A worker with nothing else to do drives the engine next, itself.
-        let lazy = ctx.is_some_and(|c| !c.sees_work());
-        ch.send_encoded(home, crate::comm::wire::tag::DONE, msg, keep, lazy);
-    }
+fn send_done(ctx: Option<&WorkerCtx>, node: &'static Node, t: TaskRef) {
+    let net = node.net.expect("a task from another node implies a network");
+    // A worker with nothing else to do drives the network next, itself.
+    let lazy = ctx.is_some_and(|c| !c.sees_work());
+    net.send_done(node, t, lazy);
 }
 
 /// Signals one completed child to `latch` and wakes its owner if it sleeps on it.
 ///
 /// # Safety
 /// `latch` must be the live parent latch of a task that completed and was not signalled yet.
-pub unsafe fn signal(latch: *const crate::sync::latch::Latch) {
+pub(super) unsafe fn signal(node: &Node, latch: *const Latch) {
     // SAFETY: a parent latch outlives its children; this is the child's single completion.
     if let Some(owner) = unsafe { Latch::complete(latch) } {
-        if let Some(node) = Node::get() {
-            node.sleep.wake(owner);
-        }
+        node.sleep.wake(owner);
     }
 }
 

@@ -1,13 +1,17 @@
-//! Scheduling inside a node: the registry of workers and queues, the worker loop, parking,
-//! waiting for children, placement of new tasks and their execution.
+//! Scheduling inside a node, above `task` and below `comm`: the node and its workers' queues,
+//! the worker loop, placement of new tasks, where they are queued, their execution, and
+//! waiting for children. What the scheduler needs from other nodes it asks of a
+//! [`network::Network`], which `comm` implements.
 
-pub mod execute;
-pub mod levels;
-pub mod node;
-pub mod placement;
-pub mod spawn;
-pub mod wait;
-pub mod worker;
+pub(crate) mod enqueue;
+pub(crate) mod execute;
+pub(crate) mod levels;
+pub(crate) mod network;
+pub(crate) mod node;
+pub(crate) mod placement;
+pub(crate) mod spawn;
+pub(crate) mod wait;
+pub(crate) mod worker;
 
-pub use node::Node;
-pub use worker::WorkerCtx;
+pub(crate) use node::Node;
+pub(crate) use worker::WorkerCtx;

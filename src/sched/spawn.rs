@@ -1,44 +1,39 @@
 //! Creating a task: check the request, capture its arguments, count it in its parent's latch,
 //! and queue it where placement says (or ship it to the node that runs it).
 
+use super::enqueue::To;
 use super::execute::execute;
 use super::node::Node;
-use super::placement;
-use super::worker::{current_task, current_worker, put_task, WorkerCtx};
-use crate::comm::channel::Keep;
-use crate::comm::wire::{self, tag};
+use super::placement::{self, Target};
+use super::worker::{current_task, current_worker};
 use crate::error::fatal;
-use crate::runtime;
-use crate::task::args::{capture, resolve_values};
+use crate::task::args::{capture, resolve_values, OUT_OF_LINE};
 use crate::task::descriptor::flags;
 use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
 
-/// Creates a task of C function `func` with arguments `cargs` (`api` names the C function
-/// called, for error messages; `flag_bits` are [`flags`]).
+/// Creates a child of the task running on the calling worker, the common case, and returns
+/// true; returns false (doing nothing) when the caller is not a worker running a task, or asks
+/// for a detached or direct task: then the runtime checks that it runs and calls
+/// [`create_other`]. `api` names the C function called, for error messages; `flag_bits` are
+/// [`flags`].
 #[inline(always)]
-pub fn create(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
-    debug_assert!(cargs.len() <= MAX_ARGS);
-    if let Some(ctx) = current_worker() {
-        let cur = ctx.current();
-        if !cur.is_null() && flag_bits & (flags::DETACHED | flags::DIRECT) == 0 {
-            // SAFETY: the current task is alive while it runs on this thread, which is now.
-            return create_child(ctx, unsafe { &*cur }, api, qid, flag_bits, func, cargs);
-        }
-    }
-    create_other(api, qid, flag_bits, func, cargs);
-}
-
-/// The common case: a task creating an ordinary child on its worker's thread.
-#[inline(always)]
-fn create_child(
-    ctx: &WorkerCtx,
-    cur: &Task,
+pub(crate) fn create_child(
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
     cargs: &[CArg],
-) {
+) -> bool {
+    debug_assert!(cargs.len() <= MAX_ARGS);
+    let Some(ctx) = current_worker() else {
+        return false;
+    };
+    let cur = ctx.current();
+    if cur.is_null() || flag_bits & (flags::DETACHED | flags::DIRECT) != 0 {
+        return false;
+    }
+    // SAFETY: the current task is alive while it runs on this thread, which is now.
+    let cur = unsafe { &*cur };
     let node = ctx.node;
     check(api, node, qid, func);
     let mut task = ctx.pool.get();
@@ -53,22 +48,24 @@ fn create_child(
     cur.latch.add_child();
     task.parent = &cur.latch;
     if tgt.node != node.layout.node {
-        ship(api, node, task, tgt.node, tgt.worker, tgt.named);
-    } else if !tgt.named || tgt.worker == ctx.index {
-        ctx.queues.push(task);
-        if node.num_workers() > 1 {
-            node.sleep.notify_one();
-        }
+        ship(api, node, task, tgt);
     } else {
-        to_mailbox(node, tgt.worker, task);
+        node.enqueue(Some(ctx), task, destination(tgt));
     }
+    true
 }
 
 /// Every other case: detached and direct tasks, and creations by threads that run no task
 /// (kept out of line, so that the common case stays small).
 #[inline(never)]
-fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg]) {
-    let node = runtime::running_node(api);
+pub(crate) fn create_other(
+    node: &'static Node,
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+) {
     check(api, node, qid, func);
     let ctx = current_worker();
     let cur = match ctx {
@@ -106,7 +103,7 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
     }
     if direct && local {
         // A local direct task runs at once, outside the queues, and is complete on return.
-        execute(ctx, task);
+        execute(node, ctx, task);
         return;
     }
     // Count the task where its completion will be awaited: the creating task, or the node
@@ -121,22 +118,20 @@ fn create_other(api: &str, qid: i32, flag_bits: u8, func: usize, cargs: &[CArg])
             task.parent = &node.detached;
         }
     }
-    if !local {
-        ship(api, node, task, tgt.node, tgt.worker, tgt.named);
-        return;
+    if local {
+        node.enqueue(ctx, task, destination(tgt));
+    } else {
+        ship(api, node, task, tgt);
     }
-    match ctx {
-        Some(c) if !tgt.named || tgt.worker == c.index => {
-            c.queues.push(task);
-            if node.num_workers() > 1 {
-                node.sleep.notify_one();
-            }
-        }
-        _ if tgt.named => to_mailbox(node, tgt.worker, task),
-        _ => {
-            node.injector.push(task);
-            node.sleep.notify_one();
-        }
+}
+
+/// The queue of a local target: the named worker's, else the creator's own.
+#[inline(always)]
+fn destination(tgt: Target) -> To {
+    if tgt.named {
+        To::Worker(tgt.worker)
+    } else {
+        To::Here
     }
 }
 
@@ -200,14 +195,6 @@ fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
     resolve_values(&mut t.args, &mut t.buf);
 }
 
-/// Queues a task for local worker `w` (named by `qid`) and wakes it.
-#[inline(never)]
-fn to_mailbox(node: &Node, w: usize, task: TaskRef) {
-    node.workers[w].mailbox.push(task);
-    node.sleep.wake(w);
-    node.sleep.notify_one();
-}
-
 /// Copies the large REF/PTR data of a task that nobody waits for (detached work, direct tasks
 /// sent by threads that run no task) into its buffer: large blocks are sent from where they
 /// are, after the creation returned, and only a waiting creator keeps its memory alive until
@@ -218,7 +205,7 @@ fn copy_borrowed_blocks(task: &mut TaskRef) {
     let t: &mut Task = task;
     for a in t.args.iter_mut() {
         let borrowed = matches!(a.way, CallWay::Ref | CallWay::Ptr) && !a.in_buffer;
-        if borrowed && a.count > 0 && a.bytes() >= wire::OUT_OF_LINE {
+        if borrowed && a.count > 0 && a.bytes() >= OUT_OF_LINE {
             // SAFETY: the creator described `bytes()` readable bytes at `addr` (checked
             // non-NULL at capture) and has not returned from the creating call yet.
             let src = unsafe { std::slice::from_raw_parts(a.addr as *const u8, a.bytes()) };
@@ -228,34 +215,17 @@ fn copy_borrowed_blocks(task: &mut TaskRef) {
     }
 }
 
-/// Sends a new task to node `dest` (for its worker `worker` when `named`): one message with
-/// its arguments' data.
+/// Sends a new task to the node of `tgt` (for its worker `tgt.worker` when named): one
+/// message with its arguments' data.
 #[inline(never)]
-fn ship(api: &str, node: &Node, mut task: TaskRef, dest: usize, worker: usize, named: bool) {
+fn ship(api: &str, node: &'static Node, mut task: TaskRef, tgt: Target) {
     if std::ptr::eq(task.parent, &node.detached) {
         // Nobody waits for it, so the creator's memory may be gone before the send reads it.
         copy_borrowed_blocks(&mut task);
     }
-    let Some(func) = wire::function_id(task.func, &node.registered) else {
-        fatal(
-            api,
-            format_args!(
-                "task function {:#x} is not inside any loaded module",
-                task.func
-            ),
-        );
-    };
-    let ch = node.comm.as_ref().expect("multi-node runs have a channel");
-    let handle = ch.outstanding.register_task(&task);
-    let target = if named { worker as i32 } else { -1 };
-    let msg = wire::encode_task(&task, func, target, handle);
-    // Large blocks are sent from where they are (a COP copy lives in the descriptor's
-    // buffer): keep the descriptor until they are out.
-    let keep = if msg.blocks.is_empty() {
-        put_task(task);
-        None
-    } else {
-        Some(Keep::new(task))
-    };
-    ch.send_encoded(dest, tag::TASK, msg, keep, false);
+    let net = node.net.expect("a task for another node implies a network");
+    let worker = tgt.named.then_some(tgt.worker);
+    if let Err(e) = net.ship(node, task, tgt.node, worker) {
+        fatal(api, format_args!("{e}"));
+    }
 }

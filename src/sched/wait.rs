@@ -1,13 +1,14 @@
 //! Waiting for children: the waiting worker runs other tasks meanwhile, then parks.
 
-use super::execute::execute;
+use super::enqueue::To;
+use super::execute::{run, run_inline};
 use super::worker::WorkerCtx;
 use crate::sync::backoff::Backoff;
 use crate::sync::latch::Latch;
 
 /// How a wait behaves while children are outstanding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WaitMode {
+pub(crate) enum WaitMode {
     /// `torc_waitall`: run other tasks until the children are done.
     Help,
     /// `torc_waitall2`: as `Help`, but also return when the node has no queued work.
@@ -18,7 +19,7 @@ pub enum WaitMode {
 
 /// Blocks until `latch` is done (or, for `HelpUntilIdle`, the node runs dry). `level` is the
 /// nesting level of the waiting task: meanwhile the worker runs only deeper tasks.
-pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
+pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
     let node = ctx.node;
     let mut backoff = Backoff::new();
     loop {
@@ -37,7 +38,7 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
                         ),
                     );
                 }
-                super::execute::run_inline(ctx, t);
+                run_inline(ctx, t);
                 backoff.reset();
                 continue;
             }
@@ -45,15 +46,14 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
                 return;
             }
         }
-        match node.poll_comm() {
+        match node.poll_net() {
             (_, Some(t)) => {
                 // Run it here only if it is nested deeper (see `find_work_deeper`).
                 if mode != WaitMode::NoHelp && t.level > level && ctx.stack_has_room() {
                     node.leaving_engine();
-                    execute(Some(ctx), t);
+                    run(ctx, t);
                 } else {
-                    node.injector.push(t);
-                    node.sleep.notify_one();
+                    node.enqueue(Some(ctx), t, To::Anyone);
                 }
                 backoff.reset();
                 continue;
@@ -80,4 +80,10 @@ pub fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
         latch.sleep_end();
         backoff.reset();
     }
+}
+
+/// Blocks until every detached task created on this node completed (worker 0 at shutdown),
+/// running other tasks meanwhile.
+pub(crate) fn wait_for_detached(ctx: &WorkerCtx) {
+    wait_for(ctx, &ctx.node.detached, 0, WaitMode::Help);
 }

@@ -1,9 +1,10 @@
 //! A worker thread: its own queues (one per nesting level), where it looks for work, and its
 //! loop.
 
-use super::execute::execute;
+use super::enqueue::To;
+use super::execute::run;
 use super::levels::Levels;
-use super::node::Node;
+use super::node::{Node, WorkerShared};
 use crate::sync::backoff::Backoff;
 use crate::sync::queue::settle;
 use crate::task::pool::Pool;
@@ -87,7 +88,7 @@ impl WorkerCtx {
     }
 
     /// Finds a task: own queues, own mailbox, the node's injector, then other workers.
-    pub fn find_work(&self) -> Option<TaskRef> {
+    pub(crate) fn find_work(&self) -> Option<TaskRef> {
         if let Some(t) = self.queues.pop() {
             return Some(t);
         }
@@ -98,17 +99,32 @@ impl WorkerCtx {
         if let Some(t) = settle(|| node.injector.steal()) {
             return Some(t);
         }
-        let n = node.workers.len();
-        let start = self.next_victim.get();
+        let t = self.scan_victims(self.next_victim.get(), |_, w| {
+            settle(|| w.stealer.steal()).or_else(|| settle(|| w.mailbox.steal()))
+        });
+        if let Some((v, t)) = t {
+            self.next_victim.set(v);
+            return Some(t);
+        }
+        None
+    }
+
+    /// Tries `take` on the other workers of the node, in order from worker `start`; returns
+    /// the first task found and whose it was. The node's one victim scan.
+    #[inline]
+    fn scan_victims(
+        &self,
+        start: usize,
+        mut take: impl FnMut(usize, &WorkerShared) -> Option<TaskRef>,
+    ) -> Option<(usize, TaskRef)> {
+        let n = self.node.workers.len();
         for k in 0..n {
             let v = (start + k) % n;
             if v == self.index {
                 continue;
             }
-            let w = &node.workers[v];
-            if let Some(t) = settle(|| w.stealer.steal()).or_else(|| settle(|| w.mailbox.steal())) {
-                self.next_victim.set(v);
-                return Some(t);
+            if let Some(t) = take(v, &self.node.workers[v]) {
+                return Some((v, t));
             }
         }
         None
@@ -117,10 +133,11 @@ impl WorkerCtx {
     /// Finds a task nested deeper than `level`, for a worker that waits in a task of that
     /// level. Running only deeper tasks on top of a waiting one keeps the stack as deep as the
     /// nesting, not as long as the queues; it cannot deadlock, since everything the waiting
-    /// task depends on is deeper. Shallower tasks met in a mailbox or the injector go back
-    /// there, where other workers (and this one, once its wait is over) find them.
+    /// task depends on is deeper. Shallower tasks met in a mailbox or the injector are queued
+    /// again (`Node::enqueue`), where other workers (and this one, once its wait is over)
+    /// find them.
     #[inline]
-    pub fn find_work_deeper(&self, level: u32) -> Option<TaskRef> {
+    pub(super) fn find_work_deeper(&self, level: u32) -> Option<TaskRef> {
         // The common case first: the own queues' deepest level.
         match self.queues.pop_deeper(level) {
             Some(t) => Some(t),
@@ -132,64 +149,61 @@ impl WorkerCtx {
     #[inline(never)]
     fn find_work_deeper_elsewhere(&self, level: u32) -> Option<TaskRef> {
         let node = self.node;
-        let deeper = |t: TaskRef, back: &dyn Fn(TaskRef)| {
+        // A task taken from `to`'s queue: kept when deeper, else queued there again.
+        let deeper = |t: TaskRef, to: To| {
             if t.level > level {
                 Some(t)
             } else {
-                back(t);
+                node.enqueue(Some(self), t, to);
                 None
             }
         };
-        let to_injector = |t: TaskRef| node.injector.push(t);
         let own_mailbox = &node.workers[self.index].mailbox;
-        if let Some(t) = settle(|| own_mailbox.steal()) {
-            if let Some(t) = deeper(t, &|t| own_mailbox.push(t)) {
-                return Some(t);
-            }
+        if let Some(t) = settle(|| own_mailbox.steal()).and_then(|t| deeper(t, To::Here)) {
+            return Some(t);
         }
-        if let Some(t) = settle(|| node.injector.steal()) {
-            if let Some(t) = deeper(t, &to_injector) {
-                return Some(t);
-            }
+        if let Some(t) = settle(|| node.injector.steal()).and_then(|t| deeper(t, To::Anyone)) {
+            return Some(t);
         }
-        let n = node.workers.len();
-        for k in 1..n {
-            let v = (self.index + k) % n;
-            let w = &node.workers[v];
-            if let Some(t) = settle(|| w.stealer.steal_deeper(level)) {
-                return Some(t);
-            }
-            if let Some(t) = settle(|| w.mailbox.steal()) {
-                if let Some(t) = deeper(t, &|t| w.mailbox.push(t)) {
-                    return Some(t);
-                }
-            }
-        }
-        None
+        let found = self.scan_victims(self.index + 1, |v, w| {
+            settle(|| w.stealer.steal_deeper(level))
+                .or_else(|| settle(|| w.mailbox.steal()).and_then(|t| deeper(t, To::Worker(v))))
+        });
+        found.map(|(_, t)| t)
+    }
+
+    /// Whether the worker's own queues hold a task.
+    pub(crate) fn has_own_work(&self) -> bool {
+        !self.queues.is_empty()
+    }
+
+    /// Puts `t`, found elsewhere, into the worker's own queues (`torc_fetch_work`).
+    pub(crate) fn keep(&self, t: TaskRef) {
+        self.queues.push(t);
     }
 
     /// Whether a task might be found (used right before parking).
-    pub fn sees_work(&self) -> bool {
+    pub(crate) fn sees_work(&self) -> bool {
         !self.queues.is_empty() || self.node.has_work()
     }
 
-    /// The worker loop of threads 1..W: run tasks until the node terminates.
-    pub fn run_loop(&self) {
+    /// The worker loop: run tasks until the node terminates.
+    pub(crate) fn run_loop(&self) {
         let node = self.node;
         let mut backoff = Backoff::new();
         loop {
             if let Some(t) = self.find_work() {
-                execute(Some(self), t);
+                run(self, t);
                 backoff.reset();
                 continue;
             }
-            if node.terminate.load(std::sync::atomic::Ordering::Acquire) {
+            if node.terminating() {
                 break;
             }
-            match node.poll_comm() {
+            match node.poll_net() {
                 (_, Some(t)) => {
                     node.leaving_engine();
-                    execute(Some(self), t);
+                    run(self, t);
                     backoff.reset();
                     continue;
                 }
@@ -202,7 +216,7 @@ impl WorkerCtx {
             if backoff.snooze() {
                 node.going_idle();
                 node.sleep.sleep(self.index, node.config.yield_time, || {
-                    !self.sees_work() && !node.terminate.load(std::sync::atomic::Ordering::SeqCst)
+                    !self.sees_work() && !node.terminating()
                 });
                 backoff.reset();
             }

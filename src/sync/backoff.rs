@@ -13,23 +13,23 @@ const YIELD_ROUNDS: u32 = 16;
 
 /// Progress of one idle period.
 #[derive(Default)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     rounds: u32,
 }
 
 impl Backoff {
     /// A fresh idle period.
-    pub fn new() -> Backoff {
+    pub(crate) fn new() -> Backoff {
         Backoff { rounds: 0 }
     }
 
     /// Work was found: start over.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.rounds = 0;
     }
 
     /// Waits a little; returns true once the caller should park instead.
-    pub fn snooze(&mut self) -> bool {
+    pub(crate) fn snooze(&mut self) -> bool {
         self.rounds += 1;
         if self.rounds <= SPIN_ROUNDS {
             std::hint::spin_loop();
@@ -39,6 +39,26 @@ impl Backoff {
             false
         } else {
             true
+        }
+    }
+}
+
+/// How long [`wait_until`] naps between tries once spinning and yielding are over.
+const NAP: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Calls `step` until `done()` holds, for a thread that waits for something another thread
+/// or node will do: `step` makes what progress it can (runs a task, drives the network) and
+/// says whether it made any. While it makes none the caller spins, then yields (as
+/// [`Backoff::snooze`]), then naps `NAP` between tries. The one spin-then-sleep loop of the
+/// runtime's slow paths (broadcast and stealing acknowledgements, termination answers,
+/// `torc_fetch_work`'s steal, shutdown statistics).
+pub(crate) fn wait_until(mut done: impl FnMut() -> bool, mut step: impl FnMut() -> bool) {
+    let mut backoff = Backoff::new();
+    while !done() {
+        if step() {
+            backoff.reset();
+        } else if backoff.snooze() {
+            std::thread::sleep(NAP);
         }
     }
 }

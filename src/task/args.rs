@@ -39,6 +39,12 @@ impl CArg {
     }
 }
 
+/// Argument data of at least this many bytes is not copied into a task's message: it travels
+/// in its own DATA messages, sent from and received into place (`comm/wire`); a task whose
+/// creator does not wait for it copies such REF/PTR data at creation instead (`sched/spawn.rs`).
+/// cbindgen:ignore
+pub(crate) const OUT_OF_LINE: usize = 64 << 10;
+
 /// One argument of a task, as the runtime keeps it.
 #[derive(Clone, Copy, Debug)]
 pub struct Arg {

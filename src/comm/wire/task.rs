@@ -1,154 +1,16 @@
-//! The wire format: message tags and the encoding of tasks, completions and control messages.
-//!
-//! A task travels as one message: a fixed header, one 32-byte record per argument, then the
-//! argument data, each block 16-byte aligned. The receiver takes the whole message as the
-//! task's argument buffer, so the data is used where it landed.
+//! Tasks and completions on the wire: how a task function is named across processes, the
+//! TASK / STEAL_TASK body (built from and parsed into a descriptor) and the DONE body.
 
+use super::{Encoded, Reader, Writer, OOL_BYTES, OOL_WAY, OUT_OF_LINE};
 use crate::symbol;
 use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
-
-/// Message tags on the runtime's communicator.
-/// cbindgen:ignore
-pub mod tag {
-    use std::os::raw::c_int;
-    /// A task to run (body: task encoding).
-    pub const TASK: c_int = 1;
-    /// A task completed (body: latch + write-backs).
-    pub const DONE: c_int = 2;
-    /// An idle node asks for work (empty body).
-    pub const STEAL_REQ: c_int = 3;
-    /// Answer to a steal request: nothing to give (empty body).
-    pub const STEAL_NONE: c_int = 4;
-    /// Answer to a steal request: a task (body: task encoding).
-    pub const STEAL_TASK: c_int = 5;
-    /// Switch inter-node stealing (body: u64 0/1).
-    pub const STEALING: c_int = 6;
-    /// Zero the statistics (empty body).
-    pub const RESET_STATS: c_int = 7;
-    /// Write data into a global variable (body: key, offset, bytes, data).
-    pub const BCAST: c_int = 8;
-    /// A broadcast was applied (empty body).
-    pub const BCAST_ACK: c_int = 9;
-    /// Node 0 asks for the detached-work counters (termination detection; empty body).
-    pub const QUERY: c_int = 10;
-    /// Answer to QUERY (body: u64 created, u64 completed).
-    pub const QUERY_REPLY: c_int = 11;
-    /// Shut down (empty body).
-    pub const TERMINATE: c_int = 12;
-    /// A node's statistics line, sent to node 0 at shutdown (body: text).
-    pub const STATS: c_int = 13;
-    /// Several small messages for one node (body: per message a 16-byte header with its tag
-    /// and length, then its body padded to 16 bytes).
-    pub const BATCH: c_int = 14;
-    /// The data of a large argument, right after the message that announced it (body: the
-    /// bytes, received straight into place; on the bulk communicator).
-    pub const DATA: c_int = 15;
-    /// A message too long for the control communicator's posted buffers (body: u64 its tag,
-    /// u64 its length); the message itself follows on the bulk communicator with its own tag.
-    pub const BIG: c_int = 16;
-    /// A STEALING switch was applied (empty body).
-    pub const STEALING_ACK: c_int = 17;
-}
-
-/// Builds a message.
-#[derive(Default)]
-pub struct Writer {
-    /// The bytes so far.
-    pub buf: Vec<u8>,
-}
-
-impl Writer {
-    /// An empty message with room for `cap` bytes.
-    pub fn with_capacity(cap: usize) -> Writer {
-        Writer {
-            buf: Vec::with_capacity(cap),
-        }
-    }
-    /// Appends a u64 (native byte order: all nodes share one architecture).
-    pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.buf.extend_from_slice(&v.to_ne_bytes());
-        self
-    }
-    /// Appends raw bytes, then zeroes up to the next multiple of 16.
-    pub fn block(&mut self, b: &[u8]) -> &mut Self {
-        self.buf.extend_from_slice(b);
-        self.pad16();
-        self
-    }
-    /// Zero-pads to a multiple of 16 bytes.
-    pub fn pad16(&mut self) {
-        let n = self.buf.len().next_multiple_of(16);
-        self.buf.resize(n, 0);
-    }
-}
-
-/// Reads a message.
-pub struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    /// Reads `buf` from the start.
-    pub fn new(buf: &'a [u8]) -> Reader<'a> {
-        Reader { buf, pos: 0 }
-    }
-    /// The next u64.
-    pub fn u64(&mut self) -> Result<u64, String> {
-        let b = self
-            .buf
-            .get(self.pos..self.pos + 8)
-            .ok_or("message too short")?;
-        self.pos += 8;
-        Ok(u64::from_ne_bytes(b.try_into().expect("8 bytes")))
-    }
-    /// The next `n` bytes and the offset where they start; skips the padding after them.
-    pub fn block(&mut self, n: usize) -> Result<(usize, &'a [u8]), String> {
-        let start = self.pos;
-        let b = self.buf.get(start..start + n).ok_or("message too short")?;
-        self.pos = (start + n).next_multiple_of(16);
-        Ok((start, b))
-    }
-}
-
-/// Argument data of at least this many bytes travels in its own DATA message, sent from and
-/// received into place, instead of being copied into the task's message.
-/// cbindgen:ignore
-pub const OUT_OF_LINE: usize = 64 << 10;
-
-/// A large block travels in DATA messages of at most this many bytes (MPI counts are `int`).
-const DATA_PIECE: usize = 1 << 30;
-
-/// The (offset, length) pieces in which a block of `len` bytes travels, in order; sender and
-/// receiver cut it the same way.
-pub fn pieces(len: usize) -> impl Iterator<Item = (usize, usize)> {
-    (0..len.div_ceil(DATA_PIECE).max(1)).map(move |i| {
-        let off = i * DATA_PIECE;
-        (off, (len - off).min(DATA_PIECE))
-    })
-}
-
-/// In an argument record's call-way word: the data follows in a DATA message.
-const OOL_WAY: u64 = 0x100;
-/// In a write-back entry's size word: the data follows in a DATA message.
-const OOL_BYTES: u64 = 1 << 63;
-
-/// An encoded message: its body, and the (address, length) of large blocks to send after it
-/// as DATA messages, in order.
-#[derive(Default)]
-pub struct Encoded {
-    /// The message itself.
-    pub body: Vec<u8>,
-    /// Large data blocks, sent from where they are.
-    pub blocks: Vec<(usize, usize)>,
-}
 
 /// Marks a function key that is a registration index rather than a module key.
 const REGISTERED: u64 = u64::MAX;
 
 /// How a function travels: its registration index, or (module key, offset).
-pub fn function_id(func: usize, registered: &[usize]) -> Option<(u64, u64)> {
+pub(crate) fn function_id(func: usize, registered: &[usize]) -> Option<(u64, u64)> {
     if let Some(i) = registered.iter().position(|&f| f == func) {
         return Some((REGISTERED, i as u64));
     }
@@ -156,7 +18,7 @@ pub fn function_id(func: usize, registered: &[usize]) -> Option<(u64, u64)> {
 }
 
 /// The local address of a function id.
-pub fn function_addr(key: u64, off: u64, registered: &[usize]) -> Result<usize, String> {
+pub(crate) fn function_addr(key: u64, off: u64, registered: &[usize]) -> Result<usize, String> {
     if key == REGISTERED {
         return registered.get(off as usize).copied().ok_or_else(|| {
             format!(
@@ -180,7 +42,7 @@ fn carries_data(a: &Arg) -> bool {
 /// small data is copied into the message, large data is listed in `blocks` to be sent from
 /// where it is (the creator's memory stays valid until the task's completion comes back).
 /// `handle` names the task at its home node (see `outstanding.rs`): where its completion goes.
-pub fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u64) -> Encoded {
+pub(crate) fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u64) -> Encoded {
     let inline = |a: &Arg| carries_data(a) && a.bytes() < OUT_OF_LINE;
     let data: usize = task
         .args
@@ -225,14 +87,14 @@ pub fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u64) -> E
 
 /// What a task message says besides its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskHeader {
+pub(crate) struct TaskHeader {
     /// Named local worker (-1: any).
-    pub target: i32,
+    pub(crate) target: i32,
     /// Function id.
-    pub func: (u64, u64),
+    pub(crate) func: (u64, u64),
     /// (offset in the task's buffer, length) of each large block to receive, in order, from
     /// the DATA messages that follow.
-    pub ool: Vec<(usize, usize)>,
+    pub(crate) ool: Vec<(usize, usize)>,
 }
 
 /// Turns a received task message, already stored as `task.buf`, into the task: header fields,
@@ -244,7 +106,7 @@ pub struct TaskHeader {
 /// Every block listed in the returned header's `ool` is reserved but not initialised: the
 /// caller must write each one (from the DATA messages that follow) before the task runs or the
 /// buffer is read.
-pub unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
+pub(crate) unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
     let mut args = std::mem::take(&mut task.args);
     args.clear();
     let mut ool_args: Vec<usize> = Vec::new();
@@ -337,7 +199,7 @@ pub unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHe
 
 /// Encodes the completion of a task that ran away from home: its parent latch there and the
 /// REF/RES data to write back (large blocks listed to be sent from the task's buffer).
-pub fn encode_done(task: &Task) -> Encoded {
+pub(crate) fn encode_done(task: &Task) -> Encoded {
     let wb: Vec<&Arg> = task
         .args
         .iter()
@@ -370,17 +232,17 @@ pub fn encode_done(task: &Task) -> Encoded {
 /// One write-back of a completion: `bytes` bytes for the creator's address `addr`, carried in
 /// the message (`data`) or in a DATA message that follows (`None`).
 #[derive(Debug, PartialEq, Eq)]
-pub struct WriteBack<'a> {
+pub(crate) struct WriteBack<'a> {
     /// The creator's address, as the home node sent it (checked there before use).
-    pub addr: usize,
+    pub(crate) addr: usize,
     /// Its length.
-    pub bytes: usize,
+    pub(crate) bytes: usize,
     /// The data, when it travels inside the message.
-    pub data: Option<&'a [u8]>,
+    pub(crate) data: Option<&'a [u8]>,
 }
 
 /// Parses a completion: the task's handle at home and its write-backs, in order.
-pub fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), String> {
+pub(crate) fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), String> {
     let mut r = Reader::new(msg);
     let handle = r.u64()?;
     let n = r.u64()? as usize;
@@ -408,7 +270,7 @@ pub fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), String> {
 /// # Safety
 /// Every `addr` must be checked to be a live REF/RES argument of `bytes` bytes of a task of
 /// this node still waiting for it (see `outstanding.rs`).
-pub unsafe fn apply_write_backs(wb: &[WriteBack<'_>], mut receive: impl FnMut(usize, usize)) {
+pub(crate) unsafe fn apply_write_backs(wb: &[WriteBack<'_>], mut receive: impl FnMut(usize, usize)) {
     for w in wb {
         match w.data {
             // SAFETY: as the caller guarantees, `addr` holds `bytes` writable bytes.
@@ -420,26 +282,9 @@ pub unsafe fn apply_write_backs(wb: &[WriteBack<'_>], mut receive: impl FnMut(us
     }
 }
 
-/// Encodes a broadcast: (module key, offset) of the variable and its bytes.
-pub fn encode_bcast(key: u64, offset: u64, data: &[u8]) -> Vec<u8> {
-    let mut w = Writer::with_capacity(32 + data.len());
-    w.u64(key).u64(offset).u64(data.len() as u64);
-    w.pad16();
-    w.block(data);
-    w.buf
-}
-
-/// Decodes a broadcast.
-pub fn decode_bcast(msg: &[u8]) -> Result<(u64, u64, &[u8]), String> {
-    let mut r = Reader::new(msg);
-    let (key, off, n) = (r.u64()?, r.u64()?, r.u64()? as usize);
-    r.block(0)?;
-    let (_, data) = r.block(n)?;
-    Ok((key, off, data))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::pieces;
     use super::*;
     use crate::task::buffer::ArgBuffer;
 
@@ -613,23 +458,16 @@ mod tests {
     #[test]
     fn large_blocks_are_cut_into_int_sized_pieces() {
         assert_eq!(pieces(10).collect::<Vec<_>>(), vec![(0, 10)]);
-        let n = 2 * DATA_PIECE + 5;
+        let n = 2 * super::super::DATA_PIECE + 5;
         assert_eq!(
             pieces(n).collect::<Vec<_>>(),
             vec![
-                (0, DATA_PIECE),
-                (DATA_PIECE, DATA_PIECE),
-                (2 * DATA_PIECE, 5)
+                (0, super::super::DATA_PIECE),
+                (super::super::DATA_PIECE, super::super::DATA_PIECE),
+                (2 * super::super::DATA_PIECE, 5)
             ]
         );
         assert!(pieces(n).all(|(_, len)| len <= i32::MAX as usize));
-    }
-
-    #[test]
-    fn broadcast_messages_round_trip() {
-        let m = encode_bcast(5, 64, &[1, 2, 3]);
-        assert_eq!(decode_bcast(&m).unwrap(), (5, 64, &[1u8, 2, 3][..]));
-        assert!(decode_bcast(&m[..10]).is_err());
     }
 
     #[test]

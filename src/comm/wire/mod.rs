@@ -1,0 +1,177 @@
+//! The wire format: every message kind's tag and byte layout, built and parsed here only.
+//!
+//! All words are `u64` in native byte order (every node of a job runs the same executable on
+//! the same architecture); "pad" zero-fills to the next multiple of 16 bytes, so that data
+//! blocks inside a message are 16-byte aligned where the receiver uses them in place.
+//! Messages travel on the control communicator (`World::comm`), received into posted buffers
+//! of `POSTED_MAX` bytes; longer ones are announced there by BIG and sent on the bulk
+//! communicator (`World::bulk`), as is every DATA message (README.md, "Two communicators").
+//!
+//! | tag | name         | body                                                                  | built / parsed in |
+//! |-----|--------------|-----------------------------------------------------------------------|-------------------|
+//! | 1   | TASK         | task header, argument records, inline data (below)                    | `task.rs`         |
+//! | 2   | DONE         | handle, n, n x (addr, bytes \| OOL bit 63, inline data + pad)          | `task.rs`         |
+//! | 3   | STEAL_REQ    | empty                                                                 | -                 |
+//! | 4   | STEAL_NONE   | empty                                                                 | -                 |
+//! | 5   | STEAL_TASK   | as TASK                                                               | `task.rs`         |
+//! | 6   | STEALING     | on (0 / 1)                                                            | `control.rs`      |
+//! | 7   | RESET_STATS  | empty                                                                 | -                 |
+//! | 8   | BCAST        | module key, offset, n, pad, n bytes + pad                             | `control.rs`      |
+//! | 9   | BCAST_ACK    | empty                                                                 | -                 |
+//! | 10  | QUERY        | empty                                                                 | -                 |
+//! | 11  | QUERY_REPLY  | created, completed                                                    | `control.rs`      |
+//! | 12  | TERMINATE    | empty                                                                 | -                 |
+//! | 13  | STATS        | the statistics line, UTF-8                                            | `control.rs`      |
+//! | 14  | BATCH        | per message: (tag << 32 \| length), pad, body + pad                    | `control.rs`      |
+//! | 15  | DATA         | raw bytes of one large block (piece), on the bulk communicator        | `pieces`          |
+//! | 16  | BIG          | tag, length of the message that follows on the bulk communicator      | `control.rs`      |
+//! | 17  | STEALING_ACK | empty                                                                 | -                 |
+//!
+//! A task (TASK, STEAL_TASK) is one message: the header `flags | nargs << 8 | level << 32`,
+//! `target (u32) | home << 32`, handle, function key, function offset, pad (48 bytes); one
+//! 32-byte record per argument: `call-way | 0x100 when its data follows in DATA messages`,
+//! count, element size, the creator's address; then the data of every argument that carries
+//! data (COP, REF, PTR with count > 0) and is smaller than `OUT_OF_LINE`, each block padded.
+//! The receiver takes the whole message as the task's argument buffer, so data is used where
+//! it landed. Larger blocks follow as DATA messages, in argument order, each cut into
+//! `pieces`. A DONE is followed the same way by the DATA of its large write-backs.
+
+mod control;
+mod task;
+
+pub(super) use control::*;
+pub(super) use task::*;
+
+/// Message tags on the runtime's communicators (see the table above).
+/// cbindgen:ignore
+pub(crate) mod tag {
+    use std::os::raw::c_int;
+    /// A task to run (body: task encoding).
+    pub(crate) const TASK: c_int = 1;
+    /// A task completed (body: latch + write-backs).
+    pub(crate) const DONE: c_int = 2;
+    /// An idle node asks for work (empty body).
+    pub(crate) const STEAL_REQ: c_int = 3;
+    /// Answer to a steal request: nothing to give (empty body).
+    pub(crate) const STEAL_NONE: c_int = 4;
+    /// Answer to a steal request: a task (body: task encoding).
+    pub(crate) const STEAL_TASK: c_int = 5;
+    /// Switch inter-node stealing (body: u64 0/1).
+    pub(crate) const STEALING: c_int = 6;
+    /// Zero the statistics (empty body).
+    pub(crate) const RESET_STATS: c_int = 7;
+    /// Write data into a global variable (body: key, offset, bytes, data).
+    pub(crate) const BCAST: c_int = 8;
+    /// A broadcast was applied (empty body).
+    pub(crate) const BCAST_ACK: c_int = 9;
+    /// Node 0 asks for the detached-work counters (termination detection; empty body).
+    pub(crate) const QUERY: c_int = 10;
+    /// Answer to QUERY (body: u64 created, u64 completed).
+    pub(crate) const QUERY_REPLY: c_int = 11;
+    /// Shut down (empty body).
+    pub(crate) const TERMINATE: c_int = 12;
+    /// A node's statistics line, sent to node 0 at shutdown (body: text).
+    pub(crate) const STATS: c_int = 13;
+    /// Several small messages for one node (body: per message a 16-byte header with its tag
+    /// and length, then its body padded to 16 bytes).
+    pub(crate) const BATCH: c_int = 14;
+    /// The data of a large argument, right after the message that announced it (body: the
+    /// bytes, received straight into place; on the bulk communicator).
+    pub(crate) const DATA: c_int = 15;
+    /// A message too long for the control communicator's posted buffers (body: u64 its tag,
+    /// u64 its length); the message itself follows on the bulk communicator with its own tag.
+    pub(crate) const BIG: c_int = 16;
+    /// A STEALING switch was applied (empty body).
+    pub(crate) const STEALING_ACK: c_int = 17;
+}
+
+/// Builds a message.
+#[derive(Default)]
+pub(crate) struct Writer {
+    /// The bytes so far.
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Writer {
+    /// An empty message with room for `cap` bytes.
+    pub(crate) fn with_capacity(cap: usize) -> Writer {
+        Writer {
+            buf: Vec::with_capacity(cap),
+        }
+    }
+    /// Appends a u64 (native byte order: all nodes share one architecture).
+    pub(crate) fn u64(&mut self, v: u64) -> &mut Self {
+        self.buf.extend_from_slice(&v.to_ne_bytes());
+        self
+    }
+    /// Appends raw bytes, then zeroes up to the next multiple of 16.
+    pub(crate) fn block(&mut self, b: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(b);
+        self.pad16();
+        self
+    }
+    /// Zero-pads to a multiple of 16 bytes.
+    pub(crate) fn pad16(&mut self) {
+        let n = self.buf.len().next_multiple_of(16);
+        self.buf.resize(n, 0);
+    }
+}
+
+/// Reads a message.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads `buf` from the start.
+    pub(crate) fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, pos: 0 }
+    }
+    /// The next u64.
+    pub(crate) fn u64(&mut self) -> Result<u64, String> {
+        let b = self
+            .buf
+            .get(self.pos..self.pos + 8)
+            .ok_or("message too short")?;
+        self.pos += 8;
+        Ok(u64::from_ne_bytes(b.try_into().expect("8 bytes")))
+    }
+    /// The next `n` bytes and the offset where they start; skips the padding after them.
+    pub(crate) fn block(&mut self, n: usize) -> Result<(usize, &'a [u8]), String> {
+        let start = self.pos;
+        let b = self.buf.get(start..start + n).ok_or("message too short")?;
+        self.pos = (start + n).next_multiple_of(16);
+        Ok((start, b))
+    }
+}
+
+pub(crate) use crate::task::args::OUT_OF_LINE;
+
+/// A large block travels in DATA messages of at most this many bytes (MPI counts are `int`).
+const DATA_PIECE: usize = 1 << 30;
+
+/// The (offset, length) pieces in which a block of `len` bytes travels, in order; sender and
+/// receiver cut it the same way.
+pub(crate) fn pieces(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len.div_ceil(DATA_PIECE).max(1)).map(move |i| {
+        let off = i * DATA_PIECE;
+        (off, (len - off).min(DATA_PIECE))
+    })
+}
+
+/// In an argument record's call-way word: the data follows in a DATA message.
+pub(super) const OOL_WAY: u64 = 0x100;
+/// In a write-back entry's size word: the data follows in a DATA message.
+pub(super) const OOL_BYTES: u64 = 1 << 63;
+
+/// An encoded message: its body, and the (address, length) of large blocks to send after it
+/// as DATA messages, in order.
+#[derive(Default)]
+pub(crate) struct Encoded {
+    /// The message itself.
+    pub(crate) body: Vec<u8>,
+    /// Large data blocks, sent from where they are.
+    pub(crate) blocks: Vec<(usize, usize)>,
+}
+

@@ -1,0 +1,166 @@
+//! `torc_init`: starts MPI, checks that every node runs the same program, builds the node, its
+//! workers and (with several nodes) its communication thread, and makes the caller worker 0:
+//! on node 0 it returns as the primary task, elsewhere it serves tasks until node 0 finalizes
+//! and then exits.
+
+use super::checks::{check_same_executable, check_same_registrations};
+use super::finish::{stop_comm, stop_workers};
+use super::{Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
+use crate::comm::{server, termination, Comm};
+use crate::env::Config;
+use crate::error::{fatal, fatal_on_panic, refuse};
+use crate::mpi::{self, World};
+use crate::sched::levels::Levels;
+use crate::sched::network::Network;
+use crate::sched::worker::set_current_task;
+use crate::sched::{Node, WorkerCtx};
+use crate::task::Task;
+use std::os::raw::{c_char, c_int};
+use std::sync::atomic::Ordering;
+
+/// Stack of each worker thread: deep nesting runs tasks on top of waiting ones.
+const WORKER_STACK: usize = 64 << 20;
+
+/// `torc_register_task`: records `f` (index = order of registration).
+pub(crate) fn register(f: usize) {
+    if f == 0 {
+        refuse("torc_register_task", format_args!("the function is NULL"));
+        return;
+    }
+    let rt = Runtime::get();
+    if rt.state() != UNINIT {
+        refuse(
+            "torc_register_task",
+            format_args!("called after torc_init (register every task function before it)"),
+        );
+        return;
+    }
+    let mut r = rt.registered.lock();
+    if !r.contains(&f) {
+        r.push(f);
+    }
+}
+
+/// `torc_init`: a second call is a no-op. Returns only on node 0.
+///
+/// # Safety
+/// `argc`/`argv` are NULL or point to the program's argument count and vector.
+pub(crate) unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
+    // SAFETY: passed on as the caller gave them.
+    unsafe { init_with(argc, argv, None) };
+}
+
+/// Starts the runtime with `config` (else read from the environment). Returns whether this
+/// call started it (false: it already ran). Returns only on node 0.
+///
+/// # Safety
+/// As [`init`].
+pub(crate) unsafe fn init_with(
+    argc: *mut c_int,
+    argv: *mut *mut *mut c_char,
+    config: Option<Config>,
+) -> bool {
+    let rt = Runtime::get();
+    match rt
+        .state
+        .compare_exchange(UNINIT, STARTING, Ordering::AcqRel, Ordering::Acquire)
+    {
+        Ok(_) => {}
+        Err(FINALIZED) => fatal("torc_init", format_args!("called after torc_finalize")),
+        Err(_) => return false,
+    }
+    // SAFETY: argc/argv as our caller guarantees; MPI starts at most once (OnceLock).
+    let world = *rt.world.get_or_init(|| unsafe { mpi::init(argc, argv) });
+    // Read after MPI started, so that a bad value stops the job through MPI_Abort.
+    let config = match config {
+        Some(c) => c,
+        None => Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}"))),
+    };
+    let registered = rt.registered.lock().clone();
+    let mut workers = vec![config.workers];
+    if world.size > 1 {
+        check_same_executable(&world);
+        check_same_registrations(&world, &registered);
+        workers = mpi::allgather_u64(&world, config.workers as u64)
+            .into_iter()
+            .map(|w| w as usize)
+            .collect();
+    }
+    let layout = crate::sched::node::Layout::new(world.rank, workers);
+    // One worker on a one-node job has no thieves: its queues need no atomic claims.
+    let alone = world.size == 1 && config.workers == 1;
+    let queues: Vec<Levels> = (0..config.workers)
+        .map(|_| if alone { Levels::private() } else { Levels::new() })
+        .collect();
+    // Both live for the rest of the process: threads of this node hold references to them.
+    let comm: Option<&'static Comm> =
+        (world.size > 1).then(|| &*Box::leak(Box::new(Comm::new(world))));
+    let net = comm.map(|c| c as &'static dyn Network);
+    let node: &'static Node =
+        Box::leak(Box::new(Node::new(layout, config, &queues, registered, net)));
+    let _ = rt.node.set(node);
+    if let Some(c) = comm {
+        let _ = rt.comm.set(c);
+    }
+    // From here on, tasks may arrive (from other nodes) and run: the runtime is running.
+    rt.state.store(RUNNING, Ordering::Release);
+    if let Some(comm) = comm {
+        let h = std::thread::Builder::new()
+            .name("torc-comm".into())
+            .spawn(move || fatal_on_panic("torc communication thread", || server::run(node, comm)))
+            .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
+        *rt.comm_thread.lock() = Some(h);
+    }
+    let mut queues = queues.into_iter();
+    let queues0 = queues.next().expect("at least one worker");
+    {
+        let mut threads = rt.threads.lock();
+        for (i, levels) in queues.enumerate() {
+            let index = i + 1;
+            let h = std::thread::Builder::new()
+                .name(format!("torc-worker-{index}"))
+                .stack_size(WORKER_STACK)
+                .spawn(move || {
+                    fatal_on_panic("torc worker thread", || {
+                        let ctx = WorkerCtx::new(index, node, levels);
+                        ctx.enter();
+                        ctx.run_loop();
+                        WorkerCtx::leave();
+                    })
+                })
+                .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a worker: {e}")));
+            threads.push(h);
+        }
+    }
+    // The calling thread becomes worker 0.
+    let ctx = Box::into_raw(Box::new(WorkerCtx::new(0, node, queues0)));
+    rt.worker0.store(ctx, Ordering::Release);
+    // SAFETY: just allocated; freed only in `finalize`, after `leave`.
+    let ctx = unsafe { &*ctx };
+    ctx.enter();
+    if world.rank != 0 {
+        serve(ctx, &world);
+    }
+    let primary = Box::into_raw(Box::new(Task::new()));
+    // SAFETY: just allocated; freed only in `finalize`.
+    unsafe { (*primary).latch.set_owner(0) };
+    rt.primary.store(primary, Ordering::Release);
+    set_current_task(primary);
+    true
+}
+
+/// Nodes other than 0: run tasks until node 0 says stop, then shut down and exit.
+fn serve(ctx: &WorkerCtx, world: &World) -> ! {
+    let rt = Runtime::get();
+    ctx.run_loop();
+    let node = ctx.node;
+    stop_workers(node);
+    if let Some(comm) = rt.comm() {
+        termination::send_stats(node, comm);
+    }
+    stop_comm();
+    mpi::barrier(world);
+    rt.state.store(FINALIZED, Ordering::Release);
+    mpi::finalize(world);
+    std::process::exit(0)
+}
