@@ -1,24 +1,9 @@
-//! Builds the variadic C shim with the MPI C compiler and generates `torc.h` with cbindgen.
+//! Generates `torc.h` with cbindgen, then builds the variadic C shims (which include it) with
+//! the MPI C compiler.
 
 use std::path::PathBuf;
 
 fn main() {
-    let mpicc = std::env::var("MPICC").unwrap_or_else(|_| "mpicc".to_string());
-    cc::Build::new()
-        .compiler(&mpicc)
-        .file("src/ffi/varargs.c")
-        .file("src/ffi/fortran.c")
-        .file("src/ffi/tls.c")
-        .flag_if_supported("-std=c99")
-        .warnings(true)
-        .compile("torc_varargs");
-    println!("cargo:rerun-if-changed=src/ffi/varargs.c");
-    println!("cargo:rerun-if-changed=src/ffi/torc_arg.h");
-    println!("cargo:rerun-if-changed=src/ffi/fortran.c");
-    println!("cargo:rerun-if-changed=src/ffi/tls.c");
-    println!("cargo:rerun-if-env-changed=MPICC");
-    println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");
-
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("torc.h");
     let config =
@@ -36,6 +21,24 @@ fn main() {
         }
         Err(e) => panic!("cbindgen failed: {e}"),
     }
+    let mpicc = std::env::var("MPICC").unwrap_or_else(|_| "mpicc".to_string());
+    cc::Build::new()
+        .compiler(&mpicc)
+        .file("src/ffi/varargs.c")
+        .file("src/ffi/fortran.c")
+        .file("src/ffi/tls.c")
+        // The shims include the torc.h generated just above: torc_arg_t is defined once, in
+        // the Rust sources.
+        .include(out.parent().expect("OUT_DIR"))
+        .flag_if_supported("-std=c99")
+        .warnings(true)
+        .compile("torc_varargs");
+    println!("cargo:rerun-if-changed=src/ffi/varargs.c");
+    println!("cargo:rerun-if-changed=src/ffi/fortran.c");
+    println!("cargo:rerun-if-changed=src/ffi/tls.c");
+    println!("cargo:rerun-if-env-changed=MPICC");
+    println!("cargo:rerun-if-env-changed=TORC_UPDATE_HEADER");
+
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=src");
 }

@@ -33,7 +33,8 @@ fn int64() -> MPI_Datatype {
     unsafe { mpi_sys::RSMPI_INT64_T }
 }
 fn bytes() -> MPI_Datatype {
-    torc::mpi::datatype::byte_type()
+    // SAFETY: as above.
+    unsafe { mpi_sys::RSMPI_UINT8_T }
 }
 
 /// A worker to send the `i`-th task to (spreads C tasks over all nodes).

@@ -100,6 +100,10 @@ extern "C" {
 
 // Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
 // without varargs. `flags` combines `TORC_TASK_INVISIBLE`, `TORC_TASK_DETACHED`, `TORC_TASK_DIRECT`.
+//
+// # Safety
+// `args` points to `narg` descriptors; each one's data stays valid as its call-way requires
+// until the task completes (the creator waits for it, or it is detached and copied).
 void torc_task_argv(int qid,
                     int flags,
                     torc_func_t f,

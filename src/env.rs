@@ -4,21 +4,21 @@
 use std::time::Duration;
 
 /// The most worker threads per process.
-pub const MAX_WORKERS: usize = 1024;
+pub(crate) const MAX_WORKERS: usize = 1024;
 
 /// Run-time settings of one process.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
+pub(crate) struct Config {
     /// Worker threads of this process (`TORC_WORKERS`, else `OMP_NUM_THREADS`, else 1).
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// Inter-node stealing at start (`TORC_STEALING`, default off).
-    pub stealing: bool,
+    pub(crate) stealing: bool,
     /// Longest an idle thread parks before looking around again (`TORC_YIELDTIME`, ms).
-    pub yield_time: Duration,
+    pub(crate) yield_time: Duration,
     /// Print the counters at the end (`TORC_STATS`).
-    pub stats: bool,
+    pub(crate) stats: bool,
     /// `TORC_THROTTLING_FACTOR`: accepted for compatibility (no throttling is needed).
-    pub throttling: Option<u32>,
+    pub(crate) throttling: Option<u32>,
 }
 
 impl Default for Config {
@@ -35,12 +35,12 @@ impl Default for Config {
 
 impl Config {
     /// Reads the process environment.
-    pub fn from_env() -> Result<Config, String> {
+    pub(crate) fn from_env() -> Result<Config, String> {
         Config::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Reads settings through `get` (a variable's value, if set). Errors name the variable.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let mut c = Config::default();
         if let Some(v) = get("TORC_WORKERS") {
             c.workers = parse_count("TORC_WORKERS", &v)?;

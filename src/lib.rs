@@ -38,27 +38,45 @@
 //! `include/torc.h` declares TORC Lite's API (`torc_init`, `torc_task`, `torc_waitall`, ...);
 //! link with `-ltorc`. See the README.
 //!
-//! ## Layers, one folder each
-//! * [`task`]: the task descriptor, argument records and copies, calling a C function pointer;
-//! * [`sched`]: the node's workers, their queues, parking, waiting and placement;
-//! * [`comm`]: the thin layer over raw MPI;
-//! * [`ffi`]: the C exports (and the small C file turning varargs into an argument array);
-//! * [`api`]: the safe Rust interface.
+//! ## Layers
+//!
+//! The public surface is the C ABI ([`ffi`], `include/torc.h`) and the Rust API ([`api`]);
+//! everything else is private to the crate, in layers that depend one way only (each uses
+//! those below it, never those above; `tests/layers.rs` fails on an edge against this order or
+//! on any import cycle):
+//!
+//! ```text
+//!   ffi   api            the C exports (and the C shims turning varargs into arrays); the Rust API
+//!     \   /
+//!    runtime             one Runtime object: start (torc_init), finish (torc_finalize), the calls
+//!       |
+//!     comm               wire format, engine, dispatch, communication thread, stealing,
+//!       |                termination, broadcast; implements sched::network::Network
+//!     sched              node, workers, level queues, placement, enqueue, execute, wait;
+//!       |                declares the Network it needs
+//!     task               descriptor, argument records and copies, C calls, descriptor pool
+//!       |
+//!   sync  mpi  symbol    fences, back-off, latch, queue, sleep | raw MPI, datatypes, posted
+//!   env  error  stats    receives | module identity | settings, fatal errors, counters
+//! ```
+//!
+//! The protocols between nodes (messages, ordering, stealing, termination, sleep and
+//! wake-up) are described in `src/comm/README.md`.
 
 #![warn(missing_docs)]
 
 pub mod api;
-pub mod comm;
-pub mod env;
-pub mod error;
+mod comm;
+mod env;
+mod error;
 pub mod ffi;
-pub mod mpi;
-pub mod runtime;
-pub mod sched;
-pub mod stats;
-pub mod symbol;
-pub mod sync;
-pub mod task;
+mod mpi;
+mod runtime;
+mod sched;
+mod stats;
+mod symbol;
+mod sync;
+mod task;
 
 /// The header that `build.rs` generated from these sources with cbindgen; a test compares it
 /// with the checked-in `include/torc.h`.

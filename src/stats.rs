@@ -4,55 +4,60 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A counter bumped by one thread and read (or reset) by others.
 #[derive(Default, Debug)]
-pub struct Counter(AtomicU64);
+pub(crate) struct Counter(AtomicU64);
 
 impl Counter {
     /// Adds one; only the owning thread bumps, so a load and a store suffice (no locked op).
-    pub fn bump(&self) {
+    pub(crate) fn bump(&self) {
         self.0
             .store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
     /// Adds `n` from any thread.
-    pub fn add(&self, n: u64) {
+    pub(crate) fn add(&self, n: u64) {
         self.0.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The value.
-    pub fn get(&self) -> u64 {
+    pub(crate) fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
 
     /// Back to zero.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.0.store(0, Ordering::Relaxed);
     }
 }
 
 /// Counters of one worker.
 #[derive(Default, Debug)]
-pub struct WorkerStats {
+pub(crate) struct WorkerStats {
     /// Visible tasks this worker created.
-    pub created: Counter,
+    pub(crate) created: Counter,
     /// Visible tasks this worker ran.
-    pub executed: Counter,
+    pub(crate) executed: Counter,
 }
 
 /// Counters of one node.
 #[derive(Default, Debug)]
-pub struct NodeStats {
+pub(crate) struct NodeStats {
     /// Visible tasks created by threads that are not workers.
-    pub created_elsewhere: Counter,
+    pub(crate) created_elsewhere: Counter,
     /// Steal requests this node sent to other nodes.
-    pub steals_attempted: Counter,
+    pub(crate) steals_attempted: Counter,
     /// Steal requests of other nodes this node answered with a task.
-    pub steals_served: Counter,
+    pub(crate) steals_served: Counter,
     /// Steal requests of this node that brought back a task.
-    pub steals_hit: Counter,
+    pub(crate) steals_hit: Counter,
 }
 
 /// The one-line report of a node.
-pub fn report_line(node: usize, created: u64, executed: &[u64], stats: &NodeStats) -> String {
+pub(crate) fn report_line(
+    node: usize,
+    created: u64,
+    executed: &[u64],
+    stats: &NodeStats,
+) -> String {
     let per: Vec<String> = executed.iter().map(|e| e.to_string()).collect();
     format!(
         "torc stats: node {node}: created {created} executed {} [{}] steals attempted {} served {} hit {}",

@@ -8,17 +8,17 @@ use std::ffi::CStr;
 
 /// Where an address lies: the module's file name and the offset from its load base.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Location {
+pub(crate) struct Location {
     /// Path of the module (executable or shared library) as the loader knows it.
-    pub module: String,
+    pub(crate) module: String,
     /// Load base of the module in this process.
-    pub base: usize,
+    pub(crate) base: usize,
     /// `addr - base`.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// The module containing `addr`, if any.
-pub fn locate(addr: usize) -> Option<Location> {
+pub(crate) fn locate(addr: usize) -> Option<Location> {
     // SAFETY: `Dl_info` is plain data; dladdr only reads the address value and fills `info`.
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr accepts any address value; it returns 0 when no module contains it.
@@ -44,7 +44,7 @@ pub fn locate(addr: usize) -> Option<Location> {
 
 /// A function address for messages: its symbol name when the loader knows it, its module and
 /// offset otherwise.
-pub fn describe_code(addr: usize) -> String {
+pub(crate) fn describe_code(addr: usize) -> String {
     // SAFETY: `Dl_info` is plain data; dladdr only reads the address value and fills `info`.
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr accepts any address value; it returns 0 when no module contains it.
@@ -64,7 +64,7 @@ pub fn describe_code(addr: usize) -> String {
 
 /// Checks that `bytes` bytes at `addr` lie inside one loaded module (global or static data),
 /// and says where.
-pub fn locate_data(addr: usize, bytes: usize) -> Result<Location, String> {
+pub(crate) fn locate_data(addr: usize, bytes: usize) -> Result<Location, String> {
     let first = locate(addr).ok_or_else(|| {
         format!(
             "address {addr:#x} is not inside a loaded module's data (heap or stack?); \
@@ -96,7 +96,7 @@ struct Module {
 static MODULES: Mutex<Vec<Module>> = Mutex::new(Vec::new());
 
 /// FNV-1a, 64 bits.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= b as u64;
@@ -197,7 +197,7 @@ fn with_modules<R>(f: impl Fn(&[Module]) -> Option<R>) -> Option<R> {
 }
 
 /// An address as (module key, offset from the module's load bias), valid on every node.
-pub fn to_portable(addr: usize) -> Option<(u64, u64)> {
+pub(crate) fn to_portable(addr: usize) -> Option<(u64, u64)> {
     with_modules(|mods| {
         mods.iter()
             .find(|m| m.ranges.iter().any(|&(s, e)| addr >= s && addr < e))
@@ -207,7 +207,7 @@ pub fn to_portable(addr: usize) -> Option<(u64, u64)> {
 
 /// Checks that the `bytes` bytes at `addr` lie in writable data of one loaded module (global
 /// or static variables; not code, `const` data or relocated read-only data).
-pub fn check_writable(addr: usize, bytes: usize) -> Result<(), String> {
+pub(crate) fn check_writable(addr: usize, bytes: usize) -> Result<(), String> {
     let end = addr
         .checked_add(bytes.max(1))
         .ok_or("the range wraps around")?;
@@ -237,7 +237,7 @@ pub fn check_writable(addr: usize, bytes: usize) -> Result<(), String> {
 }
 
 /// The local address of a portable (module key, offset); `None` if no such module is loaded.
-pub fn from_portable(key: u64, offset: u64) -> Option<usize> {
+pub(crate) fn from_portable(key: u64, offset: u64) -> Option<usize> {
     with_modules(|mods| {
         mods.iter()
             .find(|m| m.key == key)
@@ -246,14 +246,14 @@ pub fn from_portable(key: u64, offset: u64) -> Option<usize> {
 }
 
 /// The path of the module with `key`, for error messages.
-pub fn module_name(key: u64) -> String {
+pub(crate) fn module_name(key: u64) -> String {
     with_modules(|mods| mods.iter().find(|m| m.key == key).map(|m| m.name.clone()))
         .unwrap_or_else(|| format!("<module {key:#x}>"))
 }
 
 /// A fingerprint of the running executable (its size and content hash), to check that all
 /// nodes run the same program.
-pub fn executable_fingerprint() -> u64 {
+pub(crate) fn executable_fingerprint() -> u64 {
     match std::fs::read("/proc/self/exe") {
         Ok(bytes) => fnv1a(&bytes) ^ (bytes.len() as u64).rotate_left(32),
         Err(_) => 0,
@@ -261,7 +261,7 @@ pub fn executable_fingerprint() -> u64 {
 }
 
 /// The path of the running executable.
-pub fn executable_path() -> String {
+pub(crate) fn executable_path() -> String {
     std::fs::read_link("/proc/self/exe")
         .map(|p| p.display().to_string())
         .unwrap_or_default()

@@ -97,9 +97,8 @@ impl Builder {
         }
         let config = self.config()?;
         // SAFETY: NULL argc/argv are allowed by MPI.
-        let started = unsafe {
-            runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config))
-        };
+        let started =
+            unsafe { runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config)) };
         if !started {
             return Err(Error::AlreadyStarted);
         }

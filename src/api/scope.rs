@@ -195,7 +195,9 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
     let qid = qid_of(place)?;
     let mut cargs = ArgList::new();
     args.describe(&mut cargs)?;
-    crate::runtime::create_task(api, qid, bits, F::trampoline(), cargs.as_slice());
+    // SAFETY: the descriptors describe the data of `args`, borrowed for the scope `'s`, which
+    // waits for the task before the borrows end (or copied, for detached tasks).
+    unsafe { crate::runtime::create_task(api, qid, bits, F::trampoline(), cargs.as_slice()) };
     Ok(())
 }
 
@@ -559,12 +561,15 @@ fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
     // the LOCAL flag keeps other nodes from stealing it.
     let own = node.layout.global(ctx.index) as i32;
     let f: extern "C" fn(usize) = run_closure;
-    crate::runtime::create_task(
-        "torc::Scope::spawn_local",
-        own,
-        flags::LOCAL,
-        f as usize,
-        &[arg],
-    );
+    // SAFETY: one VAD word, the closure's box; no memory is borrowed.
+    unsafe {
+        crate::runtime::create_task(
+            "torc::Scope::spawn_local",
+            own,
+            flags::LOCAL,
+            f as usize,
+            &[arg],
+        )
+    };
     Ok(())
 }

@@ -57,8 +57,8 @@ pub(super) fn receive(
         tag::BATCH => dispatch_batch(node, comm, source, body, inbox),
         tag::BIG => {
             // A long message follows on the bulk communicator.
-            let (t, len) =
-                wire::decode_big(body).unwrap_or_else(|e| protocol_error(node, source, tag::BIG, e));
+            let (t, len) = wire::decode_big(body)
+                .unwrap_or_else(|e| protocol_error(node, source, tag::BIG, e));
             if t == tag::TASK || t == tag::STEAL_TASK {
                 // Received straight into the descriptor's buffer, used where it lands.
                 let mut task = get_task();
@@ -86,7 +86,13 @@ pub(super) fn receive(
 }
 
 /// Acts on each message of a batch.
-fn dispatch_batch(node: &'static Node, comm: &Comm, source: usize, batch: &[u8], inbox: &mut Inbox) {
+fn dispatch_batch(
+    node: &'static Node,
+    comm: &Comm,
+    source: usize,
+    batch: &[u8],
+    inbox: &mut Inbox,
+) {
     for m in wire::decode_batch(batch) {
         let (t, body) = m.unwrap_or_else(|e| protocol_error(node, source, tag::BATCH, e));
         dispatch(node, comm, t, source, body, inbox);
@@ -245,7 +251,11 @@ fn dispatch(
         tag::BCAST_ACK => Awaited::acked(&comm.awaited.bcast_acks),
         tag::QUERY => {
             let (c, d) = node.detached_counts();
-            out.send(source, tag::QUERY_REPLY, wire::encode_counts(c as u64, d as u64));
+            out.send(
+                source,
+                tag::QUERY_REPLY,
+                wire::encode_counts(c as u64, d as u64),
+            );
         }
         tag::QUERY_REPLY => {
             let counts = wire::decode_counts(body).unwrap_or_else(|e| bad(e));

@@ -37,7 +37,12 @@ fn send(world: &World, dest: usize, t: c_int, body: Vec<u8>, pending: &mut Vec<P
         pending.push(mpi::isend(world, dest, t, body));
         return;
     }
-    pending.push(mpi::isend(world, dest, tag::BIG, wire::encode_big(t, body.len())));
+    pending.push(mpi::isend(
+        world,
+        dest,
+        tag::BIG,
+        wire::encode_big(t, body.len()),
+    ));
     pending.push(mpi::isend_bulk(world, dest, t, body));
 }
 

@@ -284,7 +284,10 @@ mod tests {
             asked: true,
             ..idle(3, 0)
         };
-        assert!(t.decide(asked, now).is_some(), "a worker's ask ignores the back-off");
+        assert!(
+            t.decide(asked, now).is_some(),
+            "a worker's ask ignores the back-off"
+        );
         // The back-off doubles with every full round, up to MAX_BACKOFF.
         let mut waits = Vec::new();
         for _ in 0..10 {

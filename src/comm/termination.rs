@@ -42,7 +42,12 @@ pub(crate) fn quiesce(ctx: &WorkerCtx, comm: &Comm) {
         comm.awaited.query.lock().iter_mut().for_each(|q| *q = None);
         comm.send_to_others(tag::QUERY, &[]);
         help_until(ctx, || {
-            comm.awaited.query.lock().iter().skip(1).all(Option::is_some)
+            comm.awaited
+                .query
+                .lock()
+                .iter()
+                .skip(1)
+                .all(Option::is_some)
         });
         let (c, d) = node.detached_counts();
         let mut now = (c as u64, d as u64);

@@ -25,8 +25,12 @@ const API_NAMES: [&str; 5] = [
 
 /// Checks `narg` and `args`, then creates the task; `name` is the entry point called (for
 /// error messages). Shared by the C variadic shims, `torc_task_argv` and the Fortran layer.
+///
+/// # Safety
+/// `args` is NULL or points to `narg` descriptors whose data is valid as torc.h's contract
+/// for task arguments says (until the task completes, for REF, RES and PTR data).
 #[inline]
-pub(super) fn create_checked(
+pub(super) unsafe fn create_checked(
     name: &str,
     qid: c_int,
     bits: u8,
@@ -44,7 +48,8 @@ pub(super) fn create_checked(
         // torc_task_argv), checked non-NULL above.
         unsafe { std::slice::from_raw_parts(args, narg as usize) }
     };
-    runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
+    // SAFETY: the descriptors' data is valid, as our caller guarantees.
+    unsafe { runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs) };
 }
 
 #[cold]
@@ -61,8 +66,10 @@ fn bad_narg(name: &str, narg: c_int) -> ! {
     fatal(name, format_args!("args is NULL with narg = {narg}"));
 }
 
+/// # Safety
+/// As for [`create_checked`].
 #[inline]
-fn create_from_c(
+unsafe fn create_from_c(
     api: usize,
     qid: c_int,
     flag_bits: c_int,
@@ -70,12 +77,16 @@ fn create_from_c(
     narg: c_int,
     args: *const CArg,
 ) {
-    create_checked(API_NAMES[api], qid, (flag_bits & 7) as u8, f, narg, args);
+    // SAFETY: as our caller guarantees.
+    unsafe { create_checked(API_NAMES[api], qid, (flag_bits & 7) as u8, f, narg, args) };
 }
 
 /// Called by the variadic shims of `varargs.c`; not part of the public header.
+///
+/// # Safety
+/// As for [`torc_task_argv`].
 #[no_mangle]
-pub extern "C" fn torc_internal_create(
+pub unsafe extern "C" fn torc_internal_create(
     api: c_int,
     qid: c_int,
     flag_bits: c_int,
@@ -84,18 +95,24 @@ pub extern "C" fn torc_internal_create(
     args: *const CArg,
 ) {
     let api = (api.clamp(0, 3)) as usize;
-    create_from_c(api, qid, flag_bits, f, narg, args);
+    // SAFETY: as our caller guarantees.
+    unsafe { create_from_c(api, qid, flag_bits, f, narg, args) };
 }
 
 /// `torc_task(qid, f, 0)`, reached from the `torc_task` trampoline without the C shim.
 extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
-    runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]);
+    // SAFETY: no arguments, so no memory to trust.
+    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]) };
 }
 
 /// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
 /// without varargs. `flags` combines `TORC_TASK_INVISIBLE`, `TORC_TASK_DETACHED`, `TORC_TASK_DIRECT`.
+///
+/// # Safety
+/// `args` points to `narg` descriptors; each one's data stays valid as its call-way requires
+/// until the task completes (the creator waits for it, or it is detached and copied).
 #[no_mangle]
-pub extern "C" fn torc_task_argv(
+pub unsafe extern "C" fn torc_task_argv(
     qid: c_int,
     flags: c_int,
     f: torc_func_t,
@@ -109,7 +126,8 @@ pub extern "C" fn torc_task_argv(
             format_args!("flags = {flags} has unknown bits"),
         );
     }
-    create_from_c(4, qid, flags, f, narg, args);
+    // SAFETY: as our caller guarantees.
+    unsafe { create_from_c(4, qid, flags, f, narg, args) };
 }
 
 /// Starts the runtime (see SPEC 2.2). On node 0 it returns and the caller is the primary task.

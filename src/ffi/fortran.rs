@@ -44,7 +44,10 @@ extern "C" {
 const API_NAMES: [&str; 2] = ["torc_createf", "torc_taskf"];
 
 /// `*p`, or a fatal error naming `api` and `what` when the reference is NULL.
-fn read<T: Copy>(api: &str, what: &str, p: *const T) -> T {
+///
+/// # Safety
+/// `p` is NULL or a reference to a live `T` (a Fortran argument).
+unsafe fn read<T: Copy>(api: &str, what: &str, p: *const T) -> T {
     if p.is_null() {
         fatal(api, format_args!("{what} is a NULL reference"));
     }
@@ -54,8 +57,11 @@ fn read<T: Copy>(api: &str, what: &str, p: *const T) -> T {
 
 /// Called by `torc_createf_`/`torc_taskf_` (`fortran.c`) with the descriptors gathered into
 /// an array; not part of any header.
+///
+/// # Safety
+/// As for `torc_task_argv`.
 #[no_mangle]
-pub extern "C" fn torc_fortran_create(
+pub unsafe extern "C" fn torc_fortran_create(
     api: c_int,
     qid: c_int,
     qid_from_caller: c_int,
@@ -71,7 +77,8 @@ pub extern "C" fn torc_fortran_create(
     } else {
         qid
     };
-    exports::create_checked(name, qid, (flag_bits & 1) as u8, f, narg, args);
+    // SAFETY: as our caller guarantees.
+    unsafe { exports::create_checked(name, qid, (flag_bits & 1) as u8, f, narg, args) };
 }
 
 /// `CALL torc_initf()`: starts the runtime (`torc_init(0, NULL, MODE_MW)`); on node 0 it
@@ -125,21 +132,38 @@ pub extern "C" fn torc_taskinit_() {}
 
 /// `CALL torc_broadcastf(var, count, datatype)`: copies `count` elements of Fortran datatype
 /// `datatype` at `var` (a COMMON block, module or SAVEd variable) to every other node.
+///
+/// # Safety
+/// Each pointer is NULL or a Fortran reference to a live variable of its type.
 #[no_mangle]
-pub extern "C" fn torc_broadcastf_(addr: *mut c_void, count: *const c_int, dtype: *const MPI_Fint) {
+pub unsafe extern "C" fn torc_broadcastf_(
+    addr: *mut c_void,
+    count: *const c_int,
+    dtype: *const MPI_Fint,
+) {
     const API: &str = "torc_broadcastf";
     runtime::running_node(API);
-    let count = read(API, "the count", count);
-    let fdt = read(API, "the datatype", dtype);
+    // SAFETY: Fortran references, as our caller guarantees.
+    let count = unsafe { read(API, "the count", count) };
+    // SAFETY: as above.
+    let fdt = unsafe { read(API, "the datatype", dtype) };
     // SAFETY: a reference to a live Fortran integer, checked non-NULL by `read`.
     let dt = unsafe { torc_fortran_type(&fdt) };
     exports::torc_broadcast(addr, count as c_long, dt);
 }
 
 /// `CALL torc_broadcast(var, count, datatype)`: TORC Lite's older name of `torc_broadcastf`.
+///
+/// # Safety
+/// Each pointer is NULL or a Fortran reference to a live variable of its type.
 #[no_mangle]
-pub extern "C" fn torc_broadcast_(addr: *mut c_void, count: *const c_int, dtype: *const MPI_Fint) {
-    torc_broadcastf_(addr, count, dtype);
+pub unsafe extern "C" fn torc_broadcast_(
+    addr: *mut c_void,
+    count: *const c_int,
+    dtype: *const MPI_Fint,
+) {
+    // SAFETY: as our caller guarantees.
+    unsafe { torc_broadcastf_(addr, count, dtype) };
 }
 
 /// `CALL torc_enable_stealing()`: inter-node stealing on, on every node.
@@ -167,9 +191,13 @@ pub extern "C" fn torc_i_disable_stealing_() {
 }
 
 /// `CALL torc_sleep(ms)`: sleeps `ms` milliseconds.
+///
+/// # Safety
+/// Each pointer is NULL or a Fortran reference to a live variable of its type.
 #[no_mangle]
-pub extern "C" fn torc_sleep_(ms: *const c_int) {
-    exports::thread_sleep(read("torc_sleep", "the time", ms));
+pub unsafe extern "C" fn torc_sleep_(ms: *const c_int) {
+    // SAFETY: a Fortran reference, as our caller guarantees.
+    exports::thread_sleep(unsafe { read("torc_sleep", "the time", ms) });
 }
 
 /// `torc_worker_id()`: the calling worker's global id.
@@ -215,10 +243,15 @@ pub extern "C" fn torc_getlevel_() -> c_int {
 }
 
 /// `torc_sched_nextcpu(cpu, stride)`: the next target worker.
+///
+/// # Safety
+/// Each pointer is NULL or a Fortran reference to a live variable of its type.
 #[no_mangle]
-pub extern "C" fn torc_sched_nextcpu_(cpu: *const c_int, stride: *const c_int) -> c_int {
+pub unsafe extern "C" fn torc_sched_nextcpu_(cpu: *const c_int, stride: *const c_int) -> c_int {
     const API: &str = "torc_sched_nextcpu";
-    exports::torc_sched_nextcpu(read(API, "cpu", cpu), read(API, "stride", stride))
+    // SAFETY: Fortran references, as our caller guarantees.
+    let (cpu, stride) = unsafe { (read(API, "cpu", cpu), read(API, "stride", stride)) };
+    exports::torc_sched_nextcpu(cpu, stride)
 }
 
 /// `torc_gettime()`: wall-clock seconds (DOUBLE PRECISION).

@@ -51,3 +51,6 @@ pub(crate) use trampoline;
 pub mod constants;
 pub mod exports;
 pub mod fortran;
+
+/// `torc_arg_t`: one task argument as C describes it (see `torc_task_argv`).
+pub use crate::task::CArg;

@@ -27,7 +27,7 @@ thread_local! {
 /// `dt` must be a datatype handle MPI gave out (predefined or committed, not freed),
 /// `MPI_DATATYPE_NULL` or all zeros: MPI reads through any other value (with OpenMPI a handle
 /// is a pointer), and MPI must be initialised.
-pub unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
+pub(crate) unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
     let hit = SIZES.with(|c| c.iter().filter_map(Cell::get).find(|&(k, _)| k == dt));
     if let Some((_, s)) = hit {
         return Ok(s);
@@ -104,7 +104,7 @@ fn query(dt: ffi::MPI_Datatype) -> Result<(usize, bool), String> {
 }
 
 /// `MPI_BYTE`, for tests and internal records.
-pub fn byte_type() -> ffi::MPI_Datatype {
+pub(crate) fn byte_type() -> ffi::MPI_Datatype {
     #[cfg(test)]
     crate::mpi::init_for_tests();
     // SAFETY: reading an extern static handle provided by the MPI library.

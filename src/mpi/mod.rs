@@ -3,8 +3,8 @@
 //! When MPI grants less than `MPI_THREAD_MULTIPLE`, every call goes through [`with_mpi`],
 //! which holds one process-wide lock, so no two threads are ever inside MPI at once.
 
-pub mod datatype;
-pub mod posted;
+pub(crate) mod datatype;
+pub(crate) mod posted;
 
 use mpi_sys as ffi;
 use parking_lot::Mutex;
@@ -15,7 +15,7 @@ static SERIALIZE: AtomicBool = AtomicBool::new(true);
 static LOCK: Mutex<()> = Mutex::new(());
 
 /// Runs `f`, which calls MPI, under the MPI lock when the thread level needs it.
-pub fn with_mpi<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_mpi<R>(f: impl FnOnce() -> R) -> R {
     if SERIALIZE.load(Ordering::Relaxed) {
         let _g = LOCK.lock();
         f()
@@ -26,21 +26,17 @@ pub fn with_mpi<R>(f: impl FnOnce() -> R) -> R {
 
 /// What `init` found or set up.
 #[derive(Clone, Copy, Debug)]
-pub struct World {
+pub(crate) struct World {
     /// This process's rank in `MPI_COMM_WORLD`.
-    pub rank: usize,
+    pub(crate) rank: usize,
     /// Number of processes.
-    pub size: usize,
+    pub(crate) size: usize,
     /// The runtime's private duplicate of `MPI_COMM_WORLD` for control messages (at most
     /// `posted::POSTED_MAX` bytes each, received into posted buffers).
-    pub comm: ffi::MPI_Comm,
+    pub(crate) comm: ffi::MPI_Comm,
     /// A second duplicate for bulk data (large arguments and long bodies), received only by
     /// blocking receives naming their source and tag, after a control message announced them.
-    pub bulk: ffi::MPI_Comm,
-    /// The thread level MPI provides.
-    pub thread_level: c_int,
-    /// Whether torc called `MPI_Init_thread` (rather than the application).
-    pub initialized_here: bool,
+    pub(crate) bulk: ffi::MPI_Comm,
 }
 
 // SAFETY: an MPI communicator handle is a plain value usable from any thread (MPI serialises
@@ -50,7 +46,7 @@ unsafe impl Send for World {}
 unsafe impl Sync for World {}
 
 /// Whether `MPI_Init` has run.
-pub fn is_initialized() -> bool {
+pub(crate) fn is_initialized() -> bool {
     let mut flag: c_int = 0;
     // SAFETY: MPI_Initialized may be called at any time, from any thread.
     unsafe { ffi::MPI_Initialized(&mut flag) };
@@ -58,7 +54,7 @@ pub fn is_initialized() -> bool {
 }
 
 /// Whether `MPI_Finalize` has run.
-pub fn is_finalized() -> bool {
+pub(crate) fn is_finalized() -> bool {
     let mut flag: c_int = 0;
     // SAFETY: MPI_Finalized may be called at any time, from any thread.
     unsafe { ffi::MPI_Finalized(&mut flag) };
@@ -70,7 +66,7 @@ pub fn is_finalized() -> bool {
 ///
 /// # Safety
 /// `argc`/`argv` are NULL or the program's argument count and vector, as `MPI_Init` wants.
-pub unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
+pub(crate) unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
     let mut provided: c_int = 0;
     let initialized_here = !is_initialized();
     // SAFETY: argc/argv are the application's (or NULL, which MPI accepts); MPI is initialised
@@ -106,13 +102,11 @@ pub unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) -> World {
         size: size as usize,
         comm,
         bulk,
-        thread_level: provided,
-        initialized_here,
     }
 }
 
 /// Frees the runtime's communicators and finalises MPI (unless already finalised).
-pub fn finalize(world: &World) {
+pub(crate) fn finalize(world: &World) {
     if is_finalized() {
         return;
     }
@@ -129,7 +123,7 @@ pub fn finalize(world: &World) {
 /// started yet (as `torc_init` would, asking for `MPI_THREAD_MULTIPLE`): a process that just
 /// exits before `MPI_Init` leaves some launchers (MPICH's hydra) waiting forever for the
 /// ranks that did start. After `MPI_Finalize` it exits.
-pub fn abort_job(code: c_int) -> ! {
+pub(crate) fn abort_job(code: c_int) -> ! {
     if !is_initialized() {
         init_without_arguments();
     }
@@ -157,7 +151,7 @@ fn init_without_arguments() {
 
 /// Initialises MPI once for unit tests that need datatypes.
 #[cfg(test)]
-pub fn init_for_tests() {
+pub(crate) fn init_for_tests() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if !is_initialized() {
@@ -166,15 +160,9 @@ pub fn init_for_tests() {
     });
 }
 
-/// MPI's `MPI_THREAD_SERIALIZED` constant.
-pub fn thread_serialized() -> c_int {
-    // SAFETY: reading an extern constant of the MPI library.
-    unsafe { ffi::RSMPI_THREAD_SERIALIZED }
-}
-
 /// Gathers one `u64` from every process (blocking; only before the communication thread
 /// starts or after it stopped).
-pub fn allgather_u64(world: &World, v: u64) -> Vec<u64> {
+pub(crate) fn allgather_u64(world: &World, v: u64) -> Vec<u64> {
     let mut all = vec![0u64; world.size];
     // SAFETY: send buffer of 1 u64, receive buffer of `size` u64s, both valid for the call.
     with_mpi(|| unsafe {
@@ -192,7 +180,7 @@ pub fn allgather_u64(world: &World, v: u64) -> Vec<u64> {
 }
 
 /// Waits until every process reached this point (blocking, as `allgather_u64`).
-pub fn barrier(world: &World) {
+pub(crate) fn barrier(world: &World) {
     // SAFETY: a collective on our own communicator.
     with_mpi(|| unsafe { ffi::MPI_Barrier(world.comm) });
 }
@@ -206,7 +194,7 @@ pub fn barrier(world: &World) {
 /// `MPI_Wait` on a send whose receiver never posts the receive (or is gone) would hang, and
 /// cancelling sends is deprecated and not supported by every MPI. The runtime completes its
 /// sends before it shuts down, so the leak happens only on paths that stop the job anyway.
-pub struct PendingSend {
+pub(crate) struct PendingSend {
     buf: Vec<u8>,
     bytes: usize,
     req: ffi::MPI_Request,
@@ -220,7 +208,7 @@ unsafe impl Send for PendingSend {}
 
 impl PendingSend {
     /// Whether MPI finished with the buffer.
-    pub fn test(&mut self) -> bool {
+    pub(crate) fn test(&mut self) -> bool {
         let mut flag: c_int = 0;
         // SAFETY: `req` is an active request from MPI_Isend; MPI_Test updates it in place.
         with_mpi(|| unsafe { ffi::MPI_Test(&mut self.req, &mut flag, ffi::RSMPI_STATUS_IGNORE) });
@@ -228,13 +216,8 @@ impl PendingSend {
     }
 
     /// The bytes being sent.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bytes
-    }
-
-    /// Whether the message is empty.
-    pub fn is_empty(&self) -> bool {
-        self.bytes == 0
     }
 }
 
@@ -256,13 +239,13 @@ impl Drop for PendingSend {
 
 /// Starts sending `buf` (at most `posted::POSTED_MAX` bytes) to `dest` with `tag` on the
 /// control communicator.
-pub fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
+pub(crate) fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
     debug_assert!(buf.len() <= crate::mpi::posted::POSTED_MAX);
     isend_on(world.comm, dest, tag, buf)
 }
 
 /// Starts sending `buf` to `dest` with `tag` on the bulk communicator.
-pub fn isend_bulk(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
+pub(crate) fn isend_bulk(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
     isend_on(world.bulk, dest, tag, buf)
 }
 
@@ -302,7 +285,7 @@ fn isend_on(comm: ffi::MPI_Comm, dest: usize, tag: c_int, buf: Vec<u8>) -> Pendi
 /// The `len` bytes at `ptr` must stay valid and unchanged until the returned send completes:
 /// either `keep` owns them, or they belong to a task argument whose creator waits until the
 /// receiver has answered (which it can only do after receiving them).
-pub unsafe fn isend_borrowed(
+pub(crate) unsafe fn isend_borrowed(
     world: &World,
     dest: usize,
     tag: c_int,
@@ -342,7 +325,7 @@ pub unsafe fn isend_borrowed(
 ///
 /// # Safety
 /// `ptr` must be valid for writing `len` bytes, and the message must be exactly that long.
-pub unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mut u8, len: usize) {
+pub(crate) unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mut u8, len: usize) {
     assert!(
         len <= c_int::MAX as usize,
         "message of {len} bytes is too large"
@@ -380,8 +363,6 @@ mod tests {
             size: 1,
             comm,
             bulk: comm,
-            thread_level: 0,
-            initialized_here: false,
         }
     }
 

@@ -19,7 +19,7 @@ use std::os::raw::c_int;
 
 /// The largest body sent on the control communicator.
 /// cbindgen:ignore
-pub const POSTED_MAX: usize = 128 << 10;
+pub(crate) const POSTED_MAX: usize = 128 << 10;
 /// Receives kept posted (messages that arrive while all are full wait in MPI's queue).
 const SLOTS: usize = 4;
 
@@ -30,13 +30,13 @@ struct Slot {
 
 /// A received control message, still in its slot (see [`Posted::body`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Arrived {
+pub(crate) struct Arrived {
     /// Sender rank.
-    pub source: usize,
+    pub(crate) source: usize,
     /// Tag.
-    pub tag: c_int,
+    pub(crate) tag: c_int,
     /// Body length in bytes.
-    pub len: usize,
+    pub(crate) len: usize,
 }
 
 /// The ring of posted receives of one node.
@@ -44,7 +44,7 @@ pub struct Arrived {
 /// Dropping it closes it first ([`Posted::close`]: cancel, then wait, which cannot hang for a
 /// receive), so MPI never writes into a freed buffer; after `MPI_Finalize` MPI writes nothing
 /// any more and the buffers are simply freed.
-pub struct Posted {
+pub(crate) struct Posted {
     slots: Vec<Slot>,
     /// The oldest posted slot: the next to complete.
     head: usize,
@@ -58,7 +58,7 @@ unsafe impl Send for Posted {}
 
 impl Posted {
     /// Posts a few (`SLOTS`) receives on `world`'s control communicator.
-    pub fn new(world: &World) -> Posted {
+    pub(crate) fn new(world: &World) -> Posted {
         let slots = (0..SLOTS)
             .map(|_| Slot {
                 buf: vec![0u8; POSTED_MAX].into_boxed_slice(),
@@ -95,7 +95,7 @@ impl Posted {
     }
 
     /// The oldest posted receive, if its message has arrived (making MPI progress).
-    pub fn test(&mut self) -> Option<Arrived> {
+    pub(crate) fn test(&mut self) -> Option<Arrived> {
         if !self.open {
             return None;
         }
@@ -119,12 +119,12 @@ impl Posted {
     }
 
     /// The body of the message [`Posted::test`] just reported.
-    pub fn body(&self, a: &Arrived) -> &[u8] {
+    pub(crate) fn body(&self, a: &Arrived) -> &[u8] {
         &self.slots[self.head].buf[..a.len]
     }
 
     /// Done with the oldest slot's message: post its receive again (it becomes the newest).
-    pub fn repost(&mut self, world: &World) {
+    pub(crate) fn repost(&mut self, world: &World) {
         let i = self.head;
         self.post(world, i);
         self.head = (i + 1) % SLOTS;
@@ -133,7 +133,7 @@ impl Posted {
     /// Cancels the posted receives (at shutdown, before the communicator is freed). A message
     /// that already arrived in a slot is dropped: the termination protocol guarantees that no
     /// message that matters is still on its way.
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         if !self.open {
             return;
         }

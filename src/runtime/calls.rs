@@ -12,12 +12,16 @@ use std::os::raw::c_long;
 
 /// Creates a task of C function `func` with arguments `cargs`; `api` names the entry point
 /// called, for error messages; `bits` are the task's flags.
+///
+/// # Safety
+/// Every argument of `cargs` with data describes memory the creator keeps valid as its call-way requires (readable for COP, REF and PTR; writable for REF and RES) until the task completes.
 #[inline(always)]
-pub(crate) fn create_task(api: &str, qid: i32, bits: u8, func: usize, cargs: &[CArg]) {
+pub(crate) unsafe fn create_task(api: &str, qid: i32, bits: u8, func: usize, cargs: &[CArg]) {
     // The common case, a task creating a child on its worker, needs no look at the state: a
     // worker running a task implies a running runtime.
-    if !spawn::create_child(api, qid, bits, func, cargs) {
-        spawn::create_other(running_node(api), api, qid, bits, func, cargs);
+    // SAFETY (both calls): as our caller guarantees.
+    if !unsafe { spawn::create_child(api, qid, bits, func, cargs) } {
+        unsafe { spawn::create_other(running_node(api), api, qid, bits, func, cargs) };
     }
 }
 

@@ -95,4 +95,3 @@ pub(super) fn check_same_registrations(world: &World, registered: &[usize]) {
         std::thread::sleep(Duration::from_secs(1));
     }
 }
-

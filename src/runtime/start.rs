@@ -90,14 +90,21 @@ pub(crate) unsafe fn init_with(
     // One worker on a one-node job has no thieves: its queues need no atomic claims.
     let alone = world.size == 1 && config.workers == 1;
     let queues: Vec<Levels> = (0..config.workers)
-        .map(|_| if alone { Levels::private() } else { Levels::new() })
+        .map(|_| {
+            if alone {
+                Levels::private()
+            } else {
+                Levels::new()
+            }
+        })
         .collect();
     // Both live for the rest of the process: threads of this node hold references to them.
     let comm: Option<&'static Comm> =
         (world.size > 1).then(|| &*Box::leak(Box::new(Comm::new(world))));
     let net = comm.map(|c| c as &'static dyn Network);
-    let node: &'static Node =
-        Box::leak(Box::new(Node::new(layout, config, &queues, registered, net)));
+    let node: &'static Node = Box::leak(Box::new(Node::new(
+        layout, config, &queues, registered, net,
+    )));
     let _ = rt.node.set(node);
     if let Some(c) = comm {
         let _ = rt.comm.set(c);

@@ -101,7 +101,9 @@ fn call_task(task: &Task) {
 /// line: the local path stays small).
 #[inline(never)]
 fn send_done(ctx: Option<&WorkerCtx>, node: &'static Node, t: TaskRef) {
-    let net = node.net.expect("a task from another node implies a network");
+    let net = node
+        .net
+        .expect("a task from another node implies a network");
     // A worker with nothing else to do drives the network next, itself.
     let lazy = ctx.is_some_and(|c| !c.sees_work());
     net.send_done(node, t, lazy);

@@ -7,20 +7,20 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 /// The target of a new task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     /// Node that runs it.
-    pub node: usize,
+    pub(crate) node: usize,
     /// Local worker index on that node.
-    pub worker: usize,
+    pub(crate) worker: usize,
     /// Whether a worker was named (`qid >= 0`) rather than picked round-robin.
-    pub named: bool,
+    pub(crate) named: bool,
 }
 
 /// Picks the global worker for a task created with `qid` (already range-checked).
 /// `own` is the creator's local worker index (0 for threads that are not workers); the cursor
 /// lives in the creating task, or in the node for creations outside any task.
 #[inline]
-pub fn target(
+pub(crate) fn target(
     layout: &Layout,
     qid: i32,
     own: usize,
@@ -68,7 +68,7 @@ pub fn target(
 }
 
 /// `torc_sched_nextcpu`: the caller's own id for `cpu == -1`, else `(cpu + stride) % total`.
-pub fn next_cpu(cpu: i32, stride: i32, own: usize, total: usize) -> i32 {
+pub(crate) fn next_cpu(cpu: i32, stride: i32, own: usize, total: usize) -> i32 {
     if cpu == -1 {
         own as i32
     } else {

@@ -16,8 +16,11 @@ use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
 /// for a detached or direct task: then the runtime checks that it runs and calls
 /// [`create_other`]. `api` names the C function called, for error messages; `flag_bits` are
 /// [`flags`].
+///
+/// # Safety
+/// Every argument of `cargs` with data describes memory the creator keeps valid as its call-way requires (readable for COP, REF and PTR; writable for REF and RES) until the task completes.
 #[inline(always)]
-pub(crate) fn create_child(
+pub(crate) unsafe fn create_child(
     api: &str,
     qid: i32,
     flag_bits: u8,
@@ -37,7 +40,8 @@ pub(crate) fn create_child(
     let node = ctx.node;
     check(api, node, qid, func);
     let mut task = ctx.pool.get();
-    fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs);
+    // SAFETY: as our caller guarantees.
+    unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
     let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
     if tgt.named {
         pin(&mut task);
@@ -57,8 +61,11 @@ pub(crate) fn create_child(
 
 /// Every other case: detached and direct tasks, and creations by threads that run no task
 /// (kept out of line, so that the common case stays small).
+///
+/// # Safety
+/// As for [`create_child`].
 #[inline(never)]
-pub(crate) fn create_other(
+pub(crate) unsafe fn create_other(
     node: &'static Node,
     api: &str,
     qid: i32,
@@ -87,7 +94,8 @@ pub(crate) fn create_other(
         None => pool::get(),
     };
     let level = cur_ref.map_or(1, |c| c.level + 1);
-    fill(api, node, &mut task, level, flag_bits, func, cargs);
+    // SAFETY: as our caller guarantees.
+    unsafe { fill(api, node, &mut task, level, flag_bits, func, cargs) };
 
     let own = ctx.map_or(0, |c| c.index);
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
@@ -167,8 +175,11 @@ fn bad_request(api: &str, node: &Node, qid: i32, func: usize) -> ! {
 }
 
 /// Fills a clean descriptor: function, flags, origin, level and the captured arguments.
+///
+/// # Safety
+/// As for [`create_child`].
 #[inline]
-fn fill(
+unsafe fn fill(
     api: &str,
     node: &Node,
     task: &mut TaskRef,
@@ -182,14 +193,19 @@ fn fill(
     task.home = node.layout.node as u32;
     task.level = level;
     if !cargs.is_empty() {
-        capture_args(api, task, cargs);
+        // SAFETY: as our caller guarantees.
+        unsafe { capture_args(api, task, cargs) };
     }
 }
 
 /// Records the arguments (copying COP data) and computes the words the function gets.
-fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
+///
+/// # Safety
+/// As for [`create_child`].
+unsafe fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
     let t: &mut Task = task;
-    if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
+    // SAFETY: as our caller guarantees.
+    if let Err(e) = unsafe { capture(cargs, &mut t.args, &mut t.buf) } {
         fatal(api, format_args!("{e}"));
     }
     resolve_values(&mut t.args, &mut t.buf);

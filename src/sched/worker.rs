@@ -13,11 +13,11 @@ use std::cell::Cell;
 use std::ffi::c_void;
 
 /// What only the worker's own thread touches.
-pub struct WorkerCtx {
+pub(crate) struct WorkerCtx {
     /// Index among this node's workers.
-    pub index: usize,
+    pub(crate) index: usize,
     /// The node.
-    pub node: &'static Node,
+    pub(crate) node: &'static Node,
     /// What other threads see of this worker (`node.workers[index]`).
     shared: &'static super::node::WorkerShared,
     /// Its queues: the deepest level's oldest task first (see `levels.rs`).
@@ -25,7 +25,7 @@ pub struct WorkerCtx {
     /// Where the next intra-node steal starts.
     next_victim: Cell<usize>,
     /// Finished descriptors for reuse.
-    pub pool: Pool,
+    pub(crate) pool: Pool,
     /// The task this worker runs now.
     current: Cell<*mut Task>,
     /// Lowest safe stack address of the worker's thread (0: unknown), set by `enter`.
@@ -58,23 +58,23 @@ impl WorkerCtx {
 
     /// What other threads see of this worker.
     #[inline]
-    pub fn shared(&self) -> &super::node::WorkerShared {
+    pub(crate) fn shared(&self) -> &super::node::WorkerShared {
         self.shared
     }
 
     /// The task this worker runs now.
     #[inline]
-    pub fn current(&self) -> *mut Task {
+    pub(crate) fn current(&self) -> *mut Task {
         self.current.get()
     }
 
     /// Makes `t` this worker's current task; returns the previous one.
-    pub fn set_current(&self, t: *mut Task) -> *mut Task {
+    pub(crate) fn set_current(&self, t: *mut Task) -> *mut Task {
         self.current.replace(t)
     }
 
     /// Makes this the calling thread's worker context until [`WorkerCtx::leave`].
-    pub fn enter(&self) {
+    pub(crate) fn enter(&self) {
         self.stack_limit.set(stack_limit());
         self.node.sleep.register_current(self.index);
         // SAFETY: a plain store to this thread's own variable.
@@ -82,7 +82,7 @@ impl WorkerCtx {
     }
 
     /// The calling thread stops being a worker.
-    pub fn leave() {
+    pub(crate) fn leave() {
         // SAFETY: as in `enter`.
         unsafe { torc_tls_set_worker(std::ptr::null()) };
     }
@@ -251,7 +251,7 @@ fn stack_limit() -> usize {
 
 impl WorkerCtx {
     /// Whether the calling thread's stack has room to run one more nested task.
-    pub fn stack_has_room(&self) -> bool {
+    pub(crate) fn stack_has_room(&self) -> bool {
         let here = 0u8;
         let sp = &here as *const u8 as usize;
         sp > self.stack_limit.get()
@@ -260,7 +260,7 @@ impl WorkerCtx {
 
 /// The calling thread's worker context, if it is a torc worker.
 #[inline]
-pub fn current_worker<'a>() -> Option<&'a WorkerCtx> {
+pub(crate) fn current_worker<'a>() -> Option<&'a WorkerCtx> {
     // SAFETY: a plain load of this thread's own variable.
     let p = unsafe { torc_tls_worker() } as *const WorkerCtx;
     // SAFETY: the context is set by `enter` and outlives every task the thread runs; it is
@@ -269,7 +269,7 @@ pub fn current_worker<'a>() -> Option<&'a WorkerCtx> {
 }
 
 /// The task the calling thread is running (the primary task on node 0's main thread).
-pub fn current_task() -> *mut Task {
+pub(crate) fn current_task() -> *mut Task {
     match current_worker() {
         Some(ctx) => ctx.current(),
         // SAFETY: a plain load of this thread's own variable.
@@ -278,7 +278,7 @@ pub fn current_task() -> *mut Task {
 }
 
 /// Makes `t` the calling thread's current task; returns the previous one.
-pub fn set_current_task(t: *mut Task) -> *mut Task {
+pub(crate) fn set_current_task(t: *mut Task) -> *mut Task {
     match current_worker() {
         Some(ctx) => ctx.set_current(t),
         None => {
@@ -293,7 +293,7 @@ pub fn set_current_task(t: *mut Task) -> *mut Task {
 
 /// A clean task descriptor from the calling thread's pool (its worker's, on a worker thread),
 /// so that descriptors and their buffers are reused by the thread that fills them next.
-pub fn get_task() -> TaskRef {
+pub(crate) fn get_task() -> TaskRef {
     match current_worker() {
         Some(c) => c.pool.get(),
         None => crate::task::pool::get(),
@@ -301,7 +301,7 @@ pub fn get_task() -> TaskRef {
 }
 
 /// Returns a finished descriptor to the calling thread's pool (see [`get_task`]).
-pub fn put_task(t: TaskRef) {
+pub(crate) fn put_task(t: TaskRef) {
     match current_worker() {
         Some(c) => c.pool.put(t),
         None => crate::task::pool::put(t),

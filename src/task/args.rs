@@ -24,7 +24,7 @@ pub struct CArg {
 
 impl CArg {
     /// `count` elements of `datatype` passed by `callway` (a `CALL_BY_*` value), at `addr`.
-    pub fn new(
+    pub(crate) fn new(
         count: std::os::raw::c_int,
         datatype: MPI_Datatype,
         callway: std::os::raw::c_int,
@@ -47,37 +47,37 @@ pub(crate) const OUT_OF_LINE: usize = 64 << 10;
 
 /// One argument of a task, as the runtime keeps it.
 #[derive(Clone, Copy, Debug)]
-pub struct Arg {
+pub(crate) struct Arg {
     /// How it is passed.
-    pub way: CallWay,
+    pub(crate) way: CallWay,
     /// Elements (0: no data).
-    pub count: usize,
+    pub(crate) count: usize,
     /// Bytes per element (0 for VAD).
-    pub elem_size: usize,
+    pub(crate) elem_size: usize,
     /// The creator's address (for VAD: the word).
-    pub addr: usize,
+    pub(crate) addr: usize,
     /// Where the data lies in the task's buffer, when `in_buffer`.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// Whether the task sees the copy in its buffer rather than the creator's memory.
-    pub in_buffer: bool,
+    pub(crate) in_buffer: bool,
     /// The word the task function receives; set by [`resolve_values`].
-    pub value: usize,
+    pub(crate) value: usize,
 }
 
 impl Arg {
     /// Bytes of data: `count * elem_size`.
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.count * self.elem_size
     }
 }
 
 /// Why an argument description was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub struct ArgError {
+pub(crate) struct ArgError {
     /// Index of the argument (0-based).
-    pub index: usize,
+    pub(crate) index: usize,
     /// What is wrong.
-    pub what: String,
+    pub(crate) what: String,
 }
 
 impl fmt::Display for ArgError {
@@ -88,7 +88,15 @@ impl fmt::Display for ArgError {
 
 /// Checks `cargs` and appends their records to `args`, copying COP data into `buf`.
 /// On error nothing the caller owns was touched.
-pub fn capture(cargs: &[CArg], args: &mut Vec<Arg>, buf: &mut ArgBuffer) -> Result<(), ArgError> {
+///
+/// # Safety
+/// A non-NULL `addr` of an argument with data must point to `count` readable elements of its
+/// datatype (COP data is read here; the rest is used by the task later, see `sched/spawn.rs`).
+pub(crate) unsafe fn capture(
+    cargs: &[CArg],
+    args: &mut Vec<Arg>,
+    buf: &mut ArgBuffer,
+) -> Result<(), ArgError> {
     for (index, c) in cargs.iter().enumerate() {
         let err = |what: String| ArgError { index, what };
         let way = CallWay::from_c(c.callway)
@@ -135,7 +143,7 @@ pub fn capture(cargs: &[CArg], args: &mut Vec<Arg>, buf: &mut ArgBuffer) -> Resu
 }
 
 /// Computes the word each argument passes to the task function, once `buf` no longer grows.
-pub fn resolve_values(args: &mut [Arg], buf: &mut ArgBuffer) {
+pub(crate) fn resolve_values(args: &mut [Arg], buf: &mut ArgBuffer) {
     for a in args.iter_mut() {
         a.value = if a.in_buffer {
             buf.addr(a.offset) as usize
@@ -171,7 +179,7 @@ mod tests {
             carg(0, 6, 77 as _),
         ];
         let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
-        capture(&cargs, &mut args, &mut buf).unwrap();
+        unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
         src[0] = 99; // the caller may change its data right after creation
         assert_eq!(src[0], 99);
         resolve_values(&mut args, &mut buf);
@@ -190,7 +198,7 @@ mod tests {
             carg(0, 2, std::ptr::null_mut()),
         ];
         let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
-        capture(&cargs, &mut args, &mut buf).unwrap();
+        unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
         resolve_values(&mut args, &mut buf);
         assert_ne!(args[0].value, 0);
         assert_eq!(unsafe { *(args[0].value as *const u64) }, 0);
@@ -211,7 +219,7 @@ mod tests {
         ];
         for (c, msg) in cases {
             let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
-            let e = capture(&[c], &mut args, &mut buf).unwrap_err();
+            let e = unsafe { capture(&[c], &mut args, &mut buf) }.unwrap_err();
             assert_eq!(e.to_string(), msg);
         }
     }

@@ -13,29 +13,24 @@ struct Chunk([u8; 16]);
 /// Storage is `MaybeUninit` so that room for incoming data can be reserved without zeroing it
 /// ([`ArgBuffer::alloc_uninit`]); every other way of reserving writes the bytes.
 #[derive(Default)]
-pub struct ArgBuffer {
+pub(crate) struct ArgBuffer {
     chunks: Vec<MaybeUninit<Chunk>>,
 }
 
 impl ArgBuffer {
     /// Forgets the contents but keeps the allocation for the next task.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.chunks.clear();
     }
 
     /// Bytes in use.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.chunks.len() * 16
-    }
-
-    /// Whether nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
     }
 
     /// Reserves `bytes` zeroed bytes and returns their offset. Pointers taken before an
     /// `alloc` may move: take them once all allocations are done.
-    pub fn alloc_zeroed(&mut self, bytes: usize) -> usize {
+    pub(crate) fn alloc_zeroed(&mut self, bytes: usize) -> usize {
         let off = self.len();
         let n = bytes.div_ceil(16).max(1);
         self.chunks
@@ -49,7 +44,7 @@ impl ArgBuffer {
     /// # Safety
     /// Every one of the bytes must be written (through [`ArgBuffer::addr`]) before anything
     /// reads the buffer (`as_bytes`, `as_bytes_mut`, or the task that receives it).
-    pub unsafe fn alloc_uninit(&mut self, bytes: usize) -> usize {
+    pub(crate) unsafe fn alloc_uninit(&mut self, bytes: usize) -> usize {
         let off = self.len();
         let n = bytes.div_ceil(16).max(1);
         self.chunks.reserve(n);
@@ -59,7 +54,7 @@ impl ArgBuffer {
     }
 
     /// Reserves room for `src` and copies it in; returns the offset.
-    pub fn push_bytes(&mut self, src: &[u8]) -> usize {
+    pub(crate) fn push_bytes(&mut self, src: &[u8]) -> usize {
         let off = self.len();
         let n = src.len().div_ceil(16).max(1);
         self.chunks.reserve(n);
@@ -75,20 +70,20 @@ impl ArgBuffer {
     }
 
     /// Address of the byte at `off`.
-    pub fn addr(&mut self, off: usize) -> *mut u8 {
+    pub(crate) fn addr(&mut self, off: usize) -> *mut u8 {
         debug_assert!(off <= self.len());
         // SAFETY: `off` is within (or one past) the allocation, as the assertion says.
         unsafe { (self.chunks.as_mut_ptr() as *mut u8).add(off) }
     }
 
     /// The stored bytes, writable (e.g. to receive a message into).
-    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+    pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
         unsafe { std::slice::from_raw_parts_mut(self.chunks.as_mut_ptr() as *mut u8, self.len()) }
     }
 
     /// The stored bytes.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
         unsafe { std::slice::from_raw_parts(self.chunks.as_ptr() as *const u8, self.len()) }
     }
@@ -111,6 +106,6 @@ mod tests {
         assert!(b.as_bytes()[32..72].iter().all(|&x| x == 9));
         assert_eq!(b.addr(c) as usize % 16, 0);
         b.clear();
-        assert!(b.is_empty());
+        assert_eq!(b.len(), 0);
     }
 }

@@ -5,7 +5,7 @@
 use super::MAX_ARGS;
 
 /// The address of a task function (`void (*)()` in C).
-pub type FuncAddr = usize;
+pub(crate) type FuncAddr = usize;
 
 type Caller = unsafe fn(FuncAddr, &[usize]);
 
@@ -70,7 +70,7 @@ callers! {
 /// # Safety
 /// `f` must be the address of a C function taking `w.len()` pointer-sized arguments (TORC task
 /// functions take pointers), and every word must be what that function expects.
-pub unsafe fn call(f: FuncAddr, w: &[usize]) {
+pub(crate) unsafe fn call(f: FuncAddr, w: &[usize]) {
     assert!(w.len() <= MAX_ARGS, "at most {MAX_ARGS} arguments");
     // SAFETY: the caller guarantees `f` takes exactly `w.len()` word arguments; the C calling
     // convention passes pointers and pointer-sized integers alike.
@@ -82,7 +82,7 @@ pub unsafe fn call(f: FuncAddr, w: &[usize]) {
 /// # Safety
 /// `f` must be the address of a C function that takes no arguments.
 #[inline]
-pub unsafe fn call0(f: FuncAddr) {
+pub(crate) unsafe fn call0(f: FuncAddr) {
     // SAFETY: as the caller guarantees.
     let g: unsafe extern "C" fn() = unsafe { std::mem::transmute(f) };
     // SAFETY: as above.

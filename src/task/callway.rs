@@ -3,7 +3,7 @@
 /// How one argument of a task is passed; the values are TORC Lite's `CALL_BY_*` constants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
-pub enum CallWay {
+pub(crate) enum CallWay {
     /// `CALL_BY_COP` / `CALL_BY_VAL` (and `CALL_BY_COP2`): a private copy taken at creation.
     Cop = 1,
     /// `CALL_BY_REF`: in/out; the caller's data, written back when the task ran remotely.
@@ -18,7 +18,7 @@ pub enum CallWay {
 
 impl CallWay {
     /// Decodes a C call-way constant; `None` for an unknown one.
-    pub fn from_c(v: i32) -> Option<CallWay> {
+    pub(crate) fn from_c(v: i32) -> Option<CallWay> {
         match v {
             1 | 5 => Some(CallWay::Cop),
             2 => Some(CallWay::Ref),
@@ -30,12 +30,12 @@ impl CallWay {
     }
 
     /// Whether data of `count * size` bytes belongs to this argument (all but VAD).
-    pub fn moves_data(self) -> bool {
+    pub(crate) fn moves_data(self) -> bool {
         self != CallWay::Vad
     }
 
     /// Whether the data must be written back to the creator after a remote run.
-    pub fn writes_back(self) -> bool {
+    pub(crate) fn writes_back(self) -> bool {
         matches!(self, CallWay::Ref | CallWay::Res)
     }
 }

@@ -9,50 +9,50 @@ use std::ptr::NonNull;
 
 /// Flags of a task.
 /// cbindgen:ignore
-pub mod flags {
+pub(crate) mod flags {
     /// Left out of the statistics (`torc_task_ex` with `invisible != 0`).
-    pub const INVISIBLE: u8 = 1;
+    pub(crate) const INVISIBLE: u8 = 1;
     /// Nobody waits for it (`torc_task_detached`); its parent latch is the node's.
-    pub const DETACHED: u8 = 2;
+    pub(crate) const DETACHED: u8 = 2;
     /// Runs outside the worker queues (`torc_task_direct`).
-    pub const DIRECT: u8 = 4;
+    pub(crate) const DIRECT: u8 = 4;
     /// Never moves to another node by stealing: a Rust closure (it must run on the node that
     /// created it), or a task placed on a named worker (`qid >= 0`), which runs on that
     /// worker's node (other workers of that node may take it).
-    pub const LOCAL: u8 = 8;
+    pub(crate) const LOCAL: u8 = 8;
 }
 
 /// A unit of work: created by a task (or a thread, for detached work), queued, run once.
 ///
 /// Descriptors are reused: [`super::pool`] keeps finished ones with their allocations.
-pub struct Task {
+pub(crate) struct Task {
     /// The function to call.
-    pub func: FuncAddr,
+    pub(crate) func: FuncAddr,
     /// Argument records, in order.
-    pub args: Vec<Arg>,
+    pub(crate) args: Vec<Arg>,
     /// Copies of argument data.
-    pub buf: ArgBuffer,
+    pub(crate) buf: ArgBuffer,
     /// The latch of the task (or node) waiting for this one; signalled when it completes.
-    pub parent: *const Latch,
+    pub(crate) parent: *const Latch,
     /// Counts this task's own children.
-    pub latch: Latch,
+    pub(crate) latch: Latch,
     /// For a task away from its home node: its handle there (see `comm/outstanding.rs`).
-    pub handle: u64,
+    pub(crate) handle: u64,
     /// Nesting level: the primary task is 0, its children 1, ...
-    pub level: u32,
+    pub(crate) level: u32,
     /// Node that created the task (where REF/RES data goes back).
-    pub home: u32,
+    pub(crate) home: u32,
     /// [`flags`] bits.
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// Next global worker for this task's `qid == -1` children (-1: not started).
-    pub rr_next: Cell<i32>,
+    pub(crate) rr_next: Cell<i32>,
     /// Link of a pool's free list (meaningful only while the descriptor is free).
-    pub next_free: *mut Task,
+    pub(crate) next_free: *mut Task,
 }
 
 impl Task {
     /// An empty descriptor.
-    pub fn new() -> Task {
+    pub(crate) fn new() -> Task {
         Task {
             func: 0,
             args: Vec::new(),
@@ -69,7 +69,7 @@ impl Task {
     }
 
     /// Clears the descriptor for reuse, keeping its allocations.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.func = 0;
         self.args.clear();
         self.buf.clear();
@@ -83,7 +83,7 @@ impl Task {
     }
 
     /// Whether the statistics count this task.
-    pub fn visible(&self) -> bool {
+    pub(crate) fn visible(&self) -> bool {
         self.flags & flags::INVISIBLE == 0
     }
 }
@@ -97,7 +97,7 @@ impl Default for Task {
 /// The owner of a task descriptor: exactly one holder at a time (a pool, queue, worker or
 /// message being built). Descriptors live in pool slabs and are never freed, only reused.
 #[derive(Debug)]
-pub struct TaskRef(NonNull<Task>);
+pub(crate) struct TaskRef(NonNull<Task>);
 
 // SAFETY: a TaskRef is the single owner of its descriptor; moving it to another thread moves
 // that ownership. The raw pointers inside point to latches that outlive the task (its parent
@@ -109,12 +109,12 @@ impl TaskRef {
     ///
     /// # Safety
     /// `p` must point to a live descriptor that is never freed and has no other owner.
-    pub unsafe fn from_raw(p: NonNull<Task>) -> TaskRef {
+    pub(crate) unsafe fn from_raw(p: NonNull<Task>) -> TaskRef {
         TaskRef(p)
     }
 
     /// The raw descriptor pointer (stays valid while this TaskRef lives).
-    pub fn as_ptr(&self) -> *mut Task {
+    pub(crate) fn as_ptr(&self) -> *mut Task {
         self.0.as_ptr()
     }
 }

@@ -43,7 +43,7 @@ static SLABS: Mutex<Vec<Slab>> = Mutex::new(Vec::new());
 
 /// A free list of task descriptors, owned by one thread: an intrusive stack linked through
 /// the descriptors' `next_free` field (getting and putting is a couple of loads and stores).
-pub struct Pool {
+pub(crate) struct Pool {
     head: Cell<*mut Task>,
     len: Cell<usize>,
     /// Descriptors handed out less those taken back.
@@ -73,7 +73,7 @@ unsafe impl Send for Pool {}
 impl Pool {
     /// A clean descriptor: recycled when possible.
     #[inline]
-    pub fn get(&self) -> TaskRef {
+    pub(crate) fn get(&self) -> TaskRef {
         let head = self.head.get();
         if let Some(t) = NonNull::new(head) {
             // SAFETY: `head` is a descriptor on this pool's list, owned by the pool.
@@ -111,7 +111,7 @@ impl Pool {
 
     /// Returns a finished descriptor for reuse.
     #[inline]
-    pub fn put(&self, mut t: TaskRef) {
+    pub(crate) fn put(&self, mut t: TaskRef) {
         t.reset();
         let balance = self.balance.get() - 1;
         self.balance.set(balance);
@@ -142,13 +142,9 @@ impl Pool {
     }
 
     /// Descriptors on this pool's own list (not counting its spill).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.len.get()
-    }
-
-    /// Whether the pool's own list is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len.get() == 0
     }
 }
 
@@ -157,12 +153,12 @@ thread_local! {
 }
 
 /// A clean descriptor from the calling thread's pool.
-pub fn get() -> TaskRef {
+pub(crate) fn get() -> TaskRef {
     LOCAL.with(|p| p.get())
 }
 
 /// Returns a finished descriptor to the calling thread's pool.
-pub fn put(t: TaskRef) {
+pub(crate) fn put(t: TaskRef) {
     let mut t = Some(t);
     // During thread teardown the descriptor is simply dropped (it is never freed: its slab
     // stays on `SLABS`).

@@ -106,7 +106,6 @@ pub(crate) fn decode_bcast(msg: &[u8]) -> Result<(u64, u64, &[u8]), String> {
     Ok((key, off, data))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,4 +174,3 @@ pub(crate) struct Encoded {
     /// Large data blocks, sent from where they are.
     pub(crate) blocks: Vec<(usize, usize)>,
 }
-

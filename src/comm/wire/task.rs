@@ -106,7 +106,11 @@ pub(crate) struct TaskHeader {
 /// Every block listed in the returned header's `ool` is reserved but not initialised: the
 /// caller must write each one (from the DATA messages that follow) before the task runs or the
 /// buffer is read.
-pub(crate) unsafe fn decode_task(task: &mut Task, len: usize, me: u32) -> Result<TaskHeader, String> {
+pub(crate) unsafe fn decode_task(
+    task: &mut Task,
+    len: usize,
+    me: u32,
+) -> Result<TaskHeader, String> {
     let mut args = std::mem::take(&mut task.args);
     args.clear();
     let mut ool_args: Vec<usize> = Vec::new();
@@ -270,7 +274,10 @@ pub(crate) fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), Strin
 /// # Safety
 /// Every `addr` must be checked to be a live REF/RES argument of `bytes` bytes of a task of
 /// this node still waiting for it (see `outstanding.rs`).
-pub(crate) unsafe fn apply_write_backs(wb: &[WriteBack<'_>], mut receive: impl FnMut(usize, usize)) {
+pub(crate) unsafe fn apply_write_backs(
+    wb: &[WriteBack<'_>],
+    mut receive: impl FnMut(usize, usize),
+) {
     for w in wb {
         match w.data {
             // SAFETY: as the caller guarantees, `addr` holds `bytes` writable bytes.
@@ -320,7 +327,7 @@ mod tests {
         t.home = 1;
         t.flags = 2;
         t.parent = 0x1234usize as *const _;
-        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
         let enc = encode_task(&t, (9, 77), 2, 0x1234);
         assert!(
             enc.blocks.is_empty(),
@@ -388,7 +395,7 @@ mod tests {
         let mut t = Task::new();
         t.home = 0;
         t.parent = 0x99usize as *const _;
-        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
         let enc = encode_task(&t, (1, 2), -1, 0x99);
         assert_eq!(
             enc.blocks,
@@ -482,7 +489,7 @@ mod tests {
         ];
         let mut t = Task::new();
         t.home = 1;
-        capture(&cargs, &mut t.args, &mut t.buf).unwrap();
+        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
         let msg = encode_task(&t, (0, 0), -1, 0).body;
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
