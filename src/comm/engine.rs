@@ -2,7 +2,8 @@
 //! (send what is queued, gathering small messages per destination; receive and handle what
 //! arrived; complete sends; ask for work when idle). Whoever holds the engine's lock drives
 //! it: an idle worker (so that an idle node answers in microseconds without a thread switch),
-//! or the communication thread (when every worker is busy or parked).
+//! or the communication thread (when every worker is busy or parked). See README.md, "The
+//! engine driver" and "Two communicators, and the order of messages".
 
 use super::dispatch::{self, Inbox};
 use super::outbox::Outgoing;
