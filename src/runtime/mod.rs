@@ -6,7 +6,9 @@
 //! What else is process-wide, and why: the calling thread's worker context and current task
 //! are thread-locals (`src/ffi/tls.c`, initial-exec TLS: read on every task creation), and so
 //! are the descriptor pool of threads that are not workers (`task/pool.rs`) and the datatype
-//! size cache (`mpi/datatype.rs`); the table of loaded modules (`symbol.rs`) describes the
+//! size cache (`mpi/datatype.rs`); the descriptor slabs and spare chains (`task/pool.rs`) are
+//! never freed, so that a descriptor pointer stays valid whatever thread or message holds it,
+//! which outlives any one object; the table of loaded modules (`symbol.rs`) describes the
 //! process's address space, which is process-wide by nature; the MPI lock (`mpi/mod.rs`)
 //! serialises MPI calls when MPI grants less than `MPI_THREAD_MULTIPLE`, for the whole
 //! process as MPI requires.

@@ -10,7 +10,8 @@
 //! (the waiter may be gone). A latch without an owner (the node's, for detached work) is
 //! counted with atomic operations only.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use super::shim::{const_unless_loom, AtomicUsize};
+use std::sync::atomic::Ordering;
 
 /// Set in `completed` while the owner sleeps on this latch.
 const SLEEPING: usize = 1 << (usize::BITS - 1);
@@ -22,7 +23,7 @@ const SHARED: usize = 1 << (usize::BITS - 1);
 
 /// Counts the outstanding children of one task (or of the node, for detached work).
 #[derive(Debug)]
-pub struct Latch {
+pub(crate) struct Latch {
     /// Children created, less those completed on the owner's thread (owner-written only,
     /// except for a latch without owner).
     created: AtomicUsize,
@@ -31,62 +32,66 @@ pub struct Latch {
 }
 
 impl Latch {
-    /// A latch with no children.
-    pub const fn new() -> Latch {
-        Latch {
-            created: AtomicUsize::new(0),
-            completed: AtomicUsize::new(0),
-            owner: AtomicUsize::new(NO_OWNER),
+    const_unless_loom! {
+        /// A latch with no children.
+        pub(crate) fn new() -> Latch {
+            Latch {
+                created: AtomicUsize::new(0),
+                completed: AtomicUsize::new(0),
+                owner: AtomicUsize::new(NO_OWNER),
+            }
         }
     }
 
-    /// A latch counted with atomic operations only, whose waiter is local worker `waiter`.
-    pub const fn shared(waiter: usize) -> Latch {
-        Latch {
-            created: AtomicUsize::new(0),
-            completed: AtomicUsize::new(0),
-            owner: AtomicUsize::new(SHARED | waiter),
+    const_unless_loom! {
+        /// A latch counted with atomic operations only, whose waiter is local worker `waiter`.
+        pub(crate) fn shared(waiter: usize) -> Latch {
+            Latch {
+                created: AtomicUsize::new(0),
+                completed: AtomicUsize::new(0),
+                owner: AtomicUsize::new(SHARED | waiter),
+            }
         }
     }
 
     /// Clears the counts and the owner for reuse.
-    pub fn reset(&mut self) {
-        *self.created.get_mut() = 0;
-        *self.completed.get_mut() = 0;
-        *self.owner.get_mut() = NO_OWNER;
+    pub(crate) fn reset(&mut self) {
+        // Three plain stores, as through `get_mut` (which loom's atomics lack).
+        *self = Latch::new();
     }
 
     /// Records which local worker waits on this latch (the one running its task); only that
     /// worker's thread creates children on it from now on.
-    pub fn set_owner(&self, worker: usize) {
+    pub(crate) fn set_owner(&self, worker: usize) {
         self.owner.store(worker, Ordering::Relaxed);
     }
 
     /// Counts a new child. Only the owning thread may call this.
-    pub fn add_child(&self) {
+    pub(crate) fn add_child(&self) {
         let c = self.created.load(Ordering::Relaxed);
         self.created.store(c + 1, Ordering::Relaxed);
     }
 
     /// Counts a new child from any thread (the node's detached latch).
-    pub fn add_child_shared(&self) {
+    pub(crate) fn add_child_shared(&self) {
         self.created.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Whether every child created so far has completed (and its effects are visible).
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
         done == self.created.load(Ordering::Acquire)
     }
 
     /// (created, completed) so far, for termination detection.
-    pub fn counts(&self) -> (usize, usize) {
+    pub(crate) fn counts(&self) -> (usize, usize) {
         let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
         (self.created.load(Ordering::Acquire), done)
     }
 
-    /// Children still outstanding.
-    pub fn outstanding(&self) -> usize {
+    /// Children still outstanding (the tests' view: the runtime asks `is_done` or `counts`).
+    #[cfg(test)]
+    pub(crate) fn outstanding(&self) -> usize {
         let done = self.completed.load(Ordering::Acquire) & !SLEEPING;
         self.created.load(Ordering::Acquire).wrapping_sub(done)
     }
@@ -97,7 +102,7 @@ impl Latch {
     /// # Safety
     /// As for [`Latch::complete`]; and `worker` must be the calling thread's worker index.
     #[inline]
-    pub unsafe fn complete_by(this: *const Latch, worker: usize) -> Option<usize> {
+    pub(crate) unsafe fn complete_by(this: *const Latch, worker: usize) -> Option<usize> {
         // SAFETY: the caller guarantees the latch is live.
         let l = unsafe { &*this };
         // (A shared latch's owner never equals a worker index.)
@@ -116,7 +121,7 @@ impl Latch {
     /// # Safety
     /// `this` must point to a live latch with an outstanding child; after this call the latch
     /// may be freed by its owner at any moment, so it is not touched again.
-    pub unsafe fn complete(this: *const Latch) -> Option<usize> {
+    pub(crate) unsafe fn complete(this: *const Latch) -> Option<usize> {
         // SAFETY: the latch lives until its last child completes, which is this call.
         let l = unsafe { &*this };
         let owner = l.owner.load(Ordering::Relaxed);
@@ -126,13 +131,13 @@ impl Latch {
     }
 
     /// Marks the owner as sleeping; returns true when the latch is already done (do not sleep).
-    pub fn sleep_begin(&self) -> bool {
+    pub(crate) fn sleep_begin(&self) -> bool {
         let old = self.completed.fetch_or(SLEEPING, Ordering::SeqCst);
         (old & !SLEEPING) == self.created.load(Ordering::Acquire)
     }
 
     /// Clears the sleeping mark.
-    pub fn sleep_end(&self) {
+    pub(crate) fn sleep_end(&self) {
         self.completed.fetch_and(!SLEEPING, Ordering::SeqCst);
     }
 }
@@ -143,7 +148,7 @@ impl Default for Latch {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 
@@ -243,5 +248,125 @@ mod tests {
             h.join().unwrap();
         }
         assert!(l.is_done());
+    }
+}
+
+/// Model-checked with loom (scripts/loom.sh): completions on other threads against the owner's
+/// `sleep_begin` / `sleep_end`. The owner waits as `sched::wait` does (check, mark itself
+/// sleeping, park unless done, clear the mark) but parks without a timeout, so a completion
+/// that fails to wake it leaves it parked for ever: a deadlock loom reports.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::sync::shim::{model, Arc};
+    use loom::thread;
+
+    /// A latch the model's threads share; its address is what `complete` takes.
+    #[derive(Clone)]
+    struct Shared(Arc<Latch>);
+
+    impl Shared {
+        fn ptr(&self) -> *const Latch {
+            &*self.0
+        }
+    }
+
+    /// The owner's wait for the latch (worker `w`), as in `sched::wait::wait_for`.
+    fn wait(l: &Latch) {
+        loop {
+            if l.is_done() {
+                return;
+            }
+            if !l.sleep_begin() {
+                // Only a completion that returned `Some(w)` unparks this thread.
+                thread::park();
+            }
+            l.sleep_end();
+        }
+    }
+
+    /// Another thread's completion: wakes `owner` when the latch says so.
+    fn complete_on(l: &Shared, worker: usize, owner: &thread::Thread, expect: usize) {
+        // SAFETY: the latch is live (the Arc) and has an outstanding child: this one.
+        if let Some(w) = unsafe { Latch::complete_by(l.ptr(), worker) } {
+            assert_eq!(w, expect, "the completion names the waiter");
+            owner.unpark();
+        }
+    }
+
+    #[test]
+    fn completions_elsewhere_wake_the_sleeping_owner() {
+        model(|| {
+            let l = Shared(Arc::new(Latch::new()));
+            l.0.set_owner(0);
+            l.0.add_child();
+            l.0.add_child();
+            let me = thread::current();
+            let hs: Vec<_> = (1..=2)
+                .map(|w| {
+                    let (l, me) = (l.clone(), me.clone());
+                    thread::spawn(move || complete_on(&l, w, &me, 0))
+                })
+                .collect();
+            wait(&l.0);
+            assert!(l.0.is_done());
+            for h in hs {
+                h.join().unwrap();
+            }
+            assert_eq!(l.0.counts(), (2, 2));
+            assert_eq!(l.0.outstanding(), 0);
+        });
+    }
+
+    #[test]
+    fn the_owner_completes_plainly_while_others_complete_atomically() {
+        model(|| {
+            let l = Shared(Arc::new(Latch::new()));
+            l.0.set_owner(0);
+            // Child A runs on worker 1; child B and, later, C on the owner.
+            l.0.add_child();
+            l.0.add_child();
+            let me = thread::current();
+            let h = {
+                let (l, me) = (l.clone(), me.clone());
+                thread::spawn(move || complete_on(&l, 1, &me, 0))
+            };
+            // SAFETY: B is outstanding; the owner (worker 0) completes it: no wake-up.
+            assert_eq!(unsafe { Latch::complete_by(l.ptr(), 0) }, None);
+            l.0.add_child();
+            // SAFETY: as above, for C.
+            assert_eq!(unsafe { Latch::complete_by(l.ptr(), 0) }, None);
+            wait(&l.0);
+            h.join().unwrap();
+            // The owner's own completions come off `created`; A's is in `completed`.
+            assert_eq!(l.0.counts(), (1, 1));
+            assert!(l.0.is_done());
+        });
+    }
+
+    #[test]
+    fn a_shared_latch_wakes_its_waiter() {
+        model(|| {
+            // The node's detached latch, waited for by worker 0: a detached task (on worker
+            // 1) creates another (completed on worker 2) before it completes itself.
+            let l = Shared(Arc::new(Latch::shared(0)));
+            l.0.add_child_shared();
+            let me = thread::current();
+            let h = {
+                let (l, me) = (l.clone(), me.clone());
+                thread::spawn(move || {
+                    l.0.add_child_shared();
+                    let h = {
+                        let (l, me) = (l.clone(), me.clone());
+                        thread::spawn(move || complete_on(&l, 2, &me, 0))
+                    };
+                    complete_on(&l, 1, &me, 0);
+                    h.join().unwrap();
+                })
+            };
+            wait(&l.0);
+            h.join().unwrap();
+            assert_eq!(l.0.counts(), (2, 2));
+        });
     }
 }

@@ -19,12 +19,12 @@
 //! and no full fence. A queue made `Queue::private` has no thieves (one worker on a one-node
 //! job): its owner takes without the CAS.
 
+use super::shim::{Arc, AtomicIsize, AtomicPtr};
 use crossbeam_deque::Steal;
 use crossbeam_utils::CachePadded;
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// What a queue holds: a uniquely owned pointer, kept raw while it is queued.
 ///
@@ -56,8 +56,8 @@ unsafe impl<T: Send> Owned for Box<T> {
     }
 }
 
-/// Slots of a new queue's ring.
-const INITIAL: usize = 64;
+/// Slots of a new queue's ring (2 in the loom tests, so that their few tasks grow it).
+const INITIAL: usize = if cfg!(all(loom, test)) { 2 } else { 64 };
 
 /// A ring of task pointers; `mask + 1` is a power of two.
 struct Ring<T> {
@@ -293,7 +293,7 @@ pub(crate) fn settle<T>(mut f: impl FnMut() -> Steal<T>) -> Option<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::collections::HashSet;
@@ -312,12 +312,7 @@ mod tests {
                 Queue::new()
             };
             // 300 > INITIAL: the ring grows twice while the order is kept.
-            let tasks: Vec<usize> = (0..300)
-                .map(|i| {
-                    q.push(Box::new(i));
-                    i
-                })
-                .collect();
+            let tasks: Vec<usize> = (0..300).inspect(|&i| q.push(Box::new(i))).collect();
             assert!(!q.is_empty() && !q.stealer().is_empty());
             let mut skip = 0;
             if !private {
@@ -373,5 +368,130 @@ mod tests {
         assert_eq!(mine.len(), all.len(), "no task lost or taken twice");
         let seen: HashSet<usize> = mine.into_iter().collect();
         assert_eq!(seen, all.into_iter().collect::<HashSet<_>>());
+    }
+}
+
+/// Model-checked with loom (scripts/loom.sh; the ring starts with 2 slots there): the owner
+/// pushing and popping while thieves steal, across a growth of the ring and the reuse of a
+/// slot. Every pushed value must be taken exactly once, each taker's in push order.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::sync::shim::model;
+    use loom::thread;
+
+    /// A value the queue can hold without allocating: `n` travels as the address `n + 1`.
+    #[derive(Debug)]
+    struct Tok(usize);
+
+    // SAFETY: the address is only ever turned back into the number (never dereferenced), and
+    // `from_raw(into_raw(Tok(n)))` is `Tok(n)`.
+    unsafe impl Owned for Tok {
+        type Target = u8;
+        fn into_raw(self) -> NonNull<u8> {
+            NonNull::new(std::ptr::without_provenance_mut(self.0 + 1)).expect("n + 1 > 0")
+        }
+        unsafe fn from_raw(p: NonNull<u8>) -> Tok {
+            // A slot read before it was filled (null) comes out as usize::MAX.
+            Tok(p.as_ptr().addr().wrapping_sub(1))
+        }
+    }
+
+    /// Up to `tries` single steal attempts (a lost race counts as one).
+    fn thief(s: Stealer<Tok>, tries: usize) -> Vec<usize> {
+        let mut got = Vec::new();
+        for _ in 0..tries {
+            if let Steal::Success(t) = s.steal() {
+                got.push(t.0);
+            }
+        }
+        got
+    }
+
+    /// Checks that `takers` (each taker's values, in the order taken) hold `0..n` exactly
+    /// once, each in increasing order.
+    fn exactly_once(takers: &[Vec<usize>], n: usize) {
+        for t in takers {
+            assert!(
+                t.windows(2).all(|w| w[0] < w[1]),
+                "oldest first: {takers:?}"
+            );
+        }
+        let mut all: Vec<usize> = takers.concat();
+        all.sort_unstable();
+        assert_eq!(
+            all,
+            (0..n).collect::<Vec<_>>(),
+            "each value once: {takers:?}"
+        );
+    }
+
+    #[test]
+    fn a_thief_steals_while_the_ring_grows() {
+        model(|| {
+            let q: Queue<Tok> = Queue::new();
+            let t = {
+                let s = q.stealer();
+                thread::spawn(move || thief(s, 2))
+            };
+            // The third push finds the 2-slot ring full (unless the thief already took one).
+            for i in 0..3 {
+                q.push(Tok(i));
+            }
+            let mine: Vec<usize> = std::iter::from_fn(|| q.pop().map(|t| t.0)).collect();
+            exactly_once(&[mine, t.join().unwrap()], 3);
+        });
+    }
+
+    #[test]
+    fn two_thieves_race_the_owner_across_reuse_and_growth() {
+        model(|| {
+            let q: Queue<Tok> = Queue::new();
+            q.push(Tok(0));
+            q.push(Tok(1));
+            let ts: Vec<_> = (0..2)
+                .map(|_| {
+                    let s = q.stealer();
+                    thread::spawn(move || thief(s, 1))
+                })
+                .collect();
+            // The owner's pop races the thieves for value 0. Once `front` moved past slot 0,
+            // value 2 goes there: a thief that read the slot before must lose its
+            // compare-and-swap. Value 3 then grows the ring, or reuses slot 1 if the thieves
+            // took value 1 already.
+            let mut mine: Vec<usize> = q.pop().map(|t| t.0).into_iter().collect();
+            q.push(Tok(2));
+            q.push(Tok(3));
+            mine.extend(std::iter::from_fn(|| q.pop().map(|t| t.0)));
+            let mut takers = vec![mine];
+            takers.extend(ts.into_iter().map(|t| t.join().unwrap()));
+            exactly_once(&takers, 4);
+        });
+    }
+
+    #[test]
+    fn a_private_queue_keeps_order_across_growth() {
+        model(|| {
+            let q: Queue<Tok> = Queue::private();
+            // Another thread may look (is_empty), never take.
+            let look = {
+                let s = q.stealer();
+                thread::spawn(move || {
+                    let _ = s.is_empty();
+                })
+            };
+            let mut mine = Vec::new();
+            for i in 0..3 {
+                q.push(Tok(i));
+            }
+            mine.extend(q.pop().map(|t| t.0));
+            for i in 3..6 {
+                q.push(Tok(i));
+            }
+            mine.extend(std::iter::from_fn(|| q.pop().map(|t| t.0)));
+            look.join().unwrap();
+            assert!(q.is_empty());
+            assert_eq!(mine, (0..6).collect::<Vec<_>>());
+        });
     }
 }

@@ -5,14 +5,12 @@
 //! their write before their read, so a wake-up cannot be lost; the park timeout
 //! (`TORC_YIELDTIME`) only bounds how long a parked worker goes without looking around.
 
-use once_cell::sync::OnceCell;
-use parking_lot::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread::Thread;
+use super::shim::{self, AtomicUsize, Mutex, OnceCell, Thread};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// The idle workers of one node.
-pub struct Sleep {
+pub(crate) struct Sleep {
     sleepers: AtomicUsize,
     idle: Mutex<Vec<usize>>,
     /// Each worker's handle, for unpark. once_cell's OnceCell rather than std's OnceLock: the
@@ -24,7 +22,7 @@ pub struct Sleep {
 
 impl Sleep {
     /// For `n` workers.
-    pub fn new(n: usize) -> Sleep {
+    pub(crate) fn new(n: usize) -> Sleep {
         Sleep {
             sleepers: AtomicUsize::new(0),
             idle: Mutex::new(Vec::with_capacity(n)),
@@ -33,13 +31,13 @@ impl Sleep {
     }
 
     /// Records the calling thread as worker `w` (so others can wake it).
-    pub fn register_current(&self, w: usize) {
-        let _ = self.threads[w].set(std::thread::current());
+    pub(crate) fn register_current(&self, w: usize) {
+        let _ = self.threads[w].set(shim::current());
     }
 
     /// Parks worker `w` for at most `timeout` unless `still_idle` (checked after registering)
     /// says work has arrived meanwhile.
-    pub fn sleep(&self, w: usize, timeout: Duration, still_idle: impl FnOnce() -> bool) {
+    pub(crate) fn sleep(&self, w: usize, timeout: Duration, still_idle: impl FnOnce() -> bool) {
         {
             let mut idle = self.idle.lock();
             idle.push(w);
@@ -50,7 +48,7 @@ impl Sleep {
         // read-modify-write alone does not order the later plain loads in the memory model.
         crate::sync::fence::full();
         if still_idle() {
-            std::thread::park_timeout(timeout);
+            shim::park_timeout(timeout);
         }
         let mut idle = self.idle.lock();
         if let Some(pos) = idle.iter().position(|&x| x == w) {
@@ -60,18 +58,18 @@ impl Sleep {
     }
 
     /// Workers parked waiting for work.
-    pub fn idle_count(&self) -> usize {
+    pub(crate) fn idle_count(&self) -> usize {
         self.sleepers.load(Ordering::SeqCst)
     }
 
     /// Parks the calling thread without registering for new work (it waits for a latch only).
-    pub fn park_alone(&self, timeout: Duration) {
-        std::thread::park_timeout(timeout);
+    pub(crate) fn park_alone(&self, timeout: Duration) {
+        shim::park_timeout(timeout);
     }
 
     /// Wakes one idle worker, if any; call after publishing work.
     #[inline]
-    pub fn notify_one(&self) {
+    pub(crate) fn notify_one(&self) {
         crate::sync::fence::full();
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
@@ -95,16 +93,108 @@ impl Sleep {
     }
 
     /// Wakes worker `w` (whether it sleeps for work or on a latch).
-    pub fn wake(&self, w: usize) {
+    pub(crate) fn wake(&self, w: usize) {
         if let Some(t) = self.threads[w].get() {
             t.unpark();
         }
     }
 
     /// Wakes everybody (shutdown).
-    pub fn wake_all(&self) {
+    pub(crate) fn wake_all(&self) {
         for w in 0..self.threads.len() {
             self.wake(w);
         }
+    }
+}
+
+/// Model-checked with loom (scripts/loom.sh): idle workers going to sleep against a publisher
+/// that publishes work and calls `notify_one`. Under loom a park has no timeout, so a lost
+/// wake-up leaves a worker parked for ever with work queued: a deadlock loom reports.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::sync::shim::{model, Arc};
+    use loom::thread;
+
+    /// A node's idle list and its work (a count of queued tasks).
+    struct Node {
+        sleep: Sleep,
+        work: AtomicUsize,
+    }
+
+    impl Node {
+        fn new(workers: usize) -> Arc<Node> {
+            Arc::new(Node {
+                sleep: Sleep::new(workers),
+                work: AtomicUsize::new(0),
+            })
+        }
+
+        /// Takes one task, if any is queued.
+        fn take(&self) -> bool {
+            let mut n = self.work.load(Ordering::Acquire);
+            while n > 0 {
+                match self
+                    .work
+                    .compare_exchange(n, n - 1, Ordering::Acquire, Ordering::Acquire)
+                {
+                    Ok(_) => return true,
+                    Err(m) => n = m,
+                }
+            }
+            false
+        }
+
+        /// Worker `w`: sleeps until it has taken one task.
+        fn worker(&self, w: usize) {
+            self.sleep.register_current(w);
+            while !self.take() {
+                self.sleep
+                    .sleep(w, Duration::ZERO, || self.work.load(Ordering::Acquire) == 0);
+            }
+        }
+
+        /// Publishes `n` tasks, one `notify_one` each (as `Node::enqueue`).
+        fn publish(&self, n: usize) {
+            for _ in 0..n {
+                self.work.fetch_add(1, Ordering::Release);
+                self.sleep.notify_one();
+            }
+        }
+    }
+
+    #[test]
+    fn a_published_task_wakes_the_idle_worker() {
+        model(|| {
+            let node = Node::new(1);
+            let p = {
+                let node = node.clone();
+                thread::spawn(move || node.publish(1))
+            };
+            node.worker(0);
+            p.join().unwrap();
+            assert_eq!(node.work.load(Ordering::Relaxed), 0);
+            assert_eq!(node.sleep.idle_count(), 0, "nobody left registered");
+        });
+    }
+
+    #[test]
+    fn two_tasks_wake_two_idle_workers() {
+        model(|| {
+            let node = Node::new(2);
+            let w1 = {
+                let node = node.clone();
+                thread::spawn(move || node.worker(1))
+            };
+            let p = {
+                let node = node.clone();
+                thread::spawn(move || node.publish(2))
+            };
+            node.worker(0);
+            w1.join().unwrap();
+            p.join().unwrap();
+            assert_eq!(node.work.load(Ordering::Relaxed), 0);
+            assert_eq!(node.sleep.idle_count(), 0, "nobody left registered");
+        });
     }
 }
