@@ -52,7 +52,7 @@ pub(crate) unsafe fn create_child(
     cur.latch.add_child();
     task.parent = &cur.latch;
     if tgt.node != node.layout.node {
-        ship(api, node, task, tgt);
+        ship(api, node, task, tgt.node, tgt.named.then_some(tgt.worker));
     } else {
         node.enqueue(Some(ctx), task, destination(tgt));
     }
@@ -129,7 +129,7 @@ pub(crate) unsafe fn create_other(
     if local {
         node.enqueue(ctx, task, destination(tgt));
     } else {
-        ship(api, node, task, tgt);
+        ship(api, node, task, tgt.node, tgt.named.then_some(tgt.worker));
     }
 }
 
@@ -231,17 +231,16 @@ fn copy_borrowed_blocks(task: &mut TaskRef) {
     }
 }
 
-/// Sends a new task to the node of `tgt` (for its worker `tgt.worker` when named): one
-/// message with its arguments' data.
+/// Sends a new task to node `dest` (for its worker `worker` when one was named): one message
+/// with its arguments' data.
 #[inline(never)]
-fn ship(api: &str, node: &'static Node, mut task: TaskRef, tgt: Target) {
+fn ship(api: &str, node: &'static Node, mut task: TaskRef, dest: usize, worker: Option<usize>) {
     if std::ptr::eq(task.parent, &node.detached) {
         // Nobody waits for it, so the creator's memory may be gone before the send reads it.
         copy_borrowed_blocks(&mut task);
     }
     let net = node.net.expect("a task for another node implies a network");
-    let worker = tgt.named.then_some(tgt.worker);
-    if let Err(e) = net.ship(node, task, tgt.node, worker) {
+    if let Err(e) = net.ship(node, task, dest, worker) {
         fatal(api, format_args!("{e}"));
     }
 }
