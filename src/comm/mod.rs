@@ -100,7 +100,7 @@ impl Network for Comm {
         Ok(())
     }
 
-    fn send_done(&self, _node: &'static Node, task: TaskRef, lazy: bool) {
+    fn send_done(&self, task: TaskRef, lazy: bool) {
         let msg = wire::encode_done(&task);
         let home = task.home as usize;
         // Large write-backs are sent from the task's buffer: keep it until they are out.

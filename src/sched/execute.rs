@@ -106,7 +106,7 @@ fn send_done(ctx: Option<&WorkerCtx>, node: &'static Node, t: TaskRef) {
         .expect("a task from another node implies a network");
     // A worker with nothing else to do drives the network next, itself.
     let lazy = ctx.is_some_and(|c| !c.sees_work());
-    net.send_done(node, t, lazy);
+    net.send_done(t, lazy);
 }
 
 /// Signals one completed child to `latch` and wakes its owner if it sleeps on it.

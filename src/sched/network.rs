@@ -21,7 +21,7 @@ pub(crate) trait Network: Sync {
     /// Sends the completion of `task`, which came from its home node and ran here, with the
     /// data it writes back. `lazy`: the caller drives the network itself next, so the
     /// communication thread need not be woken.
-    fn send_done(&self, node: &'static Node, task: TaskRef, lazy: bool);
+    fn send_done(&self, task: TaskRef, lazy: bool);
 
     /// Drives the network once for an idle worker, unless somebody else drives it now:
     /// whether messages moved, and a task that arrived for any worker of this node, handed to
