@@ -106,15 +106,25 @@ impl Thief {
         if state.in_flight.load(Ordering::Acquire) {
             return None;
         }
+        let asked = state.wanted.swap(false, Ordering::AcqRel);
+        let idle = idle || node.idle_workers() > 0;
+        // The common case of a busy node: nothing more to look at (every round of the engine
+        // comes here, so the queue scan and the clock are read only when they can matter).
+        if !asked && !idle {
+            return None;
+        }
         let looks = Looks {
             nodes: node.layout.nodes(),
             me: node.layout.node,
             may_steal: true,
             in_flight: false,
-            asked: state.wanted.swap(false, Ordering::AcqRel),
-            idle: idle || node.idle_workers() > 0,
-            has_work: node.has_work(),
+            asked,
+            idle,
+            has_work: !asked && node.has_work(),
         };
+        if !asked && looks.has_work {
+            return None;
+        }
         let v = self.decide(looks, Instant::now())?;
         state.in_flight.store(true, Ordering::Release);
         node.stats.steals_attempted.add(1);
