@@ -1,6 +1,6 @@
 //! Acting on received messages: tasks reach the node through `Node::accept_task` (direct ones
 //! are run right after the engine is released, and one may be handed to the driving worker),
-//! completions write back and signal through `Node::complete_remote_child`, protocol messages
+//! completions write back and signal through `Node::complete_away`, protocol messages
 //! update the state of their protocol. Every body is parsed by `wire`.
 
 use super::awaited::Awaited;
@@ -14,6 +14,7 @@ use crate::mpi::{self, World};
 use crate::sched::worker::get_task;
 use crate::sched::Node;
 use crate::symbol;
+use crate::task::value::Value;
 use crate::task::descriptor::flags;
 use crate::task::TaskRef;
 use std::os::raw::c_int;
@@ -122,6 +123,9 @@ fn accept_task(
             unsafe { mpi::recv_raw(world, source, tag::DATA, base.add(o), n) };
         }
     }
+    if let Some(n) = hdr.input_ool {
+        task.input = Value::Bytes(receive_bytes(world, source, n));
+    }
     if task.home == node.layout.node as u32 {
         // Back home unrun (stolen back): its handle gives its latch, and the creator's memory
         // it will use directly must be exactly the arguments it left with.
@@ -138,6 +142,7 @@ fn accept_task(
             );
         }
         task.parent = away.latch;
+        task.future = away.future;
     }
     task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
         fatal(
@@ -158,6 +163,18 @@ fn accept_task(
     } else {
         node.accept_task(task, named);
     }
+}
+
+/// Receives a block of `n` bytes from `source`'s DATA messages into a new buffer.
+fn receive_bytes(world: &World, source: usize, n: usize) -> Vec<u8> {
+    let mut v: Vec<u8> = Vec::with_capacity(n);
+    for (o, len) in wire::pieces(n) {
+        // SAFETY: within the capacity reserved above; pieces are cut as the sender cut them.
+        unsafe { mpi::recv_raw(world, source, tag::DATA, v.as_mut_ptr().add(o), len) };
+    }
+    // SAFETY: every byte up to `n` was received just above.
+    unsafe { v.set_len(n) };
+    v
 }
 
 /// Acts on one message (alone or out of a batch) with body `body`.
@@ -187,12 +204,13 @@ fn dispatch(
             );
         }
         tag::DONE => {
-            let (handle, wb) = wire::decode_done(body).unwrap_or_else(|e| bad(e));
+            let done = wire::decode_done(body).unwrap_or_else(|e| bad(e));
             // Nothing from the wire is an address until the table says so.
             let away = comm
                 .outstanding
-                .take(handle)
+                .take(done.handle)
                 .unwrap_or_else(|e| bad(format!("completion refused: {e}")));
+            let wb = &done.write_backs;
             if let Err(e) = away.check_write_backs(wb.iter().map(|w| (w.addr, w.bytes))) {
                 bad(format!("completion refused: {e}"));
             }
@@ -206,11 +224,19 @@ fn dispatch(
             };
             // SAFETY: every address was checked above against the arguments of a task of this
             // node that still waits for its completion.
-            unsafe { wire::apply_write_backs(&wb, receive) };
+            unsafe { wire::apply_write_backs(wb, receive) };
+            // The result, received straight into the buffer the handle will own.
+            let output = match done.output {
+                wire::Output::None => Value::Empty,
+                wire::Output::Inline(b) => Value::Bytes(b.to_vec()),
+                wire::Output::Follows(n) => Value::Bytes(receive_bytes(world, source, n)),
+            };
             inbox.signalled = true;
             // SAFETY: the latch of a task this node created, completed exactly once (its
             // entry is gone from the table now).
-            unsafe { node.complete_remote_child(away.latch) };
+            unsafe {
+                node.complete_away(away.latch, away.level, away.future, output, done.failures)
+            };
         }
         tag::STEAL_REQ => steal::serve(node, comm, source),
         tag::STEAL_NONE => {

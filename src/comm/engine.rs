@@ -137,7 +137,7 @@ impl Engine {
     }
 
     /// Whether every send has completed.
-    fn quiet(&self) -> bool {
+    pub(super) fn quiet(&self) -> bool {
         self.pending.is_empty()
     }
 

@@ -80,7 +80,7 @@ impl Network for Comm {
     fn ship(
         &self,
         node: &'static Node,
-        task: TaskRef,
+        mut task: TaskRef,
         dest: usize,
         worker: Option<usize>,
     ) -> Result<(), String> {
@@ -90,7 +90,8 @@ impl Network for Comm {
                 task.func
             )
         })?;
-        let handle = self.outstanding.register_task(&task);
+        let handle = self.outstanding.register_task(&mut task);
+        task.input.settle_for_wire();
         let target = worker.map_or(-1, |w| w as i32);
         let msg = wire::encode_task(&task, func, target, handle);
         // Large blocks are sent from where they are (a COP copy lives in the descriptor's
@@ -100,7 +101,8 @@ impl Network for Comm {
         Ok(())
     }
 
-    fn send_done(&self, task: TaskRef, lazy: bool) {
+    fn send_done(&self, mut task: TaskRef, lazy: bool) {
+        task.output.settle_for_wire();
         let msg = wire::encode_done(&task);
         let home = task.home as usize;
         // Large write-backs are sent from the task's buffer: keep it until they are out.
@@ -111,6 +113,16 @@ impl Network for Comm {
     fn poll(&self, node: &'static Node) -> (bool, Option<TaskRef>) {
         let (p, task) = engine::progress_for_worker(node, self);
         (p == engine::Progress::Moved, task)
+    }
+
+    fn exclusive(&self, node: &'static Node, f: &mut dyn FnMut()) {
+        if !crate::mpi::serialized() {
+            return f();
+        }
+        engine::drive_until(node, self, || {
+            !self.outbox.has_outgoing() && self.engine.lock().quiet()
+        });
+        crate::mpi::hold(f);
     }
 
     fn going_idle(&self) {

@@ -9,8 +9,10 @@
 //! its generation changes on every reuse, so a stale or duplicated message never matches.
 
 use crate::sync::latch::Latch;
+use crate::task::future::FutureCell;
 use crate::task::{Arg, CallWay, Task};
 use parking_lot::Mutex;
+use std::sync::Arc;
 
 /// An argument of the creator's memory that a task away from home may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +32,10 @@ pub(crate) struct Away {
     pub(crate) latch: *const Latch,
     /// Its REF, RES and PTR arguments with data, in argument order.
     pub(crate) borrowed: Vec<Borrowed>,
+    /// The cell its handle reads (tasks created with a future).
+    pub(crate) future: Option<Arc<FutureCell>>,
+    /// Its nesting level.
+    pub(crate) level: u32,
 }
 
 // SAFETY: the latch pointer is only dereferenced by the thread that takes the entry out, to
@@ -85,12 +91,15 @@ impl Outstanding {
         index as u64 | (slot.generation as u64) << 32
     }
 
-    /// Records `task`, created on this node and about to leave it: its parent latch and the
-    /// creator's memory it uses. Returns its handle.
-    pub(crate) fn register_task(&self, task: &Task) -> u64 {
+    /// Records `task`, created on this node and about to leave it: its parent latch, the
+    /// creator's memory it uses and its future (taken out of the descriptor). Returns its
+    /// handle.
+    pub(crate) fn register_task(&self, task: &mut Task) -> u64 {
         self.register(Away {
             latch: task.parent,
             borrowed: borrowed_of(&task.args),
+            future: task.future.take(),
+            level: task.level,
         })
     }
 
@@ -150,6 +159,8 @@ mod tests {
         Away {
             latch: std::ptr::null(),
             borrowed,
+            future: None,
+            level: 1,
         }
     }
 

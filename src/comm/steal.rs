@@ -167,7 +167,7 @@ pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize) {
 type Answer = (wire::Encoded, Option<std::sync::Arc<super::outbox::Keep>>);
 
 fn give(node: &'static Node, comm: &Comm) -> Option<Answer> {
-    let t = node.give_to_thief()?;
+    let mut t = node.give_to_thief()?;
     let Some(func) = wire::function_id(t.func, &node.registered) else {
         // Code outside every loaded module cannot run elsewhere: keep the task here.
         node.accept_task(t, None);
@@ -175,10 +175,11 @@ fn give(node: &'static Node, comm: &Comm) -> Option<Answer> {
     };
     // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
     let handle = if t.home as usize == node.layout.node {
-        comm.outstanding.register_task(&t)
+        comm.outstanding.register_task(&mut t)
     } else {
         t.handle
     };
+    t.input.settle_for_wire();
     let msg = wire::encode_task(&t, func, -1, handle);
     // Large blocks are sent from the descriptor's buffer: keep it until they are out.
     let keep = keep_or_recycle(t, &msg);

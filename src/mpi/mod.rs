@@ -24,6 +24,17 @@ pub(crate) fn with_mpi<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Whether MPI calls are serialised by the lock (MPI granted less than MULTIPLE).
+pub(crate) fn serialized() -> bool {
+    SERIALIZE.load(Ordering::Relaxed)
+}
+
+/// Runs `f`, which makes MPI calls of its own (the application's), holding the MPI lock when
+/// MPI calls are serialised, so that none of the runtime's overlaps them.
+pub(crate) fn hold(f: &mut dyn FnMut()) {
+    with_mpi(f)
+}
+
 /// What `init` found or set up.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct World {

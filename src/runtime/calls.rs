@@ -4,8 +4,14 @@
 
 use super::{running_node, Runtime};
 use crate::comm::{broadcast, control, steal};
+use crate::error::fatal;
 use crate::sched::spawn;
+use crate::sched::wait::{wait_for, WaitMode};
+use crate::sched::worker::current_worker;
 use crate::sched::WorkerCtx;
+use crate::sync::latch::Latch;
+use crate::task::descriptor::flags;
+use crate::task::failure::Failure;
 use crate::task::CArg;
 use mpi_sys::MPI_Datatype;
 use std::os::raw::c_long;
@@ -69,4 +75,86 @@ pub(crate) fn set_stealing(api: &str, on: bool, everywhere: bool) {
 pub(crate) fn reset_statistics(api: &str) {
     let node = running_node(api);
     control::reset_statistics_everywhere(node, Runtime::get().comm());
+}
+
+/// Creates a task that carries `extra` (a future, an input payload): the torc extensions.
+///
+/// # Safety
+/// As for [`create_task`].
+pub(crate) unsafe fn create_with(
+    api: &str,
+    qid: i32,
+    bits: u8,
+    func: usize,
+    cargs: &[CArg],
+    extra: spawn::Extra,
+) {
+    let node = running_node(api);
+    // SAFETY: as our caller guarantees.
+    unsafe { spawn::create_with(node, api, qid, bits, func, cargs, extra) };
+}
+
+/// `spmd`: runs `func(args...)` once on every node at the same time (here: on the calling
+/// thread, as a direct task) and returns once every instance has returned, with the failures
+/// of those that failed. Only inputs may be passed (COP/VAL, PTR, VAD); only the primary task
+/// may call it (so that two never overlap).
+///
+/// # Safety
+/// As for [`create_task`].
+pub(crate) unsafe fn spmd(api: &str, func: usize, cargs: &[CArg]) -> Vec<Failure> {
+    let node = running_node(api);
+    for (i, a) in cargs.iter().enumerate() {
+        let way = match a.callway {
+            2 => "CALL_BY_REF",
+            3 => "CALL_BY_RES",
+            _ => continue,
+        };
+        fatal(
+            api,
+            format_args!(
+                "argument {i} is passed by {way}; spmd takes inputs only (CALL_BY_COP, \
+                 CALL_BY_VAL, CALL_BY_PTR, CALL_BY_VAD)"
+            ),
+        );
+    }
+    let ctx = match current_worker() {
+        Some(c) if !c.current().is_null() => c,
+        _ => fatal(api, format_args!("called outside a task")),
+    };
+    // SAFETY: the current task is alive while it runs on this thread.
+    let level = unsafe { (*ctx.current()).level };
+    if node.layout.node != 0 || level != 0 {
+        fatal(
+            api,
+            format_args!(
+                "must be called by the primary task (called by a task of level {level} on \
+                 node {})",
+                node.layout.node
+            ),
+        );
+    }
+    let latch = Latch::new();
+    latch.set_owner(ctx.index);
+    let first = |k: usize| node.layout.first[k] as i32;
+    for k in (0..node.layout.nodes()).filter(|&k| k != node.layout.node) {
+        let extra = spawn::Extra {
+            parent: Some(&latch),
+            ..Default::default()
+        };
+        // SAFETY: as our caller guarantees; the latch lives until the wait below.
+        unsafe {
+            spawn::create_with(node, api, first(k), flags::SPMD | flags::LOCAL, func, cargs, extra)
+        };
+    }
+    let extra = spawn::Extra {
+        parent: Some(&latch),
+        ..Default::default()
+    };
+    let own = node.layout.global(ctx.index) as i32;
+    // SAFETY: as above; a local direct task runs to completion inside the call.
+    unsafe {
+        spawn::create_with(node, api, own, flags::SPMD | flags::DIRECT | flags::INVISIBLE, func, cargs, extra)
+    };
+    wait_for(ctx, &latch, level, WaitMode::Help);
+    node.failures.take(&latch)
 }

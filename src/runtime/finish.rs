@@ -10,6 +10,14 @@ use crate::sched::worker::{current_worker, set_current_task};
 use crate::sched::{Node, WorkerCtx};
 use std::sync::atomic::Ordering;
 
+/// Prints the failures nobody took: of detached tasks, and of tasks whose parents never
+/// looked (a C parent cannot), which reached the primary task.
+pub(super) fn report_unobserved(node: &Node) {
+    for f in node.failures.take_all() {
+        eprintln!("torc: node {}: nobody waited for a failed task: {f}", node.layout.node);
+    }
+}
+
 /// Stops this node's worker threads 1..W and waits for them.
 pub(super) fn stop_workers(node: &Node) {
     node.terminate();
@@ -67,6 +75,7 @@ pub(crate) fn finalize() {
         termination::terminate_others(comm);
     }
     stop_workers(node);
+    report_unobserved(node);
     let mut lines = vec![node.stats_line()];
     if let Some(comm) = rt.comm() {
         lines.extend(termination::collect_stats(ctx, comm));

@@ -4,7 +4,7 @@
 //! and then exits.
 
 use super::checks::{check_same_executable, check_same_registrations};
-use super::finish::{stop_comm, stop_workers};
+use super::finish::{report_unobserved, stop_comm, stop_workers};
 use super::{Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
 use crate::comm::{server, termination, Comm};
 use crate::env::Config;
@@ -162,6 +162,7 @@ fn serve(ctx: &WorkerCtx, world: &World) -> ! {
     ctx.run_loop();
     let node = ctx.node;
     stop_workers(node);
+    report_unobserved(node);
     if let Some(comm) = rt.comm() {
         termination::send_stats(node, comm);
     }

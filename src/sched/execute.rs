@@ -1,5 +1,6 @@
 //! Running one task: call its function, wait for the children it left, signal its parent.
 
+use super::complete;
 use super::node::Node;
 use super::wait::{wait_for, WaitMode};
 use super::worker::{set_current_task, WorkerCtx};
@@ -37,16 +38,26 @@ pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
         // A task is complete only when its children are: wait for any it did not wait for.
         wait_for(ctx, &task.latch, task.level, WaitMode::Help);
     }
+    let node = ctx.node;
+    if node.failures.pending() {
+        complete::collect(node, task);
+    }
+    let at_home = task.home as usize == node.layout.node;
+    if task.future.is_some() && at_home {
+        complete::settle_here(ctx, task);
+    }
     ctx.set_current(prev);
     if task.visible() {
         ctx.shared().stats.executed.bump();
     }
-    let node = ctx.node;
-    if task.home as usize != node.layout.node {
+    if !at_home {
         send_done(Some(ctx), node, t);
         return;
     }
     let parent = task.parent;
+    if !task.failures.is_empty() {
+        complete::hand_up(node, parent, &mut task.failures);
+    }
     ctx.pool.put(t);
     if !parent.is_null() {
         // SAFETY: `parent` is the latch this task was counted in, signalled once here;
@@ -70,6 +81,19 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
         return;
     }
     let parent = task.parent;
+    if let Some(cell) = task.future.take() {
+        // A direct task with a future, run where no worker is: its callback, if any, is
+        // run as a task (see `complete.rs`).
+        let (output, failures) = (std::mem::take(&mut task.output), std::mem::take(&mut task.failures));
+        let level = task.level;
+        pool::put(t);
+        // SAFETY: `parent` is the latch this task was counted in, signalled once (there).
+        unsafe { node.complete_away(parent, level, Some(cell), output, failures) };
+        return;
+    }
+    if !task.failures.is_empty() {
+        complete::hand_up(node, parent, &mut task.failures);
+    }
     pool::put(t);
     if !parent.is_null() {
         // SAFETY: `parent` is the latch this task was counted in, signalled once here.
@@ -80,6 +104,24 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
 /// Calls the task's function with its argument words.
 #[inline]
 fn call_task(task: &Task) {
+    if task.flags & crate::task::descriptor::flags::SPMD != 0 {
+        return call_spmd(task);
+    }
+    call_words(task);
+}
+
+/// An `spmd` instance: called while torc's MPI calls keep out of its way.
+#[cold]
+fn call_spmd(task: &Task) {
+    match crate::sched::worker::current_worker() {
+        Some(c) => c.node.exclusive(&mut || call_words(task)),
+        None => call_words(task),
+    }
+}
+
+/// Calls the function with the words.
+#[inline]
+fn call_words(task: &Task) {
     let n = task.args.len();
     if n == 0 {
         // SAFETY: the creator gave a C task function taking no arguments.

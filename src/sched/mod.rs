@@ -3,8 +3,10 @@
 //! waiting for children. What the scheduler needs from other nodes it asks of a
 //! [`network::Network`], which `comm` implements.
 
+pub(crate) mod complete;
 pub(crate) mod enqueue;
 pub(crate) mod execute;
+pub(crate) mod failures;
 pub(crate) mod levels;
 pub(crate) mod network;
 pub(crate) mod node;

@@ -31,6 +31,11 @@ pub(crate) trait Network: Sync {
     /// A worker is about to park: whoever else can drive the network takes over now.
     fn going_idle(&self);
 
+    /// Runs `f`, which calls MPI itself (an `spmd` function): under `MPI_THREAD_MULTIPLE` at
+    /// once; under less, once everything queued is sent, holding the process's MPI lock, so
+    /// no torc MPI call runs while `f` does.
+    fn exclusive(&self, node: &'static Node, f: &mut dyn FnMut());
+
     /// A worker that drove the network leaves it to run a task it was handed (possibly a long
     /// one): whoever else can drive the network takes over now.
     fn leaving_engine(&self);

@@ -100,6 +100,8 @@ pub(crate) struct Node {
     stealing: AtomicBool,
     /// Round-robin cursor for `qid == -1` tasks created outside any task.
     pub(super) rr_next: AtomicI32,
+    /// Failures nobody has taken yet.
+    pub(crate) failures: super::failures::Failures,
 }
 
 impl Node {
@@ -134,6 +136,7 @@ impl Node {
             detached: Latch::shared(0),
             terminate: AtomicBool::new(false),
             rr_next: AtomicI32::new(0),
+            failures: Default::default(),
         }
     }
 
@@ -213,13 +216,13 @@ impl Node {
         self.enqueue(None, task, to);
     }
 
-    /// A child that ran on another node completed (its write-backs are in place).
-    ///
-    /// # Safety
-    /// `latch` is the live parent latch the child was counted in, not signalled for it yet.
-    pub(crate) unsafe fn complete_remote_child(&self, latch: *const Latch) {
-        // SAFETY: as the caller guarantees.
-        unsafe { super::execute::signal(self, latch) };
+
+    /// Runs `f`, an `spmd` function that calls MPI itself (see `Network::exclusive`).
+    pub(crate) fn exclusive(&'static self, f: &mut dyn FnMut()) {
+        match self.net {
+            Some(net) => net.exclusive(self, f),
+            None => f(),
+        }
     }
 
     /// (created, completed) detached tasks of this node, for termination detection.

@@ -9,7 +9,22 @@ use super::worker::{current_task, current_worker};
 use crate::error::fatal;
 use crate::task::args::{capture, resolve_values, OUT_OF_LINE};
 use crate::task::descriptor::flags;
+use crate::sync::latch::Latch;
+use crate::task::future::FutureCell;
+use crate::task::value::Value;
 use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
+use std::sync::Arc;
+
+/// What a task may carry besides its C arguments (torc extensions, `complete.rs`).
+#[derive(Default)]
+pub(crate) struct Extra {
+    /// Its opaque input payload.
+    pub(crate) input: Value,
+    /// The cell its handle reads.
+    pub(crate) future: Option<Arc<FutureCell>>,
+    /// The latch to count it in instead of the creating task's (owned by the calling worker).
+    pub(crate) parent: Option<*const Latch>,
+}
 
 /// Creates a child of the task running on the calling worker, the common case, and returns
 /// true; returns false (doing nothing) when the caller is not a worker running a task, or asks
@@ -73,6 +88,26 @@ pub(crate) unsafe fn create_other(
     func: usize,
     cargs: &[CArg],
 ) {
+    // SAFETY: as our caller guarantees.
+    unsafe { create_with(node, api, qid, flag_bits, func, cargs, Extra::default()) }
+}
+
+/// Creates a task that carries `extra` (an input payload, a future, a parent latch of its
+/// own), or any task [`create_child`] does not take.
+///
+/// # Safety
+/// As for [`create_child`]; `extra.parent`, if given, is a live latch owned by the calling
+/// worker that outlives the task.
+#[inline(never)]
+pub(crate) unsafe fn create_with(
+    node: &'static Node,
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+    extra: Extra,
+) {
     check(api, node, qid, func);
     let ctx = current_worker();
     let cur = match ctx {
@@ -96,6 +131,8 @@ pub(crate) unsafe fn create_other(
     let level = cur_ref.map_or(1, |c| c.level + 1);
     // SAFETY: as our caller guarantees.
     unsafe { fill(api, node, &mut task, level, flag_bits, func, cargs) };
+    task.input = extra.input;
+    task.future = extra.future;
 
     let own = ctx.map_or(0, |c| c.index);
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);
@@ -111,12 +148,23 @@ pub(crate) unsafe fn create_other(
     }
     if direct && local {
         // A local direct task runs at once, outside the queues, and is complete on return.
+        if let Some(p) = extra.parent {
+            // SAFETY: the caller's latch, live (as the caller guarantees).
+            unsafe { (*p).add_child() };
+            task.parent = p;
+        }
         execute(node, ctx, task);
         return;
     }
     // Count the task where its completion will be awaited: the creating task, or the node
     // (detached work, and direct work sent from a thread that runs no task).
     match cur_ref {
+        Some(_) if !detached && ctx.is_some() && extra.parent.is_some() => {
+            let p = extra.parent.expect("checked");
+            // SAFETY: the caller's latch, live and owned by this worker (as guaranteed).
+            unsafe { (*p).add_child() };
+            task.parent = p;
+        }
         Some(c) if !detached && ctx.is_some() => {
             c.latch.add_child();
             task.parent = &c.latch;

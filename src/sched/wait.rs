@@ -5,6 +5,58 @@ use super::execute::{run, run_inline};
 use super::worker::WorkerCtx;
 use crate::sync::backoff::Backoff;
 use crate::sync::latch::Latch;
+use crate::task::future::{FutureCell, Listener};
+
+/// Something a worker can wait for: a latch, a future, a set of futures.
+pub(crate) trait Waitable {
+    /// Whether the wait is over.
+    fn is_done(&self) -> bool;
+    /// Worker `w` is about to sleep: registers it to be woken; true when the wait is over
+    /// already (or `w` cannot be registered: it then naps and looks again).
+    fn sleep_begin(&self, w: usize) -> bool;
+    /// Worker `w` woke up (or did not sleep).
+    fn sleep_end(&self, w: usize);
+}
+
+impl Waitable for Latch {
+    #[inline(always)]
+    fn is_done(&self) -> bool {
+        Latch::is_done(self)
+    }
+    fn sleep_begin(&self, _: usize) -> bool {
+        Latch::sleep_begin(self)
+    }
+    fn sleep_end(&self, _: usize) {
+        Latch::sleep_end(self)
+    }
+}
+
+impl Waitable for FutureCell {
+    fn is_done(&self) -> bool {
+        FutureCell::is_done(self)
+    }
+    fn sleep_begin(&self, w: usize) -> bool {
+        // A second waiter of the same future is not registered: it naps (TORC_YIELDTIME) and
+        // looks again.
+        !self.event.register(w) && self.is_done()
+    }
+    fn sleep_end(&self, w: usize) {
+        self.event.unregister(w)
+    }
+}
+
+/// Waiting until some future of an `as_completed` set is final.
+impl Waitable for Listener {
+    fn is_done(&self) -> bool {
+        self.has_ready()
+    }
+    fn sleep_begin(&self, w: usize) -> bool {
+        !self.wait_begin(w)
+    }
+    fn sleep_end(&self, _: usize) {
+        self.wait_end()
+    }
+}
 
 /// How a wait behaves while children are outstanding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +71,13 @@ pub(crate) enum WaitMode {
 
 /// Blocks until `latch` is done (or, for `HelpUntilIdle`, the node runs dry). `level` is the
 /// nesting level of the waiting task: meanwhile the worker runs only deeper tasks.
+#[inline]
 pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMode) {
+    wait_on(ctx, latch, level, mode)
+}
+
+/// Blocks until `latch` (a latch, future or listener) is done; as [`wait_for`].
+pub(crate) fn wait_on<W: Waitable + ?Sized>(ctx: &WorkerCtx, latch: &W, level: u32, mode: WaitMode) {
     let node = ctx.node;
     let mut backoff = Backoff::new();
     loop {
@@ -67,7 +125,7 @@ pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMod
         if !backoff.snooze() {
             continue;
         }
-        if !latch.sleep_begin() {
+        if !latch.sleep_begin(ctx.index) {
             if mode == WaitMode::NoHelp {
                 node.sleep.park_alone(node.config.yield_time);
             } else {
@@ -77,7 +135,7 @@ pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMod
                 });
             }
         }
-        latch.sleep_end();
+        latch.sleep_end(ctx.index);
         backoff.reset();
     }
 }

@@ -4,6 +4,7 @@
 //! their unit tests model-check the queue, the latch and the parking with loom (see `shim`).
 
 pub(crate) mod backoff;
+pub(crate) mod event;
 pub(crate) mod fence;
 pub(crate) mod latch;
 pub(crate) mod queue;

@@ -3,9 +3,13 @@
 use super::args::Arg;
 use super::buffer::ArgBuffer;
 use super::call::FuncAddr;
+use super::failure::Failure;
+use super::future::FutureCell;
+use super::value::Value;
 use crate::sync::latch::Latch;
 use std::cell::Cell;
 use std::ptr::NonNull;
+use std::sync::Arc;
 
 /// Flags of a task.
 /// cbindgen:ignore
@@ -20,6 +24,9 @@ pub(crate) mod flags {
     /// created it), or a task placed on a named worker (`qid >= 0`), which runs on that
     /// worker's node (other workers of that node may take it).
     pub(crate) const LOCAL: u8 = 8;
+    /// One instance of an `spmd` call: its function may call MPI on `MPI_COMM_WORLD`, so it
+    /// runs while torc keeps its own MPI calls out of the way when the thread level needs it.
+    pub(crate) const SPMD: u8 = 16;
 }
 
 /// A unit of work: created by a task (or a thread, for detached work), queued, run once.
@@ -48,6 +55,14 @@ pub(crate) struct Task {
     pub(crate) rr_next: Cell<i32>,
     /// Link of a pool's free list (meaningful only while the descriptor is free).
     pub(crate) next_free: *mut Task,
+    /// The opaque input payload (see `value.rs`), if any.
+    pub(crate) input: Value,
+    /// The result the task produced, if any.
+    pub(crate) output: Value,
+    /// Its failure and those of descendants nobody looked at (empty: it succeeded).
+    pub(crate) failures: Vec<Failure>,
+    /// On its home node: the cell its handle reads (tasks created with a future).
+    pub(crate) future: Option<Arc<FutureCell>>,
 }
 
 impl Task {
@@ -65,6 +80,10 @@ impl Task {
             flags: 0,
             rr_next: Cell::new(-1),
             next_free: std::ptr::null_mut(),
+            input: Value::Empty,
+            output: Value::Empty,
+            failures: Vec::new(),
+            future: None,
         }
     }
 
@@ -80,6 +99,12 @@ impl Task {
         self.home = 0;
         self.flags = 0;
         self.rr_next.set(-1);
+        if !self.input.is_empty() || !self.output.is_empty() {
+            self.input = Value::Empty;
+            self.output = Value::Empty;
+        }
+        self.failures.clear();
+        self.future = None;
     }
 
     /// Whether the statistics count this task.

@@ -6,7 +6,10 @@ pub(crate) mod buffer;
 pub(crate) mod call;
 pub(crate) mod callway;
 pub(crate) mod descriptor;
+pub(crate) mod failure;
+pub(crate) mod future;
 pub(crate) mod pool;
+pub(crate) mod value;
 
 pub(crate) use args::Arg;
 pub use args::CArg;

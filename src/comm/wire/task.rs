@@ -3,8 +3,14 @@
 
 use super::{Encoded, Reader, Writer, OOL_BYTES, OOL_WAY, OUT_OF_LINE};
 use crate::symbol;
+use crate::task::failure::Failure;
+use crate::task::value::Value;
 use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
+
+/// In a task header's first word: the task carries an input payload (its length is the sixth
+/// header word, with `OOL_BYTES` when it follows in DATA messages).
+const HAS_INPUT: u64 = 1 << 16;
 
 /// Marks a function key that is a registration index rather than a module key.
 const REGISTERED: u64 = u64::MAX;
@@ -50,13 +56,21 @@ pub(crate) fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u6
         .filter(|a| inline(a))
         .map(|a| a.bytes().next_multiple_of(16))
         .sum();
-    let mut w = Writer::with_capacity(48 + 32 * task.args.len() + data);
-    let word0 = task.flags as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
+    let input = task.input.wire_bytes();
+    let input_len = input.as_ref().map_or(0, |b| b.len());
+    let input_inline = input_len < OUT_OF_LINE;
+    let mut w = Writer::with_capacity(
+        48 + 32 * task.args.len() + data + if input_inline { input_len + 16 } else { 0 },
+    );
+    let mut word0 = task.flags as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
+    if input.is_some() {
+        word0 |= HAS_INPUT;
+    }
     w.u64(word0);
     w.u64((target as u32 as u64) | (task.home as u64) << 32);
     w.u64(handle);
     w.u64(func.0).u64(func.1);
-    w.pad16();
+    w.u64(input_len as u64 | if input_inline { 0 } else { OOL_BYTES });
     let mut blocks = Vec::new();
     for a in &task.args {
         let ool = carries_data(a) && !inline(a);
@@ -79,6 +93,15 @@ pub(crate) fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u6
             blocks.push((addr, a.bytes()));
         }
     }
+    if let Some(b) = input {
+        if input_inline {
+            w.block(&b);
+        } else {
+            // Sent from where it is: the task's input, kept with the descriptor (see
+            // `Value::settle_for_wire`).
+            blocks.push((b.as_ptr() as usize, b.len()));
+        }
+    }
     Encoded {
         body: w.buf,
         blocks,
@@ -95,6 +118,9 @@ pub(crate) struct TaskHeader {
     /// (offset in the task's buffer, length) of each large block to receive, in order, from
     /// the DATA messages that follow.
     pub(crate) ool: Vec<(usize, usize)>,
+    /// Length of an input payload that follows in DATA messages, after the blocks of `ool`:
+    /// to be received into `task.input`.
+    pub(crate) input_ool: Option<usize>,
 }
 
 /// Turns a received task message, already stored as `task.buf`, into the task: header fields,
@@ -121,7 +147,7 @@ pub(crate) unsafe fn decode_task(
         task.handle = r.u64()?;
         task.parent = std::ptr::null();
         let func = (r.u64()?, r.u64()?);
-        r.block(0)?;
+        let input_word = r.u64()?;
         task.flags = word0 as u8;
         let nargs = ((word0 >> 8) & 0xff) as usize;
         if nargs > crate::task::MAX_ARGS {
@@ -166,10 +192,21 @@ pub(crate) unsafe fn decode_task(
             a.offset = off;
             a.in_buffer = true;
         }
+        let mut input_ool = None;
+        task.input = Value::Empty;
+        if word0 & HAS_INPUT != 0 {
+            let n = (input_word & !OOL_BYTES) as usize;
+            if input_word & OOL_BYTES != 0 {
+                input_ool = Some(n);
+            } else {
+                task.input = Value::Bytes(r.block(n)?.1.to_vec());
+            }
+        }
         TaskHeader {
             target,
             func,
             ool: Vec::new(),
+            input_ool,
         }
     };
     let mut hdr = hdr;
@@ -201,8 +238,13 @@ pub(crate) unsafe fn decode_task(
     Ok(hdr)
 }
 
-/// Encodes the completion of a task that ran away from home: its parent latch there and the
-/// REF/RES data to write back (large blocks listed to be sent from the task's buffer).
+/// In a completion's second word: it carries a result (third word: its length, with
+/// `OOL_BYTES` when it follows in a DATA message after the write-backs' blocks).
+const HAS_OUTPUT: u64 = 1 << 32;
+
+/// Encodes the completion of a task that ran away from home: its handle there, the REF/RES
+/// data to write back (large blocks listed to be sent from the task's buffer), its result
+/// (large: sent from where it is, see `Value::settle_for_wire`) and its failures.
 pub(crate) fn encode_done(task: &Task) -> Encoded {
     let wb: Vec<&Arg> = task
         .args
@@ -214,8 +256,18 @@ pub(crate) fn encode_done(task: &Task) -> Encoded {
         .filter(|a| a.bytes() < OUT_OF_LINE)
         .map(|a| a.bytes().next_multiple_of(16))
         .sum();
-    let mut w = Writer::with_capacity(16 + 16 * wb.len() + data);
-    w.u64(task.handle).u64(wb.len() as u64);
+    let output = task.output.wire_bytes();
+    let out_len = output.as_ref().map_or(0, |b| b.len());
+    let out_inline = out_len < OUT_OF_LINE;
+    let mut w = Writer::with_capacity(
+        24 + 16 * wb.len() + data + if out_inline { out_len + 16 } else { 0 },
+    );
+    let mut word1 = wb.len() as u64 | (task.failures.len() as u64) << 40;
+    if output.is_some() {
+        word1 |= HAS_OUTPUT;
+    }
+    w.u64(task.handle).u64(word1);
+    w.u64(out_len as u64 | if out_inline { 0 } else { OOL_BYTES });
     let mut blocks = Vec::new();
     for a in wb {
         let bytes = &task.buf.as_bytes()[a.offset..a.offset + a.bytes()];
@@ -226,6 +278,20 @@ pub(crate) fn encode_done(task: &Task) -> Encoded {
             w.u64(a.addr as u64).u64(a.bytes() as u64 | OOL_BYTES);
             blocks.push((bytes.as_ptr() as usize, a.bytes()));
         }
+    }
+    if let Some(b) = output {
+        if out_inline {
+            w.block(&b);
+        } else {
+            blocks.push((b.as_ptr() as usize, b.len()));
+        }
+    }
+    for f in &task.failures {
+        w.u64(f.node as u64 | (f.worker as u64) << 32)
+            .u64(f.level as u64)
+            .u64(f.function.len() as u64)
+            .u64(f.message.len() as u64);
+        w.block(f.function.as_bytes()).block(f.message.as_bytes());
     }
     Encoded {
         body: w.buf,
@@ -245,11 +311,38 @@ pub(crate) struct WriteBack<'a> {
     pub(crate) data: Option<&'a [u8]>,
 }
 
-/// Parses a completion: the task's handle at home and its write-backs, in order.
-pub(crate) fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), String> {
+/// Where a completion's result is.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Output<'a> {
+    /// It has none.
+    None,
+    /// Inside the message.
+    Inline(&'a [u8]),
+    /// In a DATA message of this length, after the write-backs' blocks.
+    Follows(usize),
+}
+
+/// A parsed completion.
+#[derive(Debug)]
+pub(crate) struct Done<'a> {
+    /// The task's handle at home.
+    pub(crate) handle: u64,
+    /// Its write-backs, in order.
+    pub(crate) write_backs: Vec<WriteBack<'a>>,
+    /// Its result.
+    pub(crate) output: Output<'a>,
+    /// Its failures.
+    pub(crate) failures: Vec<Failure>,
+}
+
+/// Parses a completion.
+pub(crate) fn decode_done(msg: &[u8]) -> Result<Done<'_>, String> {
     let mut r = Reader::new(msg);
     let handle = r.u64()?;
-    let n = r.u64()? as usize;
+    let word1 = r.u64()?;
+    let out_word = r.u64()?;
+    let n = (word1 & 0xffff_ffff) as usize;
+    let nfail = (word1 >> 40) as usize;
     if n > crate::task::MAX_ARGS {
         return Err(format!("completion with {n} write-backs"));
     }
@@ -265,7 +358,34 @@ pub(crate) fn decode_done(msg: &[u8]) -> Result<(u64, Vec<WriteBack<'_>>), Strin
         };
         out.push(WriteBack { addr, bytes, data });
     }
-    Ok((handle, out))
+    let output = if word1 & HAS_OUTPUT == 0 {
+        Output::None
+    } else if out_word & OOL_BYTES != 0 {
+        Output::Follows((out_word & !OOL_BYTES) as usize)
+    } else {
+        Output::Inline(r.block(out_word as usize)?.1)
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut failures = Vec::new();
+    for _ in 0..nfail {
+        let (w, level) = (r.u64()?, r.u64()? as u32);
+        let (fl, ml) = (r.u64()? as usize, r.u64()? as usize);
+        let function = text(r.block(fl)?.1);
+        let message = text(r.block(ml)?.1);
+        failures.push(Failure {
+            function,
+            node: w as u32,
+            worker: (w >> 32) as u32,
+            level,
+            message,
+        });
+    }
+    Ok(Done {
+        handle,
+        write_backs: out,
+        output,
+        failures,
+    })
 }
 
 /// Writes a completion's data back (`receive(addr, bytes)` gets each large block straight
@@ -367,8 +487,11 @@ mod tests {
         }
         let done = encode_done(&r);
         assert!(done.blocks.is_empty());
-        let (handle, wb) = decode_done(&done.body).unwrap();
+        let d = decode_done(&done.body).unwrap();
+        let (handle, wb) = (d.handle, d.write_backs);
         assert_eq!(handle, 0x1234);
+        assert_eq!(d.output, Output::None);
+        assert!(d.failures.is_empty());
         let pairs: Vec<_> = wb.iter().map(|w| (w.addr, w.bytes)).collect();
         assert_eq!(
             pairs,
@@ -432,7 +555,8 @@ mod tests {
         let done = encode_done(&r);
         assert_eq!(done.blocks.len(), 1);
         let (src, n) = done.blocks[0];
-        let (handle, wb) = decode_done(&done.body).unwrap();
+        let d = decode_done(&done.body).unwrap();
+        let (handle, wb) = (d.handle, d.write_backs);
         assert_eq!(handle, 0x99);
         unsafe {
             apply_write_backs(&wb, |addr, bytes| {
@@ -447,6 +571,7 @@ mod tests {
     fn a_task_message_with_too_many_arguments_is_refused() {
         let mut w = Writer::default();
         let nargs = crate::task::MAX_ARGS as u64 + 1;
+        // (header: word0, word1, handle, key, offset, input length)
         w.u64(nargs << 8).u64(0).u64(0).u64(0).u64(0);
         w.pad16();
         for _ in 0..nargs {
@@ -457,7 +582,7 @@ mod tests {
         let e = unsafe { decode_task(&mut r, w.buf.len(), 0) }.unwrap_err();
         assert!(e.contains("arguments (at most"), "{e}");
         let mut d = Writer::default();
-        d.u64(1).u64(1000);
+        d.u64(1).u64(1000).u64(0);
         assert!(decode_done(&d.buf).is_err());
         assert!(decode_done(&d.buf[..12]).is_err());
     }

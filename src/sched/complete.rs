@@ -1,0 +1,169 @@
+//! Completing a task with a result, a failure or a callback, on its home node (out of line:
+//! the path of plain tasks stays as it was).
+//!
+//! Order, for a task with a future: the outcome is stored, the callback runs (on a worker of
+//! the home node, as a task counted in the parent's latch in place of the finished one, so it
+//! may create tasks and the parent's wait covers it), then the event is set (waking the
+//! handle's waiter and telling an `as_completed` listener), and only then is the parent's
+//! latch signalled. A task without a future hands its failures to its parent: they are filed
+//! under the parent's latch (`failures.rs`), where a scope, or the parent's own end, takes
+//! them.
+
+use super::enqueue::To;
+use super::node::Node;
+use super::wait::{wait_for, WaitMode};
+use super::worker::{current_task, WorkerCtx};
+use crate::sync::latch::Latch;
+use crate::task::descriptor::flags;
+use crate::task::failure::Failure;
+use crate::task::future::{FutureCell, Outcome};
+use crate::task::value::Value;
+use crate::task::{pool, Arg, CallWay, Task};
+use std::sync::Arc;
+
+/// Takes the failures filed under `task`'s latch (its children's) into its own.
+#[cold]
+pub(super) fn collect(node: &Node, task: &mut Task) {
+    let mut f = node.failures.take(&task.latch);
+    if !f.is_empty() {
+        task.failures.append(&mut f);
+    }
+}
+
+/// The outcome a task's result or failures make.
+fn outcome_of(output: Value, failures: Vec<Failure>) -> Outcome {
+    if failures.is_empty() {
+        Outcome::Ready(output)
+    } else {
+        Outcome::Failed(failures)
+    }
+}
+
+/// Sets the event of `cell` and wakes whoever waits on it.
+pub(crate) fn publish(node: &Node, cell: &FutureCell) {
+    if let Some(w) = cell.event.set() {
+        node.sleep.wake(w);
+    }
+    if let Some(w) = cell.notify_listener() {
+        node.sleep.wake(w);
+    }
+}
+
+/// Runs the callback of `cell` from the running task (whose failures get the callback's).
+fn run_callback(cell: &Arc<FutureCell>, task: *mut Task) {
+    // SAFETY: the completer is the only one to touch the callback, before the event is set.
+    if let Some(cb) = unsafe { cell.take_callback() } {
+        if let Some(f) = cb(cell) {
+            // SAFETY: `task` is the task running on this thread.
+            unsafe { (*task).failures.push(f) };
+        }
+    }
+}
+
+/// A task with a future finished on its home node, on worker `ctx`, which still runs it (so a
+/// callback's tasks are its children): store the outcome, run the callback, publish.
+#[cold]
+#[inline(never)]
+pub(super) fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
+    let Some(cell) = task.future.take() else {
+        return;
+    };
+    let output = std::mem::take(&mut task.output);
+    let failures = std::mem::take(&mut task.failures);
+    // SAFETY: this thread completes the task, once, before the event is set.
+    unsafe { cell.put(outcome_of(output, failures)) };
+    // SAFETY: as above.
+    if unsafe { cell.has_callback() } {
+        run_callback(&cell, task);
+        if !task.latch.is_done() {
+            wait_for(ctx, &task.latch, task.level, WaitMode::Help);
+        }
+        collect(ctx.node, task);
+    }
+    publish(ctx.node, &cell);
+}
+
+/// Files the failures of a finished task (without a future) under its parent's latch.
+#[cold]
+pub(super) fn hand_up(node: &Node, parent: *const Latch, failures: &mut Vec<Failure>) {
+    node.failures.record(parent, std::mem::take(failures));
+}
+
+/// The body of a callback task: runs the callback of the cell its word holds, then publishes.
+extern "C" fn callback_task(word: usize) {
+    // SAFETY: the word is the reference `complete_away` turned into a raw pointer, handed
+    // over to this task exactly once.
+    let cell = unsafe { Arc::from_raw(word as *const FutureCell) };
+    run_callback(&cell, current_task());
+    if let Some(node) = crate::sched::worker::current_worker().map(|c| c.node) {
+        publish(node, &cell);
+    }
+}
+
+impl Node {
+    /// A task of this node that ran elsewhere completed with `output` and `failures`: settle
+    /// its future (if it has one), run its callback (as a task, see above) and signal `latch`.
+    /// `level` is the task's nesting level.
+    ///
+    /// # Safety
+    /// `latch` must be the live parent latch of that task, not yet signalled for it.
+    pub(crate) unsafe fn complete_away(
+        &'static self,
+        latch: *const Latch,
+        level: u32,
+        future: Option<Arc<FutureCell>>,
+        output: Value,
+        mut failures: Vec<Failure>,
+    ) {
+        let Some(cell) = future else {
+            if !failures.is_empty() {
+                hand_up(self, latch, &mut failures);
+            }
+            // SAFETY: as the caller guarantees.
+            unsafe { super::execute::signal(self, latch) };
+            return;
+        };
+        let outcome = match (failures.is_empty(), output, cell.decode) {
+            (true, Value::Bytes(b), Some(decode)) => match decode(b) {
+                Ok(v) => Outcome::Ready(v),
+                Err(e) => Outcome::Failed(vec![Failure {
+                    function: "(result)".into(),
+                    node: self.layout.node as u32,
+                    worker: u32::MAX,
+                    level,
+                    message: format!("the result cannot be decoded: {e}"),
+                }]),
+            },
+            (_, output, _) => outcome_of(output, failures),
+        };
+        // SAFETY: this thread completes the task, once, before the event is set.
+        unsafe { cell.put(outcome) };
+        // SAFETY: as above.
+        if !unsafe { cell.has_callback() } {
+            publish(self, &cell);
+            // SAFETY: as the caller guarantees.
+            unsafe { super::execute::signal(self, latch) };
+            return;
+        }
+        // The callback runs as a task of this node, counted in `latch` in place of the task
+        // that finished (so the parent's wait covers the callback and what it creates).
+        let mut t = pool::get();
+        let word = Arc::into_raw(cell) as usize;
+        let f: extern "C" fn(usize) = callback_task;
+        t.func = f as usize;
+        t.flags = flags::LOCAL | flags::INVISIBLE;
+        t.home = self.layout.node as u32;
+        t.level = level;
+        t.parent = latch;
+        t.args.push(Arg {
+            way: CallWay::Vad,
+            count: 0,
+            elem_size: 0,
+            addr: word,
+            offset: 0,
+            in_buffer: false,
+            value: word,
+        });
+        self.enqueue(None, t, To::Anyone);
+    }
+}

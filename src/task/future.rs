@@ -1,0 +1,192 @@
+//! The home node's side of a task with a result: what its handle (a future) reads.
+//!
+//! The creator makes the cell and keeps one reference (the handle); the task keeps the other
+//! while it is away: in its descriptor on this node, or in the table of tasks away from home
+//! (`comm/outstanding.rs`) while it runs elsewhere. The completer (`sched/complete.rs`) writes
+//! the outcome, runs the callback, then sets the event; from then on only the handle reads
+//! the cell. So the outcome and the callback are plain cells whose accesses never overlap:
+//! writes happen before [`Event::set`], reads after [`Event::is_set`] (acquire).
+
+use super::failure::Failure;
+use super::value::Value;
+use crate::sync::event::Event;
+use parking_lot::Mutex;
+use std::cell::UnsafeCell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// How a task ended.
+#[derive(Debug, Default)]
+pub(crate) enum Outcome {
+    /// Not yet (or taken by the handle).
+    #[default]
+    Pending,
+    /// Its result.
+    Ready(Value),
+    /// It failed (the first is its own failure or the first of its children's).
+    Failed(Vec<Failure>),
+}
+
+/// A function run on the home node when the task completes, before its parent's wait ends.
+/// It returns the failure it caught, if it failed.
+pub(crate) type Callback = Box<dyn FnOnce(&Arc<FutureCell>) -> Option<Failure> + Send>;
+
+/// Turns a result that came as bytes from another node into the value the handle expects.
+pub(crate) type Decode = fn(Vec<u8>) -> Result<Value, String>;
+
+impl std::fmt::Debug for FutureCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FutureCell(done: {})", self.is_done())
+    }
+}
+
+/// The shared state of one task with a result.
+pub(crate) struct FutureCell {
+    /// Set when the outcome is final (after the callback ran).
+    pub(crate) event: Event,
+    outcome: UnsafeCell<Outcome>,
+    callback: UnsafeCell<Option<Callback>>,
+    /// How a result from another node becomes the handle's value (None: keep the bytes).
+    pub(crate) decode: Option<Decode>,
+    /// The set of handles (`as_completed`) to tell, with this handle's index in it.
+    listener: Mutex<Option<(Arc<Listener>, usize)>>,
+}
+
+// SAFETY: `outcome` and `callback` are accessed as the module comment says: by the creator
+// before the task is published, by the completer before `event.set()`, and by the handle's
+// owner after `event.is_set()`; the event's release/acquire orders these. Everything else is
+// atomic or behind a mutex.
+unsafe impl Sync for FutureCell {}
+// SAFETY: as above; the contents are Send.
+unsafe impl Send for FutureCell {}
+
+impl FutureCell {
+    /// A cell for a task not yet created, with the decoder its handle needs.
+    pub(crate) fn new(decode: Option<Decode>, callback: Option<Callback>) -> Arc<FutureCell> {
+        Arc::new(FutureCell {
+            event: Event::new(),
+            outcome: UnsafeCell::new(Outcome::Pending),
+            callback: UnsafeCell::new(callback),
+            decode,
+            listener: Mutex::new(None),
+        })
+    }
+
+    /// Whether the outcome is final.
+    #[inline]
+    pub(crate) fn is_done(&self) -> bool {
+        self.event.is_set()
+    }
+
+    /// Stores the outcome.
+    ///
+    /// # Safety
+    /// Only the completer calls it, once, before `event.set()`.
+    pub(crate) unsafe fn put(&self, o: Outcome) {
+        // SAFETY: as the caller guarantees, nobody else touches the outcome now.
+        unsafe { *self.outcome.get() = o };
+    }
+
+    /// Takes the callback out.
+    ///
+    /// # Safety
+    /// Only the completer calls it, before `event.set()`.
+    pub(crate) unsafe fn take_callback(&self) -> Option<Callback> {
+        // SAFETY: as the caller guarantees.
+        unsafe { (*self.callback.get()).take() }
+    }
+
+    /// Whether a callback waits to run.
+    ///
+    /// # Safety
+    /// As for [`FutureCell::take_callback`].
+    pub(crate) unsafe fn has_callback(&self) -> bool {
+        // SAFETY: as the caller guarantees.
+        unsafe { (*self.callback.get()).is_some() }
+    }
+
+    /// The outcome, for reading.
+    ///
+    /// # Safety
+    /// The caller is the completer (inside the callback, before `event.set()`), or the
+    /// handle's owner after `is_done()`, and nobody takes the outcome meanwhile.
+    pub(crate) unsafe fn outcome(&self) -> &Outcome {
+        // SAFETY: as the caller guarantees, no write overlaps.
+        unsafe { &*self.outcome.get() }
+    }
+
+    /// Takes the outcome out.
+    ///
+    /// # Safety
+    /// The caller is the handle's single owner, after `is_done()`.
+    pub(crate) unsafe fn take_outcome(&self) -> Outcome {
+        // SAFETY: as the caller guarantees.
+        unsafe { std::mem::take(&mut *self.outcome.get()) }
+    }
+
+    /// Tells `listener` (as item `index`) when the outcome is final, at once if it is.
+    pub(crate) fn listen(&self, listener: &Arc<Listener>, index: usize) {
+        let mut l = self.listener.lock();
+        if self.is_done() {
+            drop(l);
+            listener.ready(index);
+        } else {
+            *l = Some((listener.clone(), index));
+        }
+    }
+
+    /// Called by the completer right after `event.set()`: the listener learns of it.
+    /// Returns the waiter of the listener to wake, if one sleeps.
+    pub(crate) fn notify_listener(&self) -> Option<usize> {
+        // `listen` checks `is_done` under this lock, so it either sees the event set (and
+        // reports the item itself) or stores the listener before we take it here.
+        let l = self.listener.lock().take();
+        l.and_then(|(listener, index)| listener.ready(index))
+    }
+}
+
+/// The handles of one `as_completed`: which became final, in order.
+#[derive(Default)]
+pub(crate) struct Listener {
+    ready: Mutex<VecDeque<usize>>,
+    /// The waiting worker's index plus one (0: none).
+    waiter: AtomicUsize,
+}
+
+impl Listener {
+    /// A listener with nothing ready.
+    pub(crate) fn new() -> Arc<Listener> {
+        Arc::new(Listener::default())
+    }
+
+    /// Item `index` became final; returns the worker to wake, if one waits.
+    fn ready(&self, index: usize) -> Option<usize> {
+        self.ready.lock().push_back(index);
+        // Dekker with `wait_begin`: our push (under the lock) before our look at the waiter,
+        // as its registration before its look at the queue (under the same lock).
+        let w = self.waiter.swap(0, Ordering::SeqCst);
+        (w != 0).then(|| w - 1)
+    }
+
+    /// Whether an item became final and was not taken yet.
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.ready.lock().is_empty()
+    }
+
+    /// The next item that became final, if any.
+    pub(crate) fn next_ready(&self) -> Option<usize> {
+        self.ready.lock().pop_front()
+    }
+
+    /// Registers worker `w` as the waiter; returns false if an item is ready (do not sleep).
+    pub(crate) fn wait_begin(&self, w: usize) -> bool {
+        self.waiter.store(w + 1, Ordering::SeqCst);
+        self.ready.lock().is_empty()
+    }
+
+    /// Clears the registration.
+    pub(crate) fn wait_end(&self) {
+        self.waiter.store(0, Ordering::SeqCst);
+    }
+}
