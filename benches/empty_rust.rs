@@ -48,7 +48,7 @@ fn torc_mode(tasks: usize, reps: usize) -> Result<(), String> {
         let t = rounds(tasks, reps, || {
             torc::api::scope(|s| {
                 for _ in 0..tasks {
-                    s.spawn(empty, ()).expect("spawn");
+                    s.spawn(empty, ());
                 }
             })
             .expect("scope");

@@ -50,8 +50,7 @@ fn main() {
                         Place::Worker(g),
                         read_table,
                         (In(&(g as u64)), Out(sum), Out(seen)),
-                    )
-                    .unwrap();
+                    );
                 }
             })
             .unwrap();

@@ -20,10 +20,8 @@ fn fib(n: &u64, cutoff: &u64, result: &mut u64) {
     }
     let (mut a, mut b) = (0u64, 0u64);
     api::scope(|s| {
-        s.spawn(fib, (In(&(n - 1)), In(cutoff), Out(&mut a)))
-            .unwrap();
-        s.spawn(fib, (In(&(n - 2)), In(cutoff), Out(&mut b)))
-            .unwrap();
+        s.spawn(fib, (In(&(n - 1)), In(cutoff), Out(&mut a)));
+        s.spawn(fib, (In(&(n - 2)), In(cutoff), Out(&mut b)));
     })
     .unwrap();
     *result = a + b;
@@ -40,7 +38,6 @@ fn main() {
         let mut result = 0u64;
         api::scope(|s| {
             s.spawn(fib, (In(&n), In(&cutoff), Out(&mut result)))
-                .unwrap()
         })
         .unwrap();
         (

@@ -73,7 +73,7 @@ extern "C" fn c_parent(k: *const i64, sum: *mut i64) {
     let mut parts = vec![0i64; k];
     api::scope(|s| {
         for (j, p) in parts.iter_mut().enumerate() {
-            s.spawn(square, (In(&(j as i64)), Out(p))).unwrap();
+            s.spawn(square, (In(&(j as i64)), Out(p)));
         }
     })
     .expect("a C task may use the Rust API");
@@ -204,8 +204,7 @@ fn main() {
         let mut filled = [[0.0f64; 8]; 2];
         let mut pair = Pair { a: 7, b: 11.0 };
         api::scope(|s| {
-            s.spawn(dot, (Borrow(&x[..]), Borrow(&y[..]), Out(&mut d)))
-                .unwrap();
+            s.spawn(dot, (Borrow(&x[..]), Borrow(&y[..]), Out(&mut d)));
             for (i, (k, sum)) in ks.iter().zip(sums.iter_mut()).enumerate() {
                 // SAFETY: (1 int64, COP) and (1 int64, RES); `ks` and `sums` outlive the scope,
                 // which waits for every child of this task, C-created ones included.
@@ -226,7 +225,7 @@ fn main() {
                 }
             }
             for (b, f) in filled.iter_mut().enumerate() {
-                s.spawn(rust_parent, (In(&(b as i32 * 8)), Out(f))).unwrap();
+                s.spawn(rust_parent, (In(&(b as i32 * 8)), Out(f)));
             }
             // SAFETY: one REF argument of size_of::<Pair>() bytes; `pair` outlives the scope.
             unsafe {

@@ -20,8 +20,7 @@ fn main() {
         let last = api::num_workers().unwrap() - 1;
         let mut out = 0u64;
         api::scope(|s| {
-            s.spawn_at(Place::Worker(last), explode, (In(&42u64), Out(&mut out)))
-                .unwrap();
+            s.spawn_at(Place::Worker(last), explode, (In(&42u64), Out(&mut out)));
         })
         .unwrap();
         out

@@ -1,6 +1,7 @@
 //! How the Rust API refuses misuse around `api::run`, one line per check (used by the tests):
 //! calls before the runtime starts, a bad setting, a nested `run`, calls from a thread that is
-//! not a worker, a worker id out of range, calls and queries after `run` returned (they say the
+//! not a worker, a worker id out of range (a programming error: the spawn panics, naming it),
+//! calls and queries after `run` returned (they say the
 //! runtime does not run), and a second `run`.
 //! Every line ends in `ok` or `WRONG`; the last line is `run_twice: done, wrong=N`.
 //!
@@ -22,6 +23,30 @@ fn check<T: Debug>(wrong: &mut usize, what: &str, got: Result<T, Error>, want: &
         "run_twice: {what}: {got:?} {}",
         if ok { "ok" } else { "WRONG" }
     );
+}
+
+/// Runs `f`, which should panic because of the misuse `want` (a programming error): `Err(want)`
+/// when its panic message names it, else what happened.
+fn misuse<T: Debug>(f: impl FnOnce() -> T, want: &Error) -> Result<T, Error> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    match r {
+        Ok(v) => Ok(v),
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            if msg.ends_with(&want.to_string()) {
+                Err(want.clone())
+            } else {
+                Err(Error::Config(msg))
+            }
+        }
+    }
 }
 
 fn main() {
@@ -48,7 +73,10 @@ fn main() {
     check(
         &mut wrong,
         "spawn_detached before run",
-        api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+        misuse(
+            || api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+            &Error::NotRunning,
+        ),
         &Error::NotRunning,
     );
     let bad = Builder::new().workers(0).run(|| ());
@@ -85,7 +113,12 @@ fn main() {
             &Error::NotInTask,
         );
         let n = api::num_workers().unwrap();
-        let far = api::scope(|s| s.spawn_at(Place::Worker(n), noop, (In(&1u32),))).unwrap();
+        let want = Error::NoSuchWorker {
+            worker: n,
+            workers: n,
+        };
+        let far = api::scope(|s| misuse(|| s.spawn_at(Place::Worker(n), noop, (In(&1u32),)), &want))
+            .unwrap();
         check(
             &mut wrong,
             "spawn_at(Worker(num_workers))",
@@ -142,7 +175,10 @@ fn main() {
     check(
         &mut wrong,
         "spawn_detached after run",
-        api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+        misuse(
+            || api::spawn_detached(Place::Any, noop, (In(&1u32),)),
+            &Error::NotRunning,
+        ),
         &Error::NotRunning,
     );
     let ids = [

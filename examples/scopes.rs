@@ -26,7 +26,7 @@ fn sum_of_squares(n: &u64, total: &mut u64) {
     let mut ys = vec![0; xs.len()];
     api::scope(|s| {
         for (x, y) in xs.iter().zip(ys.iter_mut()) {
-            s.spawn(square, (In(x), Out(y))).unwrap();
+            s.spawn(square, (In(x), Out(y)));
         }
     })
     .unwrap();
@@ -58,7 +58,6 @@ fn main() {
                 (Borrow(&v[..]), Out(&mut total)),
             )
         })
-        .unwrap()
         .unwrap();
         report(
             &mut wrong,
@@ -75,14 +74,13 @@ fn main() {
                 let mut ys = [0u64; 16];
                 api::scope(|inner| {
                     for (x, y) in xs.iter().zip(ys.iter_mut()) {
-                        inner.spawn(square, (In(x), Out(y))).unwrap();
+                        inner.spawn(square, (In(x), Out(y)));
                     }
                 })
                 .unwrap();
                 from_closure = ys.iter().sum();
             })
         })
-        .unwrap()
         .unwrap();
         report(
             &mut wrong,
@@ -95,8 +93,7 @@ fn main() {
         let mut totals = vec![0u64; last + 1];
         api::scope(|s| {
             for (w, t) in totals.iter_mut().enumerate() {
-                s.spawn_at(Place::Worker(w), sum_of_squares, (In(&8u64), Out(t)))
-                    .unwrap();
+                s.spawn_at(Place::Worker(w), sum_of_squares, (In(&8u64), Out(t)));
             }
         })
         .unwrap();
@@ -116,9 +113,8 @@ fn main() {
                         Place::Worker(last),
                         slow_sum,
                         (Borrow(&v[..10]), Out(&mut a)),
-                    )
-                    .unwrap();
-                inner.spawn(square, (In(&7u64), Out(&mut b))).unwrap();
+                    );
+                inner.spawn(square, (In(&7u64), Out(&mut b)));
             })
             .unwrap();
         })

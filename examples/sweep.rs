@@ -119,8 +119,7 @@ fn main() {
         let mut hists = vec![[0u32; BINS]; params.len()];
         api::scope(|s| {
             for ((p, o), h) in params.iter().zip(outcomes.iter_mut()).zip(hists.iter_mut()) {
-                s.spawn(point, (In(p), Borrow(&coeffs[..]), Out(o), Out(h)))
-                    .unwrap();
+                s.spawn(point, (In(p), Borrow(&coeffs[..]), Out(o), Out(h)));
             }
         })
         .unwrap();

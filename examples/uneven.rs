@@ -66,8 +66,7 @@ fn main() {
                 for ((&(seed, len), r), n) in
                     jobs.iter().zip(results.iter_mut()).zip(nodes.iter_mut())
                 {
-                    s.spawn_at(Place::Any, work, (In(&seed), In(&len), Out(r), Out(n)))
-                        .unwrap();
+                    s.spawn_at(Place::Any, work, (In(&seed), In(&len), Out(r), Out(n)));
                 }
             })
             .unwrap();

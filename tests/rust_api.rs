@@ -16,10 +16,17 @@ fn runtime_calls_outside_run_are_refused() {
     assert_eq!(api::reset_statistics(), Err(Error::NotRunning));
     assert_eq!(api::statistics(), Err(Error::NotRunning));
     assert_eq!(api::wait_all(), Err(Error::NotInTask));
-    assert_eq!(
-        api::spawn_detached(Place::Any, noop, (In(&1u32),)),
-        Err(Error::NotRunning)
-    );
+}
+
+#[test]
+#[should_panic(expected = "torc::spawn_detached: the torc runtime is not running")]
+fn spawning_outside_run_is_a_programming_error() {
+    api::spawn_detached(Place::Any, noop, (In(&1u32),));
+}
+
+#[test]
+fn join_outside_run_runs_both_here() {
+    assert_eq!(api::join(|| 1 + 1, || "b"), (2, "b"));
 }
 
 #[test]

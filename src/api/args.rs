@@ -7,8 +7,12 @@
 //! | [`InOut`] | `CALL_BY_REF` (written back) | `&mut T` / `&mut [T]` |
 //! | [`Out`] | `CALL_BY_RES` (zeroed remotely, written back) | `&mut T` / `&mut [T]` |
 //! | [`Borrow`] | `CALL_BY_PTR` (read, not written back) | `&T` / `&[T]` |
+//! | [`Moved`] | an opaque payload (torc extension): moved into the task, encoded only if it leaves the node | `T` |
 
+use super::codec::{self, Codec};
 use super::data::Payload;
+use super::scope::PayloadOf;
+use crate::sched::worker::current_task;
 use crate::task::CArg;
 use std::marker::PhantomData;
 
@@ -20,6 +24,10 @@ pub struct InOut<'a, P: ?Sized + Payload>(pub &'a mut P);
 pub struct Out<'a, P: ?Sized + Payload>(pub &'a mut P);
 /// Borrowed input: read by the task, never written back; kept borrowed until the wait.
 pub struct Borrow<'a, P: ?Sized + Payload>(pub &'a P);
+/// An owned input of any size and any [`Codec`] type, moved into the task: on this node the
+/// task receives the very value (no copy, no encoding); on another node a decoded copy. At
+/// most one per task.
+pub struct Moved<T: Codec>(pub T);
 
 /// How one argument kind turns a task's word back into a reference. A `'static` marker per
 /// kind, so that task trampolines do not depend on the caller's lifetimes.
@@ -67,6 +75,40 @@ pub trait Arg<'scope> {
     /// The C description (bytes as `MPI_BYTE` elements), or the size in bytes when it is too
     /// large to move in one piece.
     fn describe(&self) -> Result<CArg, usize>;
+    /// The owned payload, for a [`Moved`] argument.
+    #[doc(hidden)]
+    fn into_payload(self) -> Option<PayloadOf>
+    where
+        Self: Sized,
+    {
+        None
+    }
+}
+
+/// Kind marker of [`Moved`]: the task takes the value.
+pub struct Taken<T>(PhantomData<fn() -> T>);
+
+// SAFETY: builds the value from the running task's own payload, taken once.
+unsafe impl<T: Codec> Kind for Taken<T> {
+    type Param<'b> = T;
+    unsafe fn param<'b>(_word: usize, _bytes: usize) -> Self::Param<'b> {
+        // SAFETY: a trampoline runs inside its task, which is the current one and alive.
+        let t = unsafe { current_task().as_mut() }.expect("a Moved argument outside its task");
+        let v = std::mem::take(&mut t.input);
+        codec::from_value(v).unwrap_or_else(|e| panic!("the Moved argument cannot be read: {e}"))
+    }
+}
+
+impl<'scope, T: Codec> Arg<'scope> for Moved<T> {
+    type K = Taken<T>;
+    fn describe(&self) -> Result<CArg, usize> {
+        // A placeholder word: the task finds the value in its payload.
+        let byte = crate::mpi::datatype::byte_type();
+        Ok(CArg::new(0, byte, 6, std::ptr::null_mut()))
+    }
+    fn into_payload(self) -> Option<PayloadOf> {
+        Some(PayloadOf(codec::to_value(self.0)))
+    }
 }
 
 fn carg(bytes: usize, callway: i32, addr: *const u8) -> Result<CArg, usize> {

@@ -21,6 +21,10 @@ pub enum Error {
     },
     /// A setting (from the environment or the builder) is invalid.
     Config(String),
+    /// A task's result cannot be read as the type asked for (or was taken already).
+    BadResult(String),
+    /// Tasks failed (panicked); the first is the first that was reported.
+    Task(Vec<TaskError>),
     /// An argument is larger than the runtime can move in one piece (2 GiB).
     TooLarge {
         /// Index of the argument.
@@ -43,6 +47,17 @@ impl fmt::Display for Error {
                 )
             }
             Error::Config(m) => write!(f, "bad setting: {m}"),
+            Error::BadResult(m) => write!(f, "the task's result cannot be read: {m}"),
+            Error::Task(t) => {
+                match t.first() {
+                    Some(first) => write!(f, "{first}")?,
+                    None => write!(f, "a task failed")?,
+                }
+                if t.len() > 1 {
+                    write!(f, " (and {} more failed tasks)", t.len() - 1)?;
+                }
+                Ok(())
+            }
             Error::TooLarge { index, bytes } => {
                 write!(
                     f,
@@ -54,3 +69,47 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A task that failed: which function, where, and the panic's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskError {
+    /// The task function (its Rust path), or what failed (e.g. `callback of ...`).
+    pub function: String,
+    /// The node that ran it.
+    pub node: usize,
+    /// The global worker that ran it (`None`: a thread that is no worker).
+    pub worker: Option<usize>,
+    /// Its nesting level.
+    pub level: u32,
+    /// The panic's message.
+    pub message: String,
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task {} panicked on node {}", self.function, self.node)?;
+        if let Some(w) = self.worker {
+            write!(f, " worker {w}")?;
+        }
+        write!(f, " (level {}): {}", self.level, self.message)
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+impl From<crate::task::failure::Failure> for TaskError {
+    fn from(f: crate::task::failure::Failure) -> TaskError {
+        TaskError {
+            function: f.function,
+            node: f.node as usize,
+            worker: (f.worker != u32::MAX).then_some(f.worker as usize),
+            level: f.level,
+            message: f.message,
+        }
+    }
+}
+
+/// The error of failed tasks (`None` when none failed).
+pub(crate) fn failed(f: Vec<crate::task::failure::Failure>) -> Option<Error> {
+    (!f.is_empty()).then(|| Error::Task(f.into_iter().map(TaskError::from).collect()))
+}

@@ -58,8 +58,7 @@ pub fn broadcast<T: Data>(global: &'static Global<T>) -> Result<(), Error> {
         .collect();
     scope(|s| {
         for w in firsts {
-            s.spawn_direct(Place::Worker(w), apply::<T>, (In(&loc), In(&v)))?;
+            s.spawn_direct(Place::Worker(w), apply::<T>, (In(&loc), In(&v)));
         }
-        Ok(())
-    })?
+    })
 }

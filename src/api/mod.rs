@@ -9,16 +9,26 @@
 //! * [`Global`] and [`broadcast`] share a value with every node.
 
 pub mod args;
+pub mod codec;
 pub mod data;
 pub mod error;
+pub mod future;
 pub mod global;
+pub mod join;
+pub mod map;
 pub mod scope;
+pub mod spmd;
 
-pub use args::{Borrow, In, InOut, Out};
+pub use args::{Borrow, In, InOut, Moved, Out};
+pub use codec::Codec;
 pub use data::{Data, Payload};
-pub use error::Error;
+pub use error::{Error, TaskError};
+pub use future::{as_completed, AsCompleted, Future};
 pub use global::{broadcast, Global};
+pub use join::join;
+pub use map::map;
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
+pub use spmd::spmd;
 
 use crate::env::Config;
 use crate::runtime;
@@ -173,13 +183,17 @@ pub fn level() -> Option<u32> {
     unsafe { current_task().as_ref() }.map(|t| t.level)
 }
 
-/// Waits for every child task of the calling task (the worker runs other tasks meanwhile).
+/// Waits for every child task of the calling task (the worker runs other tasks meanwhile);
+/// [`Error::Task`] if some failed (and nobody took their failure: a handle keeps its own).
 pub fn wait_all() -> Result<(), Error> {
     if current_worker().is_none() || current_task().is_null() {
         return Err(Error::NotInTask);
     }
     scope::wait_children();
-    Ok(())
+    match scope::take_failures() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Turns inter-node stealing on or off on every node.

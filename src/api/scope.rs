@@ -2,11 +2,17 @@
 //! waited for its tasks, so the borrow checker stops a caller from touching an output early.
 
 use super::args::{Arg, In, Kind};
+use super::codec::{self, Codec};
 use super::data::Payload;
-use super::error::Error;
+use super::error::{failed, Error};
+use super::future::Future;
+use crate::sched::spawn::Extra;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::descriptor::flags;
+use crate::task::failure::Failure;
+use crate::task::future::FutureCell;
+use crate::task::value::Value;
 use crate::task::{CArg, Task, MAX_ARGS};
 use std::marker::PhantomData;
 
@@ -16,33 +22,76 @@ pub trait Args<'scope> {
     type Kinds;
     /// Appends the C descriptions; `Err` names an argument too large to move.
     fn describe(&self, out: &mut ArgList) -> Result<(), Error>;
+    /// The owned input payload ([`Moved`](super::Moved)), if one argument is one.
+    #[doc(hidden)]
+    fn payload(self) -> PayloadOf;
 }
+
+/// The input payload of a task's arguments (opaque: see [`Args::payload`]).
+pub struct PayloadOf(pub(crate) Value);
 
 /// Argument tuples made only of [`In`] (copied) arguments: fit for tasks nobody waits for.
 pub trait CopiedArgs: Args<'static> {}
 
-/// A function that can run as a task with arguments of kinds `K`, on any node: a plain `fn`
-/// item or a closure that captures nothing (both are zero-sized, so the function is identified
-/// by its code alone, which is the same in every process of the job).
-pub trait TaskFn<K>: Copy + Send + 'static {
+/// A function that can run as a task with arguments of kinds `K`, returning `R`, on any node:
+/// a plain `fn` item or a closure that captures nothing (both are zero-sized, so the function
+/// is identified by its code alone, which is the same in every process of the job).
+pub trait TaskFn<K, R = ()>: Copy + Send + 'static {
     /// The address of the C-callable trampoline that runs this function.
     fn trampoline() -> usize;
 }
 
-/// Runs `f`, reporting a panic with the task's name and node and stopping the job.
+/// A failure of `function` with `message`, on this thread (its node, worker, task level).
+pub(crate) fn failure_here(function: String, message: String) -> Failure {
+    let node = crate::runtime::node_built().map_or(0, |n| n.layout.node) as u32;
+    let worker = current_worker().map_or(u32::MAX, |c| c.node.layout.global(c.index) as u32);
+    // SAFETY: the current task is alive while it runs on this thread.
+    let level = unsafe { current_task().as_ref() }.map_or(0, |t| t.level);
+    Failure {
+        function,
+        node,
+        worker,
+        level,
+        message,
+    }
+}
+
+/// Runs `f` as the body of the running task; a panic becomes the task's failure (the one who
+/// waits for it gets it: its future, scope or `map`), named after `F`.
 fn guarded<F>(f: impl FnOnce()) {
     if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         let msg = crate::error::panic_message(&*p);
-        let node = crate::runtime::node_built().map_or(0, |n| n.layout.node);
-        crate::error::fatal(
-            &format!("task {}", std::any::type_name::<F>()),
-            format_args!("panicked on node {node}: {msg}"),
-        );
+        let fail = failure_here(std::any::type_name::<F>().to_string(), msg);
+        // SAFETY: a trampoline runs inside its task, which is the current one and alive.
+        match unsafe { current_task().as_mut() } {
+            Some(t) => t.failures.push(fail),
+            None => crate::error::fatal(
+                &format!("task {}", fail.function),
+                format_args!("panicked on node {}: {}", fail.node, fail.message),
+            ),
+        }
+    }
+}
+
+/// Stores `r` as the running task's result: as it is when the task runs on its home node,
+/// as bytes when it runs elsewhere.
+fn store_result<R: Codec>(r: R) {
+    if R::NOTHING {
+        return;
+    }
+    // SAFETY: a trampoline runs inside its task, which is the current one and alive.
+    if let Some(t) = unsafe { current_task().as_mut() } {
+        let here = crate::runtime::node_built().map_or(0, |n| n.layout.node) as u32;
+        t.output = if t.home == here {
+            codec::to_value(r)
+        } else {
+            codec::to_bytes(r)
+        };
     }
 }
 
 /// A value of the zero-sized function type `F`.
-fn conjure<F: Copy>() -> F {
+pub(super) fn conjure<F: Copy>() -> F {
     const {
         assert!(
             std::mem::size_of::<F>() == 0,
@@ -76,30 +125,42 @@ macro_rules! arity {
                 $( out.push(self.$i.describe().map_err(|bytes| Error::TooLarge { index: $i, bytes })?); )*
                 Ok(())
             }
+            #[allow(unused_mut)]
+            fn payload(self) -> PayloadOf {
+                let mut v = Value::Empty;
+                $(
+                    if let Some(p) = self.$i.into_payload() {
+                        assert!(v.is_empty(), "a task takes at most one Moved argument");
+                        v = p.0;
+                    }
+                )*
+                PayloadOf(v)
+            }
         }
 
         impl<'a, $($A: ?Sized + Payload),*> CopiedArgs for ($(In<'a, $A>,)*) {}
 
         #[allow(unused_variables)]
-        extern "C" fn $tramp<F, $($K: Kind),*>($($w: usize),*)
+        extern "C" fn $tramp<F, R: Codec, $($K: Kind),*>($($w: usize),*)
         where
-            F: for<'b> Fn($($K::Param<'b>),*) + Copy,
+            F: for<'b> Fn($($K::Param<'b>),*) -> R + Copy,
         {
             guarded::<F>(|| {
                 let f: F = conjure();
                 // SAFETY: the runtime passes each argument's prepared word; the kinds are the
                 // ones this trampoline was instantiated for at creation.
                 #[allow(unused_unsafe)]
-                unsafe { f($($K::param($w, arg_bytes($i))),*) }
+                let r = unsafe { f($($K::param($w, arg_bytes($i))),*) };
+                store_result(r);
             });
         }
 
-        impl<F, $($K: Kind),*> TaskFn<($($K,)*)> for F
+        impl<F, R: Codec, $($K: Kind),*> TaskFn<($($K,)*), R> for F
         where
-            F: for<'b> Fn($($K::Param<'b>),*) + Copy + Send + 'static,
+            F: for<'b> Fn($($K::Param<'b>),*) -> R + Copy + Send + 'static,
         {
             fn trampoline() -> usize {
-                let p: extern "C" fn($(word!($w)),*) = $tramp::<F, $($K),*>;
+                let p: extern "C" fn($(word!($w)),*) = $tramp::<F, R, $($K),*>;
                 p as usize
             }
         }
@@ -126,7 +187,7 @@ pub enum Place {
 }
 
 #[inline]
-fn qid_of(place: Place) -> Result<i32, Error> {
+pub(super) fn qid_of(place: Place) -> Result<i32, Error> {
     let Place::Worker(w) = place else {
         return Ok(-1);
     };
@@ -153,7 +214,7 @@ pub struct ArgList {
 }
 
 impl ArgList {
-    fn new() -> ArgList {
+    pub(super) fn new() -> ArgList {
         // Only `len` is written: built as one literal, the optimiser may fill the unwritten
         // items with zeros too (a 264-byte memset per task, measured).
         let mut list = std::mem::MaybeUninit::<ArgList>::uninit();
@@ -176,29 +237,47 @@ impl ArgList {
         self.len += 1;
     }
 
-    fn as_slice(&self) -> &[CArg] {
+    pub(super) fn as_slice(&self) -> &[CArg] {
         // SAFETY: the first `len` items were written by `push`; CArg is plain data.
         unsafe { std::slice::from_raw_parts(self.items.as_ptr() as *const CArg, self.len) }
     }
 }
 
-fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
+/// Stops the calling task with `api`'s misuse `e` (a programming error, not a task failure).
+#[cold]
+#[track_caller]
+pub(super) fn misuse(api: &str, e: Error) -> ! {
+    panic!("{api}: {e}")
+}
+
+fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
     api: &str,
     place: Place,
     bits: u8,
     _f: F,
-    args: &A,
-) -> Result<(), Error> {
+    args: A,
+    future: Option<std::sync::Arc<FutureCell>>,
+) {
     if !crate::runtime::is_running() {
-        return Err(Error::NotRunning);
+        misuse(api, Error::NotRunning);
     }
-    let qid = qid_of(place)?;
+    let qid = qid_of(place).unwrap_or_else(|e| misuse(api, e));
     let mut cargs = ArgList::new();
-    args.describe(&mut cargs)?;
-    // SAFETY: the descriptors describe the data of `args`, borrowed for the scope `'s`, which
-    // waits for the task before the borrows end (or copied, for detached tasks).
-    unsafe { crate::runtime::create_task(api, qid, bits, F::trampoline(), cargs.as_slice()) };
-    Ok(())
+    args.describe(&mut cargs).unwrap_or_else(|e| misuse(api, e));
+    let input = args.payload().0;
+    if input.is_empty() && future.is_none() {
+        // SAFETY: the descriptors describe the data of `args`, borrowed for the scope `'s`,
+        // which waits for the task before the borrows end (or copied, for detached tasks).
+        unsafe { crate::runtime::create_task(api, qid, bits, F::trampoline(), cargs.as_slice()) };
+        return;
+    }
+    let extra = Extra {
+        input,
+        future,
+        parent: None,
+    };
+    // SAFETY: as above.
+    unsafe { crate::runtime::create_with(api, qid, bits, F::trampoline(), cargs.as_slice(), extra) };
 }
 
 /// A scope in which tasks borrow from the caller; it waits for them before it returns.
@@ -231,7 +310,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 /// api::run(|| {
 ///     let (x, mut y) = (3.0, 0.0);
 ///     api::scope(|s| {
-///         s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///         s.spawn(square, (In(&x), Out(&mut y)));
 ///         println!("{y}"); // the task may not have written it yet
 ///     })
 ///     .unwrap();
@@ -245,7 +324,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 /// api::run(|| {
 ///     let (x, mut y) = (3.0, 0.0);
 ///     api::scope(|s| {
-///         s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///         s.spawn(square, (In(&x), Out(&mut y)));
 ///     })
 ///     .unwrap();
 ///     println!("{y}"); // the scope has waited
@@ -261,7 +340,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 /// api::run(|| {
 ///     let (mut v, mut total) = (vec![1.0; 8], 0.0);
 ///     api::scope(|s| {
-///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total))).unwrap();
+///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total)));
 ///         v[0] = 2.0; // the task may be reading it
 ///     })
 ///     .unwrap();
@@ -275,7 +354,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 /// api::run(|| {
 ///     let (mut v, mut total) = (vec![1.0; 8], 0.0);
 ///     api::scope(|s| {
-///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total))).unwrap();
+///         s.spawn(sum, (Borrow(&v[..]), Out(&mut total)));
 ///     })
 ///     .unwrap();
 ///     v[0] = 2.0; // the scope has waited
@@ -421,7 +500,7 @@ fn create<'s, A: Args<'s>, F: TaskFn<A::Kinds>>(
 /// api::run(|| {
 ///     let (k, x, mut y, mut z) = (2.0, 3.0, 0.0, 0.0);
 ///     api::scope(|s| {
-///         s.spawn(|x: &f64, y: &mut f64| *y = 2.0 * x, (In(&x), Out(&mut y)))?;
+///         s.spawn(|x: &f64, y: &mut f64| *y = 2.0 * x, (In(&x), Out(&mut y)));
 ///         s.spawn_local(|| z = k * x)
 ///     })
 ///     .unwrap()
@@ -463,7 +542,10 @@ where
     let guard = WaitOnDrop;
     let r = f(&s);
     drop(guard);
-    Ok(r)
+    match take_failures() {
+        Some(e) => Err(e),
+        None => Ok(r),
+    }
 }
 
 /// Waits for all children of the calling task (running other tasks meanwhile).
@@ -474,6 +556,14 @@ pub(crate) fn wait_children() {
             wait_for(ctx, &t.latch, t.level, WaitMode::Help);
         }
     }
+}
+
+/// The failures of the calling task's children nobody took yet, as an error.
+pub(crate) fn take_failures() -> Option<Error> {
+    let node = super::running_node()?;
+    // SAFETY: the current task is alive while it runs on this thread.
+    let t = unsafe { current_task().as_ref() }?;
+    failed(node.failures.take(&t.latch))
 }
 
 impl<'scope> Scope<'scope, '_> {
@@ -488,61 +578,123 @@ impl<'scope> Scope<'scope, '_> {
         );
     }
 
-    /// Creates a task running `f(args...)` on any worker of the job (round-robin).
-    pub fn spawn<A: Args<'scope>, F: TaskFn<A::Kinds>>(
-        &'scope self,
-        f: F,
-        args: A,
-    ) -> Result<(), Error> {
+    /// Creates a task running `f(args...)` on any worker of the job (round-robin). A panic
+    /// in it makes [`scope()`] return [`Error::Task`].
+    ///
+    /// # Panics
+    /// On misuse: a [`Place`] naming no worker, an argument too large to move.
+    pub fn spawn<A: Args<'scope>, F: TaskFn<A::Kinds>>(&'scope self, f: F, args: A) {
         self.owned();
-        create("torc::Scope::spawn", Place::Any, 0, f, &args)
+        create("torc::Scope::spawn", Place::Any, 0, f, args, None)
     }
 
     /// Creates a task at `place`.
-    pub fn spawn_at<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn spawn_at<A: Args<'scope>, F: TaskFn<A::Kinds>>(&'scope self, place: Place, f: F, args: A) {
+        self.owned();
+        create("torc::Scope::spawn_at", place, 0, f, args, None)
+    }
+
+    /// Creates a task running `f(args...)` on any worker of the job and returns the handle
+    /// of its result (PEP 3148's `submit`). `R` is any [`Codec`] type: a [`Data`](super::Data)
+    /// value, a vector of them, a `String`, a byte vector, ... A result made on this node is
+    /// handed over as it is; one from another node travels with the completion.
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn submit<A: Args<'scope>, R: Codec, F: TaskFn<A::Kinds, R>>(
+        &'scope self,
+        f: F,
+        args: A,
+    ) -> Future<R> {
+        self.submit_at(Place::Any, f, args)
+    }
+
+    /// [`Scope::submit`] at `place`.
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn submit_at<A: Args<'scope>, R: Codec, F: TaskFn<A::Kinds, R>>(
         &'scope self,
         place: Place,
         f: F,
         args: A,
-    ) -> Result<(), Error> {
+    ) -> Future<R> {
         self.owned();
-        create("torc::Scope::spawn_at", place, 0, f, &args)
+        let cell = FutureCell::new(Some(codec::decode_value::<R>), None);
+        create("torc::Scope::submit", place, 0, f, args, Some(cell.clone()));
+        Future::new(cell)
+    }
+
+    /// [`Scope::submit`] with a callback: `callback(&future)` runs on this node when the task
+    /// completes, before the handle reports it done and before the scope's wait returns
+    /// (torcpy's `callback=`). The callback may create tasks (open a [`scope()`] inside it);
+    /// a panic in it makes [`scope()`] return [`Error::Task`] naming the callback.
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn submit_then<A, R, F, C>(&'scope self, f: F, args: A, callback: C) -> Future<R>
+    where
+        A: Args<'scope>,
+        R: Codec,
+        F: TaskFn<A::Kinds, R>,
+        C: FnOnce(&Future<R>) + Send + 'scope,
+    {
+        self.owned();
+        let name = format!("callback of {}", std::any::type_name::<F>());
+        let cb: Box<dyn FnOnce(&std::sync::Arc<FutureCell>) -> Option<Failure> + Send + 'scope> =
+            Box::new(move |cell: &std::sync::Arc<FutureCell>| {
+                let fut = Future::<R>::borrowed(cell.clone());
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
+                r.err()
+                    .map(|p| failure_here(name, crate::error::panic_message(&*p)))
+            });
+        // SAFETY: only the lifetime is changed: the callback runs before the parent's wait
+        // returns (see `sched/complete.rs`), and the scope waits for its tasks before `'scope`
+        // ends, so nothing it borrows is gone when it runs.
+        let cb: crate::task::future::Callback = unsafe { std::mem::transmute(cb) };
+        let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
+        create("torc::Scope::submit_then", Place::Any, 0, f, args, Some(cell.clone()));
+        Future::new(cell)
     }
 
     /// Creates a direct task: it runs promptly on `place`'s node outside the worker queues
     /// (keep it short). On this node it runs to completion before this returns; on another
     /// node it is counted by the scope's task, so the scope waits for it (and for its
     /// [`Out`](super::Out) / [`InOut`](super::InOut) results) like for any other task.
-    pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(
-        &'scope self,
-        place: Place,
-        f: F,
-        args: A,
-    ) -> Result<(), Error> {
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(&'scope self, place: Place, f: F, args: A) {
         self.owned();
-        create("torc::Scope::spawn_direct", place, flags::DIRECT, f, &args)
+        create("torc::Scope::spawn_direct", place, flags::DIRECT, f, args, None)
     }
 
     /// Creates a task that captures its environment; it runs on this node's workers only.
     /// The closure cannot capture the scope (a `Scope` is not `Sync`); to create tasks from
     /// it, open a scope inside it with [`scope()`].
-    pub fn spawn_local<C: FnOnce() + Send + 'scope>(&'scope self, c: C) -> Result<(), Error> {
+    ///
+    /// # Panics
+    /// As [`Scope::spawn`].
+    pub fn spawn_local<C: FnOnce() + Send + 'scope>(&'scope self, c: C) {
         self.owned();
-        spawn_closure(Box::new(c))
+        spawn_closure(Box::new(c), None).unwrap_or_else(|e| misuse("torc::Scope::spawn_local", e))
     }
 }
 
 /// Creates a detached task: nobody waits for it (the job waits for it before ending). Only
-/// copied arguments are allowed, since nothing outlives the call.
-pub fn spawn_detached<A: CopiedArgs, F: TaskFn<A::Kinds>>(
-    place: Place,
-    f: F,
-    args: A,
-) -> Result<(), Error> {
-    create("torc::spawn_detached", place, flags::DETACHED, f, &args)
+/// copied arguments are allowed, since nothing outlives the call. If it panics, the failure is
+/// reported when the run ends.
+///
+/// # Panics
+/// As [`Scope::spawn`].
+pub fn spawn_detached<A: CopiedArgs, F: TaskFn<A::Kinds>>(place: Place, f: F, args: A) {
+    create("torc::spawn_detached", place, flags::DETACHED, f, args, None)
 }
 
-type Closure<'a> = Box<dyn FnOnce() + Send + 'a>;
+pub(super) type Closure<'a> = Box<dyn FnOnce() + Send + 'a>;
 
 extern "C" fn run_closure(word: usize) {
     // SAFETY: the word is the Box created in `spawn_closure`, handed over exactly once.
@@ -550,7 +702,12 @@ extern "C" fn run_closure(word: usize) {
     guarded::<Closure<'static>>(c);
 }
 
-fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
+/// Creates a task running closure `c` on this node (counted in `parent` when given, else in
+/// the calling task).
+pub(super) fn spawn_closure(
+    c: Closure<'_>,
+    parent: Option<*const crate::sync::latch::Latch>,
+) -> Result<(), Error> {
     let node = super::running_node().ok_or(Error::NotRunning)?;
     let ctx = current_worker().ok_or(Error::NotInTask)?;
     let boxed: Box<Closure<'_>> = Box::new(c);
@@ -561,6 +718,17 @@ fn spawn_closure(c: Closure<'_>) -> Result<(), Error> {
     // the LOCAL flag keeps other nodes from stealing it.
     let own = node.layout.global(ctx.index) as i32;
     let f: extern "C" fn(usize) = run_closure;
+    if let Some(p) = parent {
+        let extra = Extra {
+            parent: Some(p),
+            ..Default::default()
+        };
+        // SAFETY: one VAD word, the closure's box; the caller's latch outlives the task.
+        unsafe {
+            crate::runtime::create_with("torc::join", own, flags::LOCAL, f as usize, &[arg], extra)
+        };
+        return Ok(());
+    }
     // SAFETY: one VAD word, the closure's box; no memory is borrowed.
     unsafe {
         crate::runtime::create_task(

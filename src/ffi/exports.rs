@@ -38,18 +38,28 @@ pub(super) unsafe fn create_checked(
     narg: c_int,
     args: *const CArg,
 ) {
+    // SAFETY: as our caller guarantees.
+    let cargs = unsafe { check_args(name, narg, args) };
+    // SAFETY: the descriptors' data is valid, as our caller guarantees.
+    unsafe { runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs) };
+}
+
+/// The `narg` descriptors at `args`, checked (a clear stop for a bad count or NULL).
+///
+/// # Safety
+/// `args` is NULL or points to `narg` descriptors.
+#[inline]
+pub(super) unsafe fn check_args<'a>(name: &str, narg: c_int, args: *const CArg) -> &'a [CArg] {
     if narg as u32 > MAX_ARGS as u32 || (narg > 0 && args.is_null()) {
         bad_narg(name, narg);
     }
-    let cargs: &[CArg] = if narg == 0 {
+    if narg == 0 {
         &[]
     } else {
         // SAFETY: `args` points to `narg` descriptors (a shim's array, or the caller's for
-        // torc_task_argv), checked non-NULL above.
+        // the _argv entries), checked non-NULL above.
         unsafe { std::slice::from_raw_parts(args, narg as usize) }
-    };
-    // SAFETY: the descriptors' data is valid, as our caller guarantees.
-    unsafe { runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs) };
+    }
 }
 
 #[cold]

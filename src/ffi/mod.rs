@@ -50,6 +50,7 @@ pub(crate) use trampoline;
 
 pub mod constants;
 pub mod exports;
+pub mod extensions;
 pub mod fortran;
 
 /// `torc_arg_t`: one task argument as C describes it (see `torc_task_argv`).

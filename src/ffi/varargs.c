@@ -69,3 +69,44 @@ void torc_va_task_direct(int qid, void (*f)(), int narg, ...)
     gather(API_DIRECT, qid, FLAG_DIRECT, f, narg, ap);
     va_end(ap);
 }
+
+/* torc extensions (src/ffi/extensions.rs). */
+torc_future_t *torc_va_task_future(int qid, void (*f)(), int narg, ...)
+{
+    torc_arg_t args[TORC_MAX_ARGS];
+    va_list ap;
+    int i;
+    if (narg < 0 || narg > TORC_MAX_ARGS)
+        return torc_task_future_argv(qid, f, narg, NULL); /* reports the bad count */
+    va_start(ap, narg);
+    for (i = 0; i < narg; i++) {
+        args[i].count = va_arg(ap, int);
+        args[i].datatype = va_arg(ap, MPI_Datatype);
+        args[i].callway = va_arg(ap, int);
+    }
+    for (i = 0; i < narg; i++)
+        args[i].addr = va_arg(ap, void *);
+    va_end(ap);
+    return torc_task_future_argv(qid, f, narg, args);
+}
+
+void torc_va_spmd(void (*f)(), int narg, ...)
+{
+    torc_arg_t args[TORC_MAX_ARGS];
+    va_list ap;
+    int i;
+    if (narg < 0 || narg > TORC_MAX_ARGS) {
+        torc_spmd_argv(f, narg, NULL); /* reports the bad count */
+        return;
+    }
+    va_start(ap, narg);
+    for (i = 0; i < narg; i++) {
+        args[i].count = va_arg(ap, int);
+        args[i].datatype = va_arg(ap, MPI_Datatype);
+        args[i].callway = va_arg(ap, int);
+    }
+    for (i = 0; i < narg; i++)
+        args[i].addr = va_arg(ap, void *);
+    va_end(ap);
+    torc_spmd_argv(f, narg, args);
+}

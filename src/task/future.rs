@@ -51,6 +51,21 @@ pub(crate) struct FutureCell {
     pub(crate) decode: Option<Decode>,
     /// The set of handles (`as_completed`) to tell, with this handle's index in it.
     listener: Mutex<Option<(Arc<Listener>, usize)>>,
+    /// Set once the handle's owner looked at the outcome (a failure nobody looked at is
+    /// reported when the cell goes away).
+    pub(crate) observed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for FutureCell {
+    fn drop(&mut self) {
+        if let Outcome::Failed(f) = self.outcome.get_mut() {
+            if !*self.observed.get_mut() {
+                for x in f.iter() {
+                    eprintln!("torc: a failed task's handle was dropped unread: {x}");
+                }
+            }
+        }
+    }
 }
 
 // SAFETY: `outcome` and `callback` are accessed as the module comment says: by the creator
@@ -70,6 +85,7 @@ impl FutureCell {
             callback: UnsafeCell::new(callback),
             decode,
             listener: Mutex::new(None),
+            observed: Default::default(),
         })
     }
 

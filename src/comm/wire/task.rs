@@ -462,6 +462,7 @@ mod tests {
             target: 2,
             func: (9, 77),
             ool: Vec::new(),
+            input_ool: None,
         };
         assert_eq!(h, want);
         assert_eq!(

@@ -1,0 +1,155 @@
+//! Handles of tasks with a result (PEP 3148's futures): [`Future`] and [`as_completed`].
+//!
+//! Waiting on a handle inside a task runs other tasks meanwhile, as waiting for a scope does
+//! (deeper tasks only, TORC's rule); outside any worker the thread naps between looks.
+
+use super::codec::{self, Codec};
+use super::error::{failed, Error};
+use crate::sched::wait::{wait_on, WaitMode, Waitable};
+use crate::sched::worker::{current_task, current_worker};
+use crate::task::future::{FutureCell, Listener, Outcome};
+use std::marker::PhantomData;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// The handle of a task created with [`Scope::submit`](super::Scope::submit): whether it is
+/// done, its result, or the error of its failure. Handles stay on the node that created the
+/// task.
+pub struct Future<R: Codec> {
+    cell: Arc<FutureCell>,
+    /// A callback's view of the handle: it may read the result but never take it.
+    borrowed: bool,
+    _r: PhantomData<fn() -> R>,
+}
+
+impl<R: Codec> std::fmt::Debug for Future<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Future<{}>(done: {})", std::any::type_name::<R>(), self.is_done())
+    }
+}
+
+/// Waits for `w` from the calling thread: as a worker, running other tasks meanwhile; else
+/// napping between looks.
+fn wait_here<W: Waitable + ?Sized>(w: &W) {
+    if w.is_done() {
+        return;
+    }
+    match current_worker() {
+        Some(ctx) => {
+            // SAFETY: the current task is alive while it runs on this thread.
+            let level = unsafe { current_task().as_ref() }.map_or(0, |t| t.level);
+            wait_on(ctx, w, level, WaitMode::Help);
+        }
+        None => crate::sync::backoff::wait_until(|| w.is_done(), || false),
+    }
+}
+
+impl<R: Codec> Future<R> {
+    pub(super) fn new(cell: Arc<FutureCell>) -> Future<R> {
+        Future {
+            cell,
+            borrowed: false,
+            _r: PhantomData,
+        }
+    }
+
+    /// The handle a callback gets (its outcome is set, its event not yet).
+    pub(super) fn borrowed(cell: Arc<FutureCell>) -> Future<R> {
+        Future {
+            cell,
+            borrowed: true,
+            _r: PhantomData,
+        }
+    }
+
+    /// Whether the task completed (and its callback, if any, ran).
+    pub fn is_done(&self) -> bool {
+        self.borrowed || self.cell.is_done()
+    }
+
+    /// Waits until the task completed; the worker runs other tasks meanwhile.
+    pub fn wait(&self) {
+        if !self.borrowed {
+            wait_here(&*self.cell);
+        }
+    }
+
+    /// Waits, then gives a reference to the result, or the error of the task's failure.
+    pub fn get(&self) -> Result<&R, Error> {
+        self.wait();
+        self.cell.observed.store(true, Ordering::Relaxed);
+        // SAFETY: done (or inside the callback, before anyone else may look); only
+        // `result`, which consumes the handle, takes the outcome.
+        match unsafe { self.cell.outcome() } {
+            Outcome::Ready(v) => codec::view::<R>(v).ok_or_else(|| {
+                Error::BadResult(format!("it is not a {}", std::any::type_name::<R>()))
+            }),
+            Outcome::Failed(f) => Err(failed(f.clone()).expect("a failure")),
+            Outcome::Pending => Err(Error::BadResult("it was taken already".into())),
+        }
+    }
+
+    /// The error of the task's failure, if it failed (waits for it first).
+    pub fn error(&self) -> Option<Error> {
+        self.get().err()
+    }
+
+    /// Waits, then takes the result (or the error of the task's failure).
+    pub fn result(self) -> Result<R, Error> {
+        if self.borrowed {
+            return self.get().map(|_| ()).and(Err(Error::BadResult(
+                "a callback cannot take the result; use get()".into(),
+            )));
+        }
+        self.wait();
+        self.cell.observed.store(true, Ordering::Relaxed);
+        // SAFETY: done, and this is the handle's single owner (consumed here).
+        match unsafe { self.cell.take_outcome() } {
+            Outcome::Ready(v) => codec::from_value(v).map_err(Error::BadResult),
+            Outcome::Failed(f) => Err(failed(f).expect("a failure")),
+            Outcome::Pending => Err(Error::BadResult("it was taken already".into())),
+        }
+    }
+}
+
+/// The handles of `futures` in the order their tasks complete (each yielded once it is
+/// done). Waiting for the next one runs other tasks meanwhile.
+pub fn as_completed<R: Codec>(futures: Vec<Future<R>>) -> AsCompleted<R> {
+    let listener = Listener::new();
+    for (i, f) in futures.iter().enumerate() {
+        f.cell.listen(&listener, i);
+    }
+    AsCompleted {
+        left: futures.len(),
+        futures: futures.into_iter().map(Some).collect(),
+        listener,
+    }
+}
+
+/// The iterator of [`as_completed`].
+pub struct AsCompleted<R: Codec> {
+    futures: Vec<Option<Future<R>>>,
+    listener: Arc<Listener>,
+    left: usize,
+}
+
+impl<R: Codec> Iterator for AsCompleted<R> {
+    type Item = Future<R>;
+
+    fn next(&mut self) -> Option<Future<R>> {
+        if self.left == 0 {
+            return None;
+        }
+        loop {
+            if let Some(i) = self.listener.next_ready() {
+                self.left -= 1;
+                return self.futures[i].take();
+            }
+            wait_here(&*self.listener);
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
