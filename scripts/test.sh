@@ -2,7 +2,7 @@
 # Runs torc's whole test suite: checks the build dependencies (scripts/deps.sh), then
 # `cargo fmt --check` and `cargo clippy` (when those rustup components are installed), rustdoc
 # with warnings as errors, the doc tests, the loom model checks of src/sync's protocols
-# (scripts/loom.sh, into target/loom), the sanitizer runs (scripts/sanitize.sh: TSan and ASan
+# (scripts/loom.sh, into target/loom), the `serde` feature (into target/serde), the sanitizer runs (scripts/sanitize.sh: TSan and ASan
 # with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests,
 # integration tests, and the benchmark runner's smoke test), all against OpenMPI (the default
 # `mpicc`/`mpirun`). Then the same library built against MPICH (`mpicc.mpich`) into
@@ -64,6 +64,11 @@ run_step "build libtorc.so" cargo build --lib
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
 run_step "loom" bash scripts/loom.sh
+# The `serde` feature (torc::api::Serde) in its own target directory: its codec's unit tests,
+# and a job at 2 ranks x 2 workers moving serde values into tasks and back.
+run_step "serde feature" bash -c 'cargo test --features serde --target-dir target/serde --lib api::codec \
+    && cargo build --features serde --target-dir target/serde --example serde_values \
+    && TORC_WORKERS=2 timeout --kill-after=10 120 mpirun --oversubscribe -np 2 target/serde/debug/examples/serde_values'
 # ThreadSanitizer and AddressSanitizer builds of libtorc (target/tsan, target/asan) running the C
 # examples at 1 and 2 ranks; prints that it skipped them when no nightly toolchain is installed.
 run_step "sanitizers" bash scripts/sanitize.sh

@@ -44,7 +44,11 @@ impl<T: Data> Codec for T {
     }
     fn decode(bytes: Vec<u8>) -> Result<T, String> {
         if bytes.len() != std::mem::size_of::<T>() {
-            return Err(short(std::any::type_name::<T>(), std::mem::size_of::<T>(), bytes.len()));
+            return Err(short(
+                std::any::type_name::<T>(),
+                std::mem::size_of::<T>(),
+                bytes.len(),
+            ));
         }
         // SAFETY: exactly size_of::<T>() bytes, written from a T by another process of this
         // program; Data is valid for them; the read copes with any alignment.
@@ -66,9 +70,11 @@ impl<T: Data> Codec for Vec<T> {
             // A byte vector is taken as it came: no copy.
             let mut b = std::mem::ManuallyDrop::new(bytes);
             // SAFETY: T is u8, so this is the same Vec<u8> (pointer, length, capacity).
-            return Ok(unsafe { Vec::from_raw_parts(b.as_mut_ptr() as *mut T, b.len(), b.capacity()) });
+            return Ok(unsafe {
+                Vec::from_raw_parts(b.as_mut_ptr() as *mut T, b.len(), b.capacity())
+            });
         }
-        if size == 0 || bytes.len() % size != 0 {
+        if size == 0 || !bytes.len().is_multiple_of(size) {
             return Err(format!(
                 "{} bytes are not a whole number of {}",
                 bytes.len(),
@@ -104,6 +110,34 @@ impl Codec for () {
         Ok(())
     }
     const NOTHING: bool = true;
+}
+
+/// Any serde type as a task's input ([`Moved`](super::Moved)) or result (with the cargo
+/// feature `serde`): handed over as it is on its node; encoded with postcard (compact:
+/// variable-length integers, no field names) only when it leaves the node.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Serde<T>(pub T);
+
+#[cfg(feature = "serde")]
+impl<T> Codec for Serde<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    fn encode(&self) -> Cow<'_, [u8]> {
+        match postcard::to_allocvec(&self.0) {
+            Ok(b) => Cow::Owned(b),
+            Err(e) => panic!(
+                "torc::api::Serde: a {} cannot be encoded: {e}",
+                std::any::type_name::<T>()
+            ),
+        }
+    }
+    fn decode(bytes: Vec<u8>) -> Result<Self, String> {
+        postcard::from_bytes(&bytes)
+            .map(Serde)
+            .map_err(|e| format!("not a {}: {e}", std::any::type_name::<T>()))
+    }
 }
 
 /// A value of this node as the runtime holds it.
@@ -205,5 +239,29 @@ mod tests {
         assert_eq!(back.as_ptr(), p, "a byte vector is not copied");
         assert!(to_value(()).is_empty());
         assert_eq!(view::<()>(&Value::Empty), Some(&()));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_values_round_trip_compactly() {
+        use std::collections::BTreeMap;
+        let m: BTreeMap<String, Vec<u32>> =
+            [("a".to_string(), vec![1, 300]), ("b".to_string(), vec![])].into();
+        let v = Serde(m.clone());
+        let b = v.encode().into_owned();
+        assert!(b.len() < 16, "varints, no field names: {} bytes", b.len());
+        assert_eq!(Serde::<BTreeMap<String, Vec<u32>>>::decode(b).unwrap(), v);
+        assert!(Serde::<String>::decode(vec![0xff, 0xff]).is_err());
+        let local = to_value(Serde(m.clone()));
+        assert_eq!(
+            view::<Serde<BTreeMap<String, Vec<u32>>>>(&local).unwrap().0,
+            m
+        );
+        assert_eq!(
+            from_value::<Serde<BTreeMap<String, Vec<u32>>>>(to_bytes(Serde(m.clone())))
+                .unwrap()
+                .0,
+            m
+        );
     }
 }

@@ -24,7 +24,12 @@ pub struct Future<R: Codec> {
 
 impl<R: Codec> std::fmt::Debug for Future<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Future<{}>(done: {})", std::any::type_name::<R>(), self.is_done())
+        write!(
+            f,
+            "Future<{}>(done: {})",
+            std::any::type_name::<R>(),
+            self.is_done()
+        )
     }
 }
 

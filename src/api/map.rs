@@ -34,7 +34,10 @@ where
 {
     let _ = f;
     if chunksize == 0 {
-        misuse("torc::api::map", Error::Config("chunksize = 0 (at least 1)".into()));
+        misuse(
+            "torc::api::map",
+            Error::Config("chunksize = 0 (at least 1)".into()),
+        );
     }
     let n = items.len();
     let mut out: Vec<R> = Vec::with_capacity(n);

@@ -21,6 +21,8 @@ pub mod spmd;
 
 pub use args::{Borrow, In, InOut, Moved, Out};
 pub use codec::Codec;
+#[cfg(feature = "serde")]
+pub use codec::Serde;
 pub use data::{Data, Payload};
 pub use error::{Error, TaskError};
 pub use future::{as_completed, AsCompleted, Future};

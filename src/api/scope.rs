@@ -277,7 +277,9 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
         parent: None,
     };
     // SAFETY: as above.
-    unsafe { crate::runtime::create_with(api, qid, bits, F::trampoline(), cargs.as_slice(), extra) };
+    unsafe {
+        crate::runtime::create_with(api, qid, bits, F::trampoline(), cargs.as_slice(), extra)
+    };
 }
 
 /// A scope in which tasks borrow from the caller; it waits for them before it returns.
@@ -592,7 +594,12 @@ impl<'scope> Scope<'scope, '_> {
     ///
     /// # Panics
     /// As [`Scope::spawn`].
-    pub fn spawn_at<A: Args<'scope>, F: TaskFn<A::Kinds>>(&'scope self, place: Place, f: F, args: A) {
+    pub fn spawn_at<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+        &'scope self,
+        place: Place,
+        f: F,
+        args: A,
+    ) {
         self.owned();
         create("torc::Scope::spawn_at", place, 0, f, args, None)
     }
@@ -644,7 +651,7 @@ impl<'scope> Scope<'scope, '_> {
     {
         self.owned();
         let name = format!("callback of {}", std::any::type_name::<F>());
-        let cb: Box<dyn FnOnce(&std::sync::Arc<FutureCell>) -> Option<Failure> + Send + 'scope> =
+        let cb: crate::task::future::CallbackIn<'scope> =
             Box::new(move |cell: &std::sync::Arc<FutureCell>| {
                 let fut = Future::<R>::borrowed(cell.clone());
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
@@ -656,7 +663,14 @@ impl<'scope> Scope<'scope, '_> {
         // ends, so nothing it borrows is gone when it runs.
         let cb: crate::task::future::Callback = unsafe { std::mem::transmute(cb) };
         let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
-        create("torc::Scope::submit_then", Place::Any, 0, f, args, Some(cell.clone()));
+        create(
+            "torc::Scope::submit_then",
+            Place::Any,
+            0,
+            f,
+            args,
+            Some(cell.clone()),
+        );
         Future::new(cell)
     }
 
@@ -667,9 +681,21 @@ impl<'scope> Scope<'scope, '_> {
     ///
     /// # Panics
     /// As [`Scope::spawn`].
-    pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(&'scope self, place: Place, f: F, args: A) {
+    pub fn spawn_direct<A: Args<'scope>, F: TaskFn<A::Kinds>>(
+        &'scope self,
+        place: Place,
+        f: F,
+        args: A,
+    ) {
         self.owned();
-        create("torc::Scope::spawn_direct", place, flags::DIRECT, f, args, None)
+        create(
+            "torc::Scope::spawn_direct",
+            place,
+            flags::DIRECT,
+            f,
+            args,
+            None,
+        )
     }
 
     /// Creates a task that captures its environment; it runs on this node's workers only.
@@ -691,7 +717,14 @@ impl<'scope> Scope<'scope, '_> {
 /// # Panics
 /// As [`Scope::spawn`].
 pub fn spawn_detached<A: CopiedArgs, F: TaskFn<A::Kinds>>(place: Place, f: F, args: A) {
-    create("torc::spawn_detached", place, flags::DETACHED, f, args, None)
+    create(
+        "torc::spawn_detached",
+        place,
+        flags::DETACHED,
+        f,
+        args,
+        None,
+    )
 }
 
 pub(super) type Closure<'a> = Box<dyn FnOnce() + Send + 'a>;

@@ -34,7 +34,9 @@ pub fn spmd<'a, A: Args<'a>, F: TaskFn<A::Kinds>>(f: F, args: A) -> Result<(), E
             );
         }
     }
-    if crate::sched::worker::current_worker().is_none() || crate::sched::worker::current_task().is_null() {
+    if crate::sched::worker::current_worker().is_none()
+        || crate::sched::worker::current_task().is_null()
+    {
         misuse(API, Error::NotInTask);
     }
     // SAFETY: inputs only, borrowed for this call, which returns once every instance ran.

@@ -14,8 +14,8 @@ use crate::mpi::{self, World};
 use crate::sched::worker::get_task;
 use crate::sched::Node;
 use crate::symbol;
-use crate::task::value::Value;
 use crate::task::descriptor::flags;
+use crate::task::value::Value;
 use crate::task::TaskRef;
 use std::os::raw::c_int;
 

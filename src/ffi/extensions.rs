@@ -105,7 +105,11 @@ impl torc_future_t {
         match unsafe { self.cell.take_outcome() } {
             Outcome::Ready(v) => self.result = Some(v.into_bytes()),
             Outcome::Failed(f) => {
-                let text = f.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ");
+                let text = f
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 self.error = Some(CString::new(text.replace('\0', " ")).expect("no NUL"));
             }
             Outcome::Pending => self.result = Some(Vec::new()),

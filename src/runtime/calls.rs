@@ -143,7 +143,15 @@ pub(crate) unsafe fn spmd(api: &str, func: usize, cargs: &[CArg]) -> Vec<Failure
         };
         // SAFETY: as our caller guarantees; the latch lives until the wait below.
         unsafe {
-            spawn::create_with(node, api, first(k), flags::SPMD | flags::LOCAL, func, cargs, extra)
+            spawn::create_with(
+                node,
+                api,
+                first(k),
+                flags::SPMD | flags::LOCAL,
+                func,
+                cargs,
+                extra,
+            )
         };
     }
     let extra = spawn::Extra {
@@ -153,7 +161,15 @@ pub(crate) unsafe fn spmd(api: &str, func: usize, cargs: &[CArg]) -> Vec<Failure
     let own = node.layout.global(ctx.index) as i32;
     // SAFETY: as above; a local direct task runs to completion inside the call.
     unsafe {
-        spawn::create_with(node, api, own, flags::SPMD | flags::DIRECT | flags::INVISIBLE, func, cargs, extra)
+        spawn::create_with(
+            node,
+            api,
+            own,
+            flags::SPMD | flags::DIRECT | flags::INVISIBLE,
+            func,
+            cargs,
+            extra,
+        )
     };
     wait_for(ctx, &latch, level, WaitMode::Help);
     node.failures.take(&latch)

@@ -14,7 +14,10 @@ use std::sync::atomic::Ordering;
 /// looked (a C parent cannot), which reached the primary task.
 pub(super) fn report_unobserved(node: &Node) {
     for f in node.failures.take_all() {
-        eprintln!("torc: node {}: nobody waited for a failed task: {f}", node.layout.node);
+        eprintln!(
+            "torc: node {}: nobody waited for a failed task: {f}",
+            node.layout.node
+        );
     }
 }
 

@@ -84,7 +84,10 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
     if let Some(cell) = task.future.take() {
         // A direct task with a future, run where no worker is: its callback, if any, is
         // run as a task (see `complete.rs`).
-        let (output, failures) = (std::mem::take(&mut task.output), std::mem::take(&mut task.failures));
+        let (output, failures) = (
+            std::mem::take(&mut task.output),
+            std::mem::take(&mut task.failures),
+        );
         let level = task.level;
         pool::put(t);
         // SAFETY: `parent` is the latch this task was counted in, signalled once (there).

@@ -216,7 +216,6 @@ impl Node {
         self.enqueue(None, task, to);
     }
 
-
     /// Runs `f`, an `spmd` function that calls MPI itself (see `Network::exclusive`).
     pub(crate) fn exclusive(&'static self, f: &mut dyn FnMut()) {
         match self.net {

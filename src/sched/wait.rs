@@ -77,7 +77,12 @@ pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMod
 }
 
 /// Blocks until `latch` (a latch, future or listener) is done; as [`wait_for`].
-pub(crate) fn wait_on<W: Waitable + ?Sized>(ctx: &WorkerCtx, latch: &W, level: u32, mode: WaitMode) {
+pub(crate) fn wait_on<W: Waitable + ?Sized>(
+    ctx: &WorkerCtx,
+    latch: &W,
+    level: u32,
+    mode: WaitMode,
+) {
     let node = ctx.node;
     let mut backoff = Backoff::new();
     loop {

@@ -44,12 +44,9 @@ impl Event {
 
     /// Forgets the registered waiter (it woke up, or gave up), unless the event happened.
     pub(crate) fn unregister(&self, waiter: usize) {
-        let _ = self.word.compare_exchange(
-            waiter + 1,
-            0,
-            Ordering::AcqRel,
-            Ordering::Relaxed,
-        );
+        let _ = self
+            .word
+            .compare_exchange(waiter + 1, 0, Ordering::AcqRel, Ordering::Relaxed);
     }
 
     /// Marks the event as happened; returns the waiter to wake, if one is registered.

@@ -29,8 +29,11 @@ pub(crate) enum Outcome {
 }
 
 /// A function run on the home node when the task completes, before its parent's wait ends.
-/// It returns the failure it caught, if it failed.
-pub(crate) type Callback = Box<dyn FnOnce(&Arc<FutureCell>) -> Option<Failure> + Send>;
+/// It returns the failure it caught, if it failed. `'a`: what it may borrow (the runtime
+/// keeps `'static` ones; the API erases a scope's lifetime, which outlasts the callback).
+pub(crate) type CallbackIn<'a> = Box<dyn FnOnce(&Arc<FutureCell>) -> Option<Failure> + Send + 'a>;
+/// A callback as the runtime keeps it.
+pub(crate) type Callback = CallbackIn<'static>;
 
 /// Turns a result that came as bytes from another node into the value the handle expects.
 pub(crate) type Decode = fn(Vec<u8>) -> Result<Value, String>;

@@ -628,4 +628,80 @@ mod tests {
         );
         assert_eq!(unsafe { *(r.args[0].value as *const i32) }, 4);
     }
+
+    #[test]
+    fn payloads_results_and_failures_travel() {
+        // A small input inline, a large one out of line (sent from the task's own bytes).
+        for n in [5usize, OUT_OF_LINE + 3] {
+            let payload: Vec<u8> = (0..n).map(|i| (i * 7) as u8).collect();
+            let mut t = Task::new();
+            t.home = 0;
+            t.input = Value::Bytes(payload.clone());
+            let enc = encode_task(&t, (1, 2), -1, 7);
+            let mut r = Task::new();
+            r.buf = buffer_from(&enc.body);
+            let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
+            if n < OUT_OF_LINE {
+                assert!(enc.blocks.is_empty());
+                assert_eq!(h.input_ool, None);
+                assert!(matches!(&r.input, Value::Bytes(b) if *b == payload));
+            } else {
+                assert_eq!(
+                    enc.blocks,
+                    vec![(t.input.wire_bytes().unwrap().as_ptr() as usize, n)]
+                );
+                assert_eq!(h.input_ool, Some(n));
+            }
+        }
+        // No payload: nothing announced.
+        let t = Task::new();
+        let enc = encode_task(&t, (1, 2), -1, 7);
+        let mut r = Task::new();
+        r.input = Value::Bytes(vec![1]);
+        r.buf = buffer_from(&enc.body);
+        let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
+        assert_eq!(h.input_ool, None);
+        assert!(
+            r.input.is_empty(),
+            "a reused descriptor forgets an old payload"
+        );
+
+        // A completion with a result and two failures; a large result out of line.
+        for n in [0usize, 9, OUT_OF_LINE] {
+            let mut t = Task::new();
+            t.handle = 0x55;
+            t.output = Value::Bytes(vec![3; n]);
+            t.failures = vec![
+                Failure {
+                    function: "m::f".into(),
+                    node: 2,
+                    worker: 5,
+                    level: 3,
+                    message: "boom".into(),
+                },
+                Failure {
+                    function: "m::g".into(),
+                    node: 1,
+                    worker: u32::MAX,
+                    level: 4,
+                    message: String::new(),
+                },
+            ];
+            let enc = encode_done(&t);
+            let d = decode_done(&enc.body).unwrap();
+            assert_eq!(d.handle, 0x55);
+            assert_eq!(d.failures, t.failures);
+            if n < OUT_OF_LINE {
+                assert_eq!(d.output, Output::Inline(&vec![3u8; n][..]));
+                assert!(enc.blocks.is_empty());
+            } else {
+                assert_eq!(d.output, Output::Follows(n));
+                assert_eq!(enc.blocks.len(), 1);
+            }
+        }
+        let plain = encode_done(&Task::new());
+        let d = decode_done(&plain.body).unwrap();
+        assert_eq!(d.output, Output::None);
+        assert!(d.failures.is_empty());
+    }
 }
