@@ -56,7 +56,10 @@ fn main() {
             for n in [0usize, 1, 15, 16, 17, 4096, 65535, 65536, 1 << 20, 64 << 20] {
                 let v = s.submit_at(last, filled, (In(&n),)).result().unwrap();
                 assert_eq!(v.len(), n);
-                assert!(v.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8), "{n} bytes");
+                assert!(
+                    v.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
+                    "{n} bytes"
+                );
             }
             // Strings and owned inputs of any size.
             let g = s.submit_at(last, greet, (Moved("torc".to_string()),));
@@ -64,7 +67,12 @@ fn main() {
             assert_eq!(g.result().unwrap(), format!("hello torc from node {node}"));
             let big: Vec<f64> = (0..(1 << 18)).map(|i| i as f64).collect();
             let want: f64 = big.iter().sum();
-            assert_eq!(s.submit_at(last, sum_moved, (Moved(big),)).result().unwrap(), want);
+            assert_eq!(
+                s.submit_at(last, sum_moved, (Moved(big),))
+                    .result()
+                    .unwrap(),
+                want
+            );
             // Futures nested three levels deep.
             assert_eq!(s.submit(nested, (In(&3u64),)).result().unwrap(), 9 + 4 + 1);
         })

@@ -117,8 +117,9 @@ fn main() {
             worker: n,
             workers: n,
         };
-        let far = api::scope(|s| misuse(|| s.spawn_at(Place::Worker(n), noop, (In(&1u32),)), &want))
-            .unwrap();
+        let far =
+            api::scope(|s| misuse(|| s.spawn_at(Place::Worker(n), noop, (In(&1u32),)), &want))
+                .unwrap();
         check(
             &mut wrong,
             "spawn_at(Worker(num_workers))",

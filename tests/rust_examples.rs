@@ -196,12 +196,12 @@ fn mixed_c_and_rust_tasks_in_one_job() {
 }
 
 #[test]
-fn a_panicking_task_stops_the_job_with_its_name_node_and_message() {
-    for (np, w, node) in [(1, 2, 0), (3, 1, 2)] {
+fn a_panicking_task_reaches_its_waiter_with_its_name_node_and_message() {
+    for (np, w, node, worker) in [(1, 2, 0, 1), (3, 1, 2, 2)] {
         let r = mpirun(&example("panic"), np, w, &[], &[], Duration::from_secs(60));
         assert!(
             !r.timed_out && r.code.is_some() && r.code != Some(0),
-            "panic at {np} ranks: expected a non-zero exit without timeout, got code {:?} \
+            "panic at {np} ranks: expected the program's non-zero exit without timeout, got code {:?} \
              (timed out {}):\n--- stdout\n{}\n--- stderr\n{}",
             r.code,
             r.timed_out,
@@ -209,7 +209,8 @@ fn a_panicking_task_stops_the_job_with_its_name_node_and_message() {
             r.stderr
         );
         let want = format!(
-            "torc: task panic::explode: panicked on node {node}: deliberate failure in task 42"
+            "panic: task panic::explode panicked on node {node} worker {worker} (level 1): \
+             deliberate failure in task 42"
         );
         assert!(
             r.stderr.contains(&want),
@@ -217,8 +218,8 @@ fn a_panicking_task_stops_the_job_with_its_name_node_and_message() {
             r.stderr
         );
         assert!(
-            !r.stdout.contains("the job went on"),
-            "the job went on after the panic:\n{}",
+            !r.stdout.contains("was lost"),
+            "the failure did not reach the scope:\n{}",
             r.stdout
         );
     }

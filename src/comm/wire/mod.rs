@@ -10,7 +10,7 @@
 //! | tag | name         | body                                                                  | built / parsed in |
 //! |-----|--------------|-----------------------------------------------------------------------|-------------------|
 //! | 1   | TASK         | task header, argument records, inline data (below)                    | `task.rs`         |
-//! | 2   | DONE         | handle, n, n x (addr, bytes \| OOL bit 63, inline data + pad)          | `task.rs`         |
+//! | 2   | DONE         | handle, n \| has result << 32 \| failures << 40, result length \| OOL bit 63, n x (addr, bytes \| OOL bit 63, inline data + pad), result + pad, failures | `task.rs` |
 //! | 3   | STEAL_REQ    | empty                                                                 | -                 |
 //! | 4   | STEAL_NONE   | empty                                                                 | -                 |
 //! | 5   | STEAL_TASK   | as TASK                                                               | `task.rs`         |
@@ -27,14 +27,19 @@
 //! | 16  | BIG          | tag, length of the message that follows on the bulk communicator      | `control.rs`      |
 //! | 17  | STEALING_ACK | empty                                                                 | -                 |
 //!
-//! A task (TASK, STEAL_TASK) is one message: the header `flags | nargs << 8 | level << 32`,
-//! `target (u32) | home << 32`, handle, function key, function offset, pad (48 bytes); one
+//! A task (TASK, STEAL_TASK) is one message: the header `flags | nargs << 8 | has input << 16 |
+//! level << 32`, `target (u32) | home << 32`, handle, function key, function offset, input
+//! payload length (`| OOL bit 63` when it follows in DATA messages) (48 bytes); one
 //! 32-byte record per argument: `call-way | 0x100 when its data follows in DATA messages`,
 //! count, element size, the creator's address; then the data of every argument that carries
 //! data (COP, REF, PTR with count > 0) and is smaller than `OUT_OF_LINE`, each block padded.
 //! The receiver takes the whole message as the task's argument buffer, so data is used where
 //! it landed. Larger blocks follow as DATA messages, in argument order, each cut into
-//! `pieces`. A DONE is followed the same way by the DATA of its large write-backs.
+//! `pieces`; a large input payload follows them, in its own DATA messages. A DONE is followed
+//! the same way by the DATA of its large write-backs, then of a large result (received into
+//! the buffer the creator's handle will own). Its failures (a task's panic, and those of its
+//! descendants nobody took) close it: per failure `node | worker << 32`, level, the lengths of
+//! the function name and of the message, then both texts, padded.
 
 mod control;
 mod task;
