@@ -222,73 +222,79 @@ int torc_getarg_size(int i);
 // The number of arguments of the calling task (`i` is ignored, as in TORC Lite).
 int torc_get_num_args(int i);
 
-// Creates a child task of the calling task, like `torc_task_argv` without flags, whose
+// torc extension (not in TORC Lite). Creates a child task of the calling task, like `torc_task_argv` without flags, whose
 // result (set by the task with `torc_result` or `torc_result_alloc`) comes back to the
 // creator; returns its handle, to be released with `torc_future_free`. (The variadic
 // `torc_task_future(qid, f, narg, ...)` gathers its arguments and calls this.)
 //
 // # Safety
 // As for `torc_task_argv`.
-torc_future_t *torc_task_future_argv(int qid, torc_func_t f, int narg, const torc_arg_t *args);
+torc_future_t *torc_task_future_argv(int qid,
+                                     torc_func_t f,
+                                     int narg,
+                                     const torc_arg_t *args);
 
-// Whether the task of `h` completed (1) or not yet (0).
+// torc extension (not in TORC Lite). Whether the task of `h` completed (1) or not yet (0).
 //
 // # Safety
 // `h` is a handle from `torc_task_future` not yet freed.
 int torc_future_done(torc_future_t *h);
 
-// Waits until the task of `h` completed; a worker runs other tasks meanwhile.
+// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs other tasks meanwhile.
 //
 // # Safety
 // As for `torc_future_done`.
 void torc_future_wait(torc_future_t *h);
 
-// Waits, then gives the result's length in bytes (-1 if the task failed).
+// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if the task failed).
 //
 // # Safety
 // As for `torc_future_done`.
 long torc_future_size(torc_future_t *h);
 
-// Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
+// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
 // failed; for an empty result a valid pointer to no bytes).
 //
 // # Safety
 // As for `torc_future_done`.
 const void *torc_future_data(torc_future_t *h);
 
-// Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
+// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
 // length (-1 if the task failed).
 //
 // # Safety
 // As for `torc_future_done`; `dst` has room for `cap` bytes.
-long torc_future_copy(torc_future_t *h, void *dst, long cap);
+long torc_future_copy(torc_future_t *h,
+                      void *dst,
+                      long cap);
 
-// Waits, then gives the failure of the task (which function, node, worker, message) as text
+// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which function, node, worker, message) as text
 // valid until `torc_future_free`, or NULL when it succeeded.
 //
 // # Safety
 // As for `torc_future_done`.
 const char *torc_future_error(torc_future_t *h);
 
-// Releases the handle (and its result). The task, if it still runs, completes normally; its
+// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it still runs, completes normally; its
 // parent's `torc_waitall` still waits for it.
 //
 // # Safety
 // `h` is NULL or a handle from `torc_task_future` not yet freed; it is not used afterwards.
 void torc_future_free(torc_future_t *h);
 
-// Inside a task: sets its result to a copy of the `len` bytes at `data` (replacing any
+// torc extension (not in TORC Lite). Inside a task: sets its result to a copy of the `len` bytes at `data` (replacing any
 // earlier one). Only a task created with `torc_task_future` hands it to anyone.
 //
 // # Safety
 // `data` points to `len` readable bytes (it may be NULL when `len` is 0).
-void torc_result(const void *data, long len);
+void torc_result(const void *data,
+                 long len);
 
-// Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the
+// torc extension (not in TORC Lite). Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the
 // task to fill in place (valid until the task returns or calls this again).
 void *torc_result_alloc(long len);
 
-// Runs `f(args...)` once on every node at the same time (node 0: the caller, which must be
+// torc extension (not in TORC Lite). Runs `f(args...)` once on every node at the same time (node 0: the caller, which must be
 // the primary task) and returns when every node's instance has returned. Each instance may
 // call MPI on `MPI_COMM_WORLD`, collectives included. Arguments are inputs only (CALL_BY_COP,
 // CALL_BY_VAL, CALL_BY_PTR, CALL_BY_VAD). (The variadic `torc_spmd(f, narg, ...)` gathers
@@ -296,7 +302,9 @@ void *torc_result_alloc(long len);
 //
 // # Safety
 // `args` points to `narg` descriptors whose data stays valid until the call returns.
-void torc_spmd_argv(torc_func_t f, int narg, const torc_arg_t *args);
+void torc_spmd_argv(torc_func_t f,
+                    int narg,
+                    const torc_arg_t *args);
 
 #ifdef __cplusplus
 }  // extern "C"

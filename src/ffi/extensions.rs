@@ -32,7 +32,7 @@ pub struct torc_future_t {
     read: bool,
 }
 
-/// Creates a child task of the calling task, like `torc_task_argv` without flags, whose
+/// torc extension (not in TORC Lite). Creates a child task of the calling task, like `torc_task_argv` without flags, whose
 /// result (set by the task with `torc_result` or `torc_result_alloc`) comes back to the
 /// creator; returns its handle, to be released with `torc_future_free`. (The variadic
 /// `torc_task_future(qid, f, narg, ...)` gathers its arguments and calls this.)
@@ -118,7 +118,7 @@ impl torc_future_t {
     }
 }
 
-/// Whether the task of `h` completed (1) or not yet (0).
+/// torc extension (not in TORC Lite). Whether the task of `h` completed (1) or not yet (0).
 ///
 /// # Safety
 /// `h` is a handle from `torc_task_future` not yet freed.
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn torc_future_done(h: *mut torc_future_t) -> c_int {
     (h.read || h.cell.is_done()) as c_int
 }
 
-/// Waits until the task of `h` completed; a worker runs other tasks meanwhile.
+/// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs other tasks meanwhile.
 ///
 /// # Safety
 /// As for `torc_future_done`.
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn torc_future_wait(h: *mut torc_future_t) {
     unsafe { handle("torc_future_wait", h) }.settle();
 }
 
-/// Waits, then gives the result's length in bytes (-1 if the task failed).
+/// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if the task failed).
 ///
 /// # Safety
 /// As for `torc_future_done`.
@@ -151,7 +151,7 @@ pub unsafe extern "C" fn torc_future_size(h: *mut torc_future_t) -> c_long {
     h.result.as_ref().map_or(-1, |r| r.len() as c_long)
 }
 
-/// Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
+/// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
 /// failed; for an empty result a valid pointer to no bytes).
 ///
 /// # Safety
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn torc_future_data(h: *mut torc_future_t) -> *const c_voi
         .map_or(std::ptr::null(), |r| r.as_ptr() as *const c_void)
 }
 
-/// Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
+/// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
 /// length (-1 if the task failed).
 ///
 /// # Safety
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn torc_future_copy(
     r.len() as c_long
 }
 
-/// Waits, then gives the failure of the task (which function, node, worker, message) as text
+/// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which function, node, worker, message) as text
 /// valid until `torc_future_free`, or NULL when it succeeded.
 ///
 /// # Safety
@@ -211,7 +211,7 @@ pub unsafe extern "C" fn torc_future_error(h: *mut torc_future_t) -> *const c_ch
     h.error.as_ref().map_or(std::ptr::null(), |e| e.as_ptr())
 }
 
-/// Releases the handle (and its result). The task, if it still runs, completes normally; its
+/// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it still runs, completes normally; its
 /// parent's `torc_waitall` still waits for it.
 ///
 /// # Safety
@@ -234,7 +234,7 @@ fn running_task(api: &str) -> &'static mut crate::task::Task {
     }
 }
 
-/// Inside a task: sets its result to a copy of the `len` bytes at `data` (replacing any
+/// torc extension (not in TORC Lite). Inside a task: sets its result to a copy of the `len` bytes at `data` (replacing any
 /// earlier one). Only a task created with `torc_task_future` hands it to anyone.
 ///
 /// # Safety
@@ -258,7 +258,7 @@ pub unsafe extern "C" fn torc_result(data: *const c_void, len: c_long) {
     t.output = Value::Bytes(bytes);
 }
 
-/// Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the
+/// torc extension (not in TORC Lite). Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the
 /// task to fill in place (valid until the task returns or calls this again).
 #[no_mangle]
 pub extern "C" fn torc_result_alloc(len: c_long) -> *mut c_void {
@@ -273,7 +273,7 @@ pub extern "C" fn torc_result_alloc(len: c_long) -> *mut c_void {
     p
 }
 
-/// Runs `f(args...)` once on every node at the same time (node 0: the caller, which must be
+/// torc extension (not in TORC Lite). Runs `f(args...)` once on every node at the same time (node 0: the caller, which must be
 /// the primary task) and returns when every node's instance has returned. Each instance may
 /// call MPI on `MPI_COMM_WORLD`, collectives included. Arguments are inputs only (CALL_BY_COP,
 /// CALL_BY_VAL, CALL_BY_PTR, CALL_BY_VAD). (The variadic `torc_spmd(f, narg, ...)` gathers
