@@ -115,6 +115,26 @@ const BUSY_ANSWER_TORC: Program = Program {
     name: "busy_answer_torc",
     kind: Kind::Torc,
 };
+const FUTURE_TORC: Program = Program {
+    name: "future_torc",
+    kind: Kind::Torc,
+};
+const RES_TORC: Program = Program {
+    name: "res_torc",
+    kind: Kind::Torc,
+};
+const FUTURE_RUST: Program = Program {
+    name: "future_rust",
+    kind: Kind::RustTorc,
+};
+const MAP_RUST_TORC: Program = Program {
+    name: "map_rust",
+    kind: Kind::RustTorc,
+};
+const MAP_RUST_RAYON: Program = Program {
+    name: "map_rust",
+    kind: Kind::Rayon,
+};
 
 const PROGRAMS: &[Program] = &[
     EMPTY_TORC,
@@ -131,6 +151,11 @@ const PROGRAMS: &[Program] = &[
     IDLE_TORC,
     IDLE_MPI,
     BUSY_ANSWER_TORC,
+    FUTURE_TORC,
+    RES_TORC,
+    FUTURE_RUST,
+    MAP_RUST_TORC,
+    MAP_RUST_RAYON,
 ];
 
 /// One configuration to run: a program, its process/worker counts, environment and arguments,
@@ -188,6 +213,8 @@ enum Goal {
     AtLeast(f64),
     /// At least this fraction of the peer's value (measured in the same run).
     FractionOfPeer(f64),
+    /// At most this multiple of the peer's value (measured in the same run).
+    TimesPeerAtMost(f64),
 }
 
 impl Goal {
@@ -195,14 +222,14 @@ impl Goal {
     fn target(self, peer: Option<f64>) -> Option<f64> {
         match self {
             Goal::AtMost(g) | Goal::AtLeast(g) => Some(g),
-            Goal::FractionOfPeer(f) => peer.map(|p| f * p),
+            Goal::FractionOfPeer(f) | Goal::TimesPeerAtMost(f) => peer.map(|p| f * p),
         }
     }
 
     fn met(self, v: f64, peer: Option<f64>) -> Option<bool> {
         let t = self.target(peer)?;
         Some(match self {
-            Goal::AtMost(_) => v <= t,
+            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) => v <= t,
             Goal::AtLeast(_) | Goal::FractionOfPeer(_) => v >= t,
         })
     }
@@ -210,7 +237,7 @@ impl Goal {
     /// For the CSV: `at_most` or `at_least`.
     fn direction(self) -> &'static str {
         match self {
-            Goal::AtMost(_) => "at_most",
+            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) => "at_most",
             Goal::AtLeast(_) | Goal::FractionOfPeer(_) => "at_least",
         }
     }
@@ -292,6 +319,42 @@ fn rows() -> Vec<Row> {
         &["pingpong", "1000", "2"],
         "median_us",
     );
+    // A task with an 8-byte result: through a future against a CALL_BY_RES argument.
+    type Strs = &'static [&'static str];
+    let future_c = |program, remote: bool, metric| {
+        let (np, args, smoke): (usize, Strs, Strs) = if remote {
+            (2, &["remote", "2000", "11"], &["remote", "50", "2"])
+        } else {
+            (1, &["local", "200000", "11"], &["local", "200", "2"])
+        };
+        probe(program, np, 1, args, smoke, metric)
+    };
+    let future_rust = |mode| {
+        let (args, smoke): (Strs, Strs) = match mode {
+            "submit" => (&["submit", "200000", "11"], &["submit", "200", "2"]),
+            _ => (&["spawn", "200000", "11"], &["spawn", "200", "2"]),
+        };
+        probe(FUTURE_RUST, 1, 1, args, smoke, "median_ns")
+    };
+    let map_torc = |chunk1: bool, workers| {
+        let (args, smoke): (Strs, Strs) = if chunk1 {
+            (&["chunk1", "100000", "11"], &["chunk1", "1000", "2"])
+        } else {
+            (&["chunk64", "100000", "11"], &["chunk64", "1000", "2"])
+        };
+        probe(MAP_RUST_TORC, 1, workers, args, smoke, "median_ns")
+    };
+    let map_rayon = |threads| {
+        probe(
+            MAP_RUST_RAYON,
+            1,
+            threads,
+            &["rayon", "100000", "11"],
+            &["rayon", "1000", "2"],
+            "median_ns",
+        )
+    };
+    const RES_PEER: &str = "torc_task, CALL_BY_RES, torc_waitall";
     vec![
         Row {
             measure: "empty task, 1 node x 1 worker",
@@ -435,6 +498,71 @@ fn rows() -> Vec<Row> {
                 Peer::Probe(pingpong_half),
             )),
             goal: Some(Goal::AtMost(100.0)),
+        },
+        Row {
+            // A future must cost no more than 1.2 times a task with a CALL_BY_RES argument.
+            measure: "8-byte result by future (torc_task_future, _wait, _copy, _free), local, 1 node x 1 worker",
+            unit: "ns",
+            torc: future_c(FUTURE_TORC, false, "median_ns"),
+            peer: Some((RES_PEER, Peer::Probe(future_c(RES_TORC, false, "median_ns")))),
+            goal: Some(Goal::TimesPeerAtMost(1.2)),
+        },
+        Row {
+            measure: "8-byte result by future, round trip to node 1, 2 nodes x 1 worker",
+            unit: "us",
+            torc: future_c(FUTURE_TORC, true, "median_us"),
+            peer: Some((RES_PEER, Peer::Probe(future_c(RES_TORC, true, "median_us")))),
+            goal: Some(Goal::TimesPeerAtMost(1.2)),
+        },
+        Row {
+            measure: "u64 result by future, Rust API s.submit + .result(), scope per task, 1 node x 1 worker",
+            unit: "ns",
+            torc: future_rust("submit"),
+            peer: Some((
+                "s.spawn with Out(&mut y), scope per task",
+                Peer::Probe(future_rust("spawn")),
+            )),
+            goal: None,
+        },
+        Row {
+            measure: "api::map of 100,000 trivial items, chunksize 1, 1 node x 2 workers: per item",
+            unit: "ns",
+            torc: map_torc(true, 2),
+            peer: Some((
+                "rayon par_iter().map().collect(), 2 threads",
+                Peer::Probe(map_rayon(2)),
+            )),
+            goal: None,
+        },
+        Row {
+            measure: "api::map of 100,000 trivial items, chunksize 64, 1 node x 2 workers: per item",
+            unit: "ns",
+            torc: map_torc(false, 2),
+            peer: Some((
+                "rayon par_iter().map().collect(), 2 threads",
+                Peer::Probe(map_rayon(2)),
+            )),
+            goal: None,
+        },
+        Row {
+            measure: "api::map of 100,000 trivial items, chunksize 1, 1 node x 1 worker: per item",
+            unit: "ns",
+            torc: map_torc(true, 1),
+            peer: Some((
+                "rayon par_iter().map().collect(), 1 thread",
+                Peer::Probe(map_rayon(1)),
+            )),
+            goal: None,
+        },
+        Row {
+            measure: "api::map of 100,000 trivial items, chunksize 64, 1 node x 1 worker: per item",
+            unit: "ns",
+            torc: map_torc(false, 1),
+            peer: Some((
+                "rayon par_iter().map().collect(), 1 thread",
+                Peer::Probe(map_rayon(1)),
+            )),
+            goal: None,
         },
     ]
 }
@@ -898,6 +1026,7 @@ fn fmt_goal(g: Option<Goal>, unit: &str) -> String {
         Some(Goal::AtMost(x)) => format!("<= {}", with_unit(&fmt_value(x), unit)),
         Some(Goal::AtLeast(x)) => format!(">= {}", with_unit(&fmt_value(x), unit)),
         Some(Goal::FractionOfPeer(f)) => format!(">= {:.0}% of peer", f * 100.0),
+        Some(Goal::TimesPeerAtMost(f)) => format!("<= {f}x peer"),
         None => "-".into(),
     }
 }
