@@ -36,10 +36,7 @@ fn main() {
     let cutoff = args.get(1).copied().unwrap_or(18);
     let r = api::run(|| {
         let mut result = 0u64;
-        api::scope(|s| {
-            s.spawn(fib, (In(&n), In(&cutoff), Out(&mut result)))
-        })
-        .unwrap();
+        api::scope(|s| s.spawn(fib, (In(&n), In(&cutoff), Out(&mut result)))).unwrap();
         (
             result,
             api::num_nodes().unwrap(),

@@ -108,12 +108,11 @@ fn main() {
         let (mut a, mut b) = (0, 0);
         api::scope(|outer| {
             api::scope(|inner| {
-                outer
-                    .spawn_direct(
-                        Place::Worker(last),
-                        slow_sum,
-                        (Borrow(&v[..10]), Out(&mut a)),
-                    );
+                outer.spawn_direct(
+                    Place::Worker(last),
+                    slow_sum,
+                    (Borrow(&v[..10]), Out(&mut a)),
+                );
                 inner.spawn(square, (In(&7u64), Out(&mut b)));
             })
             .unwrap();

@@ -22,6 +22,11 @@ pub trait Codec: Sized + Send + 'static {
     fn encode(&self) -> Cow<'_, [u8]>;
     /// The value encoded as `bytes`.
     fn decode(bytes: Vec<u8>) -> Result<Self, String>;
+    /// The value encoded as `bytes`, borrowed (small values held inline).
+    #[doc(hidden)]
+    fn decode_slice(bytes: &[u8]) -> Result<Self, String> {
+        Self::decode(bytes.to_vec())
+    }
     /// Whether the value is plain bytes of at most 16 bytes that may be held inline (the
     /// `Data` impls; the runtime then reads it back by copying those bytes).
     #[doc(hidden)]
@@ -43,6 +48,9 @@ impl<T: Data> Codec for T {
         })
     }
     fn decode(bytes: Vec<u8>) -> Result<T, String> {
+        T::decode_slice(&bytes)
+    }
+    fn decode_slice(bytes: &[u8]) -> Result<T, String> {
         if bytes.len() != std::mem::size_of::<T>() {
             return Err(short(
                 std::any::type_name::<T>(),
@@ -181,7 +189,7 @@ pub(crate) fn to_bytes<T: Codec>(v: T) -> Value {
 pub(crate) fn from_value<T: Codec>(v: Value) -> Result<T, String> {
     match v {
         Value::Empty => T::decode(Vec::new()),
-        Value::Inline { len, bytes } => T::decode(bytes.0[..len as usize].to_vec()),
+        Value::Inline { len, bytes } => T::decode_slice(&bytes.0[..len as usize]),
         Value::Object(o) => o
             .into_any()
             .downcast::<T>()

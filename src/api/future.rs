@@ -16,7 +16,8 @@ use std::sync::Arc;
 /// done, its result, or the error of its failure. Handles stay on the node that created the
 /// task.
 pub struct Future<R: Codec> {
-    cell: Arc<FutureCell>,
+    /// Released (for reuse) when the handle goes away.
+    cell: std::mem::ManuallyDrop<Arc<FutureCell>>,
     /// A callback's view of the handle: it may read the result but never take it.
     borrowed: bool,
     _r: PhantomData<fn() -> R>,
@@ -52,7 +53,7 @@ fn wait_here<W: Waitable + ?Sized>(w: &W) {
 impl<R: Codec> Future<R> {
     pub(super) fn new(cell: Arc<FutureCell>) -> Future<R> {
         Future {
-            cell,
+            cell: std::mem::ManuallyDrop::new(cell),
             borrowed: false,
             _r: PhantomData,
         }
@@ -61,7 +62,7 @@ impl<R: Codec> Future<R> {
     /// The handle a callback gets (its outcome is set, its event not yet).
     pub(super) fn borrowed(cell: Arc<FutureCell>) -> Future<R> {
         Future {
-            cell,
+            cell: std::mem::ManuallyDrop::new(cell),
             borrowed: true,
             _r: PhantomData,
         }
@@ -75,7 +76,7 @@ impl<R: Codec> Future<R> {
     /// Waits until the task completed; the worker runs other tasks meanwhile.
     pub fn wait(&self) {
         if !self.borrowed {
-            wait_here(&*self.cell);
+            wait_here(&**self.cell);
         }
     }
 
@@ -114,6 +115,14 @@ impl<R: Codec> Future<R> {
             Outcome::Failed(f) => Err(failed(f).expect("a failure")),
             Outcome::Pending => Err(Error::BadResult("it was taken already".into())),
         }
+    }
+}
+
+impl<R: Codec> Drop for Future<R> {
+    fn drop(&mut self) {
+        // SAFETY: the field is taken once, here, and never used again.
+        let cell = unsafe { std::mem::ManuallyDrop::take(&mut self.cell) };
+        FutureCell::recycle(cell, current_worker().map(|c| &c.cells));
     }
 }
 

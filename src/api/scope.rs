@@ -630,7 +630,8 @@ impl<'scope> Scope<'scope, '_> {
         args: A,
     ) -> Future<R> {
         self.owned();
-        let cell = FutureCell::new(Some(codec::decode_value::<R>), None);
+        let spare = current_worker().map(|c| &c.cells);
+        let cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), None);
         create("torc::Scope::submit", place, 0, f, args, Some(cell.clone()));
         Future::new(cell)
     }

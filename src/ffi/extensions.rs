@@ -15,27 +15,24 @@ use crate::sched::spawn::Extra;
 use crate::sched::wait::{wait_on, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::future::{FutureCell, Outcome};
-use crate::task::value::Value;
+use crate::task::value::{Value, INLINE};
 use crate::task::CArg;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_long, c_void};
 use std::sync::Arc;
 
-/// The handle of a task with a byte result (`torc_future_t` in C; opaque).
+/// The handle of a task with a byte result (`torc_future_t` in C; opaque). A handle is the
+/// future's cell itself (one reference of it), so creating and freeing one allocates nothing
+/// more than the cell; a result of at most 16 bytes lives inside it.
 pub struct torc_future_t {
-    cell: Arc<FutureCell>,
-    /// The result, once read out of the cell.
-    result: Option<Vec<u8>>,
-    /// The failure's text, once read out of the cell.
-    error: Option<CString>,
-    /// Whether the outcome was read out of the cell.
-    read: bool,
+    _opaque: [u8; 0],
 }
 
-/// torc extension (not in TORC Lite). Creates a child task of the calling task, like `torc_task_argv` without flags, whose
-/// result (set by the task with `torc_result` or `torc_result_alloc`) comes back to the
-/// creator; returns its handle, to be released with `torc_future_free`. (The variadic
-/// `torc_task_future(qid, f, narg, ...)` gathers its arguments and calls this.)
+/// torc extension (not in TORC Lite). Creates a child task of the calling task, like
+/// `torc_task_argv` without flags, whose result (set by the task with `torc_result` or
+/// `torc_result_alloc`) comes back to the creator; returns its handle, to be released with
+/// `torc_future_free`. (The variadic `torc_task_future(qid, f, narg, ...)` gathers its
+/// arguments and calls this.)
 ///
 /// # Safety
 /// As for `torc_task_argv`.
@@ -49,29 +46,25 @@ pub unsafe extern "C" fn torc_task_future_argv(
     const API: &str = "torc_task_future";
     // SAFETY: as our caller guarantees.
     let cargs = unsafe { check_args(API, narg, args) };
-    let cell = FutureCell::new(None, None);
+    let cell = FutureCell::new_in(current_worker().map(|c| &c.cells), None, None);
     let extra = Extra {
         future: Some(cell.clone()),
         ..Default::default()
     };
     // SAFETY: as our caller guarantees.
     unsafe { runtime::create_with(API, qid, 0, f.map_or(0, |f| f as usize), cargs, extra) };
-    Box::into_raw(Box::new(torc_future_t {
-        cell,
-        result: None,
-        error: None,
-        read: false,
-    }))
+    Arc::into_raw(cell) as *mut torc_future_t
 }
 
-/// The handle behind `h`, or a clear stop for NULL.
+/// The cell behind handle `h`, or a clear stop for NULL.
 ///
 /// # Safety
 /// `h` is NULL or a handle from `torc_task_future` not yet freed.
-unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a mut torc_future_t {
-    // SAFETY: as our caller guarantees.
-    match unsafe { h.as_mut() } {
-        Some(h) => h,
+unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
+    // SAFETY: a handle is a reference of the cell, turned into a raw pointer by
+    // `torc_task_future_argv` and alive until `torc_future_free` (our caller's promise).
+    match unsafe { (h as *const FutureCell).as_ref() } {
+        Some(c) => c,
         None => fatal(api, format_args!("the handle is NULL")),
     }
 }
@@ -91,30 +84,28 @@ fn wait_cell(cell: &FutureCell) {
     }
 }
 
-impl torc_future_t {
-    /// Waits, then moves the outcome out of the cell into the handle (once).
-    fn settle(&mut self) {
-        if self.read {
-            return;
+/// Waits, then gives the result's bytes, or `None` if the task failed.
+fn result_bytes(cell: &FutureCell) -> Option<&[u8]> {
+    wait_cell(cell);
+    cell.observed
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: the cell is done; the handle's owner (the caller of the C function) is the only
+    // one to read it, and the outcome is replaced (below) only by that owner.
+    if let Outcome::Ready(Value::Object(_)) = unsafe { cell.outcome() } {
+        // A Rust object (a Rust task created through the C entry): its bytes, once.
+        // SAFETY: as above; no reference into the old outcome is alive.
+        let v = unsafe { cell.take_outcome() };
+        if let Outcome::Ready(v) = v {
+            // SAFETY: as above.
+            unsafe { cell.put(Outcome::Ready(Value::Bytes(v.into_bytes()))) };
         }
-        wait_cell(&self.cell);
-        self.cell
-            .observed
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        // SAFETY: the cell is done, and this handle is its single owner.
-        match unsafe { self.cell.take_outcome() } {
-            Outcome::Ready(v) => self.result = Some(v.into_bytes()),
-            Outcome::Failed(f) => {
-                let text = f
-                    .iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.error = Some(CString::new(text.replace('\0', " ")).expect("no NUL"));
-            }
-            Outcome::Pending => self.result = Some(Vec::new()),
-        }
-        self.read = true;
+    }
+    // SAFETY: as above.
+    match unsafe { cell.outcome() } {
+        Outcome::Ready(Value::Inline { len, bytes }) => Some(&bytes.0[..*len as usize]),
+        Outcome::Ready(Value::Bytes(b)) => Some(b),
+        Outcome::Ready(_) | Outcome::Pending => Some(&[]),
+        Outcome::Failed(_) => None,
     }
 }
 
@@ -125,49 +116,47 @@ impl torc_future_t {
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_done(h: *mut torc_future_t) -> c_int {
     // SAFETY: as our caller guarantees.
-    let h = unsafe { handle("torc_future_done", h) };
-    (h.read || h.cell.is_done()) as c_int
+    unsafe { handle("torc_future_done", h) }.is_done() as c_int
 }
 
-/// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs other tasks meanwhile.
+/// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs
+/// other tasks meanwhile.
 ///
 /// # Safety
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_wait(h: *mut torc_future_t) {
     // SAFETY: as our caller guarantees.
-    unsafe { handle("torc_future_wait", h) }.settle();
+    wait_cell(unsafe { handle("torc_future_wait", h) });
 }
 
-/// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if the task failed).
+/// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if
+/// the task failed).
 ///
 /// # Safety
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_size(h: *mut torc_future_t) -> c_long {
     // SAFETY: as our caller guarantees.
-    let h = unsafe { handle("torc_future_size", h) };
-    h.settle();
-    h.result.as_ref().map_or(-1, |r| r.len() as c_long)
+    let cell = unsafe { handle("torc_future_size", h) };
+    result_bytes(cell).map_or(-1, |r| r.len() as c_long)
 }
 
-/// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
-/// failed; for an empty result a valid pointer to no bytes).
+/// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until
+/// `torc_future_free`; NULL if the task failed; for an empty result a valid pointer to no
+/// bytes).
 ///
 /// # Safety
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_data(h: *mut torc_future_t) -> *const c_void {
     // SAFETY: as our caller guarantees.
-    let h = unsafe { handle("torc_future_data", h) };
-    h.settle();
-    h.result
-        .as_ref()
-        .map_or(std::ptr::null(), |r| r.as_ptr() as *const c_void)
+    let cell = unsafe { handle("torc_future_data", h) };
+    result_bytes(cell).map_or(std::ptr::null(), |r| r.as_ptr() as *const c_void)
 }
 
-/// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
-/// length (-1 if the task failed).
+/// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to
+/// `dst`; returns the result's full length (-1 if the task failed).
 ///
 /// # Safety
 /// As for `torc_future_done`; `dst` has room for `cap` bytes.
@@ -179,12 +168,11 @@ pub unsafe extern "C" fn torc_future_copy(
 ) -> c_long {
     const API: &str = "torc_future_copy";
     // SAFETY: as our caller guarantees.
-    let h = unsafe { handle(API, h) };
+    let cell = unsafe { handle(API, h) };
     if cap < 0 {
         fatal(API, format_args!("cap = {cap} is negative"));
     }
-    h.settle();
-    let Some(r) = h.result.as_ref() else {
+    let Some(r) = result_bytes(cell) else {
         return -1;
     };
     let n = r.len().min(cap as usize);
@@ -198,29 +186,47 @@ pub unsafe extern "C" fn torc_future_copy(
     r.len() as c_long
 }
 
-/// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which function, node, worker, message) as text
-/// valid until `torc_future_free`, or NULL when it succeeded.
+/// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which
+/// function, node, worker, message) as text valid until `torc_future_free`, or NULL when it
+/// succeeded.
 ///
 /// # Safety
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_error(h: *mut torc_future_t) -> *const c_char {
     // SAFETY: as our caller guarantees.
-    let h = unsafe { handle("torc_future_error", h) };
-    h.settle();
-    h.error.as_ref().map_or(std::ptr::null(), |e| e.as_ptr())
+    let cell = unsafe { handle("torc_future_error", h) };
+    if result_bytes(cell).is_some() {
+        return std::ptr::null();
+    }
+    // SAFETY: done (result_bytes waited) and read by the handle's owner only.
+    let Outcome::Failed(f) = (unsafe { cell.outcome() }) else {
+        return std::ptr::null();
+    };
+    cell.error_text
+        .get_or_init(|| {
+            let text = f
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            CString::new(text.replace('\0', " ")).expect("no NUL")
+        })
+        .as_ptr()
 }
 
-/// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it still runs, completes normally; its
-/// parent's `torc_waitall` still waits for it.
+/// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it
+/// still runs, completes normally; its parent's `torc_waitall` still waits for it.
 ///
 /// # Safety
 /// `h` is NULL or a handle from `torc_task_future` not yet freed; it is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_free(h: *mut torc_future_t) {
     if !h.is_null() {
-        // SAFETY: a handle from `Box::into_raw`, freed once (our caller's promise).
-        drop(unsafe { Box::from_raw(h) });
+        // SAFETY: the reference `torc_task_future_argv` turned into this raw pointer, given
+        // back once (our caller's promise).
+        let cell = unsafe { Arc::from_raw(h as *const FutureCell) };
+        FutureCell::recycle(cell, current_worker().map(|c| &c.cells));
     }
 }
 
@@ -249,13 +255,18 @@ pub unsafe extern "C" fn torc_result(data: *const c_void, len: c_long) {
     if len > 0 && data.is_null() {
         fatal(API, format_args!("data is NULL with len = {len}"));
     }
-    let bytes = if len == 0 {
-        Vec::new()
+    let bytes: &[u8] = if len == 0 {
+        &[]
     } else {
         // SAFETY: `data` points to `len` readable bytes, as our caller guarantees.
-        unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) }.to_vec()
+        unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) }
     };
-    t.output = Value::Bytes(bytes);
+    // A small result stays inline: no allocation, here or at the handle.
+    t.output = if bytes.len() <= INLINE {
+        Value::inline(bytes)
+    } else {
+        Value::Bytes(bytes.to_vec())
+    };
 }
 
 /// torc extension (not in TORC Lite). Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the

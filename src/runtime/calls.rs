@@ -89,9 +89,13 @@ pub(crate) unsafe fn create_with(
     cargs: &[CArg],
     extra: spawn::Extra,
 ) {
-    let node = running_node(api);
-    // SAFETY: as our caller guarantees.
-    unsafe { spawn::create_with(node, api, qid, bits, func, cargs, extra) };
+    let mut extra = Some(extra);
+    // SAFETY (both calls): as our caller guarantees.
+    if !unsafe { spawn::create_child_with(api, qid, bits, func, cargs, &mut extra) } {
+        let node = running_node(api);
+        let extra = extra.expect("left untouched");
+        unsafe { spawn::create_with(node, api, qid, bits, func, cargs, extra) };
+    }
 }
 
 /// `spmd`: runs `func(args...)` once on every node at the same time (here: on the calling

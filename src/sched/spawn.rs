@@ -42,12 +42,51 @@ pub(crate) unsafe fn create_child(
     func: usize,
     cargs: &[CArg],
 ) -> bool {
+    // SAFETY: as our caller guarantees.
+    unsafe { child(api, qid, flag_bits, func, cargs, &mut None) }
+}
+
+/// As [`create_child`], for a task that carries `extra` (a future, an input payload): takes
+/// it when it returns true; returns false, leaving `extra` untouched, in the cases
+/// [`create_with`] takes (not a worker's task, detached or direct, a parent latch of its own).
+///
+/// # Safety
+/// As for [`create_child`].
+#[inline(never)]
+pub(crate) unsafe fn create_child_with(
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+    extra: &mut Option<Extra>,
+) -> bool {
+    // SAFETY: as our caller guarantees.
+    unsafe { child(api, qid, flag_bits, func, cargs, extra) }
+}
+
+/// The body of [`create_child`] and [`create_child_with`].
+///
+/// # Safety
+/// As for [`create_child`].
+#[inline(always)]
+unsafe fn child(
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+    extra: &mut Option<Extra>,
+) -> bool {
     debug_assert!(cargs.len() <= MAX_ARGS);
     let Some(ctx) = current_worker() else {
         return false;
     };
     let cur = ctx.current();
     if cur.is_null() || flag_bits & (flags::DETACHED | flags::DIRECT) != 0 {
+        return false;
+    }
+    if extra.as_ref().is_some_and(|e| e.parent.is_some()) {
         return false;
     }
     // SAFETY: the current task is alive while it runs on this thread, which is now.
@@ -57,6 +96,10 @@ pub(crate) unsafe fn create_child(
     let mut task = ctx.pool.get();
     // SAFETY: as our caller guarantees.
     unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
+    if let Some(e) = extra.take() {
+        task.input = e.input;
+        task.future = e.future;
+    }
     let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
     if tgt.named {
         pin(&mut task);

@@ -30,6 +30,8 @@ pub(crate) struct WorkerCtx {
     current: Cell<*mut Task>,
     /// Lowest safe stack address of the worker's thread (0: unknown), set by `enter`.
     stack_limit: Cell<usize>,
+    /// Future cells released by this worker, for reuse.
+    pub(crate) cells: crate::task::future::Spare,
 }
 
 // The calling thread's context and current task (the latter for threads that are not
@@ -53,6 +55,7 @@ impl WorkerCtx {
             pool: Pool::default(),
             current: Cell::new(std::ptr::null_mut()),
             stack_limit: Cell::new(0),
+            cells: Default::default(),
         }
     }
 

@@ -33,6 +33,12 @@ impl Event {
         self.word.load(Ordering::Acquire) & SET != 0
     }
 
+    /// As [`Event::is_set`], sequentially consistent (for a Dekker-style handshake on other
+    /// variables: see `task/future.rs`).
+    pub(crate) fn is_set_seqcst(&self) -> bool {
+        self.word.load(Ordering::SeqCst) & SET != 0
+    }
+
     /// Records worker `waiter` as the one to wake. Returns false when the event already
     /// happened (do not sleep) or another waiter is registered (poll instead of sleeping).
     pub(crate) fn register(&self, waiter: usize) -> bool {
@@ -51,8 +57,9 @@ impl Event {
 
     /// Marks the event as happened; returns the waiter to wake, if one is registered.
     pub(crate) fn set(&self) -> Option<usize> {
-        // Release: what the completer wrote before is visible to whoever sees SET.
-        let old = self.word.swap(SET, Ordering::AcqRel);
+        // Release: what the completer wrote before is visible to whoever sees SET (SeqCst
+        // for the listener handshake of `task/future.rs`).
+        let old = self.word.swap(SET, Ordering::SeqCst);
         debug_assert!(old & SET == 0, "an event is set once");
         (old != 0).then(|| old - 1)
     }

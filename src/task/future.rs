@@ -57,19 +57,25 @@ pub(crate) struct FutureCell {
     /// Set once the handle's owner looked at the outcome (a failure nobody looked at is
     /// reported when the cell goes away).
     pub(crate) observed: std::sync::atomic::AtomicBool,
+    /// Set once a listener was given (`listen`): only then does the completer take the lock.
+    listening: std::sync::atomic::AtomicBool,
+    /// The failure as text, made once for a C handle (`torc_future_error`).
+    pub(crate) error_text: once_cell::sync::OnceCell<std::ffi::CString>,
 }
 
 impl Drop for FutureCell {
     fn drop(&mut self) {
-        if let Outcome::Failed(f) = self.outcome.get_mut() {
-            if !*self.observed.get_mut() {
-                for x in f.iter() {
-                    eprintln!("torc: a failed task's handle was dropped unread: {x}");
-                }
-            }
-        }
+        self.report_unread();
     }
 }
+
+/// Most cells a worker keeps for reuse (see [`FutureCell::recycle`]).
+const SPARE_MAX: usize = 256;
+
+/// Cells a worker released last, each with no other reference, ready for reuse: a task with
+/// a future then allocates nothing. (One per worker, in its context: no thread-local lookup.)
+#[derive(Default)]
+pub(crate) struct Spare(std::cell::RefCell<Vec<Arc<FutureCell>>>);
 
 // SAFETY: `outcome` and `callback` are accessed as the module comment says: by the creator
 // before the task is published, by the completer before `event.set()`, and by the handle's
@@ -80,7 +86,23 @@ unsafe impl Sync for FutureCell {}
 unsafe impl Send for FutureCell {}
 
 impl FutureCell {
-    /// A cell for a task not yet created, with the decoder its handle needs.
+    /// A cell for a task not yet created, with the decoder its handle needs: one of `spare`
+    /// (the calling worker's) when it has one.
+    pub(crate) fn new_in(
+        spare: Option<&Spare>,
+        decode: Option<Decode>,
+        callback: Option<Callback>,
+    ) -> Arc<FutureCell> {
+        if let Some(mut c) = spare.and_then(|s| s.0.borrow_mut().pop()) {
+            let m = Arc::get_mut(&mut c).expect("a spare cell has no other reference");
+            m.decode = decode;
+            *m.callback.get_mut() = callback;
+            return c;
+        }
+        FutureCell::new(decode, callback)
+    }
+
+    /// A new cell for a task not yet created, with the decoder its handle needs.
     pub(crate) fn new(decode: Option<Decode>, callback: Option<Callback>) -> Arc<FutureCell> {
         Arc::new(FutureCell {
             event: Event::new(),
@@ -89,7 +111,45 @@ impl FutureCell {
             decode,
             listener: Mutex::new(None),
             observed: Default::default(),
+            listening: Default::default(),
+            error_text: Default::default(),
         })
+    }
+
+    /// Releases the handle's reference: when it is the last one and the caller is a worker
+    /// (`spare`), the cell is cleared and kept there for its next future (a bounded number
+    /// of them); else it goes away with the last reference (the task may still hold one).
+    pub(crate) fn recycle(mut this: Arc<FutureCell>, spare: Option<&Spare>) {
+        let Some(spare) = spare else {
+            return;
+        };
+        let Some(m) = Arc::get_mut(&mut this) else {
+            return;
+        };
+        m.report_unread();
+        m.event = Event::new();
+        *m.outcome.get_mut() = Outcome::Pending;
+        *m.callback.get_mut() = None;
+        m.decode = None;
+        *m.listener.get_mut() = None;
+        *m.observed.get_mut() = false;
+        *m.listening.get_mut() = false;
+        let _ = m.error_text.take();
+        let mut s = spare.0.borrow_mut();
+        if s.len() < SPARE_MAX {
+            s.push(this);
+        }
+    }
+
+    /// Prints a failure nobody looked at (the handle is going away).
+    fn report_unread(&mut self) {
+        if let Outcome::Failed(f) = self.outcome.get_mut() {
+            if !*self.observed.get_mut() {
+                for x in f.iter() {
+                    eprintln!("torc: a failed task's handle was dropped unread: {x}");
+                }
+            }
+        }
     }
 
     /// Whether the outcome is final.
@@ -146,8 +206,11 @@ impl FutureCell {
 
     /// Tells `listener` (as item `index`) when the outcome is final, at once if it is.
     pub(crate) fn listen(&self, listener: &Arc<Listener>, index: usize) {
+        // Dekker with `notify_listener`: this flag before our look at the event, as the
+        // completer's event before its look at the flag (all sequentially consistent).
+        self.listening.store(true, Ordering::SeqCst);
         let mut l = self.listener.lock();
-        if self.is_done() {
+        if self.event.is_set_seqcst() {
             drop(l);
             listener.ready(index);
         } else {
@@ -158,8 +221,12 @@ impl FutureCell {
     /// Called by the completer right after `event.set()`: the listener learns of it.
     /// Returns the waiter of the listener to wake, if one sleeps.
     pub(crate) fn notify_listener(&self) -> Option<usize> {
-        // `listen` checks `is_done` under this lock, so it either sees the event set (and
-        // reports the item itself) or stores the listener before we take it here.
+        if !self.listening.load(Ordering::SeqCst) {
+            // No `listen` began before the event was set; one that begins later sees it set.
+            return None;
+        }
+        // `listen` checks the event under this lock, so it either sees it set (and reports
+        // the item itself) or stores the listener before we take it here.
         let l = self.listener.lock().take();
         l.and_then(|(listener, index)| listener.ready(index))
     }

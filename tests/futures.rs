@@ -1,0 +1,225 @@
+//! The examples of torcpy's model in the Rust API (`futures`, `map`, `spmd`, `fib_futures`,
+//! `failures`) under `mpirun` at 1, 2, 3 and 4 ranks with 1 and 2 workers, each under a
+//! timeout: exit status 0 and the `ok` line they print once their own checks passed; for
+//! `failures`, also the end-of-run report of the failed detached task on stderr.
+//!
+//! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples/`);
+//! when they are missing or older than the library (e.g. `cargo test --test futures` builds
+//! only this test), they are built here once with `cargo build --examples`.
+
+mod common;
+
+use common::{lib_dir, mpirun, Run};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+const T: Duration = Duration::from_secs(120);
+
+/// Every example this file runs.
+const EXAMPLES: &[&str] = &["futures", "map", "spmd", "fib_futures", "failures"];
+
+/// The (ranks, workers per rank) combinations every example runs at.
+const SHAPES: &[(usize, usize)] = &[
+    (1, 1),
+    (1, 2),
+    (2, 1),
+    (2, 2),
+    (3, 1),
+    (3, 2),
+    (4, 1),
+    (4, 2),
+];
+
+fn modified(p: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The path of example `name`, built first if any example is missing or older than the library.
+fn example(name: &str) -> PathBuf {
+    static CHECKED: Mutex<bool> = Mutex::new(false);
+    let dir = lib_dir().join("examples");
+    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    if !*checked {
+        let lib = modified(&lib_dir().join("libtorc.rlib"));
+        let stale = EXAMPLES
+            .iter()
+            .any(|e| match (modified(&dir.join(e)), lib) {
+                (None, _) => true,
+                (Some(exe), Some(lib)) => exe < lib,
+                (Some(_), None) => false,
+            });
+        if stale {
+            build_examples();
+        }
+        *checked = true;
+    }
+    let exe = dir.join(name);
+    assert!(
+        exe.exists(),
+        "example `{name}` is not at {}; build it with `cargo build --examples`",
+        exe.display()
+    );
+    exe
+}
+
+/// `cargo build --examples` for the profile this test binary was built with.
+fn build_examples() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(common::root())
+        .arg("build")
+        .arg("--examples");
+    let profile = lib_dir()
+        .file_name()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.arg("--profile").arg(other);
+        }
+    }
+    let out = cmd.output().expect("run cargo build --examples");
+    assert!(
+        out.status.success(),
+        "cargo build --examples failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs example `name` on `np` ranks with `workers` workers; checks it exited 0 and printed
+/// `NAME: ok`.
+fn run_ok(name: &str, np: usize, workers: usize, args: &[&str]) -> Run {
+    let r = mpirun(&example(name), np, workers, args, &[], T);
+    let what = format!("{name} {args:?} at {np} ranks x {workers} workers");
+    r.assert_ok(&what);
+    assert_has(&r, &what, &format!("{name}: ok"));
+    r
+}
+
+fn assert_has(r: &Run, what: &str, want: &str) {
+    assert!(
+        r.stdout.lines().any(|l| l.contains(want)),
+        "{what}: expected `{want}` in stdout:\n{}\n--- stderr\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn futures_results_of_any_size_callbacks_and_as_completed() {
+    for &(np, w) in SHAPES {
+        run_ok("futures", np, w, &[]);
+    }
+}
+
+#[test]
+fn map_keeps_input_order_and_reaches_every_node() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("map", np, w, &[]);
+        let nodes: Vec<String> = (0..np).map(|k| k.to_string()).collect();
+        assert_has(
+            &r,
+            &format!("map at {np} ranks x {w} workers"),
+            &format!(
+                "map: {} items in chunks of 3 ran on nodes {{{}}} of {np} ({} workers)",
+                3 * np * w,
+                nodes.join(", "),
+                np * w
+            ),
+        );
+    }
+}
+
+#[test]
+fn spmd_broadcasts_and_reduces_on_every_node() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("spmd", np, w, &[]);
+        assert_has(
+            &r,
+            &format!("spmd at {np} ranks x {w} workers"),
+            &format!("spmd: A[999] = 99907 on all {np} nodes"),
+        );
+    }
+}
+
+#[test]
+fn fib_with_futures_and_join_matches_the_sequential_value() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("fib_futures", np, w, &[]);
+        assert_has(
+            &r,
+            &format!("fib_futures at {np} ranks x {w} workers"),
+            &format!(
+                "fib_futures: fib(25) = 75025 (cut-off 15) on {np} nodes x {} workers",
+                np * w
+            ),
+        );
+    }
+    // Tasks at every level (cut-off 2) and none at all (cut-off above n).
+    for args in [["16", "2"], ["16", "17"]] {
+        run_ok("fib_futures", 3, 2, &args);
+    }
+}
+
+/// The parts of `torc: node N: nobody waited for a failed task: task F failed on node M
+/// worker W (level L): MESSAGE`: (N, F, M, W, L, MESSAGE).
+fn parse_unwaited(line: &str) -> Option<(usize, String, usize, usize, u32, String)> {
+    let rest = line.strip_prefix("torc: node ")?;
+    let (n, rest) = rest.split_once(": nobody waited for a failed task: task ")?;
+    let (f, rest) = rest.split_once(" failed on node ")?;
+    let (m, rest) = rest.split_once(" worker ")?;
+    let (w, rest) = rest.split_once(" (level ")?;
+    let (l, msg) = rest.split_once("): ")?;
+    Some((
+        n.parse().ok()?,
+        f.to_string(),
+        m.parse().ok()?,
+        w.parse().ok()?,
+        l.parse().ok()?,
+        msg.to_string(),
+    ))
+}
+
+#[test]
+fn failures_reach_the_waiter_and_detached_ones_the_end_of_the_run() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("failures", np, w, &[]);
+        let what = format!("failures at {np} ranks x {w} workers");
+        for part in ["(a)", "(b)", "(c)", "(d)", "(e)"] {
+            assert_has(&r, &what, &format!("failures: {part} task "));
+        }
+        let reports: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.contains("nobody waited for a failed task"))
+            .collect();
+        assert_eq!(
+            reports.len(),
+            1,
+            "{what}: expected one report of the detached task's failure on stderr:\n{}",
+            r.stderr
+        );
+        let (n, f, m, worker, level, msg) = parse_unwaited(reports[0])
+            .unwrap_or_else(|| panic!("{what}: unexpected report line: {}", reports[0]));
+        assert!(
+            n < np && m < np && worker < np * w,
+            "{what}: {}",
+            reports[0]
+        );
+        assert_eq!(f, "failures::detached_boom", "{what}");
+        assert_eq!(level, 1, "{what}");
+        assert_eq!(msg, "deliberate failure of the detached task 99", "{what}");
+        // Every other failure was taken by its waiter: none is reported as unread.
+        assert!(
+            !r.stderr.contains("dropped unread"),
+            "{what}: a failure was left unread:\n{}",
+            r.stderr
+        );
+    }
+}
