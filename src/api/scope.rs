@@ -64,7 +64,10 @@ fn guarded<F>(f: impl FnOnce()) {
         let fail = failure_here(std::any::type_name::<F>().to_string(), msg);
         // SAFETY: a trampoline runs inside its task, which is the current one and alive.
         match unsafe { current_task().as_mut() } {
-            Some(t) => t.failures.push(fail),
+            Some(t) => {
+                t.failures.push(fail);
+                t.mark_extended();
+            }
             None => crate::error::fatal(
                 &format!("task {}", fail.function),
                 format_args!("panicked on node {}: {}", fail.node, fail.message),
@@ -87,6 +90,7 @@ fn store_result<R: Codec>(r: R) {
         } else {
             codec::to_bytes(r)
         };
+        t.mark_extended();
     }
 }
 

@@ -125,6 +125,7 @@ fn accept_task(
     }
     if let Some(n) = hdr.input_ool {
         task.input = Value::Bytes(receive_bytes(world, source, n));
+        task.mark_extended();
     }
     if task.home == node.layout.node as u32 {
         // Back home unrun (stolen back): its handle gives its latch, and the creator's memory
@@ -142,7 +143,10 @@ fn accept_task(
             );
         }
         task.parent = away.latch;
-        task.future = away.future;
+        if away.future.is_some() {
+            task.future = away.future;
+            task.mark_extended();
+        }
     }
     task.func = wire::function_addr(hdr.func.0, hdr.func.1, &node.registered).unwrap_or_else(|e| {
         fatal(

@@ -267,6 +267,7 @@ pub unsafe extern "C" fn torc_result(data: *const c_void, len: c_long) {
     } else {
         Value::Bytes(bytes.to_vec())
     };
+    t.mark_extended();
 }
 
 /// torc extension (not in TORC Lite). Inside a task: sets its result to `len` zeroed bytes and returns where they are, for the
@@ -281,6 +282,7 @@ pub extern "C" fn torc_result_alloc(len: c_long) -> *mut c_void {
     let mut b = vec![0u8; len as usize];
     let p = b.as_mut_ptr() as *mut c_void;
     t.output = Value::Bytes(b);
+    t.mark_extended();
     p
 }
 

@@ -27,6 +27,20 @@ pub(super) fn collect(node: &Node, task: &mut Task) {
     let mut f = node.failures.take(&task.latch);
     if !f.is_empty() {
         task.failures.append(&mut f);
+        task.mark_extended();
+    }
+}
+
+/// A task ran on worker `ctx` (which still runs it) and its children are done: takes their
+/// failures, and settles its future if it is at home.
+#[cold]
+#[inline(never)]
+pub(super) fn after_run(ctx: &WorkerCtx, task: &mut Task, at_home: bool) {
+    if ctx.node.failures.pending() {
+        collect(ctx.node, task);
+    }
+    if at_home && task.future.is_some() {
+        settle_here(ctx, task);
     }
 }
 
@@ -55,16 +69,17 @@ fn run_callback(cell: &Arc<FutureCell>, task: *mut Task) {
     if let Some(cb) = unsafe { cell.take_callback() } {
         if let Some(f) = cb(cell) {
             // SAFETY: `task` is the task running on this thread.
-            unsafe { (*task).failures.push(f) };
+            unsafe {
+                (*task).failures.push(f);
+                (*task).mark_extended();
+            }
         }
     }
 }
 
 /// A task with a future finished on its home node, on worker `ctx`, which still runs it (so a
 /// callback's tasks are its children): store the outcome, run the callback, publish.
-#[cold]
-#[inline(never)]
-pub(super) fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
+fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
     let Some(cell) = task.future.take() else {
         return;
     };
@@ -83,10 +98,13 @@ pub(super) fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
     publish(ctx.node, &cell);
 }
 
-/// Files the failures of a finished task (without a future) under its parent's latch.
+/// Files the failures of a finished task (without a future), if any, under its parent's
+/// latch.
 #[cold]
 pub(super) fn hand_up(node: &Node, parent: *const Latch, failures: &mut Vec<Failure>) {
-    node.failures.record(parent, std::mem::take(failures));
+    if !failures.is_empty() {
+        node.failures.record(parent, std::mem::take(failures));
+    }
 }
 
 /// The body of a callback task: runs the callback of the cell its word holds, then publishes.

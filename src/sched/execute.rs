@@ -39,12 +39,10 @@ pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
         wait_for(ctx, &task.latch, task.level, WaitMode::Help);
     }
     let node = ctx.node;
-    if node.failures.pending() {
-        complete::collect(node, task);
-    }
     let at_home = task.home as usize == node.layout.node;
-    if task.future.is_some() && at_home {
-        complete::settle_here(ctx, task);
+    if node.failures.pending() || task.extended() {
+        // Children's failures to take, or a future to settle (`complete.rs`).
+        complete::after_run(ctx, task, at_home);
     }
     ctx.set_current(prev);
     if task.visible() {
@@ -55,7 +53,7 @@ pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
         return;
     }
     let parent = task.parent;
-    if !task.failures.is_empty() {
+    if task.extended() {
         complete::hand_up(node, parent, &mut task.failures);
     }
     ctx.pool.put(t);
@@ -94,7 +92,7 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
         unsafe { node.complete_away(parent, level, Some(cell), output, failures) };
         return;
     }
-    if !task.failures.is_empty() {
+    if task.extended() {
         complete::hand_up(node, parent, &mut task.failures);
     }
     pool::put(t);

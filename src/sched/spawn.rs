@@ -43,7 +43,7 @@ pub(crate) unsafe fn create_child(
     cargs: &[CArg],
 ) -> bool {
     // SAFETY: as our caller guarantees.
-    unsafe { child(api, qid, flag_bits, func, cargs, &mut None) }
+    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None) }
 }
 
 /// As [`create_child`], for a task that carries `extra` (a future, an input payload): takes
@@ -62,15 +62,16 @@ pub(crate) unsafe fn create_child_with(
     extra: &mut Option<Extra>,
 ) -> bool {
     // SAFETY: as our caller guarantees.
-    unsafe { child(api, qid, flag_bits, func, cargs, extra) }
+    unsafe { child::<true>(api, qid, flag_bits, func, cargs, extra) }
 }
 
-/// The body of [`create_child`] and [`create_child_with`].
+/// The body of [`create_child`] and [`create_child_with`] (`EXTRA`: `extra` may hold
+/// something; without, the code for it is left out).
 ///
 /// # Safety
 /// As for [`create_child`].
 #[inline(always)]
-unsafe fn child(
+unsafe fn child<const EXTRA: bool>(
     api: &str,
     qid: i32,
     flag_bits: u8,
@@ -86,7 +87,7 @@ unsafe fn child(
     if cur.is_null() || flag_bits & (flags::DETACHED | flags::DIRECT) != 0 {
         return false;
     }
-    if extra.as_ref().is_some_and(|e| e.parent.is_some()) {
+    if EXTRA && extra.as_ref().is_some_and(|e| e.parent.is_some()) {
         return false;
     }
     // SAFETY: the current task is alive while it runs on this thread, which is now.
@@ -96,9 +97,12 @@ unsafe fn child(
     let mut task = ctx.pool.get();
     // SAFETY: as our caller guarantees.
     unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
-    if let Some(e) = extra.take() {
-        task.input = e.input;
-        task.future = e.future;
+    if EXTRA {
+        if let Some(e) = extra.take() {
+            task.input = e.input;
+            task.future = e.future;
+            task.mark_extended();
+        }
     }
     let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
     if tgt.named {
@@ -174,8 +178,11 @@ pub(crate) unsafe fn create_with(
     let level = cur_ref.map_or(1, |c| c.level + 1);
     // SAFETY: as our caller guarantees.
     unsafe { fill(api, node, &mut task, level, flag_bits, func, cargs) };
-    task.input = extra.input;
-    task.future = extra.future;
+    if !extra.input.is_empty() || extra.future.is_some() {
+        task.input = extra.input;
+        task.future = extra.future;
+        task.mark_extended();
+    }
 
     let own = ctx.map_or(0, |c| c.index);
     let tgt = placement::target(&node.layout, qid, own, cur_ref, &node.rr_next);

@@ -27,6 +27,9 @@ pub(crate) mod flags {
     /// One instance of an `spmd` call: its function may call MPI on `MPI_COMM_WORLD`, so it
     /// runs while torc keeps its own MPI calls out of the way when the thread level needs it.
     pub(crate) const SPMD: u8 = 16;
+    /// A torc extension field (input payload, result, failures, future) was set since the
+    /// descriptor was last reset: only such descriptors pay for looking at them. Never sent.
+    pub(crate) const EXTENDED: u8 = 32;
 }
 
 /// A unit of work: created by a task (or a thread, for detached work), queued, run once.
@@ -88,7 +91,18 @@ impl Task {
     }
 
     /// Clears the descriptor for reuse, keeping its allocations.
+    #[inline]
     pub(crate) fn reset(&mut self) {
+        if self.flags & flags::EXTENDED != 0 {
+            self.reset_extensions();
+        }
+        debug_assert!(
+            self.input.is_empty()
+                && self.output.is_empty()
+                && self.failures.is_empty()
+                && self.future.is_none(),
+            "a torc extension field was set without flags::EXTENDED"
+        );
         self.func = 0;
         self.args.clear();
         self.buf.clear();
@@ -99,10 +113,26 @@ impl Task {
         self.home = 0;
         self.flags = 0;
         self.rr_next.set(-1);
-        if !self.input.is_empty() || !self.output.is_empty() {
-            self.input = Value::Empty;
-            self.output = Value::Empty;
-        }
+    }
+
+    /// Marks that a torc extension field is set (see [`flags::EXTENDED`]).
+    #[inline]
+    pub(crate) fn mark_extended(&mut self) {
+        self.flags |= flags::EXTENDED;
+    }
+
+    /// Whether a torc extension field may be set.
+    #[inline]
+    pub(crate) fn extended(&self) -> bool {
+        self.flags & flags::EXTENDED != 0
+    }
+
+    /// Clears the input, result, failures and future (see [`flags::EXTENDED`]).
+    #[cold]
+    #[inline(never)]
+    fn reset_extensions(&mut self) {
+        self.input = Value::Empty;
+        self.output = Value::Empty;
         self.failures.clear();
         self.future = None;
     }

@@ -62,7 +62,8 @@ pub(crate) fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u6
     let mut w = Writer::with_capacity(
         48 + 32 * task.args.len() + data + if input_inline { input_len + 16 } else { 0 },
     );
-    let mut word0 = task.flags as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
+    let bits = task.flags & !crate::task::descriptor::flags::EXTENDED;
+    let mut word0 = bits as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
     if input.is_some() {
         word0 |= HAS_INPUT;
     }
@@ -195,6 +196,7 @@ pub(crate) unsafe fn decode_task(
         let mut input_ool = None;
         task.input = Value::Empty;
         if word0 & HAS_INPUT != 0 {
+            task.flags |= crate::task::descriptor::flags::EXTENDED;
             let n = (input_word & !OOL_BYTES) as usize;
             if input_word & OOL_BYTES != 0 {
                 input_ool = Some(n);
