@@ -128,13 +128,22 @@ impl FutureCell {
         };
         m.report_unread();
         m.event = Event::new();
-        *m.outcome.get_mut() = Outcome::Pending;
-        *m.callback.get_mut() = None;
+        if !matches!(m.outcome.get_mut(), Outcome::Pending) {
+            *m.outcome.get_mut() = Outcome::Pending;
+        }
+        // The completer took the callback and the listener; a failure's text is rare.
+        if m.callback.get_mut().is_some() {
+            *m.callback.get_mut() = None;
+        }
+        if *m.listening.get_mut() {
+            *m.listener.get_mut() = None;
+            *m.listening.get_mut() = false;
+        }
+        if m.error_text.get().is_some() {
+            let _ = m.error_text.take();
+        }
         m.decode = None;
-        *m.listener.get_mut() = None;
         *m.observed.get_mut() = false;
-        *m.listening.get_mut() = false;
-        let _ = m.error_text.take();
         let mut s = spare.0.borrow_mut();
         if s.len() < SPARE_MAX {
             s.push(this);
