@@ -6,7 +6,8 @@
 # with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests,
 # integration tests, and the benchmark runner's smoke test), all against OpenMPI (the default
 # `mpicc`/`mpirun`). Then the same library built against MPICH (`mpicc.mpich`) into
-# target/mpich, and with it the unit tests, the C examples (tests/c_examples.rs), the
+# target/mpich, and with it the unit tests, the C examples (tests/c_examples.rs) and extensions
+# (tests/c_extensions.rs), the
 # multi-node C tests (tests/multinode.rs) and the bad-input cases (tests/bad_input.rs) again,
 # launched by MPICH's `mpiexec.mpich`. Every step runs even after a failure; the script exits
 # non-zero when any step failed.
@@ -84,7 +85,7 @@ mpich_env=(env MPICC=mpicc.mpich TORC_TEST_MPICC=mpicc.mpich TORC_TEST_MPIFC=mpi
     TORC_TEST_MPIRUN=mpiexec.mpich TORC_TEST_LIBDIR="$PWD/target/mpich/debug")
 run_step "build libtorc.so against MPICH" "${mpich_env[@]}" cargo build --lib --target-dir target/mpich
 run_step "tests with MPICH" "${mpich_env[@]}" bash -o pipefail -c \
-    'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test multinode --test bad_input -- "${@:2}" 2>&1 | tee -a "$1"' \
+    'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test c_extensions --test multinode --test bad_input -- "${@:2}" 2>&1 | tee -a "$1"' \
     "${TORC_TEST_MPICH_TIMEOUT:-900}" "$log" "$@"
 
 # One closing line over all test binaries (cargo prints one summary per binary).

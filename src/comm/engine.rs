@@ -136,6 +136,11 @@ impl Engine {
         self.posted.close();
     }
 
+    /// Posts every queued message (gathered ones too) without waiting for the sends.
+    pub(super) fn post_queued(&mut self, comm: &Comm) {
+        send_queued(comm, &mut self.gather, &mut self.pending);
+    }
+
     /// Whether every send has completed.
     pub(super) fn quiet(&self) -> bool {
         self.pending.is_empty()

@@ -119,9 +119,11 @@ impl Network for Comm {
         if !crate::mpi::serialized() {
             return f();
         }
-        engine::drive_until(node, self, || {
-            !self.outbox.has_outgoing() && self.engine.lock().quiet()
-        });
+        let _ = node;
+        // Hand MPI everything queued so far (this call's own spmd tasks among it), without
+        // waiting for the sends to complete: `f`'s MPI calls drive them meanwhile, and a send
+        // may complete only once its receiver, maybe inside its own instance already, is out.
+        self.engine.lock().post_queued(self);
         crate::mpi::hold(f);
     }
 
