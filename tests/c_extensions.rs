@@ -16,7 +16,6 @@ mod common;
 
 use common::Run;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -29,78 +28,12 @@ const RANK_WORKERS: std::ops::RangeInclusive<usize> = 1..=2;
 /// The examples of the extensions (their CMake target names).
 const EXAMPLES: [&str; 3] = ["future_result", "spmd_bcast", "fib_futures"];
 
-/// Runs `cmd`, panicking with its output unless it succeeds.
-fn run_step(what: &str, cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The full path of program `name` (as `PATH` finds it; `name` itself if it holds a `/` or is
-/// not found).
-fn which(name: &str) -> String {
-    if name.contains('/') {
-        return name.to_string();
-    }
-    std::env::var_os("PATH")
-        .and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|f| f.is_file())
-        })
-        .map(|f| f.display().to_string())
-        .unwrap_or_else(|| name.to_string())
-}
-
 /// The CMake build directory with the examples of the extensions built (C99, `-Wall
 /// -Werror`, as `CMakeLists.txt` builds every example); configured and built once per test
 /// binary.
 fn build_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let build = common::scratch("c_extensions").join("build");
-        let lib = common::lib_dir();
-        assert!(
-            lib.join("libtorc.so").exists(),
-            "{} has no libtorc.so",
-            lib.display()
-        );
-        let mut configure = Command::new("cmake");
-        configure
-            .arg("-S")
-            .arg(common::root())
-            .arg("-B")
-            .arg(&build)
-            .arg(format!("-DTORC_LIB_DIR={}", lib.display()))
-            .arg("-DCMAKE_BUILD_TYPE=RelWithDebInfo")
-            .arg("-DCMAKE_C_FLAGS=-Werror")
-            .arg(format!("-DMPI_C_COMPILER={}", common::mpicc()))
-            .arg(format!(
-                "-DMPIEXEC_EXECUTABLE={}",
-                which(&common::launcher())
-            ));
-        if let Some(fc) = common::mpifc() {
-            configure.arg(format!("-DMPI_Fortran_COMPILER={fc}"));
-        }
-        run_step("cmake configure", &mut configure);
-        let mut build_cmd = Command::new("cmake");
-        build_cmd
-            .arg("--build")
-            .arg(&build)
-            .arg("--parallel")
-            .arg("2")
-            .arg("--target")
-            .args(EXAMPLES);
-        run_step("cmake build", &mut build_cmd);
-        build
-    })
+    DIR.get_or_init(|| common::cmake_examples("c_extensions", &EXAMPLES))
 }
 
 /// The built example `name`.

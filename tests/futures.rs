@@ -9,11 +9,9 @@
 
 mod common;
 
-use common::{lib_dir, mpirun, Run};
+use common::{mpirun, Run};
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 const T: Duration = Duration::from_secs(120);
 
@@ -32,64 +30,9 @@ const SHAPES: &[(usize, usize)] = &[
     (4, 2),
 ];
 
-fn modified(p: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
-}
-
 /// The path of example `name`, built first if any example is missing or older than the library.
 fn example(name: &str) -> PathBuf {
-    static CHECKED: Mutex<bool> = Mutex::new(false);
-    let dir = lib_dir().join("examples");
-    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
-    if !*checked {
-        let lib = modified(&lib_dir().join("libtorc.rlib"));
-        let stale = EXAMPLES
-            .iter()
-            .any(|e| match (modified(&dir.join(e)), lib) {
-                (None, _) => true,
-                (Some(exe), Some(lib)) => exe < lib,
-                (Some(_), None) => false,
-            });
-        if stale {
-            build_examples();
-        }
-        *checked = true;
-    }
-    let exe = dir.join(name);
-    assert!(
-        exe.exists(),
-        "example `{name}` is not at {}; build it with `cargo build --examples`",
-        exe.display()
-    );
-    exe
-}
-
-/// `cargo build --examples` for the profile this test binary was built with.
-fn build_examples() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(common::root())
-        .arg("build")
-        .arg("--examples");
-    let profile = lib_dir()
-        .file_name()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match profile.as_str() {
-        "debug" => {}
-        "release" => {
-            cmd.arg("--release");
-        }
-        other => {
-            cmd.arg("--profile").arg(other);
-        }
-    }
-    let out = cmd.output().expect("run cargo build --examples");
-    assert!(
-        out.status.success(),
-        "cargo build --examples failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::rust_example(name, EXAMPLES)
 }
 
 /// Runs example `name` on `np` ranks with `workers` workers; checks it exited 0 and printed

@@ -5,8 +5,8 @@
 
 use super::codec::{self, Codec};
 use super::error::{failed, Error};
-use crate::sched::wait::{wait_on, WaitMode, Waitable};
-use crate::sched::worker::{current_task, current_worker};
+use crate::sched::wait::wait_here;
+use crate::sched::worker::current_worker;
 use crate::task::future::{FutureCell, Listener, Outcome};
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
@@ -31,22 +31,6 @@ impl<R: Codec> std::fmt::Debug for Future<R> {
             std::any::type_name::<R>(),
             self.is_done()
         )
-    }
-}
-
-/// Waits for `w` from the calling thread: as a worker, running other tasks meanwhile; else
-/// napping between looks.
-fn wait_here<W: Waitable + ?Sized>(w: &W) {
-    if w.is_done() {
-        return;
-    }
-    match current_worker() {
-        Some(ctx) => {
-            // SAFETY: the current task is alive while it runs on this thread.
-            let level = unsafe { current_task().as_ref() }.map_or(0, |t| t.level);
-            wait_on(ctx, w, level, WaitMode::Help);
-        }
-        None => crate::sync::backoff::wait_until(|| w.is_done(), || false),
     }
 }
 

@@ -12,7 +12,7 @@ use super::exports::{check_args, torc_func_t};
 use crate::error::fatal;
 use crate::runtime;
 use crate::sched::spawn::Extra;
-use crate::sched::wait::{wait_on, WaitMode};
+use crate::sched::wait::wait_here;
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::future::{FutureCell, Outcome};
 use crate::task::value::{Value, INLINE};
@@ -71,17 +71,7 @@ unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
 
 /// Waits for `cell` on the calling thread (a worker runs other tasks meanwhile).
 fn wait_cell(cell: &FutureCell) {
-    if cell.is_done() {
-        return;
-    }
-    match current_worker() {
-        Some(ctx) => {
-            // SAFETY: the current task is alive while it runs on this thread.
-            let level = unsafe { current_task().as_ref() }.map_or(0, |t| t.level);
-            wait_on(ctx, cell, level, WaitMode::Help);
-        }
-        None => crate::sync::backoff::wait_until(|| cell.is_done(), || false),
-    }
+    wait_here(cell);
 }
 
 /// Waits, then gives the result's bytes, or `None` if the task failed.

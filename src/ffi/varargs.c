@@ -15,15 +15,11 @@ void torc_internal_create(int api, int qid, int flags, void (*f)(), int narg, co
 enum { API_TASK = 0, API_TASK_EX = 1, API_DETACHED = 2, API_DIRECT = 3 };
 enum { FLAG_INVISIBLE = 1, FLAG_DETACHED = 2, FLAG_DIRECT = 4 };
 
-static void gather(int api, int qid, int flags, void (*f)(), int narg, va_list ap)
+/* Reads narg (count, datatype, call-way) triples, then the narg argument pointers, from ap
+ * into args (0 <= narg <= TORC_MAX_ARGS). */
+static void read_args(torc_arg_t *args, int narg, va_list ap)
 {
-    torc_arg_t args[TORC_MAX_ARGS];
     int i;
-    if (narg < 0 || narg > TORC_MAX_ARGS) {
-        /* Out of range: let the runtime report it without reading the arguments. */
-        torc_internal_create(api, qid, flags, f, narg, NULL);
-        return;
-    }
     for (i = 0; i < narg; i++) {
         args[i].count = va_arg(ap, int);
         args[i].datatype = va_arg(ap, MPI_Datatype);
@@ -31,6 +27,17 @@ static void gather(int api, int qid, int flags, void (*f)(), int narg, va_list a
     }
     for (i = 0; i < narg; i++)
         args[i].addr = va_arg(ap, void *);
+}
+
+static void gather(int api, int qid, int flags, void (*f)(), int narg, va_list ap)
+{
+    torc_arg_t args[TORC_MAX_ARGS];
+    if (narg < 0 || narg > TORC_MAX_ARGS) {
+        /* Out of range: let the runtime report it without reading the arguments. */
+        torc_internal_create(api, qid, flags, f, narg, NULL);
+        return;
+    }
+    read_args(args, narg, ap);
     torc_internal_create(api, qid, flags, f, narg, args);
 }
 
@@ -75,17 +82,10 @@ torc_future_t *torc_va_task_future(int qid, void (*f)(), int narg, ...)
 {
     torc_arg_t args[TORC_MAX_ARGS];
     va_list ap;
-    int i;
     if (narg < 0 || narg > TORC_MAX_ARGS)
         return torc_task_future_argv(qid, f, narg, NULL); /* reports the bad count */
     va_start(ap, narg);
-    for (i = 0; i < narg; i++) {
-        args[i].count = va_arg(ap, int);
-        args[i].datatype = va_arg(ap, MPI_Datatype);
-        args[i].callway = va_arg(ap, int);
-    }
-    for (i = 0; i < narg; i++)
-        args[i].addr = va_arg(ap, void *);
+    read_args(args, narg, ap);
     va_end(ap);
     return torc_task_future_argv(qid, f, narg, args);
 }
@@ -94,19 +94,12 @@ void torc_va_spmd(void (*f)(), int narg, ...)
 {
     torc_arg_t args[TORC_MAX_ARGS];
     va_list ap;
-    int i;
     if (narg < 0 || narg > TORC_MAX_ARGS) {
         torc_spmd_argv(f, narg, NULL); /* reports the bad count */
         return;
     }
     va_start(ap, narg);
-    for (i = 0; i < narg; i++) {
-        args[i].count = va_arg(ap, int);
-        args[i].datatype = va_arg(ap, MPI_Datatype);
-        args[i].callway = va_arg(ap, int);
-    }
-    for (i = 0; i < narg; i++)
-        args[i].addr = va_arg(ap, void *);
+    read_args(args, narg, ap);
     va_end(ap);
     torc_spmd_argv(f, narg, args);
 }

@@ -150,3 +150,19 @@ pub(crate) fn wait_on<W: Waitable + ?Sized>(
 pub(crate) fn wait_for_detached(ctx: &WorkerCtx) {
     wait_for(ctx, &ctx.node.detached, 0, WaitMode::Help);
 }
+
+/// Waits for `w` from whatever thread calls: a worker runs other tasks meanwhile (deeper than
+/// its current task, as `torc_waitall`); another thread naps between looks.
+pub(crate) fn wait_here<W: Waitable + ?Sized>(w: &W) {
+    if w.is_done() {
+        return;
+    }
+    match super::worker::current_worker() {
+        Some(ctx) => {
+            // SAFETY: the current task is alive while it runs on this thread.
+            let level = unsafe { super::worker::current_task().as_ref() }.map_or(0, |t| t.level);
+            wait_on(ctx, w, level, WaitMode::Help);
+        }
+        None => crate::sync::backoff::wait_until(|| w.is_done(), || false),
+    }
+}

@@ -284,3 +284,126 @@ pub fn test_program(name: &str) -> PathBuf {
     map.insert(name.to_string(), exe.clone());
     exe
 }
+
+/// Runs `cmd`, panicking with its output unless it succeeds.
+pub fn run_step(what: &str, cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The full path of program `name` (as `PATH` finds it; `name` itself if it holds a `/` or is
+/// not found).
+pub fn which(name: &str) -> String {
+    if name.contains('/') {
+        return name.to_string();
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|f| f.is_file())
+        })
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Configures the project's CMake build of the C examples into `scratch(name)/build`, against
+/// the library cargo built (`-DTORC_LIB_DIR`, so CMake never runs cargo) and the tests' MPI,
+/// and builds `targets` (every target when empty); returns the build directory.
+pub fn cmake_examples(name: &str, targets: &[&str]) -> PathBuf {
+    let build = scratch(name).join("build");
+    let lib = lib_dir();
+    assert!(
+        lib.join("libtorc.so").exists(),
+        "{} has no libtorc.so",
+        lib.display()
+    );
+    let mut configure = Command::new("cmake");
+    configure
+        .arg("-S")
+        .arg(root())
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DTORC_LIB_DIR={}", lib.display()))
+        .arg("-DCMAKE_BUILD_TYPE=RelWithDebInfo")
+        .arg("-DCMAKE_C_FLAGS=-Werror")
+        // The MPI of the library (FindMPI asks these wrappers for flags).
+        .arg(format!("-DMPI_C_COMPILER={}", mpicc()))
+        .arg(format!("-DMPIEXEC_EXECUTABLE={}", which(&launcher())));
+    if let Some(fc) = mpifc() {
+        configure.arg(format!("-DMPI_Fortran_COMPILER={fc}"));
+    }
+    run_step("cmake configure", &mut configure);
+    let mut build_cmd = Command::new("cmake");
+    build_cmd
+        .arg("--build")
+        .arg(&build)
+        .arg("--parallel")
+        .arg("2");
+    if !targets.is_empty() {
+        build_cmd.arg("--target").args(targets);
+    }
+    run_step("cmake build", &mut build_cmd);
+    build
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The path of Rust example `name` (`target/<profile>/examples/`), built first with
+/// `cargo build --examples` (once per test binary) if any of `all` is missing or older than
+/// the library (`cargo test` builds the examples, but `cargo test --test X` does not).
+pub fn rust_example(name: &str, all: &[&str]) -> PathBuf {
+    static CHECKED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let dir = lib_dir().join("examples");
+    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    if !*checked {
+        let lib = modified(&lib_dir().join("libtorc.rlib"));
+        let stale = all.iter().any(|e| match (modified(&dir.join(e)), lib) {
+            (None, _) => true,
+            (Some(exe), Some(lib)) => exe < lib,
+            (Some(_), None) => false,
+        });
+        if stale {
+            build_rust_examples();
+        }
+        *checked = true;
+    }
+    let exe = dir.join(name);
+    assert!(
+        exe.exists(),
+        "example `{name}` is not at {}; build it with `cargo build --examples`",
+        exe.display()
+    );
+    exe
+}
+
+/// `cargo build --examples` for the profile this test binary was built with.
+fn build_rust_examples() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root()).arg("build").arg("--examples");
+    let profile = lib_dir()
+        .file_name()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.arg("--profile").arg(other);
+        }
+    }
+    run_step("cargo build --examples", &mut cmd);
+}
