@@ -20,7 +20,7 @@
 //!     let mut ys = vec![0.0; xs.len()];
 //!     api::scope(|s| {
 //!         for (x, y) in xs.iter().zip(ys.iter_mut()) {
-//!             s.spawn(square, (In(x), Out(y))).unwrap();
+//!             s.spawn(square, (In(x), Out(y)));
 //!         }
 //!     }) // waits for the tasks: only now may `ys` be read again
 //!     .unwrap();

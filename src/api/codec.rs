@@ -5,7 +5,7 @@
 //! bytes) inline, anything else as the object itself, never encoded. It is encoded only when
 //! the task or its result crosses to another node: a [`Data`] value or a vector of them as
 //! its own bytes (sent from where they are, no encoding step), a `String` as its UTF-8 bytes,
-//! and, with the cargo feature `serde`, any serde type wrapped in [`Serde`](super::Serde), in
+//! and, with the cargo feature `serde`, any serde type wrapped in `Serde`, in
 //! bincode's compact format.
 
 use super::data::Data;
@@ -16,7 +16,7 @@ use std::borrow::Cow;
 /// A value that can travel between nodes as bytes (see the module documentation).
 ///
 /// Implemented by torc for every [`Data`] type, `Vec<T: Data>` (so `Vec<u8>` byte vectors),
-/// `String`, `()` and, with the `serde` feature, [`Serde<T>`](super::Serde).
+/// `String`, `()` and, with the `serde` feature, `Serde<T>`.
 pub trait Codec: Sized + Send + 'static {
     /// The bytes another node decodes the value from.
     fn encode(&self) -> Cow<'_, [u8]>;

@@ -420,7 +420,6 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 ///         });
 ///         s.spawn_direct(Place::Any, square, (In(&x), Out(&mut y)))
 ///     })
-///     .unwrap()
 ///     .unwrap();
 /// })
 /// .unwrap();
@@ -436,10 +435,9 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 ///     let (x, mut y) = (3.0, 0.0);
 ///     api::scope(|s| {
 ///         s.spawn_local(|| {
-///             s.spawn(square, (In(&x), Out(&mut y))).unwrap();
+///             s.spawn(square, (In(&x), Out(&mut y)));
 ///         })
 ///     })
-///     .unwrap()
 ///     .unwrap();
 /// })
 /// .unwrap();
@@ -453,11 +451,9 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 ///     api::scope(|s| {
 ///         s.spawn_local(|| {
 ///             api::scope(|inner| inner.spawn(square, (In(&x), Out(&mut y))))
-///                 .unwrap()
 ///                 .unwrap();
 ///         })
 ///     })
-///     .unwrap()
 ///     .unwrap();
 /// })
 /// .unwrap();
@@ -471,7 +467,7 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 /// fn first(v: &Vec<u32>, y: &mut u32) { *y = v[0]; }
 /// api::run(|| {
 ///     let (v, mut y) = (vec![1u32, 2], 0);
-///     api::scope(|s| s.spawn(first, (In(&v), Out(&mut y)))).unwrap().unwrap();
+///     api::scope(|s| s.spawn(first, (In(&v), Out(&mut y)))).unwrap();
 /// })
 /// .unwrap();
 /// ```
@@ -481,7 +477,7 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 /// fn first(v: &[u32], y: &mut u32) { *y = v[0]; }
 /// api::run(|| {
 ///     let (v, mut y) = (vec![1u32, 2], 0);
-///     api::scope(|s| s.spawn(first, (In(&v[..]), Out(&mut y)))).unwrap().unwrap();
+///     api::scope(|s| s.spawn(first, (In(&v[..]), Out(&mut y)))).unwrap();
 /// })
 /// .unwrap();
 /// ```
@@ -495,7 +491,6 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 /// api::run(|| {
 ///     let (k, x, mut y) = (2.0, 3.0, 0.0);
 ///     api::scope(|s| s.spawn(move |x: &f64, y: &mut f64| *y = k * x, (In(&x), Out(&mut y))))
-///         .unwrap()
 ///         .unwrap();
 /// })
 /// .unwrap();
@@ -509,7 +504,6 @@ fn create<'s, A: Args<'s>, R, F: TaskFn<A::Kinds, R>>(
 ///         s.spawn(|x: &f64, y: &mut f64| *y = 2.0 * x, (In(&x), Out(&mut y)));
 ///         s.spawn_local(|| z = k * x)
 ///     })
-///     .unwrap()
 ///     .unwrap();
 /// })
 /// .unwrap();
