@@ -130,6 +130,16 @@ for san in ${TORC_SANITIZERS:-thread address}; do
     export ASAN_OPTIONS="suppressions=$supp detect_leaks=0 halt_on_error=1 exitcode=66 detect_stack_use_after_return=0 strict_init_order=1 check_initialization_order=1"
     for name in ${TORC_SAN_EXAMPLES:-$(cd c_examples && ls -- *.c | sed 's/\.c$//')}; do
         src=c_examples/$name.c
+        if [[ $san == thread && $name == spmd_bcast && -z ${TORC_SAN_EXAMPLES:-} ]]; then
+            # Its spmd functions call MPI collectives on the application's thread while torc's
+            # communication thread calls MPI too (MPI_THREAD_MULTIPLE). OpenMPI is not
+            # instrumented, so TSan sees the data MPI moves between those threads (into torc's
+            # posted receive buffers, into the collectives' buffers, OpenMPI's own request
+            # objects) without the synchronisation inside OpenMPI that orders it, and reports
+            # races in every run. AddressSanitizer still runs it.
+            echo "    skipped: thread: spmd_bcast (MPI called from two threads; see scripts/sanitize.sh)"
+            continue
+        fi
         if ! mpicc -fsanitize="$san" -fno-omit-frame-pointer -g -O1 -Wall -Werror -I include \
             -c "$src" -o "$bin/$name.o" ||
             ! mpicc "$bin/$name.o" -o "$bin/$name" -L"$lib" -ltorc -Wl,-rpath,"$lib" \
