@@ -222,17 +222,15 @@ int torc_getarg_size(int i);
 // The number of arguments of the calling task (`i` is ignored, as in TORC Lite).
 int torc_get_num_args(int i);
 
-// torc extension (not in TORC Lite). Creates a child task of the calling task, like `torc_task_argv` without flags, whose
-// result (set by the task with `torc_result` or `torc_result_alloc`) comes back to the
-// creator; returns its handle, to be released with `torc_future_free`. (The variadic
-// `torc_task_future(qid, f, narg, ...)` gathers its arguments and calls this.)
+// torc extension (not in TORC Lite). Creates a child task of the calling task, like
+// `torc_task_argv` without flags, whose result (set by the task with `torc_result` or
+// `torc_result_alloc`) comes back to the creator; returns its handle, to be released with
+// `torc_future_free`. (The variadic `torc_task_future(qid, f, narg, ...)` gathers its
+// arguments and calls this.)
 //
 // # Safety
 // As for `torc_task_argv`.
-torc_future_t *torc_task_future_argv(int qid,
-                                     torc_func_t f,
-                                     int narg,
-                                     const torc_arg_t *args);
+torc_future_t *torc_task_future_argv(int qid, torc_func_t f, int narg, const torc_arg_t *args);
 
 // torc extension (not in TORC Lite). Whether the task of `h` completed (1) or not yet (0).
 //
@@ -240,43 +238,45 @@ torc_future_t *torc_task_future_argv(int qid,
 // `h` is a handle from `torc_task_future` not yet freed.
 int torc_future_done(torc_future_t *h);
 
-// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs other tasks meanwhile.
+// torc extension (not in TORC Lite). Waits until the task of `h` completed; a worker runs
+// other tasks meanwhile.
 //
 // # Safety
 // As for `torc_future_done`.
 void torc_future_wait(torc_future_t *h);
 
-// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if the task failed).
+// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if
+// the task failed).
 //
 // # Safety
 // As for `torc_future_done`.
 long torc_future_size(torc_future_t *h);
 
-// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until `torc_future_free`; NULL if the task
-// failed; for an empty result a valid pointer to no bytes).
+// torc extension (not in TORC Lite). Waits, then gives the result's bytes (valid until
+// `torc_future_free`; NULL if the task failed; for an empty result a valid pointer to no
+// bytes).
 //
 // # Safety
 // As for `torc_future_done`.
 const void *torc_future_data(torc_future_t *h);
 
-// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to `dst`; returns the result's full
-// length (-1 if the task failed).
+// torc extension (not in TORC Lite). Waits, then copies at most `cap` bytes of the result to
+// `dst`; returns the result's full length (-1 if the task failed).
 //
 // # Safety
 // As for `torc_future_done`; `dst` has room for `cap` bytes.
-long torc_future_copy(torc_future_t *h,
-                      void *dst,
-                      long cap);
+long torc_future_copy(torc_future_t *h, void *dst, long cap);
 
-// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which function, node, worker, message) as text
-// valid until `torc_future_free`, or NULL when it succeeded.
+// torc extension (not in TORC Lite). Waits, then gives the failure of the task (which
+// function, node, worker, message) as text valid until `torc_future_free`, or NULL when it
+// succeeded.
 //
 // # Safety
 // As for `torc_future_done`.
 const char *torc_future_error(torc_future_t *h);
 
-// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it still runs, completes normally; its
-// parent's `torc_waitall` still waits for it.
+// torc extension (not in TORC Lite). Releases the handle (and its result). The task, if it
+// still runs, completes normally; its parent's `torc_waitall` still waits for it.
 //
 // # Safety
 // `h` is NULL or a handle from `torc_task_future` not yet freed; it is not used afterwards.
