@@ -35,8 +35,9 @@
 //!
 //! ## C
 //!
-//! `include/torc.h` declares TORC Lite's API (`torc_init`, `torc_task`, `torc_waitall`, ...);
-//! link with `-ltorc`. See the README.
+//! `include/torc.h` declares TORC Lite's API (`torc_init`, `torc_task`, `torc_waitall`, ...)
+//! and torc's extensions (byte-result futures `torc_task_future` / `torc_future_*`,
+//! `torc_spmd`); link with `-ltorc`. See the README.
 //!
 //! ## Layers
 //!
@@ -52,11 +53,12 @@
 //!       |
 //!     comm               wire format, engine, dispatch, communication thread, stealing,
 //!       |                termination, broadcast; implements sched::network::Network
-//!     sched              node, workers, level queues, placement, enqueue, execute, wait;
-//!       |                declares the Network it needs
-//!     task               descriptor, argument records and copies, C calls, descriptor pool
-//!       |
-//!   sync  mpi  symbol    fences, back-off, latch, queue, sleep | raw MPI, datatypes, posted
+//!     sched              node, workers, level queues, placement, enqueue, execute, wait,
+//!       |                completion with results, callbacks and failures; declares the
+//!       |                Network it needs
+//!     task               descriptor, argument records and copies, C calls, descriptor pool,
+//!       |                payloads and results, future cells, failure records
+//!   sync  mpi  symbol    fences, back-off, latch, event, queue, sleep | raw MPI, datatypes, posted
 //!   env  error  stats    receives | module identity | settings, fatal errors, counters
 //! ```
 //!
