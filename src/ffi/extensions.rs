@@ -11,7 +11,7 @@
 use super::exports::{check_args, torc_func_t};
 use crate::error::fatal;
 use crate::runtime;
-use crate::sched::spawn::Extra;
+use crate::sched::spawn::{self, Extra};
 use crate::sched::wait::wait_here;
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::future::{FutureCell, Outcome};
@@ -47,12 +47,15 @@ pub unsafe extern "C" fn torc_task_future_argv(
     // SAFETY: as our caller guarantees.
     let cargs = unsafe { check_args(API, narg, args) };
     let cell = FutureCell::new_in(current_worker().map(|c| &c.cells), None, None);
-    let extra = Extra {
-        future: Some(cell.clone()),
-        ..Default::default()
-    };
-    // SAFETY: as our caller guarantees.
-    unsafe { runtime::create_with(API, qid, 0, f.map_or(0, |f| f as usize), cargs, extra) };
+    let func = f.map_or(0, |f| f as usize);
+    // SAFETY (both calls): as our caller guarantees.
+    if !unsafe { spawn::create_child_future(API, qid, 0, func, cargs, &cell) } {
+        let extra = Extra {
+            future: Some(cell.clone()),
+            ..Default::default()
+        };
+        unsafe { runtime::create_with(API, qid, 0, func, cargs, extra) };
+    }
     Arc::into_raw(cell) as *mut torc_future_t
 }
 
@@ -70,13 +73,28 @@ unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
 }
 
 /// Waits for `cell` on the calling thread (a worker runs other tasks meanwhile).
+#[inline]
 fn wait_cell(cell: &FutureCell) {
-    wait_here(cell);
+    if !cell.is_done() {
+        wait_here(cell);
+    }
 }
 
 /// Waits, then gives the result's bytes, or `None` if the task failed.
+#[inline]
 fn result_bytes(cell: &FutureCell) -> Option<&[u8]> {
     wait_cell(cell);
+    cell.observed
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: the cell is done and read by the handle's owner only (see below).
+    if let Outcome::Ready(Value::Inline { len, bytes }) = unsafe { cell.outcome() } {
+        return Some(&bytes.0[..*len as usize]);
+    }
+    result_bytes_slow(cell)
+}
+
+/// [`result_bytes`] for results that are not inline.
+fn result_bytes_slow(cell: &FutureCell) -> Option<&[u8]> {
     cell.observed
         .store(true, std::sync::atomic::Ordering::Relaxed);
     // SAFETY: the cell is done; the handle's owner (the caller of the C function) is the only
@@ -170,8 +188,10 @@ pub unsafe extern "C" fn torc_future_copy(
         if dst.is_null() {
             fatal(API, format_args!("dst is NULL with cap = {cap}"));
         }
-        // SAFETY: `dst` has room for `cap >= n` bytes (our caller's promise); `r` holds `n`.
-        unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), dst as *mut u8, n) };
+        // SAFETY: `dst` has room for `cap >= n` bytes (our caller's promise) and does not
+        // overlap the result, which the cell owns.
+        let out = unsafe { std::slice::from_raw_parts_mut(dst as *mut u8, n) };
+        crate::task::value::copy_small(&r[..n], out);
     }
     r.len() as c_long
 }
@@ -221,13 +241,21 @@ pub unsafe extern "C" fn torc_future_free(h: *mut torc_future_t) {
 }
 
 /// The running task, for `api`, or a clear stop outside any task.
+#[inline]
 fn running_task(api: &str) -> &'static mut crate::task::Task {
-    runtime::running_node(api);
     // SAFETY: the current task is alive while it runs on this thread.
     match unsafe { current_task().as_mut() } {
-        Some(t) if current_worker().is_some() || t.level > 0 => t,
-        _ => fatal(api, format_args!("called outside a task")),
+        // A running task implies a running runtime.
+        Some(t) if t.level > 0 || current_worker().is_some() => t,
+        _ => outside_a_task(api),
     }
+}
+
+#[cold]
+fn outside_a_task(api: &str) -> ! {
+    // Not running is reported first, as for any other call.
+    runtime::running_node(api);
+    fatal(api, format_args!("called outside a task"))
 }
 
 /// torc extension (not in TORC Lite). Inside a task: sets its result to a copy of the `len` bytes at `data` (replacing any

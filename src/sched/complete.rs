@@ -83,10 +83,13 @@ fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
     let Some(cell) = task.future.take() else {
         return;
     };
-    let output = std::mem::take(&mut task.output);
-    let failures = std::mem::take(&mut task.failures);
+    let outcome = if task.failures.is_empty() {
+        Outcome::Ready(std::mem::take(&mut task.output))
+    } else {
+        Outcome::Failed(std::mem::take(&mut task.failures))
+    };
     // SAFETY: this thread completes the task, once, before the event is set.
-    unsafe { cell.put(outcome_of(output, failures)) };
+    unsafe { cell.put(outcome) };
     // SAFETY: as above.
     if unsafe { cell.has_callback() } {
         run_callback(&cell, task);

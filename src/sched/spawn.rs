@@ -43,7 +43,26 @@ pub(crate) unsafe fn create_child(
     cargs: &[CArg],
 ) -> bool {
     // SAFETY: as our caller guarantees.
-    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None) }
+    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None, None) }
+}
+
+/// As [`create_child`], for a task whose only extra is the future `cell` (the task takes a
+/// reference of it): the path of `torc_task_future`. Returns false, doing nothing, in the
+/// cases [`create_with`] takes.
+///
+/// # Safety
+/// As for [`create_child`].
+#[inline(never)]
+pub(crate) unsafe fn create_child_future(
+    api: &str,
+    qid: i32,
+    flag_bits: u8,
+    func: usize,
+    cargs: &[CArg],
+    cell: &Arc<FutureCell>,
+) -> bool {
+    // SAFETY: as our caller guarantees.
+    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None, Some(cell)) }
 }
 
 /// As [`create_child`], for a task that carries `extra` (a future, an input payload): takes
@@ -62,11 +81,11 @@ pub(crate) unsafe fn create_child_with(
     extra: &mut Option<Extra>,
 ) -> bool {
     // SAFETY: as our caller guarantees.
-    unsafe { child::<true>(api, qid, flag_bits, func, cargs, extra) }
+    unsafe { child::<true>(api, qid, flag_bits, func, cargs, extra, None) }
 }
 
-/// The body of [`create_child`] and [`create_child_with`] (`EXTRA`: `extra` may hold
-/// something; without, the code for it is left out).
+/// The body of [`create_child`], [`create_child_future`] and [`create_child_with`]
+/// (`EXTRA`: `extra` may hold something; without, the code for it is left out).
 ///
 /// # Safety
 /// As for [`create_child`].
@@ -78,6 +97,7 @@ unsafe fn child<const EXTRA: bool>(
     func: usize,
     cargs: &[CArg],
     extra: &mut Option<Extra>,
+    future: Option<&Arc<FutureCell>>,
 ) -> bool {
     debug_assert!(cargs.len() <= MAX_ARGS);
     let Some(ctx) = current_worker() else {
@@ -99,10 +119,16 @@ unsafe fn child<const EXTRA: bool>(
     unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
     if EXTRA {
         if let Some(e) = extra.take() {
-            task.input = e.input;
+            if !e.input.is_empty() {
+                task.input = e.input;
+            }
             task.future = e.future;
             task.mark_extended();
         }
+    }
+    if let Some(cell) = future {
+        task.future = Some(cell.clone());
+        task.mark_extended();
     }
     let tgt = placement::target(&node.layout, qid, ctx.index, Some(cur), &node.rr_next);
     if tgt.named {

@@ -131,10 +131,16 @@ impl Task {
     #[cold]
     #[inline(never)]
     fn reset_extensions(&mut self) {
-        self.input = Value::Empty;
-        self.output = Value::Empty;
+        if !self.input.is_empty() {
+            self.input = Value::Empty;
+        }
+        if !self.output.is_empty() {
+            self.output = Value::Empty;
+        }
         self.failures.clear();
-        self.future = None;
+        if self.future.is_some() {
+            self.future = None;
+        }
     }
 
     /// Whether the statistics count this task.

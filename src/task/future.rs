@@ -88,6 +88,7 @@ unsafe impl Send for FutureCell {}
 impl FutureCell {
     /// A cell for a task not yet created, with the decoder its handle needs: one of `spare`
     /// (the calling worker's) when it has one.
+    #[inline]
     pub(crate) fn new_in(
         spare: Option<&Spare>,
         decode: Option<Decode>,
@@ -119,6 +120,7 @@ impl FutureCell {
     /// Releases the handle's reference: when it is the last one and the caller is a worker
     /// (`spare`), the cell is cleared and kept there for its next future (a bounded number
     /// of them); else it goes away with the last reference (the task may still hold one).
+    #[inline]
     pub(crate) fn recycle(mut this: Arc<FutureCell>, spare: Option<&Spare>) {
         let Some(spare) = spare else {
             return;
@@ -126,10 +128,18 @@ impl FutureCell {
         let Some(m) = Arc::get_mut(&mut this) else {
             return;
         };
-        m.report_unread();
+        if matches!(m.outcome.get_mut(), Outcome::Failed(_)) {
+            m.report_unread();
+        }
         m.event = Event::new();
-        if !matches!(m.outcome.get_mut(), Outcome::Pending) {
-            *m.outcome.get_mut() = Outcome::Pending;
+        match m.outcome.get_mut() {
+            Outcome::Pending => {}
+            // An inline result owns nothing: overwrite it without drop glue.
+            // SAFETY: the slot is valid for writing; the old value needs no drop.
+            o @ Outcome::Ready(Value::Inline { .. }) => unsafe {
+                std::ptr::write(o, Outcome::Pending)
+            },
+            o => *o = Outcome::Pending,
         }
         // The completer took the callback and the listener; a failure's text is rare.
         if m.callback.get_mut().is_some() {
@@ -173,7 +183,14 @@ impl FutureCell {
     /// Only the completer calls it, once, before `event.set()`.
     pub(crate) unsafe fn put(&self, o: Outcome) {
         // SAFETY: as the caller guarantees, nobody else touches the outcome now.
-        unsafe { *self.outcome.get() = o };
+        let slot = unsafe { &mut *self.outcome.get() };
+        if matches!(slot, Outcome::Pending) {
+            // Nothing to drop (the usual case): a plain write, no drop glue.
+            // SAFETY: `slot` is valid for writing; the old value needs no drop.
+            unsafe { std::ptr::write(slot, o) };
+        } else {
+            *slot = o;
+        }
     }
 
     /// Takes the callback out.
@@ -229,11 +246,17 @@ impl FutureCell {
 
     /// Called by the completer right after `event.set()`: the listener learns of it.
     /// Returns the waiter of the listener to wake, if one sleeps.
+    #[inline]
     pub(crate) fn notify_listener(&self) -> Option<usize> {
         if !self.listening.load(Ordering::SeqCst) {
             // No `listen` began before the event was set; one that begins later sees it set.
             return None;
         }
+        self.notify_listener_slow()
+    }
+
+    /// [`FutureCell::notify_listener`] once a listener was given.
+    fn notify_listener_slow(&self) -> Option<usize> {
         // `listen` checks the event under this lock, so it either sees it set (and reports
         // the item itself) or stores the listener before we take it here.
         let l = self.listener.lock().take();
