@@ -95,9 +95,14 @@ impl FutureCell {
         callback: Option<Callback>,
     ) -> Arc<FutureCell> {
         if let Some(mut c) = spare.and_then(|s| s.0.borrow_mut().pop()) {
-            let m = Arc::get_mut(&mut c).expect("a spare cell has no other reference");
-            m.decode = decode;
-            *m.callback.get_mut() = callback;
+            // A spare cell keeps the decoder of its last use and has no callback: when that
+            // is what is asked for (the usual case), it is ready as it is.
+            let same = c.decode.map(|f| f as usize) == decode.map(|f| f as usize);
+            if !same || callback.is_some() {
+                let m = Arc::get_mut(&mut c).expect("a spare cell has no other reference");
+                m.decode = decode;
+                *m.callback.get_mut() = callback;
+            }
             return c;
         }
         FutureCell::new(decode, callback)
@@ -152,7 +157,7 @@ impl FutureCell {
         if m.error_text.get().is_some() {
             let _ = m.error_text.take();
         }
-        m.decode = None;
+        // (`decode` stays: the next use most likely wants the same; `new_in` sets it.)
         *m.observed.get_mut() = false;
         let mut s = spare.0.borrow_mut();
         if s.len() < SPARE_MAX {
