@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{build_c, mpirun, mpmd, root, run_plain, scratch, Part, Run};
+use common::{
+    assert_misuse, build_c, dump, mpirun, mpmd, root, run_plain, scratch, torc_lines, Part, Run,
+};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -48,68 +50,6 @@ fn launch(how: Launch, case: &str, env: &[(&str, &str)]) -> Run {
             all.extend_from_slice(env);
             run_plain(exe(), &[case], &all, TIMEOUT)
         }
-    }
-}
-
-fn dump(run: &Run) -> String {
-    format!(
-        "code {:?}, timed out {}\n--- stdout\n{}\n--- stderr\n{}",
-        run.code, run.timed_out, run.stdout, run.stderr
-    )
-}
-
-/// The lines torc printed on stderr.
-fn torc_lines(run: &Run) -> Vec<&str> {
-    run.stderr
-        .lines()
-        .filter(|l| l.starts_with("torc: "))
-        .collect()
-}
-
-/// Asserts that `run` stopped because of a misuse reported by `func` with every one of
-/// `fragments` in its message.
-fn assert_misuse(run: &Run, what: &str, func: &str, fragments: &[&str]) {
-    assert!(!run.timed_out, "{what}: hung (timed out)\n{}", dump(run));
-    assert!(
-        run.code.is_some(),
-        "{what}: killed by a signal (crash)\n{}",
-        dump(run)
-    );
-    assert_ne!(
-        run.code,
-        Some(0),
-        "{what}: exited 0 after a misuse\n{}",
-        dump(run)
-    );
-    assert_ne!(
-        run.code,
-        Some(3),
-        "{what}: the misuse was not detected (the program went on)\n{}",
-        dump(run)
-    );
-    assert!(
-        !run.stderr.contains("Signal:") && !run.stderr.contains("Segmentation fault"),
-        "{what}: crashed\n{}",
-        dump(run)
-    );
-    let lines = torc_lines(run);
-    assert_eq!(
-        lines.len(),
-        1,
-        "{what}: expected exactly one `torc: ` line on stderr\n{}",
-        dump(run)
-    );
-    let line = lines[0];
-    let prefix = format!("torc: {func}: ");
-    assert!(
-        line.starts_with(&prefix),
-        "{what}: the message must start with `{prefix}`: {line}"
-    );
-    for f in fragments {
-        assert!(
-            line.contains(f),
-            "{what}: the message must name `{f}`: {line}"
-        );
     }
 }
 

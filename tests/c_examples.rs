@@ -79,14 +79,6 @@ struct Case {
     run: common::Run,
 }
 
-/// The message of a caught panic.
-fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
-}
-
 /// Checks every case: it exited 0 in time, printed no `FAIL`, and passes
 /// `check(run, ranks, workers_per_rank)`. Checks them all, then panics listing every failure.
 fn verify(name: &str, cases: &[Case], check: &dyn Fn(&common::Run, usize, usize)) {
@@ -104,7 +96,7 @@ fn verify(name: &str, cases: &[Case], check: &dyn Fn(&common::Run, usize, usize)
             check(&c.run, c.np, c.workers);
         }));
         if let Err(e) = outcome {
-            failures.push(format!("* {}:\n{}", c.what, panic_message(&*e)));
+            failures.push(format!("* {}:\n{}", c.what, common::panic_message(&*e)));
         }
     }
     assert!(

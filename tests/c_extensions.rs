@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::Run;
+use common::{assert_misuse, dump, panic_message, torc_lines, Run};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -43,14 +43,6 @@ fn example(name: &str) -> PathBuf {
     exe
 }
 
-/// Everything a run printed, for messages.
-fn dump(r: &Run) -> String {
-    format!(
-        "code {:?}, timed out {}\n--- stdout\n{}\n--- stderr\n{}",
-        r.code, r.timed_out, r.stdout, r.stderr
-    )
-}
-
 /// The first stdout line starting with `prefix`, or a panic showing everything printed.
 fn line<'a>(r: &'a Run, prefix: &str) -> &'a str {
     r.stdout
@@ -77,14 +69,6 @@ struct Case {
     /// Workers per rank.
     workers: usize,
     run: Run,
-}
-
-/// The message of a caught panic.
-fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
 }
 
 /// Checks every case: it exited 0 in time, printed no `FAIL`, and passes
@@ -313,62 +297,6 @@ fn launch(how: Launch, case: &str) -> Run {
             let w = w.to_string();
             common::run_plain(bad_exe(), &[case], &[("TORC_WORKERS", &w)], TIMEOUT)
         }
-    }
-}
-
-/// The lines torc printed on stderr.
-fn torc_lines(r: &Run) -> Vec<&str> {
-    r.stderr
-        .lines()
-        .filter(|l| l.starts_with("torc: "))
-        .collect()
-}
-
-/// Asserts that `r` stopped because of a misuse reported by `func` with every one of
-/// `fragments` in its one message line.
-fn assert_misuse(r: &Run, what: &str, func: &str, fragments: &[&str]) {
-    assert!(!r.timed_out, "{what}: hung (timed out)\n{}", dump(r));
-    assert!(
-        r.code.is_some(),
-        "{what}: killed by a signal (crash)\n{}",
-        dump(r)
-    );
-    assert_ne!(
-        r.code,
-        Some(0),
-        "{what}: exited 0 after a misuse\n{}",
-        dump(r)
-    );
-    assert_ne!(
-        r.code,
-        Some(3),
-        "{what}: the misuse was not detected (the program went on)\n{}",
-        dump(r)
-    );
-    assert!(
-        !r.stderr.contains("Signal:") && !r.stderr.contains("Segmentation fault"),
-        "{what}: crashed\n{}",
-        dump(r)
-    );
-    let lines = torc_lines(r);
-    assert_eq!(
-        lines.len(),
-        1,
-        "{what}: expected exactly one `torc: ` line on stderr\n{}",
-        dump(r)
-    );
-    let prefix = format!("torc: {func}: ");
-    assert!(
-        lines[0].starts_with(&prefix),
-        "{what}: the message must start with `{prefix}`: {}",
-        lines[0]
-    );
-    for f in fragments {
-        assert!(
-            lines[0].contains(f),
-            "{what}: the message must name `{f}`: {}",
-            lines[0]
-        );
     }
 }
 

@@ -115,11 +115,10 @@ impl Network for Comm {
         (p == engine::Progress::Moved, task)
     }
 
-    fn exclusive(&self, node: &'static Node, f: &mut dyn FnMut()) {
+    fn exclusive(&self, f: &mut dyn FnMut()) {
         if !crate::mpi::serialized() {
             return f();
         }
-        let _ = node;
         // Hand MPI everything queued so far (this call's own spmd tasks among it), without
         // waiting for the sends to complete: `f`'s MPI calls drive them meanwhile, and a send
         // may complete only once its receiver, maybe inside its own instance already, is out.

@@ -72,18 +72,10 @@ unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
     }
 }
 
-/// Waits for `cell` on the calling thread (a worker runs other tasks meanwhile).
-#[inline]
-fn wait_cell(cell: &FutureCell) {
-    if !cell.is_done() {
-        wait_here(cell);
-    }
-}
-
 /// Waits, then gives the result's bytes, or `None` if the task failed.
 #[inline]
 fn result_bytes(cell: &FutureCell) -> Option<&[u8]> {
-    wait_cell(cell);
+    wait_here(cell);
     cell.observed
         .store(true, std::sync::atomic::Ordering::Relaxed);
     // SAFETY: the cell is done and read by the handle's owner only (see below).
@@ -95,8 +87,6 @@ fn result_bytes(cell: &FutureCell) -> Option<&[u8]> {
 
 /// [`result_bytes`] for results that are not inline.
 fn result_bytes_slow(cell: &FutureCell) -> Option<&[u8]> {
-    cell.observed
-        .store(true, std::sync::atomic::Ordering::Relaxed);
     // SAFETY: the cell is done; the handle's owner (the caller of the C function) is the only
     // one to read it, and the outcome is replaced (below) only by that owner.
     if let Outcome::Ready(Value::Object(_)) = unsafe { cell.outcome() } {
@@ -135,7 +125,7 @@ pub unsafe extern "C" fn torc_future_done(h: *mut torc_future_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_wait(h: *mut torc_future_t) {
     // SAFETY: as our caller guarantees.
-    wait_cell(unsafe { handle("torc_future_wait", h) });
+    wait_here(unsafe { handle("torc_future_wait", h) });
 }
 
 /// torc extension (not in TORC Lite). Waits, then gives the result's length in bytes (-1 if

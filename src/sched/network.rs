@@ -34,7 +34,7 @@ pub(crate) trait Network: Sync {
     /// Runs `f`, which calls MPI itself (an `spmd` function): under `MPI_THREAD_MULTIPLE` at
     /// once; under less, once everything queued is handed to MPI (posted, not necessarily
     /// complete), holding the process's MPI lock, so no torc MPI call runs while `f` does.
-    fn exclusive(&self, node: &'static Node, f: &mut dyn FnMut());
+    fn exclusive(&self, f: &mut dyn FnMut());
 
     /// A worker that drove the network leaves it to run a task it was handed (possibly a long
     /// one): whoever else can drive the network takes over now.

@@ -217,9 +217,9 @@ impl Node {
     }
 
     /// Runs `f`, an `spmd` function that calls MPI itself (see `Network::exclusive`).
-    pub(crate) fn exclusive(&'static self, f: &mut dyn FnMut()) {
+    pub(crate) fn exclusive(&self, f: &mut dyn FnMut()) {
         match self.net {
-            Some(net) => net.exclusive(self, f),
+            Some(net) => net.exclusive(f),
             None => f(),
         }
     }

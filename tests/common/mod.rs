@@ -407,3 +407,75 @@ fn build_rust_examples() {
     }
     run_step("cargo build --examples", &mut cmd);
 }
+
+/// Everything a run printed, with its status, for assertion messages.
+pub fn dump(run: &Run) -> String {
+    format!(
+        "code {:?}, timed out {}\n--- stdout\n{}\n--- stderr\n{}",
+        run.code, run.timed_out, run.stdout, run.stderr
+    )
+}
+
+/// The lines torc printed on stderr.
+pub fn torc_lines(run: &Run) -> Vec<&str> {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("torc: "))
+        .collect()
+}
+
+/// Asserts that `run` stopped because of a misuse reported by `func`, in exactly one
+/// `torc: FUNC: ...` line on stderr holding every one of `fragments`: no hang, no crash, not
+/// exit 0, and not exit 3 (the programs' "went on after the misuse").
+pub fn assert_misuse(run: &Run, what: &str, func: &str, fragments: &[&str]) {
+    assert!(!run.timed_out, "{what}: hung (timed out)\n{}", dump(run));
+    assert!(
+        run.code.is_some(),
+        "{what}: killed by a signal (crash)\n{}",
+        dump(run)
+    );
+    assert_ne!(
+        run.code,
+        Some(0),
+        "{what}: exited 0 after a misuse\n{}",
+        dump(run)
+    );
+    assert_ne!(
+        run.code,
+        Some(3),
+        "{what}: the misuse was not detected (the program went on)\n{}",
+        dump(run)
+    );
+    assert!(
+        !run.stderr.contains("Signal:") && !run.stderr.contains("Segmentation fault"),
+        "{what}: crashed\n{}",
+        dump(run)
+    );
+    let lines = torc_lines(run);
+    assert_eq!(
+        lines.len(),
+        1,
+        "{what}: expected exactly one `torc: ` line on stderr\n{}",
+        dump(run)
+    );
+    let line = lines[0];
+    let prefix = format!("torc: {func}: ");
+    assert!(
+        line.starts_with(&prefix),
+        "{what}: the message must start with `{prefix}`: {line}"
+    );
+    for f in fragments {
+        assert!(
+            line.contains(f),
+            "{what}: the message must name `{f}`: {line}"
+        );
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
