@@ -8,6 +8,7 @@ use super::error::{failed, Error};
 use crate::sched::wait::wait_here;
 use crate::sched::worker::current_worker;
 use crate::task::future::{FutureCell, Listener, Outcome};
+use std::borrow::Borrow;
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -111,30 +112,33 @@ impl<R: Codec> Drop for Future<R> {
 }
 
 /// The handles of `futures` in the order their tasks complete (each yielded once it is
-/// done). Waiting for the next one runs other tasks meanwhile.
-pub fn as_completed<R: Codec>(futures: Vec<Future<R>>) -> AsCompleted<R> {
+/// done). Waiting for the next one runs other tasks meanwhile. `H` is the handle itself or
+/// anything that holds one (e.g. an `Arc<Future<R>>`, or a binding's own handle object).
+pub fn as_completed<R: Codec, H: Borrow<Future<R>>>(futures: Vec<H>) -> AsCompleted<R, H> {
     let listener = Listener::new();
     for (i, f) in futures.iter().enumerate() {
-        f.cell.listen(&listener, i);
+        f.borrow().cell.listen(&listener, i);
     }
     AsCompleted {
         left: futures.len(),
         futures: futures.into_iter().map(Some).collect(),
         listener,
+        _r: PhantomData,
     }
 }
 
 /// The iterator of [`as_completed`].
-pub struct AsCompleted<R: Codec> {
-    futures: Vec<Option<Future<R>>>,
+pub struct AsCompleted<R: Codec, H: Borrow<Future<R>> = Future<R>> {
+    futures: Vec<Option<H>>,
     listener: Arc<Listener>,
     left: usize,
+    _r: PhantomData<fn() -> R>,
 }
 
-impl<R: Codec> Iterator for AsCompleted<R> {
-    type Item = Future<R>;
+impl<R: Codec, H: Borrow<Future<R>>> Iterator for AsCompleted<R, H> {
+    type Item = H;
 
-    fn next(&mut self) -> Option<Future<R>> {
+    fn next(&mut self) -> Option<H> {
         if self.left == 0 {
             return None;
         }

@@ -30,6 +30,7 @@ pub use global::{broadcast, Global};
 pub use join::join;
 pub use map::map;
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
+pub use scope::{submit, submit_then};
 pub use spmd::spmd;
 
 use crate::env::Config;
@@ -109,8 +110,14 @@ impl Builder {
         }
         let config = self.config()?;
         // SAFETY: NULL argc/argv are allowed by MPI.
-        let started =
-            unsafe { runtime::init_with(std::ptr::null_mut(), std::ptr::null_mut(), Some(config)) };
+        let started = unsafe {
+            runtime::init_with(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                Some(config),
+                runtime::Serve::AndExit,
+            )
+        };
         if !started {
             return Err(Error::AlreadyStarted);
         }
@@ -125,6 +132,77 @@ impl Builder {
         drop(guard);
         Ok(r)
     }
+}
+
+/// What this process is once [`Builder::init`] has started the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Node 0: the calling thread runs the primary task; end it with [`finalize`].
+    Primary,
+    /// Another node: call [`serve`] on this thread to run tasks until node 0 finalizes.
+    Server,
+}
+
+impl Builder {
+    /// Starts the runtime on every node and returns on each of them (for programs that embed
+    /// torc, e.g. the Python package): on node 0 the calling thread is then the primary task
+    /// and ends the run with [`finalize`]; on the other nodes it calls [`serve`], which
+    /// returns once node 0 has finalized, and the process goes on.
+    pub fn init(self) -> Result<Role, Error> {
+        if runtime::is_finished() {
+            return Err(Error::AlreadyStarted);
+        }
+        let config = self.config()?;
+        // SAFETY: NULL argc/argv are allowed by MPI.
+        let started = unsafe {
+            runtime::init_with(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                Some(config),
+                runtime::Serve::Later,
+            )
+        };
+        if !started {
+            return Err(Error::AlreadyStarted);
+        }
+        Ok(match node_id() {
+            Some(0) => Role::Primary,
+            _ => Role::Server,
+        })
+    }
+}
+
+/// On a node other than 0 started by [`Builder::init`], on the thread that started it: runs
+/// tasks until node 0 calls [`finalize`], then shuts this node down (MPI included) and
+/// returns. [`Error::NotRunning`] when there is nothing to serve here (node 0, a runtime not
+/// started by `init`, another thread, or served already).
+pub fn serve() -> Result<(), Error> {
+    if runtime::serve() {
+        Ok(())
+    } else {
+        Err(Error::NotRunning)
+    }
+}
+
+/// On node 0, from the primary task started by [`Builder::init`]: waits for every task of the
+/// job, stops every node and finalizes MPI. [`Error::NotRunning`] before `init` and after
+/// the end (and on other nodes, which end in [`serve`]); [`Error::NotInTask`] from any other
+/// thread or task than the primary one.
+pub fn finalize() -> Result<(), Error> {
+    if node_id() != Some(0) {
+        return Err(Error::NotRunning);
+    }
+    if level() != Some(0) {
+        return Err(Error::NotInTask);
+    }
+    runtime::finalize();
+    Ok(())
+}
+
+/// Stops the whole job at once (every node) with exit status `status` (`MPI_Abort`): for a
+/// primary task that cannot go on. Pending tasks are lost.
+pub fn abort(status: i32) -> ! {
+    crate::mpi::abort_job(status)
 }
 
 /// [`Builder::run`] with the settings of the environment.
@@ -156,6 +234,15 @@ pub fn worker_id() -> Option<usize> {
         return None;
     }
     current_worker().map(|c| c.node.layout.global(c.index))
+}
+
+/// The calling thread's worker index on its node (0 .. [`local_workers`]), if the runtime
+/// runs and the thread is a worker.
+pub fn local_worker_id() -> Option<usize> {
+    if !runtime::is_running() {
+        return None;
+    }
+    current_worker().map(|c| c.index)
 }
 
 /// Workers on all nodes, if the runtime runs.

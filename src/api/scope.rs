@@ -709,6 +709,66 @@ impl<'scope> Scope<'scope, '_> {
     }
 }
 
+/// Creates a task counted in the calling task and returns the handle of its result, outside
+/// any [`Scope`]: for arguments that borrow nothing (owned [`Moved`](super::Moved) payloads,
+/// copies of `'static` data), so the handle may outlive the calling frame. The calling task
+/// waits for it with [`wait_all`](super::wait_all) or the handle, and in any case before it
+/// completes itself (a task is complete only when its children are). `place` as in
+/// [`Scope::spawn_at`].
+///
+/// # Panics
+/// Outside a task of a running runtime, and on misuse as [`Scope::spawn`].
+pub fn submit<A, R, F>(place: Place, f: F, args: A) -> Future<R>
+where
+    A: Args<'static>,
+    R: Codec,
+    F: TaskFn<A::Kinds, R>,
+{
+    const API: &str = "torc::api::submit";
+    in_task(API);
+    let spare = current_worker().map(|c| &c.cells);
+    let cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), None);
+    create(API, place, 0, f, args, Some(cell.clone()));
+    Future::new(cell)
+}
+
+/// [`submit`] with a callback: `callback(&future)` runs on this node when the task completes,
+/// before the handle reports it done and before the calling task's wait returns (see
+/// [`Scope::submit_then`]).
+///
+/// # Panics
+/// As [`submit`].
+pub fn submit_then<A, R, F, C>(place: Place, f: F, args: A, callback: C) -> Future<R>
+where
+    A: Args<'static>,
+    R: Codec,
+    F: TaskFn<A::Kinds, R>,
+    C: FnOnce(&Future<R>) + Send + 'static,
+{
+    const API: &str = "torc::api::submit_then";
+    in_task(API);
+    let name = format!("callback of {}", std::any::type_name::<F>());
+    let cb: crate::task::future::Callback = Box::new(move |cell: &std::sync::Arc<FutureCell>| {
+        let fut = Future::<R>::borrowed(cell.clone());
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
+        r.err()
+            .map(|p| failure_here(name, crate::error::panic_message(&*p)))
+    });
+    let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
+    create(API, place, 0, f, args, Some(cell.clone()));
+    Future::new(cell)
+}
+
+/// Stops `api` unless it is called by a task of a running runtime.
+fn in_task(api: &str) {
+    if !crate::runtime::is_running() {
+        misuse(api, Error::NotRunning);
+    }
+    if current_worker().is_none() || current_task().is_null() {
+        misuse(api, Error::NotInTask);
+    }
+}
+
 /// Creates a detached task: nobody waits for it (the job waits for it before ending). Only
 /// copied arguments are allowed, since nothing outlives the call. If it panics, the failure is
 /// reported when the run ends.

@@ -20,7 +20,7 @@ mod start;
 
 pub(crate) use calls::*;
 pub(crate) use finish::finalize;
-pub(crate) use start::{init, init_with, register};
+pub(crate) use start::{init, init_with, register, serve, Serve};
 
 use crate::comm::Comm;
 use crate::error::fatal;

@@ -1,7 +1,9 @@
 //! `torc_init`: starts MPI, checks that every node runs the same program, builds the node, its
 //! workers and (with several nodes) its communication thread, and makes the caller worker 0:
 //! on node 0 it returns as the primary task, elsewhere it serves tasks until node 0 finalizes
-//! and then exits.
+//! and then exits ([`Serve::AndExit`], TORC's behaviour), or returns at once so that the
+//! caller serves later with [`serve`] and goes on after it ([`Serve::Later`], for embedding
+//! torc in another language's program: `torc::api::init`).
 
 use super::checks::{check_same_executable, check_same_registrations};
 use super::finish::{report_unobserved, stop_comm, stop_workers};
@@ -41,17 +43,26 @@ pub(crate) fn register(f: usize) {
     }
 }
 
+/// What a node other than 0 does once the runtime has started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Serve {
+    /// Serve tasks until node 0 finalizes, then exit the process (`torc_init`).
+    AndExit,
+    /// Return to the caller, which calls [`serve`] later on the same thread.
+    Later,
+}
+
 /// `torc_init`: a second call is a no-op. Returns only on node 0.
 ///
 /// # Safety
 /// `argc`/`argv` are NULL or point to the program's argument count and vector.
 pub(crate) unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
     // SAFETY: passed on as the caller gave them.
-    unsafe { init_with(argc, argv, None) };
+    unsafe { init_with(argc, argv, None, Serve::AndExit) };
 }
 
 /// Starts the runtime with `config` (else read from the environment). Returns whether this
-/// call started it (false: it already ran). Returns only on node 0.
+/// call started it (false: it already ran). With [`Serve::AndExit`] it returns only on node 0.
 ///
 /// # Safety
 /// As [`init`].
@@ -59,6 +70,7 @@ pub(crate) unsafe fn init_with(
     argc: *mut c_int,
     argv: *mut *mut *mut c_char,
     config: Option<Config>,
+    mode: Serve,
 ) -> bool {
     let rt = Runtime::get();
     match rt
@@ -146,7 +158,11 @@ pub(crate) unsafe fn init_with(
     let ctx = unsafe { &*ctx };
     ctx.enter();
     if world.rank != 0 {
-        serve(ctx, &world);
+        if mode == Serve::Later {
+            return true;
+        }
+        serve_here(ctx, &world);
+        std::process::exit(0)
     }
     let primary = Box::into_raw(Box::new(Task::new()));
     // SAFETY: just allocated; freed only in `finalize`.
@@ -156,8 +172,32 @@ pub(crate) unsafe fn init_with(
     true
 }
 
-/// Nodes other than 0: run tasks until node 0 says stop, then shut down and exit.
-fn serve(ctx: &WorkerCtx, world: &World) -> ! {
+/// On a node other than 0 started with [`Serve::Later`], on the thread that started it: runs
+/// tasks until node 0 finalizes, then shuts this node down (MPI included) and returns. False
+/// when there is nothing to serve (node 0, not started that way, or already served).
+pub(crate) fn serve() -> bool {
+    let rt = Runtime::get();
+    if rt.state() != RUNNING {
+        return false;
+    }
+    let ctx0 = rt.worker0.load(Ordering::Acquire);
+    let (Some(ctx), Some(world)) = (crate::sched::worker::current_worker(), rt.world.get()) else {
+        return false;
+    };
+    if world.rank == 0 || !std::ptr::eq(ctx, ctx0) {
+        return false;
+    }
+    serve_here(ctx, world);
+    WorkerCtx::leave();
+    rt.worker0.store(std::ptr::null_mut(), Ordering::Release);
+    // SAFETY: allocated in `init_with`; this thread, which ran it, has left it and no other
+    // thread uses it (the node's other workers have stopped).
+    unsafe { drop(Box::from_raw(ctx0)) };
+    true
+}
+
+/// Nodes other than 0: run tasks until node 0 says stop, then shut down.
+fn serve_here(ctx: &WorkerCtx, world: &World) {
     let rt = Runtime::get();
     ctx.run_loop();
     let node = ctx.node;
@@ -170,5 +210,4 @@ fn serve(ctx: &WorkerCtx, world: &World) -> ! {
     mpi::barrier(world);
     rt.state.store(FINALIZED, Ordering::Release);
     mpi::finalize(world);
-    std::process::exit(0)
 }

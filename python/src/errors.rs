@@ -1,0 +1,126 @@
+//! Exceptions of Python tasks: caught where the task ran, carried to the caller as a record,
+//! raised again by `result()` with where it happened and the remote traceback.
+//!
+//! A record is the tuple `(exception, traceback text, function name, node, worker)`. On the
+//! node that ran the task it holds the exception object itself (with its traceback); sent to
+//! another node it is pickled, and an exception that does not pickle is replaced by a
+//! `torcpy.TaskError` with its type and message.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+
+pyo3::create_exception!(
+    torcpy,
+    TaskError,
+    pyo3::exceptions::PyRuntimeError,
+    "A torcpy task could not run or report its outcome (its exception could not be sent, its \
+     function or arguments could not be pickled, or the runtime failed it)."
+);
+
+/// `type: message` of `e`.
+pub(crate) fn one_line(py: Python<'_>, e: &PyErr) -> String {
+    let v = e.value(py);
+    let ty = v
+        .get_type()
+        .qualname()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|_| "Exception".into());
+    match v.str() {
+        Ok(s) if !s.to_string().is_empty() => format!("{ty}: {s}"),
+        _ => ty,
+    }
+}
+
+/// The full traceback text of `e`, as Python prints it.
+pub(crate) fn traceback_text(py: Python<'_>, e: &PyErr) -> String {
+    let text = (|| -> PyResult<String> {
+        let tb = py.import("traceback")?;
+        let lines = tb.call_method1("format_exception", (e.value(py),))?;
+        let joined = PyString::new(py, "").call_method1("join", (lines,))?;
+        joined.extract::<String>()
+    })();
+    text.unwrap_or_else(|_| one_line(py, e))
+}
+
+/// The name a task function goes by in messages: its qualified name, else its repr.
+pub(crate) fn function_name(f: &Bound<'_, PyAny>) -> String {
+    if let Ok(q) = f.getattr("__qualname__") {
+        if let Ok(s) = q.extract::<String>() {
+            return s;
+        }
+    }
+    f.repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Where the calling thread is: (node, global worker or -1).
+pub(crate) fn here() -> (i64, i64) {
+    let node = torc::api::node_id().map_or(0, |n| n as i64);
+    let worker = torc::api::worker_id().map_or(-1, |w| w as i64);
+    (node, worker)
+}
+
+/// The record of exception `e`, raised by task function `f` on this thread.
+pub(crate) fn record(py: Python<'_>, e: PyErr, fname: &str) -> Py<PyAny> {
+    let tb = traceback_text(py, &e);
+    let (node, worker) = here();
+    PyTuple::new(
+        py,
+        [
+            e.into_value(py).into_any(),
+            PyString::new(py, &tb).into_any().unbind(),
+            PyString::new(py, fname).into_any().unbind(),
+            node.into_pyobject(py).unwrap().into_any().unbind(),
+            worker.into_pyobject(py).unwrap().into_any().unbind(),
+        ],
+    )
+    .expect("a tuple of five")
+    .into_any()
+    .unbind()
+}
+
+/// A record like `rec` whose exception is a `TaskError` with the original's type and text,
+/// for an exception that cannot be pickled.
+pub(crate) fn portable_record<'py>(
+    py: Python<'py>,
+    rec: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let rec = rec.cast::<PyTuple>()?;
+    let exc = rec.get_item(0)?;
+    let err = PyErr::from_value(exc);
+    let text = format!(
+        "{} (the exception could not be pickled)",
+        one_line(py, &err)
+    );
+    let substitute = TaskError::new_err(text).into_value(py).into_any();
+    let mut items: Vec<Bound<'py, PyAny>> = rec.iter().collect();
+    items[0] = substitute.into_bound(py);
+    Ok(PyTuple::new(py, items)?.into_any())
+}
+
+/// The exception of record `rec`, with a note saying which task raised it where (and the
+/// traceback of the node that ran it, if that is another process).
+pub(crate) fn exception_of(_py: Python<'_>, rec: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let rec = rec.cast::<PyTuple>()?;
+    let exc = rec.get_item(0)?;
+    let tb: String = rec.get_item(1)?.extract()?;
+    let fname: String = rec.get_item(2)?.extract()?;
+    let node: i64 = rec.get_item(3)?.extract()?;
+    let worker: i64 = rec.get_item(4)?.extract()?;
+    let remote = exc.getattr("__traceback__").map_or(true, |t| t.is_none());
+    let mut note = format!("torcpy: raised by task {fname} on node {node}, worker {worker}");
+    if remote {
+        note.push_str(" (traceback there):\n");
+        note.push_str(tb.trim_end());
+    }
+    if exc.hasattr("add_note")? {
+        exc.call_method1("add_note", (note,))?;
+    }
+    Ok(exc.unbind())
+}
+
+/// A `TaskError` with `message`, as an exception object.
+pub(crate) fn task_error(py: Python<'_>, message: String) -> Py<PyAny> {
+    TaskError::new_err(message).into_value(py).into_any()
+}

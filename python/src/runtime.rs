@@ -1,0 +1,248 @@
+//! Starting and ending torcpy: `init`, `launch`, `start`, `shutdown`, `finalize`; the
+//! settings from `TORCPY_*` (and torc's `TORC_*`); where the caller is (node, worker) and
+//! stealing on or off.
+//!
+//! `init` starts torc on every rank and returns on each. `launch(main)` then runs `main` as
+//! the primary task on rank 0 and shuts the job down when it returns, while the other ranks
+//! serve tasks until then and return. `start(main)` is both.
+
+use crate::errors;
+use crate::task;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+use torc::api::{self, Builder, Role};
+
+/// What this process is, once `init` ran: its role, node and the job's nodes.
+static STARTED: OnceLock<(Role, usize, usize)> = OnceLock::new();
+/// Whether rank 0 has shut the runtime down (or the server ranks have served).
+static ENDED: AtomicBool = AtomicBool::new(false);
+
+fn not_running(api: &str) -> PyErr {
+    PyRuntimeError::new_err(format!(
+        "torcpy.{api}: the runtime is not running (call torcpy.start(main) first)"
+    ))
+}
+
+/// The settings: torc's from `TORC_*`, then `TORCPY_WORKERS`, `TORCPY_STEALING` and
+/// `TORCPY_SERVER_YIELDTIME` over them.
+fn builder() -> PyResult<Builder> {
+    let mut b = Builder::new();
+    if let Ok(w) = std::env::var("TORCPY_WORKERS") {
+        let n: usize = w.trim().parse().map_err(|_| {
+            PyValueError::new_err(format!(
+                "torcpy.init: TORCPY_WORKERS = {w:?} is not a number of workers"
+            ))
+        })?;
+        b = b.workers(n);
+    }
+    if let Ok(s) = std::env::var("TORCPY_STEALING") {
+        let on = match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" | "" => false,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "torcpy.init: TORCPY_STEALING = {s:?} is not a boolean (True/False, 1/0)"
+                )))
+            }
+        };
+        b = b.stealing(on);
+    }
+    if let Ok(y) = std::env::var("TORCPY_SERVER_YIELDTIME") {
+        let secs: f64 = y
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| *s >= 0.0)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "torcpy.init: TORCPY_SERVER_YIELDTIME = {y:?} is not a number of seconds"
+                ))
+            })?;
+        b = b.yield_time(Duration::from_secs_f64(secs));
+    }
+    Ok(b)
+}
+
+/// Starts the runtime on every rank (collective); a second call does nothing.
+#[pyfunction]
+pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
+    if STARTED.get().is_some() {
+        return Ok(());
+    }
+    let b = builder()?;
+    let role = py.detach(|| b.init()).map_err(|e| match e {
+        api::Error::Config(_) => PyValueError::new_err(format!("torcpy.init: {e}")),
+        _ => PyRuntimeError::new_err(format!("torcpy.init: {e}")),
+    })?;
+    let (node, nodes) = (api::node_id().unwrap_or(0), api::num_nodes().unwrap_or(1));
+    let _ = STARTED.set((role, node, nodes));
+    if role == Role::Primary {
+        task::enter_task();
+    }
+    Ok(())
+}
+
+/// Rank 0: runs `main()` as the primary task, then shuts the job down and returns its
+/// result. Other ranks: serve tasks until rank 0 is done, then return None. An exception in
+/// `main` ends the whole job: on one rank it propagates after the shutdown; with several it
+/// is printed and every rank stops with status 1.
+#[pyfunction]
+#[pyo3(signature = (main = None))]
+pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    init(py)?;
+    let &(role, _, nodes) = STARTED.get().expect("started");
+    if ENDED.load(Ordering::Acquire) {
+        return Err(PyRuntimeError::new_err(
+            "torcpy.launch: the runtime has already ended in this process",
+        ));
+    }
+    if role == Role::Server {
+        serve(py);
+        return Ok(py.None());
+    }
+    let r = match main {
+        Some(m) => m.call0().map(Bound::unbind),
+        None => Ok(py.None()),
+    };
+    match r {
+        Ok(v) => {
+            shutdown(py)?;
+            Ok(v)
+        }
+        Err(e) if nodes == 1 => {
+            shutdown(py)?;
+            Err(e)
+        }
+        Err(e) => {
+            e.print(py);
+            eprintln!(
+                "torcpy: node 0: the primary task raised {}: stopping the job",
+                errors::one_line(py, &e)
+            );
+            flush(py);
+            api::abort(1)
+        }
+    }
+}
+
+/// Flushes Python's standard streams (before the process ends without Python's help).
+fn flush(py: Python<'_>) {
+    if let Ok(sys) = py.import("sys") {
+        for s in ["stdout", "stderr"] {
+            if let Ok(stream) = sys.getattr(s) {
+                let _ = stream.call_method0("flush");
+            }
+        }
+    }
+}
+
+/// A server rank: runs tasks until rank 0 ends the job.
+fn serve(py: Python<'_>) {
+    if !ENDED.swap(true, Ordering::AcqRel) {
+        let _ = py.detach(api::serve);
+    }
+}
+
+/// `init`, then `launch(main)`: the usual way to run a torcpy program (collective; call it
+/// from `__main__`). Returns `main`'s result on rank 0, None on the others.
+#[pyfunction]
+pub(crate) fn start(py: Python<'_>, main: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    init(py)?;
+    launch(py, Some(main))
+}
+
+/// Rank 0, in the primary task: waits for every task of the job and stops all ranks. Other
+/// ranks: serve until then. A second call does nothing.
+#[pyfunction]
+pub(crate) fn shutdown(py: Python<'_>) -> PyResult<()> {
+    let Some(&(role, _, _)) = STARTED.get() else {
+        return Ok(());
+    };
+    if role == Role::Server {
+        serve(py);
+        return Ok(());
+    }
+    if ENDED.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    if api::level() != Some(0) {
+        return Err(PyRuntimeError::new_err(
+            "torcpy.shutdown: only the primary task (main, on rank 0) may end the job",
+        ));
+    }
+    let r = py.detach(api::finalize);
+    ENDED.store(true, Ordering::Release);
+    drop(task::leave_task());
+    r.map_err(|e| PyRuntimeError::new_err(format!("torcpy.shutdown: {e}")))
+}
+
+/// Ends torcpy in this process (collective): as `shutdown`; nothing after the end.
+#[pyfunction]
+pub(crate) fn finalize(py: Python<'_>) -> PyResult<()> {
+    shutdown(py)
+}
+
+/// This process's node (MPI rank).
+#[pyfunction]
+pub(crate) fn node_id() -> PyResult<usize> {
+    api::node_id()
+        .or(STARTED.get().map(|s| s.1))
+        .ok_or_else(|| not_running("node_id"))
+}
+
+/// The job's nodes (MPI processes).
+#[pyfunction]
+pub(crate) fn num_nodes() -> PyResult<usize> {
+    api::num_nodes()
+        .or(STARTED.get().map(|s| s.2))
+        .ok_or_else(|| not_running("num_nodes"))
+}
+
+/// The calling worker's global id (-1 on a thread that is no worker).
+#[pyfunction]
+pub(crate) fn worker_id() -> PyResult<i64> {
+    api::num_workers().ok_or_else(|| not_running("worker_id"))?;
+    Ok(api::worker_id().map_or(-1, |w| w as i64))
+}
+
+/// The calling worker's id on its node (-1 on a thread that is no worker).
+#[pyfunction]
+pub(crate) fn worker_local_id() -> PyResult<i64> {
+    api::num_workers().ok_or_else(|| not_running("worker_local_id"))?;
+    Ok(api::local_worker_id().map_or(-1, |w| w as i64))
+}
+
+/// Workers of the whole job.
+#[pyfunction]
+pub(crate) fn num_workers() -> PyResult<usize> {
+    api::num_workers().ok_or_else(|| not_running("num_workers"))
+}
+
+/// Workers of this node.
+#[pyfunction]
+pub(crate) fn num_local_workers() -> PyResult<usize> {
+    api::local_workers().ok_or_else(|| not_running("num_local_workers"))
+}
+
+/// Seconds since the epoch, as a float (for timing).
+#[pyfunction]
+pub(crate) fn gettime() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Turns inter-node stealing on, on every node.
+#[pyfunction]
+pub(crate) fn enable_stealing() -> PyResult<()> {
+    api::set_stealing(true).map_err(|_| not_running("enable_stealing"))
+}
+
+/// Turns inter-node stealing off, on every node.
+#[pyfunction]
+pub(crate) fn disable_stealing() -> PyResult<()> {
+    api::set_stealing(false).map_err(|_| not_running("disable_stealing"))
+}

@@ -1,0 +1,249 @@
+//! Creating Python tasks: `submit`, `map` and `spmd`.
+
+use crate::errors;
+use crate::future::{Outcome, Task};
+use crate::task::{self, call_object, run_call, run_spmd, CALL, CHUNK};
+use crate::threads;
+use crate::value::PyValue;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PySet, PyTuple};
+use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
+use torc::api::{self, Borrow, Future, Moved, Place};
+
+/// Refuses `api` outside a task of a running runtime.
+pub(crate) fn in_task(api_name: &str) -> PyResult<()> {
+    if api::level().is_none() {
+        return Err(PyRuntimeError::new_err(format!(
+            "torcpy.{api_name}: called outside a torcpy task (run main with torcpy.start(main); \
+             tasks may call it too)"
+        )));
+    }
+    Ok(())
+}
+
+/// Where `qid` sends a task.
+fn place_of(qid: i64) -> PyResult<Place> {
+    if qid == -1 {
+        return Ok(Place::Any);
+    }
+    let workers = api::num_workers().unwrap_or(0);
+    if qid < 0 || qid as usize >= workers {
+        return Err(PyValueError::new_err(format!(
+            "torcpy.submit: qid = {qid} names no worker (the job has {workers}: use -1 or 0..{})",
+            workers.saturating_sub(1)
+        )));
+    }
+    Ok(Place::Worker(qid as usize))
+}
+
+/// A shallow copy of `v` if it is a built-in mutable container (list, dict, set,
+/// bytearray), else `v` itself: the caller may rebind or resize its containers after submit.
+fn shallow<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(l) = v.cast::<PyList>() {
+        return Ok(l.get_slice(0, l.len()).into_any());
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        return Ok(d.copy()?.into_any());
+    }
+    if let Ok(s) = v.cast::<PySet>() {
+        return Ok(PySet::new(py, s.iter())?.into_any());
+    }
+    if let Ok(b) = v.cast::<PyByteArray>() {
+        return Ok(PyByteArray::new(py, &b.to_vec()).into_any());
+    }
+    Ok(v)
+}
+
+/// Submits `f(*args, **kwargs)` as a task on worker `qid` (-1: round robin over all workers
+/// of the job) and returns its `Task` (the future). `callback(task)`, if given, runs on this
+/// node when the task has finished, before the task counts as done. Arguments are
+/// shallow-copied now (built-in containers); they and the result are pickled only if the
+/// task runs on another node.
+#[pyfunction]
+#[pyo3(signature = (f, *args, qid = -1, callback = None, **kwargs))]
+pub(crate) fn submit(
+    py: Python<'_>,
+    f: Bound<'_, PyAny>,
+    args: Bound<'_, PyTuple>,
+    qid: i64,
+    callback: Option<Bound<'_, PyAny>>,
+    kwargs: Option<Bound<'_, PyDict>>,
+) -> PyResult<Py<Task>> {
+    in_task("submit")?;
+    if !f.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "torcpy.submit: f = {} is not callable",
+            f.repr()?
+        )));
+    }
+    let callback = callback.filter(|c| !c.is_none());
+    if let Some(c) = &callback {
+        if !c.is_callable() {
+            return Err(PyTypeError::new_err(format!(
+                "torcpy.submit: callback = {} is not callable",
+                c.repr()?
+            )));
+        }
+    }
+    let place = place_of(qid)?;
+    let copied: Vec<Bound<'_, PyAny>> = args
+        .iter()
+        .map(|a| shallow(py, a))
+        .collect::<PyResult<_>>()?;
+    let args = PyTuple::new(py, copied)?;
+    let kw = PyDict::new(py);
+    if let Some(k) = &kwargs {
+        for (key, v) in k.iter() {
+            kw.set_item(key, shallow(py, v)?)?;
+        }
+    }
+    let input = if args.len() == 1 {
+        args.get_item(0)?.unbind()
+    } else {
+        args.clone().into_any().unbind()
+    };
+    let call = call_object(py, CALL, &f, args.as_any(), (!kw.is_empty()).then_some(&kw))?;
+    let task = Py::new(
+        py,
+        Task {
+            fut: OnceLock::new(),
+            input,
+            kw_input: kw.into_any().unbind(),
+            name: errors::function_name(&f),
+            outcome: PyOnceLock::new(),
+            observed: AtomicBool::new(false),
+        },
+    )?;
+    let value = PyValue::Ok(call.into_any().unbind());
+    let fut = match callback {
+        None => api::submit(place, run_call, (Moved(value),)),
+        Some(cb) => {
+            let (me, cb) = (task.clone_ref(py), cb.unbind());
+            api::submit_then(place, run_call, (Moved(value),), move |fut| {
+                run_callback(me, cb, fut)
+            })
+        }
+    };
+    let _ = task.get().fut.set(fut);
+    task::add_child(task.clone_ref(py));
+    Ok(task)
+}
+
+/// Runs a task's callback with its `Task`, whose outcome is read first (from the runtime's
+/// view of the finished handle). An exception in it is printed; the task stays done.
+fn run_callback(me: Py<Task>, cb: Py<PyAny>, fut: &Future<PyValue>) {
+    threads::prime();
+    Python::attach(move |py| {
+        let t = me.get();
+        t.settle_from(py, fut);
+        task::enter_task();
+        let r = cb.call1(py, (me.clone_ref(py),));
+        drop(task::leave_task());
+        if let Err(e) = r {
+            let (node, _) = errors::here();
+            eprintln!(
+                "torcpy: node {node}: the callback of task {} raised:\n{}",
+                t.name,
+                errors::traceback_text(py, &e).trim_end()
+            );
+        }
+        drop(cb);
+        drop(me);
+    })
+}
+
+/// `f` over the items of the sequences (`f(a, b)` for `a, b` in `zip(*seq)`), in tasks of
+/// `chunksize` items spread round robin over all workers; the results as a list, in input
+/// order. The first exception (in input order) is raised once every chunk has finished.
+#[pyfunction]
+#[pyo3(signature = (f, *seq, chunksize = 1))]
+pub(crate) fn map(
+    py: Python<'_>,
+    f: Bound<'_, PyAny>,
+    seq: Bound<'_, PyTuple>,
+    chunksize: i64,
+) -> PyResult<Py<PyList>> {
+    in_task("map")?;
+    if chunksize < 1 {
+        return Err(PyValueError::new_err(format!(
+            "torcpy.map: chunksize = {chunksize} (it must be at least 1)"
+        )));
+    }
+    if !f.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "torcpy.map: f = {} is not callable",
+            f.repr()?
+        )));
+    }
+    let zip = py.import("builtins")?.getattr("zip")?;
+    let items = PyList::new(
+        py,
+        zip.call1(seq)?.try_iter()?.collect::<PyResult<Vec<_>>>()?,
+    )?;
+    let n = items.len();
+    let cs = chunksize as usize;
+    let mut futures = Vec::with_capacity(n.div_ceil(cs));
+    for start in (0..n).step_by(cs) {
+        let part = items.get_slice(start, (start + cs).min(n));
+        let call = call_object(py, CHUNK, &f, part.as_any(), None)?;
+        let value = PyValue::Ok(call.into_any().unbind());
+        futures.push(api::submit(Place::Any, run_call, (Moved(value),)));
+    }
+    drop(items);
+    let out = PyList::empty(py);
+    let mut first: Option<Py<PyAny>> = None;
+    for fut in &futures {
+        if !fut.is_done() {
+            py.detach(|| fut.wait());
+        }
+        let outcome = match fut.get() {
+            Ok(v) => crate::future::open_outcome(py, v),
+            Err(e) => Outcome::Raised(errors::task_error(py, format!("torcpy: {e}"))),
+        };
+        match outcome {
+            Outcome::Value(list) => {
+                if first.is_none() {
+                    for x in list.bind(py).try_iter()? {
+                        out.append(x?)?;
+                    }
+                }
+            }
+            Outcome::Raised(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    match first {
+        Some(e) => Err(PyErr::from_value(e.into_bound(py))),
+        None => Ok(out.unbind()),
+    }
+}
+
+/// Runs `f(*args)` on every rank at once (`spmd`), where it may use MPI (mpi4py's
+/// `MPI.COMM_WORLD`, collectives included); returns when every rank's call has returned.
+/// Called by the primary task. `f` and `args` are pickled to reach the other ranks.
+#[pyfunction]
+#[pyo3(signature = (f, *args))]
+pub(crate) fn spmd(py: Python<'_>, f: Bound<'_, PyAny>, args: Bound<'_, PyTuple>) -> PyResult<()> {
+    in_task("spmd")?;
+    if api::level() != Some(0) {
+        return Err(PyRuntimeError::new_err(
+            "torcpy.spmd: only the primary task (main, on rank 0) may switch to SPMD",
+        ));
+    }
+    let dumps = py.import("pickle")?.getattr("dumps")?;
+    let pickled = dumps
+        .call1((PyTuple::new(py, [f.clone(), args.into_any()])?, 5))
+        .map_err(|e| {
+            PyTypeError::new_err(format!(
+                "torcpy.spmd: f and its arguments cannot be pickled: {}",
+                errors::one_line(py, &e)
+            ))
+        })?;
+    let bytes: Vec<u8> = pickled.cast_into::<PyBytes>()?.as_bytes().to_vec();
+    let r = py.detach(|| api::spmd(run_spmd, (Borrow(&bytes[..]),)));
+    r.map_err(|e| errors::TaskError::new_err(format!("torcpy.spmd: {e}")))
+}

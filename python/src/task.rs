@@ -1,0 +1,168 @@
+//! The task functions the runtime runs for Python: a call, a chunk of `map`, an `spmd`
+//! instance; and the list of the running task's children that `as_completed()` needs.
+//!
+//! A call travels as one object, the tuple `(kind, f, args, kwargs)`: as it is to a worker of
+//! this node, pickled to another node (functions by reference, as pickle does).
+
+use crate::errors;
+use crate::future::Task;
+use crate::threads;
+use crate::value::{Opened, PyValue};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use std::cell::RefCell;
+
+/// `f(*args, **kwargs)`.
+pub(crate) const CALL: u8 = 0;
+/// `[f(*a) for a in args]`: one chunk of `map`.
+pub(crate) const CHUNK: u8 = 1;
+
+thread_local! {
+    /// Per task running on this thread (innermost last): the children it submitted and has
+    /// not waited for with `wait()` yet. The primary task's list is the first one on node 0.
+    static CHILDREN: RefCell<Vec<Vec<Py<Task>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Opens the list of children of a task starting on this thread.
+pub(crate) fn enter_task() {
+    CHILDREN.with(|c| c.borrow_mut().push(Vec::new()));
+}
+
+/// Closes the innermost list; its handles are dropped with the GIL held (here).
+pub(crate) fn leave_task() -> Vec<Py<Task>> {
+    CHILDREN.with(|c| c.borrow_mut().pop().unwrap_or_default())
+}
+
+/// Records `t` as a child of the running task.
+pub(crate) fn add_child(t: Py<Task>) {
+    CHILDREN.with(|c| {
+        if let Some(top) = c.borrow_mut().last_mut() {
+            top.push(t);
+        }
+    });
+}
+
+/// Takes the running task's children (all of them have been waited for, or are handed to
+/// `as_completed`).
+pub(crate) fn take_children() -> Vec<Py<Task>> {
+    CHILDREN.with(|c| {
+        c.borrow_mut()
+            .last_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    })
+}
+
+/// The call object for `f(*args, **kwargs)` (kind [`CALL`] or [`CHUNK`]).
+pub(crate) fn call_object<'py>(
+    py: Python<'py>,
+    kind: u8,
+    f: &Bound<'py, PyAny>,
+    args: &Bound<'py, PyAny>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let kw = match kwargs {
+        Some(k) => k.clone().into_any(),
+        None => py.None().into_bound(py),
+    };
+    PyTuple::new(
+        py,
+        [
+            kind.into_pyobject(py)?.into_any(),
+            f.clone(),
+            args.clone(),
+            kw,
+        ],
+    )
+}
+
+/// The task function of every Python task: runs the call it carries and returns its result,
+/// or the record of the exception it raised.
+pub(crate) fn run_call(input: PyValue) -> PyValue {
+    threads::prime();
+    Python::attach(move |py| {
+        let call = match input.open(py) {
+            Ok(Opened::Ok(c)) => c,
+            Ok(Opened::Unsendable(why)) => {
+                let (node, _) = errors::here();
+                let e = errors::TaskError::new_err(format!(
+                    "torcpy: the task's function or arguments cannot be pickled to run on node \
+                     {node}: {why}"
+                ));
+                return PyValue::Raised(errors::record(py, e, "?"));
+            }
+            Ok(Opened::Raised(_)) => {
+                let e = errors::TaskError::new_err("torcpy: a task's input is not a call");
+                return PyValue::Raised(errors::record(py, e, "?"));
+            }
+            Err(e) => {
+                let e = errors::TaskError::new_err(format!(
+                    "torcpy: the task's function or arguments cannot be unpickled: {}",
+                    errors::one_line(py, &e)
+                ));
+                return PyValue::Raised(errors::record(py, e, "?"));
+            }
+        };
+        drop(input);
+        let Ok((kind, f, args, kwargs)) = call.extract::<(
+            u8,
+            Bound<'_, PyAny>,
+            Bound<'_, PyAny>,
+            Option<Bound<'_, PyDict>>,
+        )>() else {
+            let e = errors::TaskError::new_err("torcpy: a task's input is not a call");
+            return PyValue::Raised(errors::record(py, e, "?"));
+        };
+        enter_task();
+        let r = if kind == CHUNK {
+            chunk(py, &f, &args)
+        } else {
+            match args.cast::<PyTuple>() {
+                Ok(a) => f.call(a, kwargs.as_ref()),
+                Err(e) => Err(e.into()),
+            }
+        };
+        drop(leave_task());
+        match r {
+            Ok(v) => PyValue::Ok(v.unbind()),
+            Err(e) => PyValue::Raised(errors::record(py, e, &errors::function_name(&f))),
+        }
+    })
+}
+
+/// `[f(*a) for a in items]`.
+fn chunk<'py>(
+    py: Python<'py>,
+    f: &Bound<'py, PyAny>,
+    items: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let items = items.cast::<PyList>()?;
+    let out = PyList::empty(py);
+    for a in items.iter() {
+        out.append(f.call1(a.cast_into::<PyTuple>()?)?)?;
+    }
+    Ok(out.into_any())
+}
+
+/// The task function of `spmd`: unpickles `(f, args)` and calls `f(*args)` on this node. An
+/// exception becomes the instance's failure (its traceback is the message).
+pub(crate) fn run_spmd(pickled: &[u8]) {
+    threads::prime();
+    let failed = Python::attach(|py| -> Option<String> {
+        let call = (|| -> PyResult<Bound<'_, PyAny>> {
+            let loads = py.import("pickle")?.getattr("loads")?;
+            let (f, args): (Bound<'_, PyAny>, Bound<'_, PyTuple>) = loads
+                .call1((pyo3::types::PyBytes::new(py, pickled),))?
+                .extract()?;
+            enter_task();
+            let r = f.call1(args);
+            drop(leave_task());
+            r
+        })();
+        call.err().map(|e| errors::traceback_text(py, &e))
+    });
+    if let Some(text) = failed {
+        // Without the panic hook: the message reaches the caller, nothing is printed here.
+        std::panic::resume_unwind(Box::new(text));
+    }
+}

@@ -1,0 +1,158 @@
+//! What a Python task's input (its call) and result are to the runtime: the objects
+//! themselves on their node, pickled bytes only when they cross to another node.
+//!
+//! A [`PyValue`] made here holds the object ([`PyValue::Ok`]) or the record of an exception
+//! ([`PyValue::Raised`]); the runtime hands it over as it is to a task or future of this
+//! node. When it must leave the node the runtime asks for its bytes ([`Codec::encode`]): one
+//! tag byte, then the pickle. Bytes from another node stay bytes ([`PyValue::Wire`]) until
+//! the Python side opens them, on a thread that holds the GIL anyway: the communication
+//! thread never unpickles.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyBytes;
+use std::borrow::Cow;
+use torc::api::Codec;
+
+/// The value is an object.
+const OK: u8 = 0;
+/// The value is an exception record (see `errors.rs`).
+const RAISED: u8 = 1;
+/// The object could not be pickled: the rest is the reason, as UTF-8.
+const UNSENDABLE: u8 = 2;
+
+/// A Python task's call or result, as the runtime carries it.
+pub(crate) enum PyValue {
+    /// An object of this process.
+    Ok(Py<PyAny>),
+    /// An exception record of this process (`errors::record`).
+    Raised(Py<PyAny>),
+    /// Tag and pickle, from another node.
+    Wire(Vec<u8>),
+}
+
+/// A [`PyValue`] opened on the Python side.
+pub(crate) enum Opened<'py> {
+    /// An object.
+    Ok(Bound<'py, PyAny>),
+    /// An exception record.
+    Raised(Bound<'py, PyAny>),
+    /// It could not be sent: why.
+    Unsendable(String),
+}
+
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn pickle_fn<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    name: &str,
+) -> PyResult<&'py Bound<'py, PyAny>> {
+    cell.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("pickle")?.getattr(name)?.unbind())
+    })
+    .map(|f| f.bind(py))
+}
+
+/// `obj` pickled behind `tag`, or the reason it cannot be, behind UNSENDABLE.
+fn pickled(py: Python<'_>, tag: u8, obj: &Bound<'_, PyAny>) -> Vec<u8> {
+    let dumped = pickle_fn(py, &DUMPS, "dumps").and_then(|d| d.call1((obj, 5)));
+    match dumped.and_then(|b| Ok(b.cast_into::<PyBytes>()?)) {
+        Ok(b) => {
+            let b = b.as_bytes();
+            let mut v = Vec::with_capacity(b.len() + 1);
+            v.push(tag);
+            v.extend_from_slice(b);
+            v
+        }
+        Err(e) => unsendable(format!("{}", crate::errors::one_line(py, &e))),
+    }
+}
+
+fn unsendable(why: String) -> Vec<u8> {
+    let mut v = Vec::with_capacity(why.len() + 1);
+    v.push(UNSENDABLE);
+    v.extend_from_slice(why.as_bytes());
+    v
+}
+
+impl Codec for PyValue {
+    fn encode(&self) -> Cow<'_, [u8]> {
+        match self {
+            PyValue::Wire(b) => Cow::Borrowed(b),
+            PyValue::Ok(o) => Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py)))),
+            PyValue::Raised(r) => Cow::Owned(Python::attach(|py| {
+                let bytes = pickled(py, RAISED, r.bind(py));
+                if bytes[0] != UNSENDABLE {
+                    return bytes;
+                }
+                // The exception itself does not pickle: send its text in a TaskError.
+                match crate::errors::portable_record(py, r.bind(py)) {
+                    Ok(rec) => pickled(py, RAISED, &rec),
+                    Err(_) => bytes,
+                }
+            })),
+        }
+    }
+
+    fn decode(bytes: Vec<u8>) -> Result<PyValue, String> {
+        if bytes.is_empty() {
+            return Err("an empty torcpy value".into());
+        }
+        Ok(PyValue::Wire(bytes))
+    }
+}
+
+impl PyValue {
+    /// Whether it stands for an exception (or a value that could not be sent).
+    pub(crate) fn is_raised(&self) -> bool {
+        match self {
+            PyValue::Ok(_) => false,
+            PyValue::Raised(_) => true,
+            PyValue::Wire(b) => b[0] != OK,
+        }
+    }
+
+    /// The value on the Python side: unpickled if it came from another node.
+    pub(crate) fn open<'py>(&self, py: Python<'py>) -> PyResult<Opened<'py>> {
+        Ok(match self {
+            PyValue::Ok(o) => Opened::Ok(o.bind(py).clone()),
+            PyValue::Raised(r) => Opened::Raised(r.bind(py).clone()),
+            PyValue::Wire(b) => {
+                let (tag, body) = (b[0], &b[1..]);
+                if tag == UNSENDABLE {
+                    return Ok(Opened::Unsendable(
+                        String::from_utf8_lossy(body).into_owned(),
+                    ));
+                }
+                let obj = unpickle(py, body)?;
+                if tag == RAISED {
+                    Opened::Raised(obj)
+                } else {
+                    Opened::Ok(obj)
+                }
+            }
+        })
+    }
+}
+
+/// `pickle.loads` of `body`, read where it is (a read-only memoryview over it, alive only
+/// during the call: the objects it builds copy what they keep).
+fn unpickle<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let loads = pickle_fn(py, &LOADS, "loads")?;
+    // SAFETY: the memoryview points into `body`, read-only, and `body` outlives it: it is
+    // released before this function returns (pickle.loads keeps no reference to its input).
+    let view = unsafe {
+        let p = pyo3::ffi::PyMemoryView_FromMemory(
+            body.as_ptr() as *mut std::os::raw::c_char,
+            body.len() as pyo3::ffi::Py_ssize_t,
+            pyo3::ffi::PyBUF_READ,
+        );
+        Bound::from_owned_ptr_or_err(py, p)?
+    };
+    let r = loads.call1((&view,));
+    // Release the view's buffer now, whatever `loads` did with it.
+    let _ = view.call_method0("release");
+    r
+}
