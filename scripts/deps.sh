@@ -3,7 +3,8 @@
 # toolchain): OpenMPI (mpicc, mpicxx, mpirun: the default MPI) and MPICH beside it
 # (mpicc.mpich, mpiexec.mpich: the tests run a second time with it), libclang for mpi-sys's
 # bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config, patchelf (sets the
-# installed libtorc.so's SONAME), valgrind (the leak test).
+# installed libtorc.so's SONAME), valgrind (the leak test), and Python 3 with its venv module
+# (the torcpy package: scripts/python.sh makes a virtual environment for it).
 #
 # Quiet when everything is present. Otherwise, as root it installs what is missing with apt-get;
 # as another user it prints the exact command to run and exits non-zero.
@@ -52,6 +53,11 @@ check_all() {
     have_cmd patchelf || need patchelf "patchelf (SONAME of the installed libtorc.so)"
     { have_cmd readelf && have_cmd nm; } || need binutils "readelf/nm"
     have_cmd valgrind || need valgrind "valgrind (leak test, tests/valgrind.rs)"
+    # Python 3 and venv + ensurepip (Debian splits them into python3-venv): torcpy.
+    have_cmd python3 || need python3 "python3 (torcpy)"
+    if have_cmd python3 && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        need python3-venv "python3 -m venv (torcpy's virtual environment)"
+    fi
     # OpenMP: gcc's runtime and omp.h (a real compile, only once gcc itself is there).
     if have_cmd gcc && have_pkg libc6-dev; then
         local tmp

@@ -5,7 +5,8 @@
 # (scripts/loom.sh, into target/loom), the `serde` feature (into target/serde), the sanitizer runs (scripts/sanitize.sh: TSan and ASan
 # with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests,
 # integration tests, and the benchmark runner's smoke test), all against OpenMPI (the default
-# `mpicc`/`mpirun`). Then the same library built against MPICH (`mpicc.mpich`) into
+# `mpicc`/`mpirun`); the Python package torcpy (scripts/python.sh: a virtual environment in
+# target/venv, `pip install ./python`, pytest of python/tests) and clippy on its crate. Then the same library built against MPICH (`mpicc.mpich`) into
 # target/mpich, and with it the unit tests, the C examples (tests/c_examples.rs) and extensions
 # (tests/c_extensions.rs), the
 # multi-node C tests (tests/multinode.rs) and the bad-input cases (tests/bad_input.rs) again,
@@ -79,6 +80,12 @@ trap 'rm -f "$log"' EXIT
 run_step "tests" bash -o pipefail -c 'timeout --kill-after=30 "$0" cargo test --all-targets --no-fail-fast -- "${@:2}" 2>&1 | tee "$1"' \
     "${TORC_TEST_TIMEOUT:-4500}" "$log" "$@"
 
+# torcpy, the Python package: a virtual environment (target/venv) with maturin, pytest, numpy,
+# mpi4py, Pillow and h5py; `pip install ./python`; its pytest suite (python/tests), against
+# OpenMPI. Then clippy on its Rust crate, which needs that environment's interpreter.
+run_step "torcpy (Python)" bash -o pipefail -c 'bash scripts/python.sh test 2>&1 | tee -a "$0"' "$log"
+run_step "clippy (torcpy)" env PYO3_PYTHON="$PWD/target/venv/bin/python" cargo clippy -p torcpy --all-targets -- -D warnings
+
 # The MPICH pass: its own target directory (mpi-sys and the C shims see MPICH's mpi.h), the
 # tests' compiler, launcher and library from TORC_TEST_* (tests/common/mod.rs).
 mpich_env=(env MPICC=mpicc.mpich TORC_TEST_MPICC=mpicc.mpich TORC_TEST_MPIFC=mpif90.mpich
@@ -91,6 +98,11 @@ run_step "tests with MPICH" "${mpich_env[@]}" bash -o pipefail -c \
 # One closing line over all test binaries (cargo prints one summary per binary).
 passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 failed_tests=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+# pytest's closing line: "12 passed, 1 failed in 3.4s" (or "... passed in").
+py_passed=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$log" | grep -Eo '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+py_failed=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
+passed=$((passed + py_passed))
+failed_tests=$((failed_tests + py_failed))
 echo
 if [[ ${#failed[@]} -ne 0 ]]; then
     echo "==> scripts/test.sh: FAILED steps: ${failed[*]}"

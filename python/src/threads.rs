@@ -14,7 +14,7 @@ thread_local! {
 }
 
 /// Makes sure the calling thread has a Python thread state of its own (see the module
-/// documentation). Call it before attaching, never while attached.
+/// documentation). Harmless on a thread that is attached (it has a state, which is kept).
 #[inline]
 pub(crate) fn prime() {
     if PRIMED.with(Cell::get) {

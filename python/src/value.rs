@@ -66,7 +66,7 @@ fn pickled(py: Python<'_>, tag: u8, obj: &Bound<'_, PyAny>) -> Vec<u8> {
             v.extend_from_slice(b);
             v
         }
-        Err(e) => unsendable(format!("{}", crate::errors::one_line(py, &e))),
+        Err(e) => unsendable(crate::errors::one_line(py, &e)),
     }
 }
 
@@ -78,7 +78,12 @@ fn unsendable(why: String) -> Vec<u8> {
 }
 
 impl Codec for PyValue {
+    /// Pickles (holding the GIL: taken here when the caller does not hold it, as the
+    /// communication thread serving a steal does).
     fn encode(&self) -> Cow<'_, [u8]> {
+        if !matches!(self, PyValue::Wire(_)) {
+            crate::threads::prime();
+        }
         match self {
             PyValue::Wire(b) => Cow::Borrowed(b),
             PyValue::Ok(o) => Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py)))),

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# torcpy, the Python package (python/): makes a virtual environment (default target/venv),
+# installs into it what building and testing torcpy needs (maturin, pytest, numpy, mpi4py,
+# Pillow, h5py, from PyPI), then `pip install ./python` (maturin builds the extension against
+# this checkout's torc, in release mode), then, unless told only to install, runs the pytest
+# suite (python/tests: the API at 1 process and under mpirun at 2 and 3 ranks, the examples,
+# the benchmark runner's smoke test).
+#
+# mpi4py comes as its binary wheel, which loads the system's MPI library at run time (the
+# default libmpi: Open MPI here, the one torc is built with); TORCPY_MPI4PY_SOURCE=1 builds it
+# from source against `mpicc` instead (minutes).
+#
+# Usage: bash scripts/python.sh [install|test] [pytest arguments]
+# Environment: TORCPY_VENV  the virtual environment (default target/venv)
+#              TORCPY_PYTEST_TIMEOUT  seconds allowed for pytest (default 1200)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+what=${1:-test}
+[[ $# -gt 0 ]] && shift
+
+bash scripts/deps.sh
+
+venv=${TORCPY_VENV:-$root/target/venv}
+py=$venv/bin/python
+if [[ ! -x $py ]]; then
+    echo "==> python3 -m venv $venv"
+    python3 -m venv "$venv"
+fi
+pip=("$py" -m pip --disable-pip-version-check -q)
+want=(maturin pytest numpy pillow h5py)
+if ! "$py" -c 'import maturin, pytest, numpy, PIL, h5py' >/dev/null 2>&1; then
+    echo "==> pip install ${want[*]}"
+    "${pip[@]}" install "${want[@]}"
+fi
+if ! "$py" -c 'import mpi4py' >/dev/null 2>&1; then
+    if [[ ${TORCPY_MPI4PY_SOURCE:-0} == 1 ]]; then
+        echo "==> pip install --no-binary mpi4py mpi4py (built against $(command -v mpicc))"
+        "${pip[@]}" install --no-binary mpi4py mpi4py
+    else
+        echo "==> pip install mpi4py"
+        "${pip[@]}" install mpi4py
+    fi
+fi
+echo "==> pip install ./python (into $venv)"
+"${pip[@]}" install ./python
+
+if [[ $what == install ]]; then
+    echo "torcpy is installed in $venv: run programs with $py (or: source $venv/bin/activate)"
+    exit 0
+fi
+if [[ $(id -u) -eq 0 ]]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+echo "==> pytest python/tests"
+cd python
+exec timeout --kill-after=30 "${TORCPY_PYTEST_TIMEOUT:-1200}" "$py" -m pytest -q -rfE "$@" tests
