@@ -35,7 +35,10 @@ pub(crate) fn one_line(py: Python<'_>, e: &PyErr) -> String {
 pub(crate) fn traceback_text(py: Python<'_>, e: &PyErr) -> String {
     let text = (|| -> PyResult<String> {
         let tb = py.import("traceback")?;
-        let lines = tb.call_method1("format_exception", (e.value(py),))?;
+        let lines = tb.call_method1(
+            "format_exception",
+            (e.get_type(py), e.value(py), e.traceback(py)),
+        )?;
         let joined = PyString::new(py, "").call_method1("join", (lines,))?;
         joined.extract::<String>()
     })();
