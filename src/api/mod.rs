@@ -78,6 +78,28 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with these settings; `mode` says what the other nodes do.
+    fn start(&self, mode: runtime::Serve) -> Result<(), Error> {
+        if runtime::is_finished() {
+            return Err(Error::AlreadyStarted);
+        }
+        let config = self.config()?;
+        // SAFETY: NULL argc/argv are allowed by MPI.
+        let started = unsafe {
+            runtime::init_with(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                Some(config),
+                mode,
+            )
+        };
+        if started {
+            Ok(())
+        } else {
+            Err(Error::AlreadyStarted)
+        }
+    }
+
     fn config(&self) -> Result<Config, Error> {
         let mut c = Config::from_env().map_err(Error::Config)?;
         if let Some(w) = self.workers {
@@ -105,22 +127,7 @@ impl Builder {
     /// once every task of the job has finished and the runtime has shut down. On the other
     /// nodes this serves tasks and ends the process (exit status 0) when node 0 is done.
     pub fn run<R>(self, f: impl FnOnce() -> R) -> Result<R, Error> {
-        if runtime::is_finished() {
-            return Err(Error::AlreadyStarted);
-        }
-        let config = self.config()?;
-        // SAFETY: NULL argc/argv are allowed by MPI.
-        let started = unsafe {
-            runtime::init_with(
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                Some(config),
-                runtime::Serve::AndExit,
-            )
-        };
-        if !started {
-            return Err(Error::AlreadyStarted);
-        }
+        self.start(runtime::Serve::AndExit)?;
         struct Finalize;
         impl Drop for Finalize {
             fn drop(&mut self) {
@@ -149,22 +156,7 @@ impl Builder {
     /// and ends the run with [`finalize`]; on the other nodes it calls [`serve`], which
     /// returns once node 0 has finalized, and the process goes on.
     pub fn init(self) -> Result<Role, Error> {
-        if runtime::is_finished() {
-            return Err(Error::AlreadyStarted);
-        }
-        let config = self.config()?;
-        // SAFETY: NULL argc/argv are allowed by MPI.
-        let started = unsafe {
-            runtime::init_with(
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                Some(config),
-                runtime::Serve::Later,
-            )
-        };
-        if !started {
-            return Err(Error::AlreadyStarted);
-        }
+        self.start(runtime::Serve::Later)?;
         Ok(match node_id() {
             Some(0) => Role::Primary,
             _ => Role::Server,

@@ -649,14 +649,7 @@ impl<'scope> Scope<'scope, '_> {
         C: FnOnce(&Future<R>) + Send + 'scope,
     {
         self.owned();
-        let name = format!("callback of {}", std::any::type_name::<F>());
-        let cb: crate::task::future::CallbackIn<'scope> =
-            Box::new(move |cell: &std::sync::Arc<FutureCell>| {
-                let fut = Future::<R>::borrowed(cell.clone());
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
-                r.err()
-                    .map(|p| failure_here(name, crate::error::panic_message(&*p)))
-            });
+        let cb = boxed_callback::<R, F, C>(callback);
         // SAFETY: only the lifetime is changed: the callback runs before the parent's wait
         // returns (see `sched/complete.rs`), and the scope waits for its tasks before `'scope`
         // ends, so nothing it borrows is gone when it runs.
@@ -747,16 +740,24 @@ where
 {
     const API: &str = "torc::api::submit_then";
     in_task(API);
+    let cb = boxed_callback::<R, F, C>(callback);
+    let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
+    create(API, place, 0, f, args, Some(cell.clone()));
+    Future::new(cell)
+}
+
+/// The runtime's callback that shows the finished cell to `callback` as a [`Future`]; a panic
+/// in it becomes a failure named after the task function `F`'s callback.
+fn boxed_callback<'s, R: Codec, F, C: FnOnce(&Future<R>) + Send + 's>(
+    callback: C,
+) -> crate::task::future::CallbackIn<'s> {
     let name = format!("callback of {}", std::any::type_name::<F>());
-    let cb: crate::task::future::Callback = Box::new(move |cell: &std::sync::Arc<FutureCell>| {
+    Box::new(move |cell: &std::sync::Arc<FutureCell>| {
         let fut = Future::<R>::borrowed(cell.clone());
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
         r.err()
             .map(|p| failure_here(name, crate::error::panic_message(&*p)))
-    });
-    let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
-    create(API, place, 0, f, args, Some(cell.clone()));
-    Future::new(cell)
+    })
 }
 
 /// Stops `api` unless it is called by a task of a running runtime.
