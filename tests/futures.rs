@@ -16,7 +16,14 @@ use std::time::Duration;
 const T: Duration = Duration::from_secs(120);
 
 /// Every example this file runs.
-const EXAMPLES: &[&str] = &["futures", "map", "spmd", "fib_futures", "failures"];
+const EXAMPLES: &[&str] = &[
+    "futures",
+    "map",
+    "spmd",
+    "fib_futures",
+    "failures",
+    "embedded",
+];
 
 /// The (ranks, workers per rank) combinations every example runs at.
 const SHAPES: &[(usize, usize)] = &[
@@ -58,6 +65,20 @@ fn assert_has(r: &Run, what: &str, want: &str) {
 fn futures_results_of_any_size_callbacks_and_as_completed() {
     for &(np, w) in SHAPES {
         run_ok("futures", np, w, &[]);
+    }
+}
+
+#[test]
+fn an_embedding_program_starts_serves_and_ends_on_every_node_and_goes_on() {
+    for &(np, w) in SHAPES {
+        let r = run_ok("embedded", np, w, &[]);
+        for k in 0..np {
+            assert_has(
+                &r,
+                &format!("embedded at {np} ranks x {w} workers"),
+                &format!("embedded: node {k} goes on after the end"),
+            );
+        }
     }
 }
 
