@@ -116,6 +116,25 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
             shutdown(py)?;
             Err(e)
         }
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PySystemExit>(py) => {
+            // `sys.exit(status)` in main: a clean end for status 0 (or None), which then
+            // leaves with it; any other status stops every rank with it.
+            let code = e.value(py).getattr("code").ok();
+            let status = match &code {
+                Some(c) if c.is_none() => 0,
+                Some(c) => c.extract::<i32>().unwrap_or(1),
+                None => 1,
+            };
+            if status == 0 {
+                shutdown(py)?;
+                return Err(e);
+            }
+            eprintln!(
+                "torcpy: node 0: the primary task exited with status {status}: stopping the job"
+            );
+            flush(py);
+            api::abort(status)
+        }
         Err(e) => {
             e.print(py);
             eprintln!(
