@@ -28,10 +28,10 @@ pub struct Task {
     pub(crate) fut: OnceLock<Future<PyValue>>,
     /// The arguments as submitted: the argument itself when there is one, else the tuple.
     pub(crate) input: Py<PyAny>,
-    /// The keyword arguments (a dict, maybe empty).
-    pub(crate) kw_input: Py<PyAny>,
-    /// The function's name, for messages.
-    pub(crate) name: String,
+    /// The keyword arguments (None: there were none).
+    pub(crate) kw_input: Option<Py<PyAny>>,
+    /// The task function (its name is looked up only for messages).
+    pub(crate) function: Py<PyAny>,
     /// The outcome, once read.
     pub(crate) outcome: PyOnceLock<Outcome>,
     /// Whether someone looked at the outcome (else a dropped failed task says so).
@@ -70,6 +70,11 @@ impl Task {
             return o;
         }
         self.settle_from(py, self.handle())
+    }
+
+    /// The task function's name, for messages.
+    pub(crate) fn name(&self, py: Python<'_>) -> String {
+        errors::function_name(self.function.bind(py))
     }
 
     /// The task's handle, for `as_completed`.
@@ -134,7 +139,10 @@ impl Task {
 
     /// The keyword arguments as submitted.
     fn kw_input(&self, py: Python<'_>) -> Py<PyAny> {
-        self.kw_input.clone_ref(py)
+        match &self.kw_input {
+            Some(k) => k.clone_ref(py),
+            None => pyo3::types::PyDict::new(py).into_any().unbind(),
+        }
     }
 
     /// Waits for the task (without reading its outcome).
@@ -144,7 +152,7 @@ impl Task {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let state = if self.done(py) { "done" } else { "pending" };
-        format!("<torcpy.Task {} {state}>", self.name)
+        format!("<torcpy.Task {} {state}>", self.name(py))
     }
 }
 
@@ -175,7 +183,7 @@ impl Drop for Task {
                 let (node, _) = errors::here();
                 eprintln!(
                     "torcpy: node {node}: nobody looked at the exception of task {}: {line}",
-                    self.name
+                    self.name(py)
                 );
             }
         });

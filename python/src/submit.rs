@@ -57,6 +57,24 @@ fn shallow<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     Ok(v)
 }
 
+/// `args` with its built-in containers shallow-copied (the tuple itself when it has none).
+fn copied_args<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
+    let container = |a: &Bound<'py, PyAny>| {
+        a.is_instance_of::<PyList>()
+            || a.is_instance_of::<PyDict>()
+            || a.is_instance_of::<PySet>()
+            || a.is_instance_of::<PyByteArray>()
+    };
+    if !args.iter().any(|a| container(&a)) {
+        return Ok(args);
+    }
+    let copied: Vec<Bound<'py, PyAny>> = args
+        .iter()
+        .map(|a| shallow(py, a))
+        .collect::<PyResult<_>>()?;
+    PyTuple::new(py, copied)
+}
+
 /// Submits `f(*args, **kwargs)` as a task on worker `qid` (-1: round robin over all workers
 /// of the job) and returns its `Task` (the future). `callback(task)`, if given, runs on this
 /// node when the task has finished, before the task counts as done. Arguments are
@@ -89,30 +107,30 @@ pub(crate) fn submit(
         }
     }
     let place = place_of(qid)?;
-    let copied: Vec<Bound<'_, PyAny>> = args
-        .iter()
-        .map(|a| shallow(py, a))
-        .collect::<PyResult<_>>()?;
-    let args = PyTuple::new(py, copied)?;
-    let kw = PyDict::new(py);
-    if let Some(k) = &kwargs {
-        for (key, v) in k.iter() {
-            kw.set_item(key, shallow(py, v)?)?;
+    let args = copied_args(py, args)?;
+    let kw = match &kwargs {
+        Some(k) if !k.is_empty() => {
+            let kw = PyDict::new(py);
+            for (key, v) in k.iter() {
+                kw.set_item(key, shallow(py, v)?)?;
+            }
+            Some(kw)
         }
-    }
+        _ => None,
+    };
     let input = if args.len() == 1 {
         args.get_item(0)?.unbind()
     } else {
         args.clone().into_any().unbind()
     };
-    let call = call_object(py, CALL, &f, args.as_any(), (!kw.is_empty()).then_some(&kw))?;
+    let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref())?;
     let task = Py::new(
         py,
         Task {
             fut: OnceLock::new(),
             input,
-            kw_input: kw.into_any().unbind(),
-            name: errors::function_name(&f),
+            kw_input: kw.map(|k| k.into_any().unbind()),
+            function: f.unbind(),
             outcome: PyOnceLock::new(),
             observed: AtomicBool::new(false),
         },
@@ -146,7 +164,7 @@ fn run_callback(me: Py<Task>, cb: Py<PyAny>, fut: &Future<PyValue>) {
             let (node, _) = errors::here();
             eprintln!(
                 "torcpy: node {node}: the callback of task {} raised:\n{}",
-                t.name,
+                t.name(py),
                 errors::traceback_text(py, &e).trim_end()
             );
         }

@@ -1,0 +1,11 @@
+"""The trivial task functions of the benchmarks (module-level, so that torcpy, the process
+pools and mpi4py.futures all pickle them by reference, as ``bench_tasks.empty``)."""
+
+
+def empty():
+    """The empty task."""
+
+
+def identity(x):
+    """The trivial map item."""
+    return x
