@@ -3,7 +3,10 @@ mpi4py.futures.MPIPoolExecutor and multiprocessing.Pool, in one table.
 
 Run it from the checkout's root::
 
-    /tmp/pyv/bin/python python/bench/runner.py [--quick] [WORD ...]
+    target/venv/bin/python python/bench/runner.py [--quick] [WORD ...]
+
+(``bash scripts/python.sh install`` makes ``target/venv``; any environment with torcpy,
+mpi4py, numpy, Pillow and h5py installed will do.)
 
 * Every measurement is its own job (a subprocess in its own process group, killed with its
   children when it overruns ``TORCPY_BENCH_TIMEOUT`` seconds, default 300): torcpy at one
