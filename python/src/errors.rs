@@ -83,22 +83,55 @@ pub(crate) fn record(py: Python<'_>, e: PyErr, fname: &str) -> Py<PyAny> {
     .unbind()
 }
 
-/// A record like `rec` whose exception is a `TaskError` with the original's type and text,
-/// for an exception that cannot be pickled.
-pub(crate) fn portable_record<'py>(
+/// Record `rec` as it travels: `(pickled exception or None, traceback text, function, node,
+/// worker, "type: message")`, the exception pickled on its own so that the rest always
+/// arrives, even when the exception cannot be pickled here or unpickled there.
+pub(crate) fn wire_record<'py>(
     py: Python<'py>,
     rec: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let rec = rec.cast::<PyTuple>()?;
     let exc = rec.get_item(0)?;
-    let err = PyErr::from_value(exc);
-    let text = format!(
-        "{} (the exception could not be pickled)",
-        one_line(py, &err)
-    );
-    let substitute = TaskError::new_err(text).into_value(py).into_any();
-    let mut items: Vec<Bound<'py, PyAny>> = rec.iter().collect();
-    items[0] = substitute.into_bound(py);
+    let line = one_line(py, &PyErr::from_value(exc.clone()));
+    let dumps = py.import("pickle")?.getattr("dumps")?;
+    let pickled = dumps
+        .call1((&exc, 5))
+        .unwrap_or_else(|_| py.None().into_bound(py));
+    let mut items: Vec<Bound<'py, PyAny>> = vec![pickled];
+    items.extend(rec.iter().skip(1));
+    items.push(PyString::new(py, &line).into_any());
+    Ok(PyTuple::new(py, items)?.into_any())
+}
+
+/// The record of a [`wire_record`] that arrived: its exception unpickled, or a `TaskError`
+/// with its type and message when that cannot be done.
+pub(crate) fn arrived_record<'py>(
+    py: Python<'py>,
+    wire: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let wire = wire.cast::<PyTuple>()?;
+    let pickled = wire.get_item(0)?;
+    let line: String = wire.get_item(5)?.extract()?;
+    let exc = if pickled.is_none() {
+        Err(format!("{line} (the exception could not be pickled)"))
+    } else {
+        let loads = py.import("pickle")?.getattr("loads")?;
+        loads.call1((&pickled,)).map_err(|e| {
+            format!(
+                "{line} (the exception could not be unpickled: {})",
+                one_line(py, &e)
+            )
+        })
+    };
+    let exc = match exc {
+        Ok(e) => e,
+        Err(text) => TaskError::new_err(text)
+            .into_value(py)
+            .into_any()
+            .into_bound(py),
+    };
+    let mut items: Vec<Bound<'py, PyAny>> = vec![exc];
+    items.extend(wire.iter().skip(1).take(4));
     Ok(PyTuple::new(py, items)?.into_any())
 }
 

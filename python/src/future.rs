@@ -72,6 +72,11 @@ impl Task {
         self.settle_from(py, self.handle())
     }
 
+    /// Whether the task has finished.
+    pub(crate) fn is_finished(&self, py: Python<'_>) -> bool {
+        self.outcome.get(py).is_some() || self.fut.get().is_some_and(|f| f.is_done())
+    }
+
     /// The task function's name, for messages.
     pub(crate) fn name(&self, py: Python<'_>) -> String {
         errors::function_name(self.function.bind(py))

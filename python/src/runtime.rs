@@ -19,6 +19,8 @@ use torc::api::{self, Builder, Role};
 static STARTED: OnceLock<(Role, usize, usize)> = OnceLock::new();
 /// Whether rank 0 has shut the runtime down (or the server ranks have served).
 static ENDED: AtomicBool = AtomicBool::new(false);
+/// Whether `launch` began (it runs main, or serves, once).
+static LAUNCHED: AtomicBool = AtomicBool::new(false);
 
 fn not_running(api: &str) -> PyErr {
     PyRuntimeError::new_err(format!(
@@ -31,9 +33,9 @@ fn not_running(api: &str) -> PyErr {
 fn builder() -> PyResult<Builder> {
     let mut b = Builder::new();
     if let Ok(w) = std::env::var("TORCPY_WORKERS") {
-        let n: usize = w.trim().parse().map_err(|_| {
+        let n: usize = w.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
             PyValueError::new_err(format!(
-                "torcpy.init: TORCPY_WORKERS = {w:?} is not a number of workers"
+                "torcpy.init: TORCPY_WORKERS = {w:?} is not a number of workers (1 or more)"
             ))
         })?;
         b = b.workers(n);
@@ -74,7 +76,10 @@ pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
     }
     let b = builder()?;
     let role = py.detach(|| b.init()).map_err(|e| match e {
-        api::Error::Config(_) => PyValueError::new_err(format!("torcpy.init: {e}")),
+        api::Error::Config(_) => match std::env::var("TORCPY_WORKERS") {
+            Ok(w) => PyValueError::new_err(format!("torcpy.init: TORCPY_WORKERS = {w:?}: {e}")),
+            Err(_) => PyValueError::new_err(format!("torcpy.init: {e}")),
+        },
         _ => PyRuntimeError::new_err(format!("torcpy.init: {e}")),
     })?;
     let (node, nodes) = (api::node_id().unwrap_or(0), api::num_nodes().unwrap_or(1));
@@ -97,6 +102,12 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
     if ENDED.load(Ordering::Acquire) {
         return Err(PyRuntimeError::new_err(
             "torcpy.launch: the runtime has already ended in this process",
+        ));
+    }
+    if api::level().is_some_and(|l| l > 0) || LAUNCHED.swap(true, Ordering::AcqRel) {
+        return Err(PyRuntimeError::new_err(
+            "torcpy.start: called while torcpy runs (from main or a task); start it once, \
+             from __main__",
         ));
     }
     if role == Role::Server {
@@ -180,6 +191,12 @@ pub(crate) fn shutdown(py: Python<'_>) -> PyResult<()> {
     let Some(&(role, _, _)) = STARTED.get() else {
         return Ok(());
     };
+    if api::level().is_some_and(|l| l > 0) || (role == Role::Server && api::level().is_some()) {
+        return Err(PyRuntimeError::new_err(
+            "torcpy.shutdown: called from inside a task; only the primary task (main, on rank \
+             0) may end the job",
+        ));
+    }
     if role == Role::Server {
         serve(py);
         return Ok(());

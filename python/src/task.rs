@@ -122,7 +122,14 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
                 Err(e) => Err(e.into()),
             }
         };
-        drop(leave_task());
+        let children = leave_task();
+        if children.iter().any(|c| !c.get().is_finished(py)) {
+            // Children it did not wait for: the task completes only with them anyway; waiting
+            // here lets their handles go with their outcome known (a failure nobody looked
+            // at is then reported).
+            let _ = py.detach(torc::api::wait_all);
+        }
+        drop(children);
         match r {
             Ok(v) => PyValue::Ok(v.unbind()),
             Err(e) => PyValue::Raised(errors::record(py, e, &errors::function_name(&f))),

@@ -87,17 +87,14 @@ impl Codec for PyValue {
         match self {
             PyValue::Wire(b) => Cow::Borrowed(b),
             PyValue::Ok(o) => Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py)))),
-            PyValue::Raised(r) => Cow::Owned(Python::attach(|py| {
-                let bytes = pickled(py, RAISED, r.bind(py));
-                if bytes[0] != UNSENDABLE {
-                    return bytes;
-                }
-                // The exception itself does not pickle: send its text in a TaskError.
-                match crate::errors::portable_record(py, r.bind(py)) {
-                    Ok(rec) => pickled(py, RAISED, &rec),
-                    Err(_) => bytes,
-                }
-            })),
+            PyValue::Raised(r) => {
+                Cow::Owned(Python::attach(|py| {
+                    match crate::errors::wire_record(py, r.bind(py)) {
+                        Ok(w) => pickled(py, RAISED, &w),
+                        Err(e) => unsendable(crate::errors::one_line(py, &e)),
+                    }
+                }))
+            }
         }
     }
 
@@ -133,7 +130,7 @@ impl PyValue {
                 }
                 let obj = unpickle(py, body)?;
                 if tag == RAISED {
-                    Opened::Raised(obj)
+                    Opened::Raised(crate::errors::arrived_record(py, &obj)?)
                 } else {
                     Opened::Ok(obj)
                 }

@@ -113,8 +113,16 @@ impl<R: Codec> Drop for Future<R> {
 
 /// The handles of `futures` in the order their tasks complete (each yielded once it is
 /// done). Waiting for the next one runs other tasks meanwhile. `H` is the handle itself or
-/// anything that holds one (e.g. an `Arc<Future<R>>`, or a binding's own handle object).
+/// anything that holds one (e.g. an `Arc<Future<R>>`, or a binding's own handle object); a
+/// handle given more than once is yielded once.
 pub fn as_completed<R: Codec, H: Borrow<Future<R>>>(futures: Vec<H>) -> AsCompleted<R, H> {
+    // A handle given twice (through two holders of it) is yielded once (PEP 3148): a cell
+    // tells one listener of one index.
+    let mut seen = std::collections::HashSet::with_capacity(futures.len());
+    let futures: Vec<H> = futures
+        .into_iter()
+        .filter(|f| seen.insert(Arc::as_ptr(&f.borrow().cell) as usize))
+        .collect();
     let listener = Listener::new();
     for (i, f) in futures.iter().enumerate() {
         f.borrow().cell.listen(&listener, i);
