@@ -144,7 +144,8 @@ pub(crate) fn exception_of(_py: Python<'_>, rec: &Bound<'_, PyAny>) -> PyResult<
     let fname: String = rec.get_item(2)?.extract()?;
     let node: i64 = rec.get_item(3)?.extract()?;
     let worker: i64 = rec.get_item(4)?.extract()?;
-    let remote = exc.getattr("__traceback__").map_or(true, |t| t.is_none());
+    // One process per node: a record made on another node came from another process.
+    let remote = node != here().0;
     let mut note = format!("torcpy: raised by task {fname} on node {node}, worker {worker}");
     if remote {
         note.push_str(" (traceback there):\n");

@@ -21,6 +21,7 @@ def say_line(text):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
+
 MODE = sys.argv[1]
 
 

@@ -5,6 +5,7 @@ ValueError: bad value: unseen-orphan"), on the parent's node. Run with TORCPY_WO
 the child then cannot start before its parent has returned."""
 
 import sys
+
 import torcpy
 
 

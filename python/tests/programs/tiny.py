@@ -2,6 +2,7 @@
 with bad TORCPY_* settings, which must stop every rank at start-up with a clear error)."""
 
 import sys
+
 import torcpy
 
 
