@@ -93,9 +93,8 @@ pub(crate) fn wire_record<'py>(
     let rec = rec.cast::<PyTuple>()?;
     let exc = rec.get_item(0)?;
     let line = one_line(py, &PyErr::from_value(exc.clone()));
-    let dumps = py.import("pickle")?.getattr("dumps")?;
-    let pickled = dumps
-        .call1((&exc, 5))
+    let pickled = crate::value::dumps(py, &exc)
+        .map(Bound::into_any)
         .unwrap_or_else(|_| py.None().into_bound(py));
     let mut items: Vec<Bound<'py, PyAny>> = vec![pickled];
     items.extend(rec.iter().skip(1));
@@ -115,8 +114,8 @@ pub(crate) fn arrived_record<'py>(
     let exc = if pickled.is_none() {
         Err(format!("{line} (the exception could not be pickled)"))
     } else {
-        let loads = py.import("pickle")?.getattr("loads")?;
-        loads.call1((&pickled,)).map_err(|e| {
+        let bytes = pickled.cast::<pyo3::types::PyBytes>()?.as_bytes();
+        crate::value::unpickle(py, bytes).map_err(|e| {
             format!(
                 "{line} (the exception could not be unpickled: {})",
                 one_line(py, &e)

@@ -57,10 +57,7 @@ impl Task {
 
     /// The outcome read from `fut`, which must be finished (or be a callback's view).
     pub(crate) fn settle_from(&self, py: Python<'_>, fut: &Future<PyValue>) -> &Outcome {
-        self.outcome.get_or_init(py, || match fut.get() {
-            Ok(v) => open_outcome(py, v),
-            Err(e) => Outcome::Raised(errors::task_error(py, format!("torcpy: {e}"))),
-        })
+        self.outcome.get_or_init(py, || outcome_of(py, fut.get()))
     }
 
     /// Waits, then the outcome.
@@ -88,8 +85,17 @@ impl Task {
     }
 }
 
+/// The outcome a finished handle's result stands for (the runtime's own error as a
+/// `TaskError`).
+pub(crate) fn outcome_of(py: Python<'_>, r: Result<&PyValue, torc::api::Error>) -> Outcome {
+    match r {
+        Ok(v) => open_outcome(py, v),
+        Err(e) => Outcome::Raised(errors::task_error(py, format!("torcpy: {e}"))),
+    }
+}
+
 /// The outcome a value stands for.
-pub(crate) fn open_outcome(py: Python<'_>, v: &PyValue) -> Outcome {
+fn open_outcome(py: Python<'_>, v: &PyValue) -> Outcome {
     match v.open(py) {
         Ok(Opened::Ok(o)) => Outcome::Value(o.unbind()),
         Ok(Opened::Raised(rec)) => match errors::exception_of(py, &rec) {

@@ -8,7 +8,7 @@ use crate::value::PyValue;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PySet, PyTuple};
+use pyo3::types::{PyByteArray, PyDict, PyList, PySet, PyTuple};
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
 use torc::api::{self, Borrow, Future, Moved, Place};
@@ -40,39 +40,40 @@ fn place_of(qid: i64) -> PyResult<Place> {
 }
 
 /// A shallow copy of `v` if it is a built-in mutable container (list, dict, set,
-/// bytearray), else `v` itself: the caller may rebind or resize its containers after submit.
-fn shallow<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(l) = v.cast::<PyList>() {
-        return Ok(l.get_slice(0, l.len()).into_any());
-    }
-    if let Ok(d) = v.cast::<PyDict>() {
-        return Ok(d.copy()?.into_any());
-    }
-    if let Ok(s) = v.cast::<PySet>() {
-        return Ok(PySet::new(py, s.iter())?.into_any());
-    }
-    if let Ok(b) = v.cast::<PyByteArray>() {
-        return Ok(PyByteArray::new(py, &b.to_vec()).into_any());
-    }
-    Ok(v)
+/// bytearray), else None: the caller may rebind or resize its containers after submit.
+fn shallow<'py>(py: Python<'py>, v: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    Ok(Some(if let Ok(l) = v.cast::<PyList>() {
+        l.get_slice(0, l.len()).into_any()
+    } else if let Ok(d) = v.cast::<PyDict>() {
+        d.copy()?.into_any()
+    } else if let Ok(s) = v.cast::<PySet>() {
+        PySet::new(py, s.iter())?.into_any()
+    } else if let Ok(b) = v.cast::<PyByteArray>() {
+        PyByteArray::new(py, &b.to_vec()).into_any()
+    } else {
+        return Ok(None);
+    }))
+}
+
+/// `v`, shallow-copied if it is a built-in container.
+fn copied<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(shallow(py, &v)?.unwrap_or(v))
 }
 
 /// `args` with its built-in containers shallow-copied (the tuple itself when it has none).
 fn copied_args<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
-    let container = |a: &Bound<'py, PyAny>| {
-        a.is_instance_of::<PyList>()
-            || a.is_instance_of::<PyDict>()
-            || a.is_instance_of::<PySet>()
-            || a.is_instance_of::<PyByteArray>()
-    };
-    if !args.iter().any(|a| container(&a)) {
+    let copies: Vec<Option<Bound<'py, PyAny>>> = args
+        .iter()
+        .map(|a| shallow(py, &a))
+        .collect::<PyResult<_>>()?;
+    if copies.iter().all(Option::is_none) {
         return Ok(args);
     }
-    let copied: Vec<Bound<'py, PyAny>> = args
-        .iter()
-        .map(|a| shallow(py, a))
-        .collect::<PyResult<_>>()?;
-    PyTuple::new(py, copied)
+    let items = copies
+        .into_iter()
+        .zip(args.iter())
+        .map(|(c, a)| c.unwrap_or(a));
+    PyTuple::new(py, items)
 }
 
 /// Submits `f(*args, **kwargs)` as a task on worker `qid` (-1: round robin over all workers
@@ -112,7 +113,7 @@ pub(crate) fn submit(
         Some(k) if !k.is_empty() => {
             let kw = PyDict::new(py);
             for (key, v) in k.iter() {
-                kw.set_item(key, shallow(py, v)?)?;
+                kw.set_item(key, copied(py, v)?)?;
             }
             Some(kw)
         }
@@ -217,11 +218,7 @@ pub(crate) fn map(
         if !fut.is_done() {
             py.detach(|| fut.wait());
         }
-        let outcome = match fut.get() {
-            Ok(v) => crate::future::open_outcome(py, v),
-            Err(e) => Outcome::Raised(errors::task_error(py, format!("torcpy: {e}"))),
-        };
-        match outcome {
+        match crate::future::outcome_of(py, fut.get()) {
             Outcome::Value(list) => {
                 if first.is_none() {
                     for x in list.bind(py).try_iter()? {
@@ -252,16 +249,14 @@ pub(crate) fn spmd(py: Python<'_>, f: Bound<'_, PyAny>, args: Bound<'_, PyTuple>
             "torcpy.spmd: only the primary task (main, on rank 0) may switch to SPMD",
         ));
     }
-    let dumps = py.import("pickle")?.getattr("dumps")?;
-    let pickled = dumps
-        .call1((PyTuple::new(py, [f.clone(), args.into_any()])?, 5))
-        .map_err(|e| {
-            PyTypeError::new_err(format!(
-                "torcpy.spmd: f and its arguments cannot be pickled: {}",
-                errors::one_line(py, &e)
-            ))
-        })?;
-    let bytes: Vec<u8> = pickled.cast_into::<PyBytes>()?.as_bytes().to_vec();
+    let call = PyTuple::new(py, [f.clone(), args.into_any()])?;
+    let pickled = crate::value::dumps(py, call.as_any()).map_err(|e| {
+        PyTypeError::new_err(format!(
+            "torcpy.spmd: f and its arguments cannot be pickled: {}",
+            errors::one_line(py, &e)
+        ))
+    })?;
+    let bytes: Vec<u8> = pickled.as_bytes().to_vec();
     let r = py.detach(|| api::spmd(run_spmd, (Borrow(&bytes[..]),)));
     r.map_err(|e| errors::TaskError::new_err(format!("torcpy.spmd: {e}")))
 }

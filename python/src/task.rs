@@ -157,10 +157,8 @@ pub(crate) fn run_spmd(pickled: &[u8]) {
     threads::prime();
     let failed = Python::attach(|py| -> Option<String> {
         let call = (|| -> PyResult<Bound<'_, PyAny>> {
-            let loads = py.import("pickle")?.getattr("loads")?;
-            let (f, args): (Bound<'_, PyAny>, Bound<'_, PyTuple>) = loads
-                .call1((pyo3::types::PyBytes::new(py, pickled),))?
-                .extract()?;
+            let (f, args): (Bound<'_, PyAny>, Bound<'_, PyTuple>) =
+                crate::value::unpickle(py, pickled)?.extract()?;
             enter_task();
             let r = f.call1(args);
             drop(leave_task());

@@ -55,10 +55,18 @@ fn pickle_fn<'py>(
     .map(|f| f.bind(py))
 }
 
+/// `pickle.dumps(obj, protocol=5)` (the function looked up once).
+pub(crate) fn dumps<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let b = pickle_fn(py, &DUMPS, "dumps")?.call1((obj, 5))?;
+    Ok(b.cast_into::<PyBytes>()?)
+}
+
 /// `obj` pickled behind `tag`, or the reason it cannot be, behind UNSENDABLE.
 fn pickled(py: Python<'_>, tag: u8, obj: &Bound<'_, PyAny>) -> Vec<u8> {
-    let dumped = pickle_fn(py, &DUMPS, "dumps").and_then(|d| d.call1((obj, 5)));
-    match dumped.and_then(|b| Ok(b.cast_into::<PyBytes>()?)) {
+    match dumps(py, obj) {
         Ok(b) => {
             let b = b.as_bytes();
             let mut v = Vec::with_capacity(b.len() + 1);
@@ -141,7 +149,7 @@ impl PyValue {
 
 /// `pickle.loads` of `body`, read where it is (a read-only memoryview over it, alive only
 /// during the call: the objects it builds copy what they keep).
-fn unpickle<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn unpickle<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     let loads = pickle_fn(py, &LOADS, "loads")?;
     // SAFETY: the memoryview points into `body`, read-only, and `body` outlives it: it is
     // released before this function returns (pickle.loads keeps no reference to its input).

@@ -85,10 +85,7 @@ impl AsCompletedIter {
 /// they finish.
 #[pyfunction]
 #[pyo3(signature = (tasks = None))]
-pub(crate) fn as_completed(
-    py: Python<'_>,
-    tasks: Option<Bound<'_, PyAny>>,
-) -> PyResult<AsCompletedIter> {
+pub(crate) fn as_completed(tasks: Option<Bound<'_, PyAny>>) -> PyResult<AsCompletedIter> {
     let held: Vec<Held> = match tasks.filter(|t| !t.is_none()) {
         Some(ts) => {
             let mut v = Vec::new();
@@ -112,7 +109,6 @@ pub(crate) fn as_completed(
             task::take_children().into_iter().map(Held).collect()
         }
     };
-    let _ = py;
     Ok(AsCompletedIter {
         inner: Some(api::as_completed(held)),
     })

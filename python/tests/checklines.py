@@ -24,6 +24,14 @@ def parse(stdout):
     return {k: tuple(v) for k, v in out.items()}
 
 
+def checked_run(script, ranks, workers, **kw):
+    """Runs ``script`` (exit status not checked: the checks say what failed) and returns
+    ``(ranks, workers, process, parsed CHECK lines)``, what the assertions below take."""
+    from conftest import run_job
+    p = run_job(script, ranks=ranks, workers=workers, check=False, **kw)
+    return ranks, workers, p, parse(p.stdout)
+
+
 def describe(p):
     return f"exit status {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
 

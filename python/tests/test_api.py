@@ -4,8 +4,7 @@ one job, each check one test."""
 
 import pytest
 
-from checklines import RUN_IDS, RUNS, assert_check, assert_consistent_end, parse, describe
-from conftest import run_job
+from checklines import RUN_IDS, RUNS, assert_check, assert_consistent_end, checked_run, describe
 
 CHECKS = [
     "queries", "queries_plain_thread", "queries_every_worker", "submit_result_input", "done",
@@ -22,9 +21,7 @@ ONE_NODE_SKIPS = {"remote_pickled", "as_completed_order"}
 
 @pytest.fixture(scope="module", params=RUNS, ids=RUN_IDS)
 def api_run(request):
-    ranks, workers = request.param
-    p = run_job("api.py", ranks=ranks, workers=workers, check=False)
-    return ranks, workers, p, parse(p.stdout)
+    return checked_run("api.py", *request.param)
 
 
 def test_api_job(api_run):
@@ -47,9 +44,7 @@ DUPLICATES = ["wait_duplicate", "as_completed_duplicate_done", "as_completed_dup
 
 @pytest.fixture(scope="module", params=[(0, 1), (2, 2)], ids=["np0-w1", "np2-w2"])
 def duplicates_run(request):
-    ranks, workers = request.param
-    p = run_job("duplicates.py", ranks=ranks, workers=workers, check=False, timeout=60)
-    return ranks, workers, p, parse(p.stdout)
+    return checked_run("duplicates.py", *request.param, timeout=60)
 
 
 @pytest.mark.parametrize("name", DUPLICATES)

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from checklines import (RUN_IDS, RUNS, assert_check, assert_consistent_end, describe,
-                        parse)
-from conftest import PROGRAMS, job_command, job_env, run_job
+from checklines import (RUN_IDS, RUNS, assert_check, assert_consistent_end, checked_run,
+                        describe)
+from conftest import PROGRAMS, job_command, job_env
 
 CHECKS = [
     "outside_start_submit", "outside_start_map", "outside_start_wait", "outside_start_waitall",
@@ -38,9 +38,7 @@ ONE_NODE_SKIPS = {"remote_exception", "unloadable_exception_remote",
 
 @pytest.fixture(scope="module", params=RUNS, ids=RUN_IDS)
 def errors_run(request):
-    ranks, workers = request.param
-    p = run_job("errors.py", ranks=ranks, workers=workers, check=False)
-    return ranks, workers, p, parse(p.stdout)
+    return checked_run("errors.py", *request.param)
 
 
 def test_errors_job(errors_run):
