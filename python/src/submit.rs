@@ -62,18 +62,24 @@ fn copied<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyA
 
 /// `args` with its built-in containers shallow-copied (the tuple itself when it has none).
 fn copied_args<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
-    let copies: Vec<Option<Bound<'py, PyAny>>> = args
-        .iter()
-        .map(|a| shallow(py, &a))
-        .collect::<PyResult<_>>()?;
-    if copies.iter().all(Option::is_none) {
-        return Ok(args);
+    // Nothing is allocated unless some argument is a container.
+    let mut copies: Option<Vec<Bound<'py, PyAny>>> = None;
+    for (i, a) in args.iter().enumerate() {
+        match (shallow(py, &a)?, &mut copies) {
+            (Some(c), Some(v)) => v.push(c),
+            (Some(c), None) => {
+                let mut v: Vec<Bound<'py, PyAny>> = args.iter().take(i).collect();
+                v.push(c);
+                copies = Some(v);
+            }
+            (None, Some(v)) => v.push(a),
+            (None, None) => {}
+        }
     }
-    let items = copies
-        .into_iter()
-        .zip(args.iter())
-        .map(|(c, a)| c.unwrap_or(a));
-    PyTuple::new(py, items)
+    match copies {
+        Some(v) => PyTuple::new(py, v),
+        None => Ok(args),
+    }
 }
 
 /// Submits `f(*args, **kwargs)` as a task on worker `qid` (-1: round robin over all workers
