@@ -5,6 +5,7 @@
 #   lib/libtorc.a                 the static library
 #   include/torc.h, torcf.h       the C header and the Fortran include file
 #   bin/torc_cflags, torc_libs    flags for Makefiles (CFLAGS += `torc_cflags`, ...)
+#   bin/torc-trace                checks, summarizes and draws TORC_TRACE files (tools/trace)
 #   lib/pkgconfig/torc.pc         pkg-config
 #   lib/cmake/torc/               find_package(torc): imported targets torc::torc, torc::torc_static
 #
@@ -135,6 +136,19 @@ foreach(script torc_cflags torc_libs)
   configure_file("${CMAKE_CURRENT_LIST_DIR}/${script}.in" "${_torc_gen}/${script}" @ONLY)
   install(PROGRAMS "${_torc_gen}/${script}" DESTINATION "${TORC_INSTALL_BINDIR}")
 endforeach()
+
+# torc-trace: built by cargo with the library (torc_cargo), or taken from TORC_LIB_DIR when it
+# is there at install time (`cargo build -p torc-trace` puts it beside libtorc.so).
+set(TORC_TRACE_TOOL "${TORC_LIB_DIR_ABS}/torc-trace")
+if(TARGET torc_cargo)
+  install(PROGRAMS "${TORC_TRACE_TOOL}" DESTINATION "${TORC_INSTALL_BINDIR}")
+else()
+  if(NOT EXISTS "${TORC_TRACE_TOOL}")
+    message(STATUS "TORC_LIB_DIR has no torc-trace (yet): bin/torc-trace is installed only if "
+                   "it is there at install time (cargo build -p torc-trace)")
+  endif()
+  install(PROGRAMS "${TORC_TRACE_TOOL}" DESTINATION "${TORC_INSTALL_BINDIR}" OPTIONAL)
+endif()
 
 # pkg-config.
 configure_file("${CMAKE_CURRENT_LIST_DIR}/torc.pc.in" "${_torc_gen}/torc.pc" @ONLY)

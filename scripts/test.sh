@@ -56,6 +56,7 @@ fi
 
 if cargo clippy --version >/dev/null 2>&1; then
     run_step "clippy" cargo clippy --all-targets -- -D warnings
+    run_step "clippy (torc-trace)" cargo clippy -p torc-trace --all-targets -- -D warnings
 else
     step "clippy: skipped (clippy is not installed: rustup component add clippy)"
 fi
@@ -63,6 +64,8 @@ fi
 # The C programs of the integration tests link target/debug/libtorc.so, which `cargo test` alone
 # builds only under target/debug/deps: build the library target itself first.
 run_step "build libtorc.so" cargo build --lib
+# The trace tool (tools/trace): tests/trace.rs and the install test run target/debug/torc-trace.
+run_step "build torc-trace" cargo build -p torc-trace
 run_step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 run_step "doc tests" cargo test --doc
 run_step "loom" bash scripts/loom.sh
@@ -79,6 +82,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 run_step "tests" bash -o pipefail -c 'timeout --kill-after=30 "$0" cargo test --all-targets --no-fail-fast -- "${@:2}" 2>&1 | tee "$1"' \
     "${TORC_TEST_TIMEOUT:-4500}" "$log" "$@"
+run_step "torc-trace tests" bash -o pipefail -c 'cargo test -p torc-trace 2>&1 | tee -a "$0"' "$log"
 
 # torcpy, the Python package: a virtual environment (target/venv) with maturin, pytest, numpy,
 # mpi4py, Pillow and h5py; `pip install ./python`; its pytest suite (python/tests), against

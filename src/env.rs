@@ -1,5 +1,6 @@
 //! Settings from the environment: `TORC_WORKERS`, `OMP_NUM_THREADS`, `TORC_STEALING`,
-//! `TORC_YIELDTIME`, `TORC_STATS`, `TORC_THROTTLING_FACTOR`.
+//! `TORC_YIELDTIME`, `TORC_STATS`, `TORC_THROTTLING_FACTOR`, and the diagnosis settings
+//! `TORC_SIGNALS`, `TORC_WATCHDOG`, `TORC_PROGRESS`, `TORC_TRACE`, `TORC_TRACE_EVENTS`.
 
 use std::time::Duration;
 
@@ -19,7 +20,21 @@ pub(crate) struct Config {
     pub(crate) stats: bool,
     /// `TORC_THROTTLING_FACTOR`: accepted for compatibility (no throttling is needed).
     pub(crate) throttling: Option<u32>,
+    /// Install the crash and `SIGUSR1` handlers (`TORC_SIGNALS`, default on).
+    pub(crate) signals: bool,
+    /// `TORC_WATCHDOG=S`: stop the job after S seconds without any task starting or ending
+    /// while work is outstanding.
+    pub(crate) watchdog: Option<Duration>,
+    /// `TORC_PROGRESS`: node 0 prints tasks created and finished, at most once a second.
+    pub(crate) progress: bool,
+    /// `TORC_TRACE=file.json`: record a timeline and write it there at the end.
+    pub(crate) trace: Option<String>,
+    /// `TORC_TRACE_EVENTS`: the most trace records a node keeps.
+    pub(crate) trace_events: usize,
 }
+
+/// Trace records a node keeps by default (48 bytes each).
+pub(crate) const TRACE_EVENTS: usize = 1_000_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -29,6 +44,11 @@ impl Default for Config {
             yield_time: Duration::from_millis(10),
             stats: false,
             throttling: None,
+            signals: true,
+            watchdog: None,
+            progress: false,
+            trace: None,
+            trace_events: TRACE_EVENTS,
         }
     }
 }
@@ -66,6 +86,37 @@ impl Config {
                 format!("TORC_THROTTLING_FACTOR='{v}' is not a non-negative integer")
             })?;
             c.throttling = Some(f);
+        }
+        if let Some(v) = get("TORC_SIGNALS") {
+            c.signals = parse_bool("TORC_SIGNALS", &v)?;
+        }
+        if let Some(v) = get("TORC_WATCHDOG") {
+            let s: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| *s >= 0.0 && s.is_finite())
+                .ok_or_else(|| {
+                    format!("TORC_WATCHDOG='{v}' is not a number of seconds (0: off)")
+                })?;
+            c.watchdog = (s > 0.0).then(|| Duration::from_secs_f64(s.max(0.1)));
+        }
+        if let Some(v) = get("TORC_PROGRESS") {
+            c.progress = parse_bool("TORC_PROGRESS", &v)?;
+        }
+        if let Some(v) = get("TORC_TRACE") {
+            let v = v.trim();
+            c.trace = (!v.is_empty()).then(|| v.to_string());
+        }
+        if let Some(v) = get("TORC_TRACE_EVENTS") {
+            c.trace_events = match v.trim().parse::<usize>() {
+                Ok(n) if n >= 1000 => n,
+                _ => {
+                    return Err(format!(
+                        "TORC_TRACE_EVENTS='{v}' is not a number of records (at least 1000)"
+                    ))
+                }
+            };
         }
         Ok(c)
     }
@@ -120,6 +171,19 @@ mod tests {
             cfg(&[("TORC_THROTTLING_FACTOR", "4")]).unwrap().throttling,
             Some(4)
         );
+        let c = cfg(&[
+            ("TORC_SIGNALS", "0"),
+            ("TORC_WATCHDOG", "2.5"),
+            ("TORC_PROGRESS", "1"),
+            ("TORC_TRACE", "t.json"),
+            ("TORC_TRACE_EVENTS", "5000"),
+        ])
+        .unwrap();
+        assert!(!c.signals && c.progress);
+        assert_eq!(c.watchdog, Some(Duration::from_millis(2500)));
+        assert_eq!(c.trace.as_deref(), Some("t.json"));
+        assert_eq!(c.trace_events, 5000);
+        assert_eq!(cfg(&[("TORC_WATCHDOG", "0")]).unwrap().watchdog, None);
     }
 
     #[test]
@@ -133,6 +197,11 @@ mod tests {
             ("TORC_YIELDTIME", "1.5x"),
             ("TORC_STATS", "2"),
             ("TORC_THROTTLING_FACTOR", "-3"),
+            ("TORC_SIGNALS", "x"),
+            ("TORC_WATCHDOG", "-1"),
+            ("TORC_WATCHDOG", "soon"),
+            ("TORC_PROGRESS", "2"),
+            ("TORC_TRACE_EVENTS", "10"),
         ] {
             let e = cfg(&[(k, v)]).unwrap_err();
             assert!(e.starts_with(&format!("{k}='{v}'")), "{e}");

@@ -59,7 +59,8 @@
 //!     task               descriptor, argument records and copies, C calls, descriptor pool,
 //!       |                payloads and results, future cells, failure records
 //!   sync  mpi  symbol    fences, back-off, latch, event, queue, sleep | raw MPI, datatypes, posted
-//!   env  error  stats    receives | module identity | settings, fatal errors, counters
+//!   env  error  stats    receives | module identity | settings, fatal errors, counters |
+//!   trace                timeline records (TORC_TRACE) and their Chrome JSON
 //! ```
 //!
 //! The protocols between nodes (messages, ordering, stealing, termination, sleep and
@@ -79,6 +80,7 @@ mod stats;
 mod symbol;
 mod sync;
 mod task;
+mod trace;
 
 /// The header that `build.rs` generated from these sources with cbindgen; a test compares it
 /// with the checked-in `include/torc.h`.

@@ -218,7 +218,13 @@ fn installs_the_documented_layout() {
         assert_eq!(installed, source, "installed {h} differs from include/{h}");
     }
 
-    for s in ["torc_cflags", "torc_libs"] {
+    // The trace tool (tools/trace) comes from the library's directory.
+    assert!(
+        inst.bin("torc-trace").is_file(),
+        "bin/torc-trace not installed: build it first (cargo build -p torc-trace puts it in {})",
+        lib_dir().display()
+    );
+    for s in ["torc_cflags", "torc_libs", "torc-trace"] {
         use std::os::unix::fs::PermissionsExt;
         let meta = std::fs::metadata(inst.bin(s)).unwrap_or_else(|e| panic!("bin/{s}: {e}"));
         assert!(
@@ -226,6 +232,14 @@ fn installs_the_documented_layout() {
             "bin/{s} is not executable"
         );
     }
+    let help = run_ok(
+        "torc-trace --help",
+        Command::new(inst.bin("torc-trace")).arg("--help"),
+    );
+    assert!(
+        help.contains("torc-trace check FILE") && help.contains("torc-trace png FILE"),
+        "torc-trace --help:\n{help}"
+    );
 
     let pc = std::fs::read_to_string(inst.pkg_config_path().join("torc.pc")).expect("torc.pc");
     assert!(

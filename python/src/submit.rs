@@ -8,9 +8,10 @@ use crate::value::PyValue;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyDict, PyList, PySet, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyDict, PyList, PySet, PyString, PyTuple};
 use std::sync::atomic::AtomicBool;
 use std::sync::OnceLock;
+use std::time::Instant;
 use torc::api::{self, Borrow, Future, Moved, Place};
 
 /// Refuses `api` outside a task of a running runtime.
@@ -180,16 +181,112 @@ fn run_callback(me: Py<Task>, cb: Py<PyAny>, fut: &Future<PyValue>) {
     })
 }
 
+/// The minimum interval in seconds between `map`'s progress lines that `progress` asks for
+/// (None: no progress lines). False (or None, the default) is off, True is 1 second, a
+/// number is that many seconds (0 or more).
+fn progress_interval(progress: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    let Some(p) = progress.filter(|p| !p.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(b) = p.cast::<PyBool>() {
+        return Ok(b.is_true().then_some(1.0));
+    }
+    // Numbers only (int, float and what converts like them: numpy's scalars, Fraction);
+    // a str is refused, not parsed.
+    let secs = match p.extract::<f64>() {
+        Ok(s) if !p.is_instance_of::<PyString>() => s,
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "torcpy.map: progress = {} is not a bool or a number of seconds",
+                p.repr()?
+            )))
+        }
+    };
+    if secs.is_nan() || secs < 0.0 {
+        return Err(PyValueError::new_err(format!(
+            "torcpy.map: progress = {} (the interval between progress lines must be 0 \
+             seconds or more)",
+            p.repr()?
+        )));
+    }
+    Ok(Some(secs))
+}
+
+/// One progress line of `map`, on `sys.stderr` (on the process's stderr if that fails).
+fn progress_line(py: Python<'_>, done: usize, total: usize, started: Instant) {
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    let rate = done as f64 / secs;
+    let rate = if rate >= 100.0 {
+        format!("{rate:.0}")
+    } else {
+        format!("{rate:.1}")
+    };
+    let pct = (done * 100).checked_div(total).unwrap_or(100);
+    let line = format!("torcpy.map: {done}/{total} items done ({pct}%), {rate} items/s\n");
+    let written = (|| -> PyResult<()> {
+        let err = py.import("sys")?.getattr("stderr")?;
+        err.call_method1("write", (line.as_str(),))?;
+        err.call_method0("flush")?;
+        Ok(())
+    })();
+    if written.is_err() {
+        eprint!("{line}");
+    }
+}
+
+/// A chunk's handle and its number of items, for `as_completed`.
+struct Chunk<'a>(&'a Future<PyValue>, usize);
+
+impl std::borrow::Borrow<Future<PyValue>> for Chunk<'_> {
+    fn borrow(&self) -> &Future<PyValue> {
+        self.0
+    }
+}
+
+/// Waits for every chunk of a `map` of `total` items (`cs` a chunk), the GIL released,
+/// printing a progress line at a chunk's completion when `every` seconds have passed since
+/// the last one (or the start), and a last line once all are done.
+fn wait_with_progress(
+    py: Python<'_>,
+    futures: &[Future<PyValue>],
+    total: usize,
+    cs: usize,
+    every: f64,
+    started: Instant,
+) {
+    let chunks = futures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Chunk(f, cs.min(total - i * cs)))
+        .collect();
+    let mut finished = api::as_completed(chunks);
+    let (mut done, mut last) = (0, started);
+    while let Some(c) = py.detach(|| finished.next()) {
+        done += c.1;
+        if done < total && last.elapsed().as_secs_f64() >= every {
+            progress_line(py, done, total, started);
+            last = Instant::now();
+        }
+    }
+    progress_line(py, done, total, started);
+}
+
 /// `f` over the items of the sequences (`f(a, b)` for `a, b` in `zip(*seq)`), in tasks of
 /// `chunksize` items spread round robin over all workers; the results as a list, in input
 /// order. The first exception (in input order) is raised once every chunk has finished.
+/// `progress` (True, or the minimum seconds between lines) prints, while the caller waits,
+/// lines `torcpy.map: D/N items done (P%), R items/s` on stderr, and one when all are done.
 #[pyfunction]
-#[pyo3(signature = (f, *seq, chunksize = 1))]
+#[pyo3(
+    signature = (f, *seq, chunksize = 1, progress = None),
+    text_signature = "(f, *seq, chunksize=1, progress=False)"
+)]
 pub(crate) fn map(
     py: Python<'_>,
     f: Bound<'_, PyAny>,
     seq: Bound<'_, PyTuple>,
     chunksize: i64,
+    progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyList>> {
     in_task("map")?;
     if chunksize < 1 {
@@ -203,6 +300,8 @@ pub(crate) fn map(
             f.repr()?
         )));
     }
+    // The interval and the start; None (the default) costs nothing below.
+    let progress = progress_interval(progress.as_ref())?.map(|every| (every, Instant::now()));
     let zip = py.import("builtins")?.getattr("zip")?;
     let items = PyList::new(
         py,
@@ -218,6 +317,9 @@ pub(crate) fn map(
         futures.push(api::submit(Place::Any, run_call, (Moved(value),)));
     }
     drop(items);
+    if let Some((every, started)) = progress {
+        wait_with_progress(py, &futures, n, cs, every, started);
+    }
     let out = PyList::empty(py);
     let mut first: Option<Py<PyAny>> = None;
     for fut in &futures {

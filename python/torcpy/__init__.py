@@ -124,11 +124,12 @@ class TorcPoolExecutor:
         self._tasks.append(t)
         return t
 
-    def map(self, fn, *iterables, timeout=None, chunksize=1):
-        """``torcpy.map(fn, *iterables, chunksize=chunksize)``: the results in input order."""
+    def map(self, fn, *iterables, timeout=None, chunksize=1, progress=False):
+        """``torcpy.map(fn, *iterables, chunksize=chunksize, progress=progress)``: the
+        results in input order (``progress``: see ``torcpy.map``)."""
         if self._closed:
             raise RuntimeError("TorcPoolExecutor.map: the executor was shut down")
-        return iter(_core.map(fn, *iterables, chunksize=chunksize))
+        return iter(_core.map(fn, *iterables, chunksize=chunksize, progress=progress))
 
     def wait(self):
         """Waits for every task submitted through this executor."""

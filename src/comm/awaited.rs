@@ -15,6 +15,12 @@ pub(super) struct Awaited {
     pub(super) query: Mutex<Vec<Option<(u64, u64)>>>,
     /// Statistics lines received at shutdown (node 0).
     pub(super) stats: Mutex<Vec<Option<String>>>,
+    /// Answers to node 0's WATCH, per node.
+    pub(super) watch: Mutex<Vec<Option<super::watch::Health>>>,
+    /// DUMP_DONE answers received since the last DUMP.
+    pub(super) dumps: AtomicUsize,
+    /// Which nodes answered the last DUMP.
+    pub(super) dumped: Mutex<Vec<bool>>,
 }
 
 impl Awaited {
@@ -25,6 +31,9 @@ impl Awaited {
             stealing_acks: AtomicUsize::new(0),
             query: Mutex::new(vec![None; nodes]),
             stats: Mutex::new(vec![None; nodes]),
+            watch: Mutex::new(vec![None; nodes]),
+            dumps: AtomicUsize::new(0),
+            dumped: Mutex::new(vec![false; nodes]),
         }
     }
 

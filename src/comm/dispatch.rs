@@ -6,6 +6,7 @@
 use super::awaited::Awaited;
 use super::outstanding::borrowed_of;
 use super::steal::{self, Thief};
+use super::watch::Health;
 use super::wire::{self, tag};
 use super::Comm;
 use crate::error::fatal;
@@ -17,7 +18,23 @@ use crate::symbol;
 use crate::task::descriptor::flags;
 use crate::task::value::Value;
 use crate::task::TaskRef;
+use crate::trace;
 use std::os::raw::c_int;
+
+/// Records the answer of `victim` to this node's steal request.
+fn record_answer(lane: super::Lane, victim: usize, hit: bool) {
+    if trace::on() {
+        let t = trace::now();
+        super::record(
+            lane,
+            trace::Record {
+                a: victim as u32,
+                flag: hit as u8,
+                ..trace::Record::span(trace::Kind::StealAnswer, t, t)
+            },
+        );
+    }
+}
 
 /// What message handling keeps between messages: the thief's state and the direct tasks
 /// received but not run yet.
@@ -33,6 +50,8 @@ pub(super) struct Inbox {
     pub(super) handoff: Option<TaskRef>,
     /// A completion was signalled in this round (a waiting worker may be able to go on).
     pub(super) signalled: bool,
+    /// The communication lane of the trace.
+    pub(super) lane: super::Lane,
 }
 
 fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
@@ -66,8 +85,12 @@ pub(super) fn receive(
                 task.buf.alloc_zeroed(len);
                 let dst = task.buf.as_bytes_mut().as_mut_ptr();
                 // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
+                let t0 = if trace::on() { trace::now() } else { 0 };
                 unsafe { mpi::recv_raw(world, source, t, dst, len) };
                 accept_task(node, comm, task, len, source, t == tag::STEAL_TASK, inbox);
+                if t0 != 0 {
+                    record_recv(inbox.lane, t, source, len, t0);
+                }
                 return;
             }
             let mut big = std::mem::take(scratch);
@@ -158,6 +181,7 @@ fn accept_task(
         comm.steal.answered();
         node.stats.steals_hit.add(1);
         inbox.thief.hit();
+        record_answer(inbox.lane, source, true);
     }
     let named = usize::try_from(hdr.target).ok();
     if task.flags & flags::DIRECT != 0 {
@@ -190,6 +214,31 @@ fn dispatch(
     body: &[u8],
     inbox: &mut Inbox,
 ) {
+    if trace::on() {
+        let t0 = trace::now();
+        act(node, comm, t, source, body, inbox);
+        record_recv(inbox.lane, t, source, body.len(), t0);
+    } else {
+        act(node, comm, t, source, body, inbox);
+    }
+}
+
+/// Records the receipt of a message (tag `t`, `len` bytes from `source`) handled since `t0`.
+#[cold]
+fn record_recv(lane: super::Lane, t: c_int, source: usize, len: usize, t0: u64) {
+    super::record(
+        lane,
+        trace::Record {
+            a: source as u32,
+            b: t as u16,
+            bytes: len as u64,
+            ..trace::Record::span(trace::Kind::Recv, t0, trace::now())
+        },
+    );
+}
+
+/// Acts on one message.
+fn act(node: &'static Node, comm: &Comm, t: c_int, source: usize, body: &[u8], inbox: &mut Inbox) {
     let world: &World = &comm.world;
     let out = &comm.outbox;
     let bad = |e: String| -> ! { protocol_error(node, source, t, e) };
@@ -242,10 +291,11 @@ fn dispatch(
                 node.complete_away(away.latch, away.level, away.future, output, done.failures)
             };
         }
-        tag::STEAL_REQ => steal::serve(node, comm, source),
+        tag::STEAL_REQ => steal::serve(node, comm, source, inbox.lane),
         tag::STEAL_NONE => {
             comm.steal.answered();
             inbox.thief.refused(node.layout.nodes());
+            record_answer(inbox.lane, source, false);
         }
         tag::STEALING => {
             node.set_stealing(wire::decode_stealing(body).unwrap_or_else(|e| bad(e)));
@@ -292,6 +342,25 @@ fn dispatch(
             comm.awaited.query.lock()[source] = Some(counts);
         }
         tag::TERMINATE => node.terminate(),
+        tag::WATCH => out.send(source, tag::WATCH_REPLY, Health::of(node).encode()),
+        tag::WATCH_REPLY => {
+            let h = Health::decode(body).unwrap_or_else(|e| bad(e));
+            if let Some(slot) = comm.awaited.watch.lock().get_mut(source) {
+                *slot = Some(h);
+            }
+        }
+        tag::DUMP => {
+            super::watch::print_state(node);
+            out.send(source, tag::DUMP_DONE, Vec::new());
+        }
+        tag::DUMP_DONE => {
+            if let Some(d) = comm.awaited.dumped.lock().get_mut(source) {
+                *d = true;
+            }
+            comm.awaited
+                .dumps
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         tag::STATS => comm.awaited.stats.lock()[source] = Some(wire::decode_stats(body)),
         other => bad(format!("unknown tag {other}")),
     }

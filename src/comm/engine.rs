@@ -17,6 +17,7 @@ use crate::sched::worker::current_worker;
 use crate::sched::Node;
 use crate::sync::backoff;
 use crate::task::TaskRef;
+use crate::trace;
 use std::os::raw::c_int;
 
 /// Messages up to this size are gathered per destination into one MPI message.
@@ -65,13 +66,37 @@ fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSe
     g.bytes = 0;
 }
 
+/// Records the sending of a message on the communication lane.
+#[cold]
+fn record_send(lane: super::Lane, dest: usize, t: c_int, bytes: usize, t0: u64) {
+    super::record(
+        lane,
+        trace::Record {
+            a: dest as u32,
+            b: t as u16,
+            bytes: bytes as u64,
+            ..trace::Record::span(trace::Kind::Send, t0, trace::now())
+        },
+    );
+}
+
 /// Sends everything queued, gathering small messages per destination.
-fn send_queued(comm: &Comm, gather: &mut [Gather], pending: &mut Vec<PendingSend>) -> bool {
+fn send_queued(
+    comm: &Comm,
+    gather: &mut [Gather],
+    pending: &mut Vec<PendingSend>,
+    lane: super::Lane,
+) -> bool {
     let world = &comm.world;
     let mut any = false;
     while let Some(m) = comm.outbox.pop() {
         any = true;
         let dest = m.dest;
+        if lane.is_some() {
+            let bytes = m.body.len() + m.blocks.iter().map(|b| b.1).sum::<usize>();
+            let t = trace::now();
+            record_send(lane, dest, m.tag, bytes, t);
+        }
         let g = &mut gather[dest];
         if m.body.len() > SMALL || !m.blocks.is_empty() {
             // Keep the order per destination: what was gathered goes first; then the message,
@@ -127,6 +152,7 @@ impl Engine {
                 want_handoff: false,
                 handoff: None,
                 signalled: false,
+                lane: trace::on().then(|| trace::Buffer::new(trace::Lane::Comm)),
             },
         }
     }
@@ -138,7 +164,7 @@ impl Engine {
 
     /// Posts every queued message (gathered ones too) without waiting for the sends.
     pub(super) fn post_queued(&mut self, comm: &Comm) {
-        send_queued(comm, &mut self.gather, &mut self.pending);
+        send_queued(comm, &mut self.gather, &mut self.pending, self.inbox.lane);
     }
 
     /// Whether every send has completed.
@@ -151,7 +177,8 @@ impl Engine {
     fn poll(&mut self, node: &'static Node, comm: &Comm, idle: bool) -> bool {
         let world = &comm.world;
         self.inbox.signalled = false;
-        let mut active = send_queued(comm, &mut self.gather, &mut self.pending);
+        let lane = self.inbox.lane;
+        let mut active = send_queued(comm, &mut self.gather, &mut self.pending, lane);
         for _ in 0..64 {
             match self.posted.test() {
                 Some(a) => {
@@ -179,6 +206,16 @@ impl Engine {
             self.pending
                 .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
             active = true;
+            if lane.is_some() {
+                let t = trace::now();
+                super::record(
+                    lane,
+                    trace::Record {
+                        a: victim as u32,
+                        ..trace::Record::span(trace::Kind::StealRequest, t, t)
+                    },
+                );
+            }
         }
         active
     }

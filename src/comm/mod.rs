@@ -14,6 +14,7 @@ mod outstanding;
 pub(crate) mod server;
 pub(crate) mod steal;
 pub(crate) mod termination;
+pub(crate) mod watch;
 mod wire;
 
 use crate::mpi::World;
@@ -28,6 +29,20 @@ use parking_lot::Mutex;
 use std::os::raw::c_int;
 use steal::StealState;
 use wire::tag;
+
+/// The communication lane's trace buffer (`None`: not tracing). Only the holder of the engine
+/// lock records on it.
+pub(super) type Lane = Option<&'static crate::trace::Buffer>;
+
+/// Records `r` on the communication lane; the caller holds the engine lock.
+#[inline]
+pub(super) fn record(lane: Lane, r: crate::trace::Record) {
+    if let Some(b) = lane {
+        // SAFETY: the lane is the engine's, written only by the holder of the engine lock,
+        // which the caller is (every caller runs inside `Engine::poll`).
+        unsafe { b.push(r) };
+    }
+}
 
 /// One node's communication state, shared by its workers and its communication thread.
 pub(crate) struct Comm {
@@ -90,7 +105,8 @@ impl Network for Comm {
                 task.func
             )
         })?;
-        let handle = self.outstanding.register_task(&mut task);
+        let handle = self.outstanding.register_task(&mut task, dest);
+        crate::trace::flow_start(crate::trace::flow_id(node.layout.node as u32, handle));
         task.input.settle_for_wire();
         let target = worker.map_or(-1, |w| w as i32);
         let msg = wire::encode_task(&task, func, target, handle);
@@ -132,5 +148,35 @@ impl Network for Comm {
 
     fn leaving_engine(&self) {
         self.outbox.wake_if_napping_long();
+    }
+
+    fn away(&self) -> usize {
+        self.outstanding.len()
+    }
+
+    fn away_for(&self, latch: *const crate::sync::latch::Latch) -> Vec<(usize, usize)> {
+        self.outstanding.by_destination(Some(latch))
+    }
+
+    fn state_lines(&self, me: usize) -> Vec<String> {
+        let away = self.outstanding.by_destination(None);
+        let total: usize = away.iter().map(|(_, k)| k).sum();
+        let per: Vec<String> = away
+            .iter()
+            .map(|(n, k)| format!("{k} sent to node {n}"))
+            .collect();
+        let mut out = vec![format!(
+            "torc: node {me}: remote tasks sent and not answered: {total}{}",
+            if per.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", per.join(", "))
+            }
+        )];
+        out.push(match self.steal.in_flight_to() {
+            Some(v) => format!("torc: node {me}: steal request in flight to node {v}"),
+            None => format!("torc: node {me}: no steal request in flight"),
+        });
+        out
     }
 }

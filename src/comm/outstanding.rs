@@ -36,6 +36,8 @@ pub(crate) struct Away {
     pub(crate) future: Option<Arc<FutureCell>>,
     /// Its nesting level.
     pub(crate) level: u32,
+    /// The node it was sent to (a thief may have sent it on).
+    pub(crate) dest: u32,
 }
 
 // SAFETY: the latch pointer is only dereferenced by the thread that takes the entry out, to
@@ -94,12 +96,13 @@ impl Outstanding {
     /// Records `task`, created on this node and about to leave it: its parent latch, the
     /// creator's memory it uses and its future (taken out of the descriptor). Returns its
     /// handle.
-    pub(crate) fn register_task(&self, task: &mut Task) -> u64 {
+    pub(crate) fn register_task(&self, task: &mut Task, dest: usize) -> u64 {
         self.register(Away {
             latch: task.parent,
             borrowed: borrowed_of(&task.args),
             future: task.future.take(),
             level: task.level,
+            dest: dest as u32,
         })
     }
 
@@ -121,10 +124,22 @@ impl Outstanding {
     }
 
     /// Tasks away from home.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         let t = self.inner.lock();
         t.slots.len() - t.free.len()
+    }
+
+    /// Tasks away from home (those counted in `latch`, when given) by the node they were sent
+    /// to: (node, count), by node.
+    pub(crate) fn by_destination(&self, latch: Option<*const Latch>) -> Vec<(usize, usize)> {
+        let t = self.inner.lock();
+        let mut per = std::collections::BTreeMap::new();
+        for a in t.slots.iter().filter_map(|s| s.away.as_ref()) {
+            if latch.is_none_or(|l| std::ptr::eq(l, a.latch)) {
+                *per.entry(a.dest as usize).or_insert(0) += 1;
+            }
+        }
+        per.into_iter().collect()
     }
 }
 
@@ -161,6 +176,7 @@ mod tests {
             borrowed,
             future: None,
             level: 1,
+            dest: 1,
         }
     }
 

@@ -11,6 +11,7 @@ use super::Comm;
 use crate::sched::{Node, WorkerCtx};
 use crate::sync::backoff;
 use crate::task::TaskRef;
+use crate::trace;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,8 @@ const MAX_BACKOFF: Duration = Duration::from_millis(5);
 pub(super) struct StealState {
     /// A steal request of this node is unanswered.
     in_flight: AtomicBool,
+    /// The node it was sent to (meaningful while `in_flight`).
+    victim: AtomicUsize,
     /// A worker asks for a steal now (`torc_fetch_work`), idle or not.
     wanted: AtomicBool,
     /// Steal answers received so far (either kind).
@@ -30,6 +33,13 @@ pub(super) struct StealState {
 }
 
 impl StealState {
+    /// The victim of the request in flight, if one is.
+    pub(super) fn in_flight_to(&self) -> Option<usize> {
+        self.in_flight
+            .load(Ordering::Acquire)
+            .then(|| self.victim.load(Ordering::Relaxed))
+    }
+
     /// An answer (a task or "none") to this node's request arrived.
     pub(super) fn answered(&self) {
         self.answers.fetch_add(1, Ordering::AcqRel);
@@ -126,6 +136,7 @@ impl Thief {
             return None;
         }
         let v = self.decide(looks, Instant::now())?;
+        state.victim.store(v, Ordering::Relaxed);
         state.in_flight.store(true, Ordering::Release);
         node.stats.steals_attempted.add(1);
         Some(v)
@@ -155,18 +166,45 @@ impl Thief {
 
 /// The victim side: answers `thief`'s request with the coarsest task this node can give
 /// (`Node::give_to_thief`), encoded, or STEAL_NONE.
-pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize) {
-    match give(node, comm) {
-        Some((msg, keep)) => comm
-            .outbox
-            .send_encoded(thief, tag::STEAL_TASK, msg, keep, false),
-        None => comm.outbox.send(thief, tag::STEAL_NONE, Vec::new()),
+pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize, lane: super::Lane) {
+    let t0 = if trace::on() { trace::now() } else { 0 };
+    let flow = match give(node, comm, thief) {
+        Some((msg, keep, flow)) => {
+            comm.outbox
+                .send_encoded(thief, tag::STEAL_TASK, msg, keep, false);
+            Some(flow)
+        }
+        None => {
+            comm.outbox.send(thief, tag::STEAL_NONE, Vec::new());
+            None
+        }
+    };
+    if t0 != 0 {
+        let (id, flag) = match flow {
+            Some((id, starts)) => (id, starts as u8),
+            None => (0, 2),
+        };
+        super::record(
+            lane,
+            trace::Record {
+                id,
+                flag,
+                a: thief as u32,
+                ..trace::Record::span(trace::Kind::StealServed, t0, trace::now())
+            },
+        );
     }
 }
 
-type Answer = (wire::Encoded, Option<std::sync::Arc<super::outbox::Keep>>);
+/// A task for a thief: its message, what keeps its buffer alive, and its trace flow (the id,
+/// and whether the flow starts here: the task leaves its home).
+type Answer = (
+    wire::Encoded,
+    Option<std::sync::Arc<super::outbox::Keep>>,
+    (u64, bool),
+);
 
-fn give(node: &'static Node, comm: &Comm) -> Option<Answer> {
+fn give(node: &'static Node, comm: &Comm, thief: usize) -> Option<Answer> {
     let mut t = node.give_to_thief()?;
     let Some(func) = wire::function_id(t.func, &node.registered) else {
         // Code outside every loaded module cannot run elsewhere: keep the task here.
@@ -174,17 +212,19 @@ fn give(node: &'static Node, comm: &Comm) -> Option<Answer> {
         return None;
     };
     // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
-    let handle = if t.home as usize == node.layout.node {
-        comm.outstanding.register_task(&mut t)
+    let at_home = t.home as usize == node.layout.node;
+    let handle = if at_home {
+        comm.outstanding.register_task(&mut t, thief)
     } else {
         t.handle
     };
+    let flow = (trace::flow_id(t.home, handle), at_home);
     t.input.settle_for_wire();
     let msg = wire::encode_task(&t, func, -1, handle);
     // Large blocks are sent from the descriptor's buffer: keep it until they are out.
     let keep = keep_or_recycle(t, &msg);
     node.stats.steals_served.add(1);
-    Some((msg, keep))
+    Some((msg, keep, flow))
 }
 
 /// `torc_fetch_work` beyond the node's own queues: asks the engine for one steal now and waits

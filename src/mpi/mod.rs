@@ -12,6 +12,14 @@ use std::os::raw::{c_char, c_int};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static SERIALIZE: AtomicBool = AtomicBool::new(true);
+/// Set once the job is being stopped on purpose (`MPI_Abort`): exits from then on are not
+/// early exits (see `runtime/signals.rs`).
+static ABORTING: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`abort_job`] or [`abort_from_handler`] was called.
+pub(crate) fn aborting() -> bool {
+    ABORTING.load(Ordering::Acquire)
+}
 static LOCK: Mutex<()> = Mutex::new(());
 
 /// Runs `f`, which calls MPI, under the MPI lock when the thread level needs it.
@@ -135,6 +143,7 @@ pub(crate) fn finalize(world: &World) {
 /// exits before `MPI_Init` leaves some launchers (MPICH's hydra) waiting forever for the
 /// ranks that did start. After `MPI_Finalize` it exits.
 pub(crate) fn abort_job(code: c_int) -> ! {
+    ABORTING.store(true, Ordering::Release);
     if !is_initialized() {
         init_without_arguments();
     }
@@ -143,6 +152,18 @@ pub(crate) fn abort_job(code: c_int) -> ! {
         unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, code) };
     }
     std::process::exit(code)
+}
+
+/// Stops the whole job with `code` through `MPI_Abort` from a signal or exit handler: never
+/// starts MPI and never runs exit handlers (`_exit` when MPI is not running or returns).
+pub(crate) fn abort_from_handler(code: c_int) -> ! {
+    ABORTING.store(true, Ordering::Release);
+    if is_initialized() && !is_finalized() {
+        // SAFETY: MPI is running; MPI_Abort may be called from any thread at any level.
+        unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, code) };
+    }
+    // SAFETY: _exit ends the process at once; it takes a plain integer.
+    unsafe { libc::_exit(code) }
 }
 
 /// Starts MPI without the program's arguments, asking for `MPI_THREAD_MULTIPLE` (the caller
@@ -169,6 +190,96 @@ pub(crate) fn init_for_tests() {
             init_without_arguments();
         }
     });
+}
+
+/// Sends one `u64` to `dest` with `tag` on the control communicator (blocking; only before
+/// the control receives are posted: start-up).
+pub(crate) fn send_u64(world: &World, dest: usize, tag: c_int, v: u64) {
+    // SAFETY: a buffer of one u64, valid for the call.
+    with_mpi(|| unsafe {
+        ffi::MPI_Send(
+            &v as *const u64 as *const std::os::raw::c_void,
+            1,
+            ffi::RSMPI_UINT64_T,
+            dest as c_int,
+            tag,
+            world.comm,
+        )
+    });
+}
+
+/// Receives one `u64` from `source` with `tag` (blocking; as [`send_u64`]).
+pub(crate) fn recv_u64(world: &World, source: usize, tag: c_int) -> u64 {
+    let mut v = 0u64;
+    // SAFETY: room for one u64, valid for the call.
+    with_mpi(|| unsafe {
+        ffi::MPI_Recv(
+            &mut v as *mut u64 as *mut std::os::raw::c_void,
+            1,
+            ffi::RSMPI_UINT64_T,
+            source as c_int,
+            tag,
+            world.comm,
+            ffi::RSMPI_STATUS_IGNORE,
+        )
+    });
+    v
+}
+
+/// Gathers every process's `data` on node 0 (blocking; only after the communication thread
+/// stopped and the control receives were withdrawn). Empty on other nodes.
+pub(crate) fn gather_bytes(world: &World, data: &[u8]) -> Vec<Vec<u8>> {
+    assert!(
+        data.len() <= c_int::MAX as usize,
+        "{} bytes to gather",
+        data.len()
+    );
+    let mut lens = vec![0 as c_int; world.size];
+    let mine = data.len() as c_int;
+    // SAFETY: one int sent, `size` ints received on the root, buffers valid for the call.
+    with_mpi(|| unsafe {
+        ffi::MPI_Gather(
+            &mine as *const c_int as *const std::os::raw::c_void,
+            1,
+            ffi::RSMPI_INT32_T,
+            lens.as_mut_ptr() as *mut std::os::raw::c_void,
+            1,
+            ffi::RSMPI_INT32_T,
+            0,
+            world.comm,
+        )
+    });
+    let root = world.rank == 0;
+    let mut displs = vec![0 as c_int; world.size];
+    let mut total: usize = 0;
+    if root {
+        for (d, &l) in displs.iter_mut().zip(&lens) {
+            *d = c_int::try_from(total).expect("the gathered records fit 2 GiB");
+            total += l as usize;
+        }
+    }
+    let mut all = vec![0u8; total];
+    // SAFETY: `data` is sent; on the root `all` has room for every length gathered above at
+    // its displacement; the arrays are valid for the call.
+    with_mpi(|| unsafe {
+        ffi::MPI_Gatherv(
+            data.as_ptr() as *const std::os::raw::c_void,
+            mine,
+            ffi::RSMPI_UINT8_T,
+            all.as_mut_ptr() as *mut std::os::raw::c_void,
+            lens.as_ptr(),
+            displs.as_ptr(),
+            ffi::RSMPI_UINT8_T,
+            0,
+            world.comm,
+        )
+    });
+    if !root {
+        return Vec::new();
+    }
+    (0..world.size)
+        .map(|k| all[displs[k] as usize..displs[k] as usize + lens[k] as usize].to_vec())
+        .collect()
 }
 
 /// Gathers one `u64` from every process (blocking; only before the communication thread

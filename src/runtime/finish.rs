@@ -75,8 +75,11 @@ pub(crate) fn finalize() {
     let nodes = node.layout.nodes();
     if let Some(comm) = rt.comm() {
         termination::quiesce(ctx, comm);
+        super::signals::ending();
         termination::terminate_others(comm);
     }
+    super::signals::ending();
+    super::diag::stop(rt.diag.lock().take());
     stop_workers(node);
     report_unobserved(node);
     let mut lines = vec![node.stats_line()];
@@ -88,6 +91,9 @@ pub(crate) fn finalize() {
         for l in &lines {
             eprintln!("{l}");
         }
+    }
+    if let (Some(t), Some(w)) = (rt.tracing.get(), rt.world.get()) {
+        super::trace::finish(t, node, w);
     }
     rt.state.store(FINALIZED, Ordering::Release);
     set_current_task(std::ptr::null_mut());

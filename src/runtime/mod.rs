@@ -15,8 +15,11 @@
 
 mod calls;
 mod checks;
+mod diag;
 mod finish;
+mod signals;
 mod start;
+mod trace;
 
 pub(crate) use calls::*;
 pub(crate) use finish::finalize;
@@ -62,6 +65,10 @@ pub(crate) struct Runtime {
     primary: AtomicPtr<Task>,
     /// Worker 0's context (the thread that called `torc_init`), until `torc_finalize`.
     worker0: AtomicPtr<WorkerCtx>,
+    /// The diagnosis thread (`diag.rs`).
+    diag: Mutex<Option<JoinHandle<()>>>,
+    /// Set when the job traces (`TORC_TRACE`).
+    tracing: OnceLock<trace::Tracing>,
 }
 
 /// The process's runtime: the one place it is reached through.
@@ -75,6 +82,8 @@ static RUNTIME: Runtime = Runtime {
     comm_thread: Mutex::new(None),
     primary: AtomicPtr::new(std::ptr::null_mut()),
     worker0: AtomicPtr::new(std::ptr::null_mut()),
+    diag: Mutex::new(None),
+    tracing: OnceLock::new(),
 };
 
 impl Runtime {

@@ -7,7 +7,7 @@
 
 use super::checks::{check_same_executable, check_same_registrations};
 use super::finish::{report_unobserved, stop_comm, stop_workers};
-use super::{Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
+use super::{diag, signals, trace, Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
 use crate::comm::{server, termination, Comm};
 use crate::env::Config;
 use crate::error::{fatal, fatal_on_panic, refuse};
@@ -98,6 +98,11 @@ pub(crate) unsafe fn init_with(
             .map(|w| w as usize)
             .collect();
     }
+    // Both collective, before the control receives are posted and other threads start.
+    let peers = diag::find_peers(&world);
+    if let Some(t) = trace::setup(&world, &config) {
+        let _ = rt.tracing.set(t);
+    }
     let layout = crate::sched::node::Layout::new(world.rank, workers);
     // One worker on a one-node job has no thieves: its queues need no atomic claims.
     let alone = world.size == 1 && config.workers == 1;
@@ -118,15 +123,24 @@ pub(crate) unsafe fn init_with(
         layout, config, &queues, registered, net,
     )));
     let _ = rt.node.set(node);
+    let usr1 = if node.config.signals {
+        signals::install(world.rank)
+    } else {
+        None
+    };
     if let Some(c) = comm {
         let _ = rt.comm.set(c);
     }
     // From here on, tasks may arrive (from other nodes) and run: the runtime is running.
     rt.state.store(RUNNING, Ordering::Release);
+    *rt.diag.lock() = diag::start(node, comm, peers, usr1);
     if let Some(comm) = comm {
         let h = std::thread::Builder::new()
             .name("torc-comm".into())
-            .spawn(move || fatal_on_panic("torc communication thread", || server::run(node, comm)))
+            .spawn(move || {
+                signals::thread_start();
+                fatal_on_panic("torc communication thread", || server::run(node, comm))
+            })
             .unwrap_or_else(|e| fatal("torc_init", format_args!("cannot start a thread: {e}")));
         *rt.comm_thread.lock() = Some(h);
     }
@@ -140,6 +154,7 @@ pub(crate) unsafe fn init_with(
                 .name(format!("torc-worker-{index}"))
                 .stack_size(WORKER_STACK)
                 .spawn(move || {
+                    signals::thread_start();
                     fatal_on_panic("torc worker thread", || {
                         let ctx = WorkerCtx::new(index, node, levels);
                         ctx.enter();
@@ -200,6 +215,8 @@ pub(crate) fn serve() -> bool {
 fn serve_here(ctx: &WorkerCtx, world: &World) {
     let rt = Runtime::get();
     ctx.run_loop();
+    signals::ending();
+    diag::stop(rt.diag.lock().take());
     let node = ctx.node;
     stop_workers(node);
     report_unobserved(node);
@@ -207,6 +224,9 @@ fn serve_here(ctx: &WorkerCtx, world: &World) {
         termination::send_stats(node, comm);
     }
     stop_comm();
+    if let Some(t) = rt.tracing.get() {
+        trace::finish(t, node, world);
+    }
     mpi::barrier(world);
     rt.state.store(FINALIZED, Ordering::Release);
     mpi::finalize(world);

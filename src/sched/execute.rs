@@ -7,6 +7,7 @@ use super::worker::{set_current_task, WorkerCtx};
 use crate::sync::latch::Latch;
 use crate::task::Task;
 use crate::task::{call, pool, TaskRef, MAX_ARGS};
+use crate::trace;
 
 /// Runs `t` on the calling thread of `node` (`ctx` is `None` for direct tasks on threads that
 /// are not workers).
@@ -33,6 +34,9 @@ pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
     let task = unsafe { &mut *p };
     task.latch.set_owner(ctx.index);
     let prev = ctx.set_current(p);
+    let activity = &ctx.shared().activity;
+    activity.start(task);
+    let t0 = if trace::on() { trace::now() } else { 0 };
     call_task(task);
     if !task.latch.is_done() {
         // A task is complete only when its children are: wait for any it did not wait for.
@@ -45,6 +49,12 @@ pub(super) fn run_inline(ctx: &WorkerCtx, t: TaskRef) {
         complete::after_run(ctx, task, at_home);
     }
     ctx.set_current(prev);
+    // SAFETY: `prev` is null or the task this worker ran when it started this one, which
+    // waits below on this thread's stack.
+    unsafe { activity.resume(prev) };
+    if t0 != 0 {
+        record_run(node, task, t0);
+    }
     if task.visible() {
         ctx.shared().stats.executed.bump();
     }
@@ -71,9 +81,13 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
     // SAFETY: as in `run`.
     let task = unsafe { &mut *p };
     let prev = set_current_task(p);
+    let t0 = if trace::on() { trace::now() } else { 0 };
     call_task(task);
     // It created no children it could wait for here (creating needs a worker).
     set_current_task(prev);
+    if t0 != 0 {
+        record_run(node, task, t0);
+    }
     if task.home as usize != node.layout.node {
         send_done(None, node, t);
         return;
@@ -100,6 +114,28 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
         // SAFETY: `parent` is the latch this task was counted in, signalled once here.
         unsafe { signal(node, parent) };
     }
+}
+
+/// Records the run of `task`, which started at `t0`, on the calling thread's trace lane.
+#[cold]
+#[inline(never)]
+fn record_run(node: &Node, task: &Task, t0: u64) {
+    let bytes =
+        task.args.iter().map(|a| a.bytes() as u64).sum::<u64>() + task.input.known_len() as u64;
+    let away = task.home as usize != node.layout.node;
+    trace::push(trace::Record {
+        func: task.func,
+        bytes,
+        id: if away {
+            trace::flow_id(task.home, task.handle)
+        } else {
+            0
+        },
+        a: task.level,
+        b: task.home as u16,
+        flag: task.visible() as u8,
+        ..trace::Record::span(trace::Kind::Task, t0, trace::now())
+    });
 }
 
 /// Calls the task's function with its argument words.

@@ -232,6 +232,14 @@ impl LevelStealer {
         }
     }
 
+    /// How many tasks each level looks to hold (a hint, for reports), level 0 first.
+    pub(crate) fn lens(&self) -> Vec<usize> {
+        let n = self.table.len.load(Ordering::Acquire);
+        (0..n)
+            .map(|l| self.table.get(l).map_or(0, |s| s.len()))
+            .collect()
+    }
+
     /// Whether every level looks empty (a hint: it may change at once).
     pub(crate) fn is_empty(&self) -> bool {
         let n = self.table.len.load(Ordering::Acquire);

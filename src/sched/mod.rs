@@ -3,6 +3,7 @@
 //! waiting for children. What the scheduler needs from other nodes it asks of a
 //! [`network::Network`], which `comm` implements.
 
+pub(crate) mod activity;
 pub(crate) mod complete;
 pub(crate) mod enqueue;
 pub(crate) mod execute;
@@ -11,6 +12,7 @@ pub(crate) mod levels;
 pub(crate) mod network;
 pub(crate) mod node;
 pub(crate) mod placement;
+pub(crate) mod report;
 pub(crate) mod spawn;
 pub(crate) mod wait;
 pub(crate) mod worker;

@@ -39,4 +39,13 @@ pub(crate) trait Network: Sync {
     /// A worker that drove the network leaves it to run a task it was handed (possibly a long
     /// one): whoever else can drive the network takes over now.
     fn leaving_engine(&self);
+
+    /// Tasks this node sent away whose completion has not come back.
+    fn away(&self) -> usize;
+
+    /// Of those, the ones counted in `latch`, by the node they were sent to: (node, count).
+    fn away_for(&self, latch: *const crate::sync::latch::Latch) -> Vec<(usize, usize)>;
+
+    /// The network's part of the state report of node `me` (tasks away, steals in flight).
+    fn state_lines(&self, me: usize) -> Vec<String>;
 }

@@ -23,6 +23,8 @@ pub(crate) struct WorkerShared {
     pub(super) mailbox: Injector<TaskRef>,
     /// Its counters.
     pub(super) stats: WorkerStats,
+    /// What it does now (for reports and the watchdog).
+    pub(crate) activity: super::activity::Activity,
 }
 
 /// How workers are spread over the nodes: global ids are rank-major.
@@ -120,6 +122,7 @@ impl Node {
                 stealer: q.stealer(),
                 mailbox: Injector::new(),
                 stats: Default::default(),
+                activity: Default::default(),
             })
             .collect();
         Node {
@@ -276,6 +279,18 @@ impl Node {
         ] {
             c.reset();
         }
+    }
+
+    /// (created, executed) visible tasks of this node so far.
+    pub(crate) fn task_counts(&self) -> (u64, u64) {
+        let created = self
+            .workers
+            .iter()
+            .map(|w| w.stats.created.get())
+            .sum::<u64>()
+            + self.stats.created_elsewhere.get();
+        let executed = self.workers.iter().map(|w| w.stats.executed.get()).sum();
+        (created, executed)
     }
 
     /// The statistics line of this node (`TORC_STATS`).

@@ -1,11 +1,13 @@
 //! Waiting for children: the waiting worker runs other tasks meanwhile, then parks.
 
+use super::activity::{Awaits, Waiting};
 use super::enqueue::To;
 use super::execute::{run, run_inline};
 use super::worker::WorkerCtx;
 use crate::sync::backoff::Backoff;
 use crate::sync::latch::Latch;
 use crate::task::future::{FutureCell, Listener};
+use crate::trace;
 
 /// Something a worker can wait for: a latch, a future, a set of futures.
 pub(crate) trait Waitable {
@@ -16,6 +18,8 @@ pub(crate) trait Waitable {
     fn sleep_begin(&self, w: usize) -> bool;
     /// Worker `w` woke up (or did not sleep).
     fn sleep_end(&self, w: usize);
+    /// What this is, for the state report.
+    fn awaits(&self) -> Awaits;
 }
 
 impl Waitable for Latch {
@@ -28,6 +32,9 @@ impl Waitable for Latch {
     }
     fn sleep_end(&self, _: usize) {
         Latch::sleep_end(self)
+    }
+    fn awaits(&self) -> Awaits {
+        Awaits::Children(self)
     }
 }
 
@@ -43,6 +50,9 @@ impl Waitable for FutureCell {
     fn sleep_end(&self, w: usize) {
         self.event.unregister(w)
     }
+    fn awaits(&self) -> Awaits {
+        Awaits::Future
+    }
 }
 
 /// Waiting until some future of an `as_completed` set is final.
@@ -55,6 +65,9 @@ impl Waitable for Listener {
     }
     fn sleep_end(&self, _: usize) {
         self.wait_end()
+    }
+    fn awaits(&self) -> Awaits {
+        Awaits::AnyFuture
     }
 }
 
@@ -82,6 +95,23 @@ pub(crate) fn wait_on<W: Waitable + ?Sized>(
     latch: &W,
     level: u32,
     mode: WaitMode,
+) {
+    // Where the wait is registered for the state report, once it parked.
+    let mut registered = None;
+    wait_loop(ctx, latch, level, mode, &mut registered);
+    if let Some(at) = registered {
+        ctx.shared().activity.wait_end(at);
+    }
+}
+
+/// The loop of [`wait_on`]; registers the wait in `registered` when it first parks.
+#[inline(always)]
+fn wait_loop<W: Waitable + ?Sized>(
+    ctx: &WorkerCtx,
+    latch: &W,
+    level: u32,
+    mode: WaitMode,
+    registered: &mut Option<usize>,
 ) {
     let node = ctx.node;
     let mut backoff = Backoff::new();
@@ -130,7 +160,11 @@ pub(crate) fn wait_on<W: Waitable + ?Sized>(
         if !backoff.snooze() {
             continue;
         }
+        if registered.is_none() {
+            *registered = Some(register_wait(ctx, latch.awaits()));
+        }
         if !latch.sleep_begin(ctx.index) {
+            let t0 = if trace::on() { trace::now() } else { 0 };
             if mode == WaitMode::NoHelp {
                 node.sleep.park_alone(node.config.yield_time);
             } else {
@@ -139,10 +173,32 @@ pub(crate) fn wait_on<W: Waitable + ?Sized>(
                     !latch.is_done() && !ctx.sees_work()
                 });
             }
+            if t0 != 0 {
+                record_idle(t0);
+            }
         }
         latch.sleep_end(ctx.index);
         backoff.reset();
     }
+}
+
+/// Registers a wait of worker `ctx`'s current task for the state report.
+#[cold]
+fn register_wait(ctx: &WorkerCtx, awaits: Awaits) -> usize {
+    // SAFETY: the current task is alive while it runs (waits) on this thread.
+    let (func, level) = unsafe { ctx.current().as_ref() }.map_or((0, 0), |t| (t.func, t.level));
+    ctx.shared().activity.wait_begin(Waiting {
+        func,
+        level,
+        awaits,
+        since: std::time::Instant::now(),
+    })
+}
+
+/// Records an idle span from `t0` to now on the calling thread's trace lane.
+#[cold]
+pub(super) fn record_idle(t0: u64) {
+    trace::push(trace::Record::span(trace::Kind::Idle, t0, trace::now()));
 }
 
 /// Blocks until every detached task created on this node completed (worker 0 at shutdown),

@@ -9,6 +9,7 @@ use crate::sync::backoff::Backoff;
 use crate::sync::queue::settle;
 use crate::task::pool::Pool;
 use crate::task::{Task, TaskRef};
+use crate::trace;
 use std::cell::Cell;
 use std::ffi::c_void;
 
@@ -79,6 +80,7 @@ impl WorkerCtx {
     /// Makes this the calling thread's worker context until [`WorkerCtx::leave`].
     pub(crate) fn enter(&self) {
         self.stack_limit.set(stack_limit());
+        trace::enter(trace::Lane::Worker(self.index));
         self.node.sleep.register_current(self.index);
         // SAFETY: a plain store to this thread's own variable.
         unsafe { torc_tls_set_worker(self as *const WorkerCtx as *const c_void) };
@@ -218,9 +220,13 @@ impl WorkerCtx {
             }
             if backoff.snooze() {
                 node.going_idle();
+                let t0 = if trace::on() { trace::now() } else { 0 };
                 node.sleep.sleep(self.index, node.config.yield_time, || {
                     !self.sees_work() && !node.terminating()
                 });
+                if t0 != 0 {
+                    super::wait::record_idle(t0);
+                }
                 backoff.reset();
             }
         }

@@ -248,6 +248,13 @@ impl<O: Owned> Stealer<O> {
     pub(crate) fn is_empty(&self) -> bool {
         is_empty(&self.inner)
     }
+
+    /// How many tasks the queue looks to hold (a hint, for reports).
+    pub(crate) fn len(&self) -> usize {
+        let f = self.inner.front.load(Ordering::Acquire);
+        let b = self.inner.back.load(Ordering::Acquire);
+        (b - f).max(0) as usize
+    }
 }
 
 /// One attempt to claim the front task (owner or thief).

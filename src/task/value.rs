@@ -105,6 +105,16 @@ impl Value {
         }
     }
 
+    /// Its length in bytes where that is known without encoding it (an object not yet
+    /// encoded counts 0).
+    pub(crate) fn known_len(&self) -> usize {
+        match self {
+            Value::Inline { len, .. } => *len as usize,
+            Value::Bytes(b) => b.len(),
+            Value::Empty | Value::Object(_) => 0,
+        }
+    }
+
     /// Before the value is encoded into a message: an object whose encoding is not its own
     /// memory becomes those bytes, so that they can be sent from where they are, kept with
     /// the task until the send completed.

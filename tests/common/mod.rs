@@ -210,6 +210,26 @@ fn np_env_args(np: usize, env: &[(&str, &str)]) -> Vec<String> {
     a
 }
 
+/// The command that runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and
+/// `env`), killed after `timeout`.
+pub fn mpirun_command(
+    exe: &Path,
+    np: usize,
+    workers: usize,
+    args: &[&str],
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> Command {
+    let w = workers.to_string();
+    let mut all = vec![("TORC_WORKERS", w.as_str())];
+    all.extend_from_slice(env);
+    let mut cmd = mpirun_cmd(timeout);
+    cmd.args(np_env_args(np, &all));
+    cmd.arg(exe).args(args);
+    cmd.env("TORC_WORKERS", &w);
+    cmd
+}
+
 /// Runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and `env`), killed after
 /// `timeout`.
 pub fn mpirun(
@@ -220,13 +240,7 @@ pub fn mpirun(
     env: &[(&str, &str)],
     timeout: Duration,
 ) -> Run {
-    let w = workers.to_string();
-    let mut all = vec![("TORC_WORKERS", w.as_str())];
-    all.extend_from_slice(env);
-    let mut cmd = mpirun_cmd(timeout);
-    cmd.args(np_env_args(np, &all));
-    cmd.arg(exe).args(args);
-    cmd.env("TORC_WORKERS", &w);
+    let mut cmd = mpirun_command(exe, np, workers, args, env, timeout);
     Run::from(cmd.output().expect("run timeout/launcher"))
 }
 

@@ -88,6 +88,15 @@ pub(crate) mod tag {
     pub(crate) const BIG: c_int = 16;
     /// A STEALING switch was applied (empty body).
     pub(crate) const STEALING_ACK: c_int = 17;
+    /// Node 0's watchdog or progress report asks how the node is doing (empty body).
+    pub(crate) const WATCH: c_int = 18;
+    /// Answer to WATCH (body: u64 tasks created, u64 finished, u64 task starts and ends,
+    /// u64 1 when work is outstanding here).
+    pub(crate) const WATCH_REPLY: c_int = 19;
+    /// The watchdog fired: print this node's state (empty body).
+    pub(crate) const DUMP: c_int = 20;
+    /// The state was printed (empty body).
+    pub(crate) const DUMP_DONE: c_int = 21;
 }
 
 /// Builds a message.
@@ -178,4 +187,40 @@ pub(crate) struct Encoded {
     pub(crate) body: Vec<u8>,
     /// Large data blocks, sent from where they are.
     pub(crate) blocks: Vec<(usize, usize)>,
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::tag;
+
+    #[test]
+    fn the_trace_names_every_tag() {
+        use crate::trace::chrome::tag_name;
+        let all = [
+            (tag::TASK, "TASK"),
+            (tag::DONE, "DONE"),
+            (tag::STEAL_REQ, "STEAL_REQ"),
+            (tag::STEAL_NONE, "STEAL_NONE"),
+            (tag::STEAL_TASK, "STEAL_TASK"),
+            (tag::STEALING, "STEALING"),
+            (tag::RESET_STATS, "RESET_STATS"),
+            (tag::BCAST, "BCAST"),
+            (tag::BCAST_ACK, "BCAST_ACK"),
+            (tag::QUERY, "QUERY"),
+            (tag::QUERY_REPLY, "QUERY_REPLY"),
+            (tag::TERMINATE, "TERMINATE"),
+            (tag::STATS, "STATS"),
+            (tag::BATCH, "BATCH"),
+            (tag::DATA, "DATA"),
+            (tag::BIG, "BIG"),
+            (tag::STEALING_ACK, "STEALING_ACK"),
+            (tag::WATCH, "WATCH"),
+            (tag::WATCH_REPLY, "WATCH_REPLY"),
+            (tag::DUMP, "DUMP"),
+            (tag::DUMP_DONE, "DUMP_DONE"),
+        ];
+        for (t, name) in all {
+            assert_eq!(tag_name(t as u16), name);
+        }
+    }
 }

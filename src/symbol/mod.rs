@@ -3,6 +3,8 @@
 //! maps them at a different address. The main program has key 0; a shared library's key is a
 //! hash of its path. Registered task functions travel as their registration index instead.
 
+pub(crate) mod elf;
+
 use parking_lot::Mutex;
 use std::ffi::CStr;
 
@@ -60,6 +62,34 @@ pub(crate) fn describe_code(addr: usize) -> String {
         return format!("{name} ({place})");
     }
     place
+}
+
+/// A task function's name for traces and reports: its symbol (from the dynamic table, else
+/// the module's symbol table, Rust names demangled), else `module+0xoffset`.
+pub(crate) fn function_name(addr: usize) -> String {
+    let Some(loc) = locate(addr) else {
+        return format!("{addr:#x}");
+    };
+    let file = if loc.module.is_empty() {
+        executable_path()
+    } else {
+        loc.module.clone()
+    };
+    let mut raw = [0u8; 512];
+    let found = std::ffi::CString::new(file.clone())
+        .ok()
+        .and_then(|p| elf::lookup(&p, loc.offset as u64, loc.base as u64, &mut raw));
+    match found {
+        Some(n) => {
+            let mut d = [0u8; 512];
+            let k = elf::demangle(&raw[..n], &mut d);
+            String::from_utf8_lossy(&d[..k]).into_owned()
+        }
+        None => {
+            let base = file.rsplit('/').next().unwrap_or(&file);
+            format!("{base}+{:#x}", loc.offset)
+        }
+    }
 }
 
 /// Checks that `bytes` bytes at `addr` lie inside one loaded module (global or static data),
