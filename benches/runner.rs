@@ -215,6 +215,8 @@ enum Goal {
     FractionOfPeer(f64),
     /// At most this multiple of the peer's value (measured in the same run).
     TimesPeerAtMost(f64),
+    /// At most the peer's value plus this much (a cost added to the peer's path).
+    PeerPlusAtMost(f64),
 }
 
 impl Goal {
@@ -223,13 +225,14 @@ impl Goal {
         match self {
             Goal::AtMost(g) | Goal::AtLeast(g) => Some(g),
             Goal::FractionOfPeer(f) | Goal::TimesPeerAtMost(f) => peer.map(|p| f * p),
+            Goal::PeerPlusAtMost(d) => peer.map(|p| p + d),
         }
     }
 
     fn met(self, v: f64, peer: Option<f64>) -> Option<bool> {
         let t = self.target(peer)?;
         Some(match self {
-            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) => v <= t,
+            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) | Goal::PeerPlusAtMost(_) => v <= t,
             Goal::AtLeast(_) | Goal::FractionOfPeer(_) => v >= t,
         })
     }
@@ -237,7 +240,7 @@ impl Goal {
     /// For the CSV: `at_most` or `at_least`.
     fn direction(self) -> &'static str {
         match self {
-            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) => "at_most",
+            Goal::AtMost(_) | Goal::TimesPeerAtMost(_) | Goal::PeerPlusAtMost(_) => "at_most",
             Goal::AtLeast(_) | Goal::FractionOfPeer(_) => "at_least",
         }
     }
@@ -292,6 +295,9 @@ fn rows() -> Vec<Row> {
         )
     };
     const STEALING: &[(&str, &str)] = &[("TORC_STEALING", "1")];
+    // 11 rounds of 50,000 tasks stay within TORC_TRACE_EVENTS' default of 1,000,000.
+    const TRACE_ON: &[(&str, &str)] = &[("TORC_TRACE", "/tmp/torc-bench-trace.json")];
+    const TRACE_ARGS: &[&str] = &["50000", "11"];
     let uneven = |np, workers| Probe {
         env: STEALING,
         ..probe(
@@ -383,6 +389,16 @@ fn rows() -> Vec<Row> {
             torc: empty_rust(2),
             peer: Some(("rayon scope.spawn", Peer::Probe(empty_rayon(2)))),
             goal: None,
+        },
+        Row {
+            measure: "empty task, TORC_TRACE on (records every run), 1 node x 1 worker",
+            unit: "ns",
+            torc: Probe {
+                env: TRACE_ON,
+                ..empty_torc(1, 1, TRACE_ARGS)
+            },
+            peer: Some(("the same, tracing off", Peer::Probe(empty_torc(1, 1, TRACE_ARGS)))),
+            goal: Some(Goal::PeerPlusAtMost(100.0)),
         },
         Row {
             measure: "empty task qid -1, 2 nodes x 1 worker",
@@ -1027,6 +1043,9 @@ fn fmt_goal(g: Option<Goal>, unit: &str) -> String {
         Some(Goal::AtLeast(x)) => format!(">= {}", with_unit(&fmt_value(x), unit)),
         Some(Goal::FractionOfPeer(f)) => format!(">= {:.0}% of peer", f * 100.0),
         Some(Goal::TimesPeerAtMost(f)) => format!("<= {f}x peer"),
+        Some(Goal::PeerPlusAtMost(d)) => {
+            format!("<= peer + {}", with_unit(&fmt_value(d), unit))
+        }
         None => "-".into(),
     }
 }

@@ -3,12 +3,13 @@
 //! sizes 1, 7 and larger than the input, an empty input, a result type of its own (a
 //! `#[repr(C)]` struct), a closure, a map run by a task on another node, and a map whose
 //! chunks land on every node (each item's result says which node ran it). Prints the nodes
-//! that ran chunks, then `map: ok`, on node 0.
+//! that ran chunks, then `map: ok`, on node 0. With `progress` as its argument it also runs
+//! `map_with` a progress line at every chunk's end (on stderr).
 //!
 //! `mpirun -np 3 target/release/examples/map`
 
 use std::collections::BTreeSet;
-use torc::api::{self, Data, In, Place};
+use torc::api::{self, Data, In, MapOptions, Place};
 
 /// A result that says which node computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +111,16 @@ fn main() {
         check_poly(&items, 2);
         api::set_stealing(false).unwrap();
 
+        if std::env::args().nth(1).as_deref() == Some("progress") {
+            // 200 items in chunks of 10, a line whenever the count of finished items moved.
+            let items: Vec<u64> = (0..200).collect();
+            let options = MapOptions {
+                chunksize: 10,
+                progress: Some(std::time::Duration::ZERO),
+            };
+            let got = api::map_with(poly, &items, options).expect("map with progress");
+            assert_eq!(got, items.iter().map(poly).collect::<Vec<_>>());
+        }
         println!("map: ok");
     })
     .unwrap();

@@ -101,6 +101,46 @@ fn map_keeps_input_order_and_reaches_every_node() {
 }
 
 #[test]
+fn map_with_progress_prints_well_formed_lines_ending_at_all_items() {
+    for &(np, w) in &[(1, 1), (2, 1)] {
+        let r = run_ok("map", np, w, &["progress"]);
+        let done: Vec<usize> = r
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("torc::api::map: "))
+            .map(|l| {
+                let (d, rest) = l.split_once('/').expect("D/N");
+                assert!(rest.starts_with("200 items done ("), "{l}");
+                assert!(rest.ends_with(" items/s"), "{l}");
+                let d: usize = d.parse().expect("a count");
+                let pct = rest.split('(').nth(1).unwrap().split('%').next().unwrap();
+                assert_eq!(pct.parse::<usize>().unwrap(), d * 100 / 200, "{l}");
+                d
+            })
+            .collect();
+        assert_eq!(
+            done.last(),
+            Some(&200),
+            "the last line says all items:\n{}",
+            r.stderr
+        );
+        assert!(
+            done.windows(2).all(|p| p[0] < p[1]),
+            "counts only grow: {done:?}"
+        );
+        assert!(
+            done.iter().all(|d| d % 10 == 0),
+            "whole chunks of 10: {done:?}"
+        );
+        assert_eq!(
+            done.iter().filter(|&&d| d == 200).count(),
+            1,
+            "one final line"
+        );
+    }
+}
+
+#[test]
 fn spmd_broadcasts_and_reduces_on_every_node() {
     for &(np, w) in SHAPES {
         let r = run_ok("spmd", np, w, &[]);

@@ -28,7 +28,7 @@ pub use error::{Error, TaskError};
 pub use future::{as_completed, AsCompleted, Future};
 pub use global::{broadcast, Global};
 pub use join::join;
-pub use map::map;
+pub use map::{map, map_with, MapOptions};
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
 pub use scope::{submit, submit_then};
 pub use spmd::spmd;

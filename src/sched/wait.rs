@@ -182,6 +182,56 @@ fn wait_loop<W: Waitable + ?Sized>(
     }
 }
 
+/// A latch whose wait reports progress: `tick(completed)` at most once per `every` while
+/// the wait goes on (looked at whenever the waiter looks at the latch).
+struct Ticking<'a> {
+    latch: &'a Latch,
+    every: std::time::Duration,
+    next: std::cell::Cell<std::time::Instant>,
+    tick: std::cell::RefCell<&'a mut dyn FnMut(usize)>,
+}
+
+impl Waitable for Ticking<'_> {
+    fn is_done(&self) -> bool {
+        let now = std::time::Instant::now();
+        if now >= self.next.get() {
+            self.next.set(now + self.every);
+            (self.tick.borrow_mut())(self.latch.counts().1);
+        }
+        self.latch.is_done()
+    }
+    fn sleep_begin(&self, w: usize) -> bool {
+        Waitable::sleep_begin(self.latch, w)
+    }
+    fn sleep_end(&self, w: usize) {
+        Waitable::sleep_end(self.latch, w)
+    }
+    fn awaits(&self) -> Awaits {
+        Awaits::Children(self.latch)
+    }
+}
+
+/// Waits for the children of the calling worker's current task, as `torc_waitall`, calling
+/// `tick(completed)` (the latch's completed count) at most once per `every` meanwhile. The
+/// waiter parks at most `TORC_YIELDTIME` at a time, so ticks come that often at least.
+pub(crate) fn wait_ticking(
+    ctx: &WorkerCtx,
+    every: std::time::Duration,
+    tick: &mut dyn FnMut(usize),
+) {
+    // SAFETY: the current task is alive while it runs on this thread.
+    let Some(t) = (unsafe { ctx.current().as_ref() }) else {
+        return;
+    };
+    let w = Ticking {
+        latch: &t.latch,
+        every,
+        next: std::cell::Cell::new(std::time::Instant::now() + every),
+        tick: std::cell::RefCell::new(tick),
+    };
+    wait_on(ctx, &w, t.level, WaitMode::Help);
+}
+
 /// Registers a wait of worker `ctx`'s current task for the state report.
 #[cold]
 fn register_wait(ctx: &WorkerCtx, awaits: Awaits) -> usize {
