@@ -29,23 +29,29 @@ fn tool() -> PathBuf {
 /// Runs sqrt_mw N at `np` ranks x 2 workers with `TORC_TRACE`; returns the trace's text and
 /// the executed count of each node from its statistics line.
 fn traced_run(np: usize, n: usize, dir: &Path) -> (PathBuf, Vec<u64>) {
-    let exe = dir.join("sqrt_mw");
+    traced("sqrt_mw", np, &[&n.to_string()], &[], dir)
+}
+
+/// Runs the C example `name` with `args` at `np` ranks x 2 workers with `TORC_TRACE` (and
+/// `env`); returns the trace file and each node's executed count from its statistics line.
+fn traced(
+    name: &str,
+    np: usize,
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: &Path,
+) -> (PathBuf, Vec<u64>) {
+    let exe = dir.join(name);
     if !exe.exists() {
-        build_c(&[&root().join("c_examples/sqrt_mw.c")], &exe, &[]);
+        build_c(&[&root().join(format!("c_examples/{name}.c"))], &exe, &[]);
     }
-    let file = dir.join(format!("sqrt_mw_{np}.json"));
+    let file = dir.join(format!("{name}_{np}.json"));
     let _ = std::fs::remove_file(&file);
     let f = file.to_str().unwrap();
-    let ns = n.to_string();
-    let r = mpirun(
-        &exe,
-        np,
-        2,
-        &[&ns],
-        &[("TORC_TRACE", f), ("TORC_STATS", "1")],
-        T,
-    );
-    r.assert_ok("sqrt_mw with TORC_TRACE");
+    let mut all = vec![("TORC_TRACE", f), ("TORC_STATS", "1")];
+    all.extend_from_slice(env);
+    let r = mpirun(&exe, np, 2, args, &all, T);
+    r.assert_ok(&format!("{name} with TORC_TRACE"));
     let mut executed = vec![0; np];
     for l in r.stderr.lines() {
         // torc stats: node N: created C executed E [..] ...
@@ -290,6 +296,33 @@ fn a_two_rank_trace_is_valid_counts_the_tasks_and_draws_a_picture() {
     assert_eq!(w, 800);
     assert!(h > 50, "height {h}");
     assert!(colours >= 4, "{colours} colours: blank?");
+}
+
+#[test]
+fn steals_continue_the_flows_of_the_tasks_they_move() {
+    let dir = scratch("trace-steal");
+    for np in [2, 3] {
+        let (file, executed) = traced(
+            "pipeline",
+            np,
+            &["200000", "2500"],
+            &[("TORC_STEALING", "1")],
+            &dir,
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        let v: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(check_rules(&v, np), executed, "{np} ranks");
+        let out = Command::new(tool())
+            .arg("check")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }
 
 #[test]

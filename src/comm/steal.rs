@@ -181,7 +181,18 @@ pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize, lane: super:
     };
     if t0 != 0 {
         let (id, flag) = match flow {
-            Some((id, starts)) => (id, starts as u8),
+            Some((id, starts, ended)) => {
+                if let Some(old) = ended {
+                    super::record(
+                        lane,
+                        trace::Record {
+                            id: old,
+                            ..trace::Record::span(trace::Kind::FlowEnd, t0, t0)
+                        },
+                    );
+                }
+                (id, starts as u8)
+            }
             None => (0, 2),
         };
         super::record(
@@ -197,11 +208,12 @@ pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize, lane: super:
 }
 
 /// A task for a thief: its message, what keeps its buffer alive, and its trace flow (the id,
-/// and whether the flow starts here: the task leaves its home).
+/// whether the flow starts here, as the task leaves its home, and the flow that ends here: of
+/// a task that had come back home unrun and leaves again under a new handle).
 type Answer = (
     wire::Encoded,
     Option<std::sync::Arc<super::outbox::Keep>>,
-    (u64, bool),
+    (u64, bool, Option<u64>),
 );
 
 fn give(node: &'static Node, comm: &Comm, thief: usize) -> Option<Answer> {
@@ -213,12 +225,13 @@ fn give(node: &'static Node, comm: &Comm, thief: usize) -> Option<Answer> {
     };
     // A task leaving its home gets a handle there; one from elsewhere keeps its home's.
     let at_home = t.home as usize == node.layout.node;
+    let ended = (at_home && t.handle != 0).then(|| trace::flow_id(t.home, t.handle));
     let handle = if at_home {
         comm.outstanding.register_task(&mut t, thief)
     } else {
         t.handle
     };
-    let flow = (trace::flow_id(t.home, handle), at_home);
+    let flow = (trace::flow_id(t.home, handle), at_home, ended);
     t.input.settle_for_wire();
     let msg = wire::encode_task(&t, func, -1, handle);
     // Large blocks are sent from the descriptor's buffer: keep it until they are out.

@@ -122,11 +122,13 @@ fn run_elsewhere(node: &'static Node, t: TaskRef) {
 fn record_run(node: &Node, task: &Task, t0: u64) {
     let bytes =
         task.args.iter().map(|a| a.bytes() as u64).sum::<u64>() + task.input.known_len() as u64;
-    let away = task.home as usize != node.layout.node;
+    // A task that came from another node, or came back home unrun (it keeps its handle),
+    // ends the flow that began when it left its creator.
+    let travelled = task.home as usize != node.layout.node || task.handle != 0;
     trace::push(trace::Record {
         func: task.func,
         bytes,
-        id: if away {
+        id: if travelled {
             trace::flow_id(task.home, task.handle)
         } else {
             0

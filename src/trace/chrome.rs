@@ -209,6 +209,7 @@ pub(crate) fn node_events(part: &NodePart<'_>, lanes: &[(Lane, Vec<Record>, u64)
                     span(&mut out, "steal", name, &format!("\"victim\":{}", r.a));
                 }
                 Kind::FlowStart => flow_event(&mut out, pid, tid, "s", r.id, t0),
+                Kind::FlowEnd => flow_event(&mut out, pid, tid, "f", r.id, t0 + 1),
             }
         }
     }

@@ -96,6 +96,9 @@ pub(crate) enum Kind {
     StealAnswer,
     /// A task left for another node: the start of flow `id`, at `t0`.
     FlowStart,
+    /// Flow `id` ends at `t0` without a run (a task back home that leaves again, by a steal,
+    /// under a new handle: a new flow).
+    FlowEnd,
 }
 
 /// One record (48 bytes).
