@@ -7,10 +7,17 @@
 //! * `empty_rust rayon [tasks] [reps]` (threads from `RAYON_NUM_THREADS`): the same with
 //!   `rayon::scope` and `s.spawn(|_| empty())`, from inside the pool.
 //!
+//! * `empty_rust torc-cop1|torc-args4|rayon-cop1|rayon-args4 [tasks] [reps]`: tasks with
+//!   arguments, as `benches/c/args_torc.c`: one copied `i32` (`In(&i)`; rayon: a `move`
+//!   closure capturing it), or a copied `i32`, copied `[f64; 3]`, a borrowed `f64` and an
+//!   output `f64` per task (`In`, `In`, `Borrow`, `Out`; rayon: captured copies, a shared
+//!   reference and a disjoint `&mut` from `chunks_mut`), checked after the last round.
+//!
 //! Each repeats `reps` rounds after one warm-up round and prints the best and median time per
 //! task in ns.
 
 use std::time::Instant;
+use torc::api::{Borrow, In, Out};
 
 #[inline(never)]
 fn empty() {
@@ -68,6 +75,104 @@ fn torc_mode(tasks: usize, reps: usize) -> Result<(), String> {
     Ok(())
 }
 
+#[inline(never)]
+fn cop1(i: &i32) {
+    std::hint::black_box(*i);
+}
+
+#[inline(never)]
+fn args4(i: &i32, v: &[f64; 3], r: &[f64], out: &mut f64) {
+    *out = *i as f64 * v[0] + v[1] + v[2] + r[0];
+}
+
+/// Checks the outputs of the `args4` rounds.
+fn check_args4(res: &[f64]) -> Result<(), String> {
+    match res
+        .iter()
+        .enumerate()
+        .find(|(i, &x)| x != *i as f64 * 0.5 + 3.25)
+    {
+        Some((i, x)) => Err(format!("res[{i}] = {x}")),
+        None => Ok(()),
+    }
+}
+
+fn torc_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
+    let (mut t, nodes, workers, checked) = torc::api::run(|| {
+        let v = [0.5, 1.0, 2.0];
+        let r = [0.25];
+        let mut res = vec![0.0f64; tasks];
+        let t = rounds(tasks, reps, || {
+            torc::api::scope(|s| {
+                if four {
+                    for (i, out) in res.iter_mut().enumerate() {
+                        let i = i as i32;
+                        s.spawn(args4, (In(&i), In(&v), Borrow(&r[..]), Out(out)));
+                    }
+                } else {
+                    for i in 0..tasks as i32 {
+                        s.spawn(cop1, (In(&i),));
+                    }
+                }
+            })
+            .expect("scope");
+        });
+        let checked = if four { check_args4(&res) } else { Ok(()) };
+        (
+            t,
+            torc::api::num_nodes().unwrap_or(0),
+            torc::api::num_workers().unwrap_or(0),
+            checked,
+        )
+    })
+    .map_err(|e| e.to_string())?;
+    checked?;
+    let (best, median) = stats(&mut t);
+    let mode = if four { "torc-args4" } else { "torc-cop1" };
+    println!(
+        "empty_rust mode={mode} nodes={nodes} workers={workers} tasks={tasks} reps={reps} \
+         best_ns={best:.2} median_ns={median:.2}"
+    );
+    Ok(())
+}
+
+fn rayon_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let threads = pool.current_num_threads();
+    let v = [0.5, 1.0, 2.0];
+    let r = [0.25];
+    let mut res = vec![0.0f64; tasks];
+    let mut t = pool.install(|| {
+        rounds(tasks, reps, || {
+            rayon::scope(|s| {
+                if four {
+                    let r = &r;
+                    for (i, out) in res.iter_mut().enumerate() {
+                        let i = i as i32;
+                        s.spawn(move |_| args4(&i, &v, r, out));
+                    }
+                } else {
+                    for i in 0..tasks as i32 {
+                        s.spawn(move |_| cop1(&i));
+                    }
+                }
+            })
+        })
+    });
+    if four {
+        check_args4(&res)?;
+    }
+    let (best, median) = stats(&mut t);
+    let mode = if four { "rayon-args4" } else { "rayon-cop1" };
+    println!(
+        "empty_rust mode={mode} threads={threads} tasks={tasks} reps={reps} \
+         best_ns={best:.2} median_ns={median:.2}"
+    );
+    Ok(())
+}
+
 fn rayon_mode(tasks: usize, reps: usize) -> Result<(), String> {
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
@@ -102,10 +207,15 @@ fn main() {
     let r = match args.first().map(String::as_str) {
         Some("torc") => torc_mode(tasks, reps),
         Some("rayon") => rayon_mode(tasks, reps),
+        Some("torc-cop1") => torc_args_mode(false, tasks, reps),
+        Some("torc-args4") => torc_args_mode(true, tasks, reps),
+        Some("rayon-cop1") => rayon_args_mode(false, tasks, reps),
+        Some("rayon-args4") => rayon_args_mode(true, tasks, reps),
         _ => {
             // Started by `cargo test --all-targets` or `cargo bench`: the runner drives this.
             println!(
-                "empty_rust: started by benches/runner.rs (modes: torc, rayon); nothing to do"
+                "empty_rust: started by benches/runner.rs (modes: torc, rayon, torc-cop1, \
+                 torc-args4, rayon-cop1, rayon-args4); nothing to do"
             );
             Ok(())
         }

@@ -75,6 +75,14 @@ const EMPTY_RUST_RAYON: Program = Program {
     name: "empty_rust",
     kind: Kind::Rayon,
 };
+const ARGS_TORC: Program = Program {
+    name: "args_torc",
+    kind: Kind::Torc,
+};
+const ARGS_OMP: Program = Program {
+    name: "args_omp",
+    kind: Kind::Omp,
+};
 const PINGPONG_MPI: Program = Program {
     name: "pingpong_mpi",
     kind: Kind::Mpi,
@@ -139,6 +147,8 @@ const MAP_RUST_RAYON: Program = Program {
 const PROGRAMS: &[Program] = &[
     EMPTY_TORC,
     EMPTY_OMP,
+    ARGS_TORC,
+    ARGS_OMP,
     EMPTY_RUST_TORC,
     EMPTY_RUST_RAYON,
     PINGPONG_MPI,
@@ -284,6 +294,33 @@ fn rows() -> Vec<Row> {
             "median_ns",
         )
     };
+    // Tasks with arguments (issue 15): one COP int, or COP int + COP 3 doubles + REF + RES.
+    let args_c = |program, np, workers, four: bool| {
+        let (args, smoke): (&'static [&'static str], &'static [&'static str]) = if four {
+            (&["args4", "200000", "11"], &["args4", "1000", "2"])
+        } else {
+            (&["cop1", "200000", "11"], &["cop1", "1000", "2"])
+        };
+        probe(program, np, workers, args, smoke, "median_ns")
+    };
+    let args_rust = |program, workers, mode: &'static str| {
+        let (args, smoke): (&'static [&'static str], &'static [&'static str]) = match mode {
+            "torc-cop1" => (&["torc-cop1", "200000", "11"], &["torc-cop1", "1000", "2"]),
+            "torc-args4" => (
+                &["torc-args4", "200000", "11"],
+                &["torc-args4", "1000", "2"],
+            ),
+            "rayon-cop1" => (
+                &["rayon-cop1", "200000", "11"],
+                &["rayon-cop1", "1000", "2"],
+            ),
+            _ => (
+                &["rayon-args4", "200000", "11"],
+                &["rayon-args4", "1000", "2"],
+            ),
+        };
+        probe(program, 1, workers, args, smoke, "median_ns")
+    };
     let empty_rayon = |threads| {
         probe(
             EMPTY_RUST_RAYON,
@@ -389,6 +426,68 @@ fn rows() -> Vec<Row> {
             torc: empty_rust(2),
             peer: Some(("rayon scope.spawn", Peer::Probe(empty_rayon(2)))),
             goal: None,
+        },
+        Row {
+            measure: "task with 1 COP int (torc_task), 1 node x 1 worker",
+            unit: "ns",
+            torc: args_c(ARGS_TORC, 1, 1, false),
+            peer: Some(("OpenMP task firstprivate(i)", Peer::Probe(args_c(ARGS_OMP, 1, 1, false)))),
+            goal: Some(Goal::AtMost(20.0)),
+        },
+        Row {
+            measure: "task with 1 COP int (torc_task), 1 node x 2 workers",
+            unit: "ns",
+            torc: args_c(ARGS_TORC, 1, 2, false),
+            peer: Some(("OpenMP task firstprivate(i)", Peer::Probe(args_c(ARGS_OMP, 1, 2, false)))),
+            goal: Some(Goal::TimesPeerAtMost(1.0)),
+        },
+        Row {
+            measure: "task with 4 args (COP int, COP 3 doubles, REF, RES), 1 node x 1 worker",
+            unit: "ns",
+            torc: args_c(ARGS_TORC, 1, 1, true),
+            peer: Some((
+                "OpenMP task firstprivate(i, v) shared(ref, res)",
+                Peer::Probe(args_c(ARGS_OMP, 1, 1, true)),
+            )),
+            goal: Some(Goal::AtMost(35.0)),
+        },
+        Row {
+            measure: "task with 4 args (COP int, COP 3 doubles, REF, RES), 1 node x 2 workers",
+            unit: "ns",
+            torc: args_c(ARGS_TORC, 1, 2, true),
+            peer: Some((
+                "OpenMP task firstprivate(i, v) shared(ref, res)",
+                Peer::Probe(args_c(ARGS_OMP, 1, 2, true)),
+            )),
+            goal: Some(Goal::TimesPeerAtMost(1.0)),
+        },
+        Row {
+            measure: "task with 1 copied i32, Rust API In, 1 node x 1 worker",
+            unit: "ns",
+            torc: args_rust(EMPTY_RUST_TORC, 1, "torc-cop1"),
+            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 1, "rayon-cop1")))),
+            goal: Some(Goal::AtMost(20.0)),
+        },
+        Row {
+            measure: "task with 1 copied i32, Rust API In, 1 node x 2 workers",
+            unit: "ns",
+            torc: args_rust(EMPTY_RUST_TORC, 2, "torc-cop1"),
+            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 2, "rayon-cop1")))),
+            goal: Some(Goal::TimesPeerAtMost(1.0)),
+        },
+        Row {
+            measure: "task with 4 args, Rust API (In, In, Borrow, Out), 1 node x 1 worker",
+            unit: "ns",
+            torc: args_rust(EMPTY_RUST_TORC, 1, "torc-args4"),
+            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 1, "rayon-args4")))),
+            goal: Some(Goal::AtMost(35.0)),
+        },
+        Row {
+            measure: "task with 4 args, Rust API (In, In, Borrow, Out), 1 node x 2 workers",
+            unit: "ns",
+            torc: args_rust(EMPTY_RUST_TORC, 2, "torc-args4"),
+            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 2, "rayon-args4")))),
+            goal: Some(Goal::TimesPeerAtMost(1.0)),
         },
         Row {
             measure: "empty task, TORC_TRACE on (records every run), 1 node x 1 worker",

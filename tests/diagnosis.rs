@@ -82,6 +82,18 @@ fn abort_in_a_task_on_node_0_names_it_and_the_job_stops() {
 }
 
 #[test]
+fn a_crash_outside_any_task_gets_the_line_without_the_task_part() {
+    let r = diag(2, &["outside"], &[]);
+    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
+    let l = line_starting(&r, "torc: node 0 worker 0: crashed: ");
+    check(
+        &r,
+        l == "torc: node 0 worker 0: crashed: SIGSEGV at 0x0",
+        "the line",
+    );
+}
+
+#[test]
 fn the_handler_chains_to_the_applications_and_torc_signals_0_installs_none() {
     let r = diag(1, &["chain"], &[]);
     check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");

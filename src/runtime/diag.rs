@@ -1,10 +1,10 @@
 //! The diagnosis thread (`torc-diag`, one per process): it sleeps in `poll` and wakes for
 //!
 //! * `SIGUSR1` (a byte in the signal pipe, `signals.rs`): prints this node's state report;
-//! * the peer watch (jobs of several nodes): every `PEER_CHECK` it looks whether the other
-//!   processes of the job on this host still exist; one that ended before the job did is a
-//!   lost node, and the job stops with a line naming it (processes on other hosts are watched
-//!   by the launcher, which ends the job when one dies);
+//! * the peer watch (jobs of several nodes): every `PEER_CHECK` it looks whether the next
+//!   process of the job on this host (a ring over the host's processes) still exists; one
+//!   that ended before the job did is a lost node, and the job stops with a line naming it
+//!   (processes on other hosts are watched by the launcher, which ends the job when one dies);
 //! * on node 0, with `TORC_WATCHDOG` or `TORC_PROGRESS`: once a second (or a quarter of the
 //!   watchdog's time, if shorter) it asks every node for its counters (`comm/watch.rs`); the
 //!   progress line goes out at most once a second, and the watchdog fires when the job's
@@ -73,8 +73,11 @@ pub(crate) fn find_peers(world: &World) -> Vec<Peer> {
     let hosts = mpi::allgather_u64(world, host_key());
     let pids = mpi::allgather_u64(world, me as u64);
     let starts = mpi::allgather_u64(world, start);
-    (0..world.size)
-        .filter(|&k| k != world.rank && hosts[k] == hosts[world.rank])
+    // A ring: each process watches the next one of its host (in rank order, cyclically), so
+    // every process of the host is watched by one other, at one file read per look.
+    (1..world.size)
+        .map(|d| (world.rank + d) % world.size)
+        .filter(|&k| hosts[k] == hosts[world.rank])
         .map(|k| Peer {
             node: k,
             pid: pids[k] as i32,
@@ -82,6 +85,7 @@ pub(crate) fn find_peers(world: &World) -> Vec<Peer> {
         })
         // Only processes visible here as themselves (not in another pid namespace).
         .filter(|p| p.start != 0 && proc_state(p.pid).is_some_and(|(s, _)| s == p.start))
+        .take(1)
         .collect()
 }
 

@@ -139,6 +139,30 @@ unsafe fn set_handler(sig: c_int, handler: usize, old: &mut libc::sigaction) {
     unsafe { libc::sigaction(sig, &sa, old) };
 }
 
+/// A thread's alternate signal stack: withdrawn from the kernel and freed when the thread
+/// ends (its thread-local is dropped then).
+struct AltStack {
+    /// The stack's memory (only the kernel uses it).
+    _mem: Box<[u8]>,
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        let off = libc::stack_t {
+            ss_sp: std::ptr::null_mut(),
+            ss_flags: libc::SS_DISABLE,
+            ss_size: 0,
+        };
+        // SAFETY: disables the calling thread's alternate stack (this one) before it is freed.
+        unsafe { libc::sigaltstack(&off, std::ptr::null_mut()) };
+    }
+}
+
+thread_local! {
+    /// The alternate signal stack torc gave the calling thread, if any.
+    static ALT: std::cell::RefCell<Option<AltStack>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Gives the calling thread an alternate signal stack, unless it has one, so that a stack
 /// overflow is reported too. Called on every thread the runtime starts.
 pub(crate) fn thread_start() {
@@ -153,15 +177,17 @@ pub(crate) fn thread_start() {
     {
         return;
     }
-    // The stack lives as long as the thread may take signals: for the rest of the process.
-    let mem = Box::leak(vec![0u8; ALT_STACK].into_boxed_slice());
+    let mut mem = vec![0u8; ALT_STACK].into_boxed_slice();
     let st = libc::stack_t {
         ss_sp: mem.as_mut_ptr() as *mut c_void,
         ss_flags: 0,
         ss_size: ALT_STACK,
     };
-    // SAFETY: `st` describes memory that stays valid for the rest of the process.
-    unsafe { libc::sigaltstack(&st, std::ptr::null_mut()) };
+    // SAFETY: `st` describes memory kept by this thread's `ALT` until the thread ends, when
+    // `AltStack::drop` withdraws it first.
+    if unsafe { libc::sigaltstack(&st, std::ptr::null_mut()) } == 0 {
+        ALT.with(|a| *a.borrow_mut() = Some(AltStack { _mem: mem }));
+    }
 }
 
 /// From now on the runtime ends as it should: exits are no longer early.
@@ -182,8 +208,8 @@ fn signal_name(sig: c_int) -> &'static str {
 }
 
 /// Appends `torc: node N[ worker W]: ` and, when the calling thread runs a task (not the
-/// primary task), `task NAME (MODULE+0xOFF, level L) ` to `line`; returns whether it named a
-/// task.
+/// primary task, which is the program itself), `task NAME (MODULE+0xOFF, level L) ` to
+/// `line`; returns whether it named a task.
 fn describe_here(line: &mut Line) -> bool {
     let node = NODE.load(Ordering::Relaxed);
     let _ = write!(line, "torc: node {node}");
@@ -198,8 +224,8 @@ fn describe_here(line: &mut Line) -> bool {
         return false;
     };
     if task.func == 0 {
-        line.push_bytes(b"primary task ");
-        return true;
+        // The primary task is the program itself: outside any task.
+        return false;
     }
     line.push_bytes(b"task ");
     describe_function(line, task.func);

@@ -9,6 +9,7 @@
  *   block    a task on the last node waits until the file named by argv[2] exists, while the
  *            primary task waits for it; every rank prints "pid RANK PID" first (the test
  *            kills a rank, or sends SIGUSR1 and then creates the file)
+ *   outside  the primary task (the program itself) dereferences NULL after torc_init
  *   fine     tasks on every node finish normally (nothing to report)
  */
 #include <torc.h>
@@ -102,6 +103,9 @@ int main(int argc, char *argv[])
         torc_create(lastw, call_exit, 1, 1, MPI_INT, CALL_BY_REF, &x);
     } else if (strcmp(mode, "hang") == 0) {
         torc_create(lastw, wait_at_barrier, 1, 1, MPI_INT, CALL_BY_REF, &x);
+    } else if (strcmp(mode, "outside") == 0) {
+        volatile int *p = NULL;
+        x = *p;
     } else if (strcmp(mode, "block") == 0) {
         printf("diag: waiting on node %d\n", last);
         fflush(stdout);
