@@ -38,11 +38,13 @@ int main(int argc, char *argv[])
         double t0 = bench_now();
         if (four) {
             for (int i = 0; i < n; i++)
+                /* TORC's layout: every (count, type, call-way), then every address. */
                 torc_task(-1, (void (*)())args4, 4,
-                          1, MPI_INT, CALL_BY_COP, &i,
-                          3, MPI_DOUBLE, CALL_BY_COP, v,
-                          1, MPI_DOUBLE, CALL_BY_REF, &ref,
-                          1, MPI_DOUBLE, CALL_BY_RES, &res[i]);
+                          1, MPI_INT, CALL_BY_COP,
+                          3, MPI_DOUBLE, CALL_BY_COP,
+                          1, MPI_DOUBLE, CALL_BY_REF,
+                          1, MPI_DOUBLE, CALL_BY_RES,
+                          &i, v, &ref, &res[i]);
         } else {
             for (int i = 0; i < n; i++)
                 torc_task(-1, (void (*)())cop1, 1, 1, MPI_INT, CALL_BY_COP, &i);

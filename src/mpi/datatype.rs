@@ -1,5 +1,5 @@
-//! Element sizes of MPI datatypes, with a per-thread cache so that task creation rarely asks
-//! MPI. A datatype with holes (size != extent, or a non-zero lower bound) is refused: data
+//! Element sizes of MPI datatypes, with a process-wide cache so that task creation rarely
+//! asks MPI. A datatype with holes (size != extent, or a non-zero lower bound) is refused: data
 //! moves as `count * size` contiguous bytes.
 //!
 //! Only predefined datatypes (`MPI_DOUBLE`, `MPI_INT`, ...) are cached: they live as long as
@@ -9,16 +9,33 @@
 
 use crate::mpi::with_mpi;
 use mpi_sys as ffi;
-use std::cell::Cell;
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
-const CACHE: usize = 8;
+/// Predefined datatypes remembered (a program uses a handful).
+const CACHE: usize = 16;
 
-thread_local! {
-    static SIZES: [Cell<Option<(ffi::MPI_Datatype, usize)>>; CACHE] =
-        const { [const { Cell::new(None) }; CACHE] };
-    static NEXT: Cell<usize> = const { Cell::new(0) };
+/// The cache: slot `i` holds a datatype's handle as a word in `KEYS[i]` (0: empty) and its
+/// size in `SIZES[i]`. A slot is filled once: claimed through `NEXT`, its size stored, then
+/// its key published (`Release`); a reader that sees the key (`Acquire`) sees the size. Two
+/// threads may fill two slots with the same type: both are right. When full, MPI is asked.
+static KEYS: [AtomicU64; CACHE] = [const { AtomicU64::new(0) }; CACHE];
+static SIZES: [AtomicU64; CACHE] = [const { AtomicU64::new(0) }; CACHE];
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A datatype handle as a word (a pointer in OpenMPI, an int in MPICH).
+fn key(dt: ffi::MPI_Datatype) -> u64 {
+    const { assert!(std::mem::size_of::<ffi::MPI_Datatype>() <= 8) };
+    let mut k = 0u64;
+    // SAFETY: copies the handle's bytes (at most 8, checked above) into a word.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            &dt as *const ffi::MPI_Datatype as *const u8,
+            &mut k as *mut u64 as *mut u8,
+            std::mem::size_of::<ffi::MPI_Datatype>(),
+        )
+    };
+    k
 }
 
 /// Bytes per element of `dt`, or why it cannot be used.
@@ -27,20 +44,39 @@ thread_local! {
 /// `dt` must be a datatype handle MPI gave out (predefined or committed, not freed),
 /// `MPI_DATATYPE_NULL` or all zeros: MPI reads through any other value (with OpenMPI a handle
 /// is a pointer), and MPI must be initialised.
+#[inline]
 pub(crate) unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
-    let hit = SIZES.with(|c| c.iter().filter_map(Cell::get).find(|&(k, _)| k == dt));
-    if let Some((_, s)) = hit {
-        return Ok(s);
+    let k = key(dt);
+    if k != 0 {
+        for (key, size) in KEYS.iter().zip(&SIZES) {
+            // Acquire: the size stored before the key was published is visible.
+            match key.load(Ordering::Acquire) {
+                0 => break,
+                x if x == k => return Ok(size.load(Ordering::Relaxed) as usize),
+                _ => {}
+            }
+        }
     }
+    // SAFETY: as our caller guarantees.
+    unsafe { element_size_slow(dt, k) }
+}
+
+/// [`element_size`] when the cache does not know `dt` (key `k`): asks MPI, and remembers a
+/// predefined type.
+///
+/// # Safety
+/// As for [`element_size`].
+#[cold]
+#[inline(never)]
+unsafe fn element_size_slow(dt: ffi::MPI_Datatype, k: u64) -> Result<usize, String> {
     let (s, predefined) = query(dt)?;
-    if predefined {
-        SIZES.with(|c| {
-            NEXT.with(|n| {
-                let i = n.get();
-                c[i].set(Some((dt, s)));
-                n.set((i + 1) % CACHE);
-            })
-        });
+    if predefined && k != 0 {
+        let i = NEXT.fetch_add(1, Ordering::Relaxed);
+        if i < CACHE {
+            SIZES[i].store(s as u64, Ordering::Relaxed);
+            // Release: publishes the size with the key.
+            KEYS[i].store(k, Ordering::Release);
+        }
     }
     Ok(s)
 }

@@ -53,8 +53,33 @@ impl ArgBuffer {
         off
     }
 
-    /// Reserves room for `src` and copies it in; returns the offset.
+    /// Reserves room for `src` and copies it in; returns the offset. Data of the common small
+    /// sizes (a 4- or 8-byte scalar, up to 16 bytes) is copied inline, without calling
+    /// `memcpy`/`memset`.
+    #[inline]
     pub(crate) fn push_bytes(&mut self, src: &[u8]) -> usize {
+        if src.len() <= 16 {
+            let mut c = Chunk([0; 16]);
+            match src.len() {
+                4 => c.0[..4].copy_from_slice(&src[..4]),
+                8 => c.0[..8].copy_from_slice(&src[..8]),
+                16 => c.0.copy_from_slice(&src[..16]),
+                n => {
+                    for (d, s) in c.0[..n].iter_mut().zip(src) {
+                        *d = *s;
+                    }
+                }
+            }
+            let off = self.len();
+            self.chunks.push(MaybeUninit::new(c));
+            return off;
+        }
+        self.push_large(src)
+    }
+
+    /// [`ArgBuffer::push_bytes`] of more than 16 bytes.
+    #[inline(never)]
+    fn push_large(&mut self, src: &[u8]) -> usize {
         let off = self.len();
         let n = src.len().div_ceil(16).max(1);
         self.chunks.reserve(n);
@@ -105,6 +130,15 @@ mod tests {
         assert!(b.as_bytes()[16..32].iter().all(|&x| x == 0));
         assert!(b.as_bytes()[32..72].iter().all(|&x| x == 9));
         assert_eq!(b.addr(c) as usize % 16, 0);
+        let d = b.push_bytes(&[7, 7, 7, 7, 7]);
+        let e = b.push_bytes(&8u64.to_ne_bytes());
+        assert_eq!((d, e), (80, 96));
+        assert_eq!(
+            &b.as_bytes()[80..96],
+            &[7, 7, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(&b.as_bytes()[96..104], &8u64.to_ne_bytes());
+        assert!(b.as_bytes()[104..112].iter().all(|&x| x == 0));
         b.clear();
         assert_eq!(b.len(), 0);
     }
