@@ -83,6 +83,10 @@ const ARGS_OMP: Program = Program {
     name: "args_omp",
     kind: Kind::Omp,
 };
+const TMCMC_TORC: Program = Program {
+    name: "tmcmc_torc",
+    kind: Kind::Torc,
+};
 const PINGPONG_MPI: Program = Program {
     name: "pingpong_mpi",
     kind: Kind::Mpi,
@@ -149,6 +153,7 @@ const PROGRAMS: &[Program] = &[
     EMPTY_OMP,
     ARGS_TORC,
     ARGS_OMP,
+    TMCMC_TORC,
     EMPTY_RUST_TORC,
     EMPTY_RUST_RAYON,
     PINGPONG_MPI,
@@ -332,6 +337,44 @@ fn rows() -> Vec<Row> {
         )
     };
     const STEALING: &[(&str, &str)] = &[("TORC_STEALING", "1")];
+    // OpenMPI's own choice when a node is oversubscribed (issue 15): idle MPI calls yield.
+    const YIELD: &[(&str, &str)] = &[("OMPI_MCA_mpi_yield_when_idle", "1")];
+    const YIELD_STEALING: &[(&str, &str)] = &[
+        ("OMPI_MCA_mpi_yield_when_idle", "1"),
+        ("TORC_STEALING", "1"),
+    ];
+    let roundtrip = |np, workers, env| Probe {
+        env,
+        ..probe(
+            ROUNDTRIP_TORC,
+            np,
+            workers,
+            &["2000", "11"],
+            &["50", "2"],
+            "median_us",
+        )
+    };
+    let uneven_env = |np, workers, env| Probe {
+        env,
+        ..probe(
+            UNEVEN_TORC,
+            np,
+            workers,
+            &["400", "2000", "3", "12345"],
+            &["20", "200", "1", "12345"],
+            "median_eff",
+        )
+    };
+    let tmcmc = |np, workers| {
+        probe(
+            TMCMC_TORC,
+            np,
+            workers,
+            &["5", "2000", "3"],
+            &["2", "50", "1"],
+            "median_eff",
+        )
+    };
     // 11 rounds of 50,000 tasks stay within TORC_TRACE_EVENTS' default of 1,000,000.
     const TRACE_ON: &[(&str, &str)] = &[("TORC_TRACE", "/tmp/torc-bench-trace.json")];
     const TRACE_ARGS: &[&str] = &["50000", "11"];
@@ -553,6 +596,48 @@ fn rows() -> Vec<Row> {
             torc: uneven(1, 2),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.98)),
+        },
+        Row {
+            measure: "remote task round trip, 2 nodes, OMPI_MCA_mpi_yield_when_idle=1",
+            unit: "us",
+            torc: roundtrip(2, 1, YIELD),
+            peer: Some(("MPI ping-pong (half round trip)", Peer::Probe(pingpong_half))),
+            goal: Some(Goal::AtMost(5.0)),
+        },
+        Row {
+            measure: "remote task round trip, 4 ranks x 2 workers on 2 cores",
+            unit: "us",
+            torc: roundtrip(4, 2, &[]),
+            peer: Some(("MPI ping-pong (half round trip)", Peer::Probe(pingpong_half))),
+            goal: Some(Goal::AtMost(5.0)),
+        },
+        Row {
+            measure: "uneven tasks, stealing, 2 nodes x 1 worker, OMPI_MCA_mpi_yield_when_idle=1: efficiency",
+            unit: "",
+            torc: uneven_env(2, 1, YIELD_STEALING),
+            peer: Some(("ideal", Peer::Fixed(1.0))),
+            goal: Some(Goal::AtLeast(0.95)),
+        },
+        Row {
+            measure: "uneven tasks, stealing, 4 ranks x 2 workers on 2 cores: efficiency",
+            unit: "",
+            torc: uneven_env(4, 2, STEALING),
+            peer: Some(("ideal", Peer::Fixed(1.0))),
+            goal: Some(Goal::AtLeast(0.95)),
+        },
+        Row {
+            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 1 node x 2 workers: efficiency",
+            unit: "",
+            torc: tmcmc(1, 2),
+            peer: Some(("ideal", Peer::Fixed(1.0))),
+            goal: Some(Goal::AtLeast(0.95)),
+        },
+        Row {
+            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 2 nodes x 1 worker: efficiency",
+            unit: "",
+            torc: tmcmc(2, 1),
+            peer: Some(("ideal", Peer::Fixed(1.0))),
+            goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
             measure: "nested Fibonacci fib(34) cut-off 20, 1 node x 2 workers: speed-up",

@@ -60,8 +60,14 @@ impl Health {
 
 impl Comm {
     /// Node 0: every node's health (this one's included), asking the others and waiting up to
-    /// `patience` for their answers; `None` for a node that did not answer.
-    pub(crate) fn job_health(&self, node: &Node, patience: Duration) -> Vec<Option<Health>> {
+    /// `patience` for their answers, and only while `go_on()`; `None` for a node that did not
+    /// answer.
+    pub(crate) fn job_health(
+        &self,
+        node: &Node,
+        patience: Duration,
+        go_on: &dyn Fn() -> bool,
+    ) -> Vec<Option<Health>> {
         let n = self.world.size;
         *self.awaited.watch.lock() = vec![None; n];
         self.send_to_others(tag::WATCH, &[]);
@@ -74,7 +80,7 @@ impl Comm {
                 .iter()
                 .filter(|h| h.is_some())
                 .count();
-            if got + 1 >= n || Instant::now() >= deadline {
+            if got + 1 >= n || Instant::now() >= deadline || !go_on() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(1));

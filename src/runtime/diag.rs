@@ -202,8 +202,9 @@ fn run(
         }
         if watching && Instant::now() >= next_watch {
             next_watch = Instant::now() + tick.unwrap_or(Duration::from_secs(1));
+            let go_on = || STOP.load(Ordering::Acquire) >= 0;
             let health = match comm {
-                Some(c) => c.job_health(node, PATIENCE),
+                Some(c) => c.job_health(node, PATIENCE, &go_on),
                 None => vec![Some(Health::of(node))],
             };
             if STOP.load(Ordering::Acquire) < 0 || node.terminating() {

@@ -72,6 +72,9 @@ pub(crate) fn finalize() {
     // SAFETY: the primary task lives until the end of this function.
     wait_for(ctx, unsafe { &(*primary).latch }, 0, WaitMode::Help);
     wait_for_detached(ctx);
+    // Every task of this node is done: the watchdog and the progress line stop here, before
+    // the other nodes are told to end (they would not answer any more).
+    super::diag::stop(rt.diag.lock().take());
     let nodes = node.layout.nodes();
     if let Some(comm) = rt.comm() {
         termination::quiesce(ctx, comm);
@@ -79,7 +82,6 @@ pub(crate) fn finalize() {
         termination::terminate_others(comm);
     }
     super::signals::ending();
-    super::diag::stop(rt.diag.lock().take());
     stop_workers(node);
     report_unobserved(node);
     let mut lines = vec![node.stats_line()];
