@@ -20,8 +20,9 @@ pub(crate) fn fatal(func: &str, msg: fmt::Arguments<'_>) -> ! {
 /// When `fd` is a pipe (a launcher forwarding this process's output), waits until its reader
 /// has taken everything written to it, for at most 2 s: `MPI_Abort` makes some launchers
 /// (MPICH's hydra) kill every process and exit at once, and output still in the pipe is lost.
-/// Returns at once for a terminal or a file (nothing to wait for).
-fn wait_until_read(fd: libc::c_int) {
+/// Returns at once for a terminal or a file (nothing to wait for). Allocates nothing: signal
+/// and exit handlers call it too.
+pub(crate) fn wait_until_read(fd: libc::c_int) {
     // SAFETY: `st` is plain data filled by fstat.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: fstat on a descriptor number only reads its state; `st` is valid for writing.

@@ -247,15 +247,20 @@ fn killing_a_rank_that_runs_a_task_ends_the_job_with_a_line_naming_it() {
     let _ = std::fs::remove_file(&go);
     let live = Live::start(2, &["block", go.to_str().unwrap()], &[]);
     live.wait_line(false, |l| l == "diag: waiting on node 1", || {});
-    signal(live.pid(1), "-9");
+    let pid = live.pid(1);
+    signal(pid, "-9");
     let (code, text) = live.finish();
     assert!(
         code != Some(0) && code != Some(124),
         "a non-zero end, not the timeout ({code:?}):\n{text}"
     );
-    // torc's own line, or (when the launcher was faster) OpenMPI's naming the rank.
+    // torc's own line, or (when the launcher was faster) the launcher's naming the rank (OpenMPI)
+    // or its process (MPICH's hydra).
     let ours = text.contains("torc: node 0: lost node 1 (process ");
-    let launchers = flavor() == Flavor::OpenMpi && text.contains("process rank 1 with PID");
+    let launchers = match flavor() {
+        Flavor::OpenMpi => text.contains("process rank 1 with PID"),
+        Flavor::Mpich => text.contains(&format!("PID {pid} RUNNING AT")),
+    };
     assert!(ours || launchers, "a line naming node 1:\n{text}");
 }
 

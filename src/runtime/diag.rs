@@ -39,6 +39,20 @@ pub(crate) struct Peer {
     pid: i32,
     /// Its start time (`/proc/PID/stat` field 22), so that a reused pid is not mistaken for it.
     start: u64,
+    /// A pidfd of it (readable once it ended: `poll` wakes at once), or -1 when the kernel
+    /// has none (then it is looked at every `PEER_CHECK`).
+    pidfd: c_int,
+}
+
+/// A pidfd for process `pid` (Linux 5.3 and later), or -1.
+fn pidfd_open(pid: i32) -> c_int {
+    // SAFETY: the pidfd_open system call takes a pid and flags and returns a new descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        -1
+    } else {
+        fd as c_int
+    }
 }
 
 /// The start time of process `pid` and whether it ended (a zombie), from `/proc/PID/stat`;
@@ -82,10 +96,21 @@ pub(crate) fn find_peers(world: &World) -> Vec<Peer> {
             node: k,
             pid: pids[k] as i32,
             start: starts[k],
+            pidfd: -1,
         })
         // Only processes visible here as themselves (not in another pid namespace).
         .filter(|p| p.start != 0 && proc_state(p.pid).is_some_and(|(s, _)| s == p.start))
         .take(1)
+        .map(|mut p| {
+            p.pidfd = pidfd_open(p.pid);
+            // Opened after the check: the pid must still be the same process.
+            if p.pidfd >= 0 && proc_state(p.pid).is_none_or(|(s, _)| s != p.start) {
+                // SAFETY: our descriptor, closed once.
+                unsafe { libc::close(p.pidfd) };
+                p.pidfd = -1;
+            }
+            p
+        })
         .collect()
 }
 
@@ -147,7 +172,7 @@ fn run(
 ) {
     let cfg = &node.config;
     let mut tick: Option<Duration> = None;
-    if !peers.is_empty() {
+    if peers.iter().any(|p| p.pidfd < 0) {
         tick = Some(PEER_CHECK);
     }
     if watching {
@@ -156,18 +181,19 @@ fn run(
         });
         tick = Some(tick.map_or(w, |t| t.min(w)));
     }
-    let mut fds = vec![libc::pollfd {
-        fd: stop_fd,
+    let pollfd = |fd| libc::pollfd {
+        fd,
         events: libc::POLLIN,
         revents: 0,
-    }];
-    if let Some(fd) = usr1 {
-        fds.push(libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        });
-    }
+    };
+    // The stop pipe, the signal pipe (if any), then each peer's pidfd (-1: not polled).
+    let mut fds = vec![pollfd(stop_fd)];
+    let usr1_at = usr1.map(|fd| {
+        fds.push(pollfd(fd));
+        fds.len() - 1
+    });
+    let peers_at = fds.len();
+    fds.extend(peers.iter().map(|p| pollfd(p.pidfd)));
     let mut watch = Watch::new(Instant::now());
     let mut next_watch = Instant::now();
     loop {
@@ -180,13 +206,18 @@ fn run(
         if fds[0].revents != 0 {
             return;
         }
-        if fds.len() > 1 && fds[1].revents != 0 {
+        if let Some(at) = usr1_at.filter(|&at| fds[at].revents != 0) {
             let mut buf = [0u8; 64];
             // SAFETY: reads into our buffer from our non-blocking pipe.
-            while unsafe { libc::read(fds[1].fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) }
-                > 0
+            while unsafe {
+                libc::read(fds[at].fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len())
+            } > 0
             {}
             print_state(node);
+        }
+        for f in fds[peers_at..].iter_mut().filter(|f| f.revents != 0) {
+            // An ended process's pidfd stays readable: poll it no more.
+            f.fd = -1;
         }
         for p in &peers {
             // Gone first, then the end: a node ends only after every node knows the job ends.
@@ -368,16 +399,21 @@ mod tests {
         let me = std::process::id() as i32;
         let (start, zombie) = proc_state(me).unwrap();
         assert!(start > 0 && !zombie);
-        assert!(!is_gone(&Peer {
+        let peer = |start| Peer {
             node: 1,
             pid: me,
-            start
-        }));
-        assert!(is_gone(&Peer {
-            node: 1,
-            pid: me,
-            start: start + 1
-        }));
+            start,
+            pidfd: -1,
+        };
+        assert!(!is_gone(&peer(start)));
+        assert!(
+            is_gone(&peer(start + 1)),
+            "another process under a reused pid"
+        );
         assert!(proc_state(i32::MAX).is_none());
+        let fd = pidfd_open(me);
+        assert!(fd >= 0, "pidfd_open of this process");
+        // SAFETY: our descriptor, closed once.
+        unsafe { libc::close(fd) };
     }
 }

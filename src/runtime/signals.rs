@@ -346,6 +346,8 @@ extern "C" fn on_crash(sig: c_int, info: *mut libc::siginfo_t, uctx: *mut c_void
         let at = unsafe { fault_address(sig, info, uctx) };
         let _ = writeln!(line, "crashed: {} at {at:#x}", signal_name(sig));
         line.emit();
+        // A launcher that stops the job at once may drop what is still in the pipe.
+        crate::error::wait_until_read(libc::STDERR_FILENO);
     }
     // SAFETY: PREVIOUS was written before this handler was installed.
     let prev = unsafe { &(*PREVIOUS.0.get())[sig as usize] };
@@ -430,6 +432,8 @@ extern "C" fn exited(status: c_int, _: *mut c_void) {
         );
     }
     line.emit();
+    // MPICH's hydra kills every process at MPI_Abort: let the launcher read the line first.
+    crate::error::wait_until_read(libc::STDERR_FILENO);
     crate::mpi::abort_from_handler(if status == 0 { 1 } else { status })
 }
 
