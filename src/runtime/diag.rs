@@ -1,10 +1,12 @@
 //! The diagnosis thread (`torc-diag`, one per process): it sleeps in `poll` and wakes for
 //!
 //! * `SIGUSR1` (a byte in the signal pipe, `signals.rs`): prints this node's state report;
-//! * the peer watch (jobs of several nodes): every `PEER_CHECK` it looks whether the next
-//!   process of the job on this host (a ring over the host's processes) still exists; one
-//!   that ended before the job did is a lost node, and the job stops with a line naming it
-//!   (processes on other hosts are watched by the launcher, which ends the job when one dies);
+//! * the peer watch (jobs of several nodes): it watches the next process of the job on this
+//!   host (a ring over the host's processes) through a pidfd, which wakes `poll` the moment
+//!   that process ends (every `PEER_CHECK` it looks instead where the kernel has no pidfds);
+//!   one that ended before the job did is a lost node, and the job stops with a line naming
+//!   it (processes on other hosts are watched by the launcher, which ends the job when one
+//!   dies);
 //! * on node 0, with `TORC_WATCHDOG` or `TORC_PROGRESS`: once a second (or a quarter of the
 //!   watchdog's time, if shorter) it asks every node for its counters (`comm/watch.rs`); the
 //!   progress line goes out at most once a second, and the watchdog fires when the job's
