@@ -20,6 +20,62 @@ static ABORTING: AtomicBool = AtomicBool::new(false);
 pub(crate) fn aborting() -> bool {
     ABORTING.load(Ordering::Acquire)
 }
+
+/// The path of the mark a process of `pid` leaves when it stops the job itself (a fatal error,
+/// a crash, an early exit), NUL-terminated in `buf`; its length.
+pub(crate) fn ended_mark(pid: u32, buf: &mut [u8; 64]) -> usize {
+    let prefix = b"/dev/shm/torc-ended-";
+    buf[..prefix.len()].copy_from_slice(prefix);
+    let mut digits = [0u8; 10];
+    let (mut n, mut k) = (pid, 0);
+    loop {
+        digits[k] = b'0' + (n % 10) as u8;
+        k += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut at = prefix.len();
+    for d in digits[..k].iter().rev() {
+        buf[at] = *d;
+        at += 1;
+    }
+    buf[at] = 0;
+    at
+}
+
+/// Set when another process of the job on this host watches this one (`runtime/diag.rs`):
+/// only then is a mark left.
+static WATCHED: AtomicBool = AtomicBool::new(false);
+
+/// Another process of the job watches this one from now on.
+pub(crate) fn set_watched() {
+    WATCHED.store(true, Ordering::Release);
+}
+
+/// Leaves this process's mark (see [`ended_mark`]) when another process watches it: that
+/// process then knows that this end was reported, not a lost node, and takes the mark away.
+/// No allocation: signal handlers call it.
+pub(crate) fn mark_ended() {
+    if !WATCHED.load(Ordering::Acquire) {
+        return;
+    }
+    let mut buf = [0u8; 64];
+    // SAFETY: getpid takes nothing and cannot fail.
+    ended_mark(unsafe { libc::getpid() } as u32, &mut buf);
+    // SAFETY: open/close of a NUL-terminated path in our buffer.
+    unsafe {
+        let fd = libc::open(
+            buf.as_ptr() as *const libc::c_char,
+            libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
+            0o600,
+        );
+        if fd >= 0 {
+            libc::close(fd);
+        }
+    }
+}
 static LOCK: Mutex<()> = Mutex::new(());
 
 /// Runs `f`, which calls MPI, under the MPI lock when the thread level needs it.
@@ -144,6 +200,7 @@ pub(crate) fn finalize(world: &World) {
 /// ranks that did start. After `MPI_Finalize` it exits.
 pub(crate) fn abort_job(code: c_int) -> ! {
     ABORTING.store(true, Ordering::Release);
+    mark_ended();
     if !is_initialized() {
         init_without_arguments();
     }
@@ -158,6 +215,7 @@ pub(crate) fn abort_job(code: c_int) -> ! {
 /// starts MPI and never runs exit handlers (`_exit` when MPI is not running or returns).
 pub(crate) fn abort_from_handler(code: c_int) -> ! {
     ABORTING.store(true, Ordering::Release);
+    mark_ended();
     if is_initialized() && !is_finalized() {
         // SAFETY: MPI is running; MPI_Abort may be called from any thread at any level.
         unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, code) };

@@ -91,7 +91,7 @@ pub(crate) fn find_peers(world: &World) -> Vec<Peer> {
     let starts = mpi::allgather_u64(world, start);
     // A ring: each process watches the next one of its host (in rank order, cyclically), so
     // every process of the host is watched by one other, at one file read per look.
-    (1..world.size)
+    let peers: Vec<Peer> = (1..world.size)
         .map(|d| (world.rank + d) % world.size)
         .filter(|&k| hosts[k] == hosts[world.rank])
         .map(|k| Peer {
@@ -113,7 +113,44 @@ pub(crate) fn find_peers(world: &World) -> Vec<Peer> {
             }
             p
         })
-        .collect()
+        .collect();
+    // The ring is symmetric: the process this one watches is watched by this one, and this
+    // one by the process before it on the host (all see each other when one sees the next).
+    if !peers.is_empty() {
+        mpi::set_watched();
+        remove_stale_marks();
+    }
+    peers
+}
+
+/// Removes the marks of processes that no longer exist (left when a watcher was stopped
+/// before it took them away).
+fn remove_stale_marks() {
+    let Ok(dir) = std::fs::read_dir("/dev/shm") else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("torc-ended-"))
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if proc_state(pid).is_none() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Whether `p` left its mark when it ended (it stopped the job itself, with a line of its own):
+/// takes the mark away.
+fn reported_its_end(p: &Peer) -> bool {
+    let mut buf = [0u8; 64];
+    let n = mpi::ended_mark(p.pid as u32, &mut buf);
+    let path = String::from_utf8_lossy(&buf[..n]).into_owned();
+    std::fs::remove_file(path).is_ok()
 }
 
 /// Whether `p` has ended.
@@ -196,6 +233,8 @@ fn run(
     });
     let peers_at = fds.len();
     fds.extend(peers.iter().map(|p| pollfd(p.pidfd)));
+    // The peers still watched (one that ended is looked at once).
+    let mut watched: Vec<Option<Peer>> = peers.into_iter().map(Some).collect();
     let mut watch = Watch::new(Instant::now());
     let mut next_watch = Instant::now();
     loop {
@@ -221,17 +260,24 @@ fn run(
             // An ended process's pidfd stays readable: poll it no more.
             f.fd = -1;
         }
-        for p in &peers {
+        for p in watched.iter_mut() {
             // Gone first, then the end: a node ends only after every node knows the job ends.
-            if is_gone(p) && !node.terminating() && !crate::mpi::aborting() {
-                fatal(
-                    &format!("node {}", node.layout.node),
-                    format_args!(
-                        "lost node {} (process {} on this host ended before the job did): the job stops",
-                        p.node, p.pid
-                    ),
-                );
+            let ended = |p: &Peer| is_gone(p) && !node.terminating() && !crate::mpi::aborting();
+            if !p.as_ref().is_some_and(ended) {
+                continue;
             }
+            let p = p.take().expect("checked");
+            if reported_its_end(&p) {
+                // It said why (a crash, a misuse, an early exit) and stops the job itself.
+                continue;
+            }
+            fatal(
+                &format!("node {}", node.layout.node),
+                format_args!(
+                    "lost node {} (process {} on this host ended before the job did): the job stops",
+                    p.node, p.pid
+                ),
+            );
         }
         if watching && Instant::now() >= next_watch {
             next_watch = Instant::now() + tick.unwrap_or(Duration::from_secs(1));

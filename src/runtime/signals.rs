@@ -346,6 +346,7 @@ extern "C" fn on_crash(sig: c_int, info: *mut libc::siginfo_t, uctx: *mut c_void
         let at = unsafe { fault_address(sig, info, uctx) };
         let _ = writeln!(line, "crashed: {} at {at:#x}", signal_name(sig));
         line.emit();
+        crate::mpi::mark_ended();
         // A launcher that stops the job at once may drop what is still in the pipe.
         crate::error::wait_until_read(libc::STDERR_FILENO);
     }

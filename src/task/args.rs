@@ -94,7 +94,7 @@ impl fmt::Display for ArgError {
 /// datatype (COP data is read here; the rest is used by the task later, see `sched/spawn.rs`).
 pub(crate) unsafe fn capture(
     cargs: &[CArg],
-    args: &mut Vec<Arg>,
+    args: &mut super::arglist::ArgList,
     buf: &mut ArgBuffer,
 ) -> Result<(), ArgError> {
     for (index, c) in cargs.iter().enumerate() {
@@ -160,6 +160,7 @@ pub(crate) fn resolve_values(args: &mut [Arg], buf: &mut ArgBuffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::task::arglist::ArgList;
 
     fn carg(count: i32, callway: i32, addr: *mut libc::c_void) -> CArg {
         CArg::new(count, datatype::byte_type(), callway, addr)
@@ -178,7 +179,7 @@ mod tests {
             carg(4, 4, p),
             carg(0, 6, 77 as _),
         ];
-        let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
+        let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
         unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
         src[0] = 99; // the caller may change its data right after creation
         assert_eq!(src[0], 99);
@@ -197,7 +198,7 @@ mod tests {
             carg(0, 1, std::ptr::null_mut()),
             carg(0, 2, std::ptr::null_mut()),
         ];
-        let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
+        let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
         unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
         resolve_values(&mut args, &mut buf);
         assert_ne!(args[0].value, 0);
@@ -218,7 +219,7 @@ mod tests {
             ),
         ];
         for (c, msg) in cases {
-            let (mut args, mut buf) = (Vec::new(), ArgBuffer::default());
+            let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
             let e = unsafe { capture(&[c], &mut args, &mut buf) }.unwrap_err();
             assert_eq!(e.to_string(), msg);
         }

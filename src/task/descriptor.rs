@@ -1,6 +1,6 @@
 //! The task descriptor: function, argument records and copies, parent link, children latch.
 
-use super::args::Arg;
+use super::arglist::ArgList;
 use super::buffer::ArgBuffer;
 use super::call::FuncAddr;
 use super::failure::Failure;
@@ -39,7 +39,7 @@ pub(crate) struct Task {
     /// The function to call.
     pub(crate) func: FuncAddr,
     /// Argument records, in order.
-    pub(crate) args: Vec<Arg>,
+    pub(crate) args: ArgList,
     /// Copies of argument data.
     pub(crate) buf: ArgBuffer,
     /// The latch of the task (or node) waiting for this one; signalled when it completes.
@@ -73,7 +73,7 @@ impl Task {
     pub(crate) fn new() -> Task {
         Task {
             func: 0,
-            args: Vec::new(),
+            args: ArgList::default(),
             buf: ArgBuffer::default(),
             parent: std::ptr::null(),
             latch: Latch::new(),

@@ -1,6 +1,7 @@
 //! Tasks: the descriptor that travels through queues (and, later, between nodes), its argument
 //! records and copies, and the call of a C function pointer with the task's argument words.
 
+pub(crate) mod arglist;
 pub(crate) mod args;
 pub(crate) mod buffer;
 pub(crate) mod call;
