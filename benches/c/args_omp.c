@@ -46,14 +46,8 @@ int main(int argc, char *argv[])
                 t[r] = (bench_now() - t0) / (double)n * 1e9;
         }
     }
-    if (four) {
-        for (long i = 0; i < n; i++) {
-            if (res[i] != i * 0.5 + 3.25) {
-                printf("args_omp: FAIL: res[%ld] = %g\n", i, res[i]);
-                return 1;
-            }
-        }
-    }
+    if (four && !bench_check_args4("args_omp", res, n))
+        return 1;
     bench_stats(t, reps, &best, &median);
     printf("args_omp mode=%s threads=%d tasks=%ld reps=%d best_ns=%.2f median_ns=%.2f\n",
            four ? "args4" : "cop1", threads, n, reps, best, median);

@@ -53,14 +53,8 @@ int main(int argc, char *argv[])
         if (r >= 0)
             t[r] = (bench_now() - t0) / (double)n * 1e9;
     }
-    if (four) {
-        for (long i = 0; i < n; i++) {
-            if (res[i] != i * 0.5 + 3.25) {
-                printf("args_torc: FAIL: res[%ld] = %g\n", i, res[i]);
-                return 1;
-            }
-        }
-    }
+    if (four && !bench_check_args4("args_torc", res, n))
+        return 1;
     bench_stats(t, reps, &best, &median);
     printf("args_torc mode=%s nodes=%d workers=%d tasks=%ld reps=%d best_ns=%.2f median_ns=%.2f\n",
            four ? "args4" : "cop1", torc_num_nodes(), torc_num_workers(), n, reps, best, median);

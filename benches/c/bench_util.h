@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -34,6 +35,19 @@ static inline long bench_arg(int argc, char **argv, int i, long dflt)
 {
     long v = argc > i ? atol(argv[i]) : dflt;
     return v > 0 ? v : dflt;
+}
+
+/* Checks the outputs of args_torc.c / args_omp.c's 4-argument tasks (res[i] = i * 0.5 + 0.5 +
+ * 1.0 + 2.0 + 0.25); prints the first wrong one as `who: FAIL: ...` and returns 0 then. */
+static inline int bench_check_args4(const char *who, const double *res, long n)
+{
+    for (long i = 0; i < n; i++) {
+        if (res[i] != i * 0.5 + 3.25) {
+            printf("%s: FAIL: res[%ld] = %g\n", who, i, res[i]);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* CPU time (user + system) of the whole process, in seconds. */

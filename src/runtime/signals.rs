@@ -14,8 +14,7 @@
 //! formatted into a stack buffer; nothing allocates. `TORC_SIGNALS=0` installs none of it.
 
 use crate::sched::worker::{current_task, current_worker};
-use crate::symbol::elf;
-use std::ffi::{c_int, c_void, CStr};
+use std::ffi::{c_int, c_void};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
@@ -235,60 +234,14 @@ fn describe_here(line: &mut Line) -> bool {
 
 /// Appends `NAME (MODULE+0xOFF` for the code address `f` (without the closing parenthesis).
 fn describe_function(line: &mut Line, f: usize) {
-    // SAFETY: plain data filled by dladdr.
-    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
-    // SAFETY: dladdr accepts any address value.
-    let ok =
-        unsafe { libc::dladdr(f as *const c_void, &mut info) } != 0 && !info.dli_fbase.is_null();
-    if !ok {
+    let Some(c) = crate::symbol::code_name(f) else {
         let _ = write!(line, "{f:#x} (unknown module");
         return;
-    }
-    let base = info.dli_fbase as usize;
-    let mut exe = [0u8; 512];
-    let path: &CStr = if info.dli_fname.is_null() || {
-        // SAFETY: a NUL-terminated string owned by the loader.
-        unsafe { *info.dli_fname == 0 }
-    } {
-        // The main program: its path from /proc (readlink is async-signal-safe).
-        // SAFETY: readlink writes at most len - 1 bytes into `exe`.
-        let n = unsafe {
-            libc::readlink(
-                c"/proc/self/exe".as_ptr(),
-                exe.as_mut_ptr() as *mut libc::c_char,
-                exe.len() - 1,
-            )
-        };
-        let n = n.max(0) as usize;
-        exe[n] = 0;
-        CStr::from_bytes_until_nul(&exe).unwrap_or(c"?")
-    } else {
-        // SAFETY: a NUL-terminated string owned by the loader.
-        unsafe { CStr::from_ptr(info.dli_fname) }
     };
-    let mut raw = [0u8; 256];
-    let mut name = [0u8; 256];
-    let found = if !info.dli_sname.is_null() && info.dli_saddr as usize == f {
-        // SAFETY: a NUL-terminated string owned by the loader.
-        let s = unsafe { CStr::from_ptr(info.dli_sname) }.to_bytes();
-        let k = s.len().min(raw.len());
-        raw[..k].copy_from_slice(&s[..k]);
-        Some(k)
-    } else {
-        elf::lookup(path, (f - base) as u64, base as u64, &mut raw)
-    };
-    match found {
-        Some(n) => {
-            let k = elf::demangle(&raw[..n], &mut name);
-            line.push_bytes(&name[..k]);
-        }
-        None => line.push_bytes(b"?"),
-    }
+    line.push_bytes(c.name().unwrap_or(b"?"));
     line.push_bytes(b" (");
-    let p = path.to_bytes();
-    let file = p.rsplit(|&c| c == b'/').next().unwrap_or(p);
-    line.push_bytes(file);
-    let _ = write!(line, "+{:#x}", f - base);
+    line.push_bytes(c.file());
+    let _ = write!(line, "+{:#x}", c.offset);
 }
 
 /// The address a crash line names: the faulting address for memory faults, else the

@@ -64,31 +64,94 @@ pub(crate) fn describe_code(addr: usize) -> String {
     place
 }
 
-/// A task function's name for traces and reports: its symbol (from the dynamic table, else
-/// the module's symbol table, Rust names demangled), else `module+0xoffset`.
-pub(crate) fn function_name(addr: usize) -> String {
-    let Some(loc) = locate(addr) else {
-        return format!("{addr:#x}");
+/// What is known of a code address, found without allocating (a crash handler uses it): its
+/// function's name, its module's path and its offset there.
+pub(crate) struct CodeName {
+    name: [u8; 256],
+    name_len: Option<usize>,
+    path: [u8; 512],
+    path_len: usize,
+    /// The address less its module's load base.
+    pub(crate) offset: usize,
+}
+
+impl CodeName {
+    /// The function's name (from the dynamic symbols, else the module's symbol table; Rust
+    /// names demangled), if one was found.
+    pub(crate) fn name(&self) -> Option<&[u8]> {
+        self.name_len.map(|n| &self.name[..n])
+    }
+
+    /// The module's file name (without its directory).
+    pub(crate) fn file(&self) -> &[u8] {
+        let p = &self.path[..self.path_len];
+        p.rsplit(|&c| c == b'/').next().unwrap_or(p)
+    }
+}
+
+/// The [`CodeName`] of `addr`; `None` when no loaded module holds it.
+pub(crate) fn code_name(addr: usize) -> Option<CodeName> {
+    // SAFETY: plain data filled by dladdr.
+    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+    // SAFETY: dladdr accepts any address value; it returns 0 when no module contains it.
+    let ok = unsafe { libc::dladdr(addr as *const libc::c_void, &mut info) } != 0;
+    if !ok || info.dli_fbase.is_null() {
+        return None;
+    }
+    let base = info.dli_fbase as usize;
+    let mut c = CodeName {
+        name: [0; 256],
+        name_len: None,
+        path: [0; 512],
+        path_len: 0,
+        offset: addr - base,
     };
-    let file = if loc.module.is_empty() {
-        executable_path()
-    } else {
-        loc.module.clone()
-    };
-    let mut raw = [0u8; 512];
-    let found = std::ffi::CString::new(file.clone())
-        .ok()
-        .and_then(|p| elf::lookup(&p, loc.offset as u64, loc.base as u64, &mut raw));
-    match found {
-        Some(n) => {
-            let mut d = [0u8; 512];
-            let k = elf::demangle(&raw[..n], &mut d);
-            String::from_utf8_lossy(&d[..k]).into_owned()
+    // SAFETY: dladdr's file name, when set, is a NUL-terminated string owned by the loader.
+    let fname = (!info.dli_fname.is_null()).then(|| unsafe { CStr::from_ptr(info.dli_fname) });
+    match fname.map(CStr::to_bytes).filter(|f| !f.is_empty()) {
+        Some(f) => {
+            c.path_len = f.len().min(c.path.len() - 1);
+            c.path[..c.path_len].copy_from_slice(&f[..c.path_len]);
         }
         None => {
-            let base = file.rsplit('/').next().unwrap_or(&file);
-            format!("{base}+{:#x}", loc.offset)
+            // The main program: its path from /proc (readlink is async-signal-safe).
+            // SAFETY: readlink writes at most len - 1 bytes into `path`.
+            let n = unsafe {
+                libc::readlink(
+                    c"/proc/self/exe".as_ptr(),
+                    c.path.as_mut_ptr() as *mut libc::c_char,
+                    c.path.len() - 1,
+                )
+            };
+            c.path_len = n.max(0) as usize;
         }
+    }
+    let mut raw = [0u8; 256];
+    let found = if !info.dli_sname.is_null() && info.dli_saddr as usize == addr {
+        // SAFETY: a NUL-terminated string owned by the loader.
+        let s = unsafe { CStr::from_ptr(info.dli_sname) }.to_bytes();
+        let k = s.len().min(raw.len());
+        raw[..k].copy_from_slice(&s[..k]);
+        Some(k)
+    } else {
+        // `path` is NUL-terminated: at most len - 1 bytes were written into zeroes.
+        CStr::from_bytes_until_nul(&c.path)
+            .ok()
+            .and_then(|p| elf::lookup(p, c.offset as u64, base as u64, &mut raw))
+    };
+    c.name_len = found.map(|n| elf::demangle(&raw[..n], &mut c.name));
+    Some(c)
+}
+
+/// A task function's name for traces and reports: its symbol ([`code_name`]), else
+/// `module+0xoffset`.
+pub(crate) fn function_name(addr: usize) -> String {
+    match code_name(addr) {
+        Some(c) => match c.name() {
+            Some(n) => String::from_utf8_lossy(n).into_owned(),
+            None => format!("{}+{:#x}", String::from_utf8_lossy(c.file()), c.offset),
+        },
+        None => format!("{addr:#x}"),
     }
 }
 
