@@ -31,6 +31,9 @@ pub(crate) struct Config {
     pub(crate) trace: Option<String>,
     /// `TORC_TRACE_EVENTS`: the most trace records a node keeps.
     pub(crate) trace_events: usize,
+    /// `TORC_SUSPEND`: a waiting task may be suspended on its own stack so that its worker
+    /// runs any task meanwhile (default on where supported; see `src/fiber/README.md`).
+    pub(crate) suspend: bool,
 }
 
 /// Trace records a node keeps by default (48 bytes each).
@@ -49,6 +52,7 @@ impl Default for Config {
             progress: false,
             trace: None,
             trace_events: TRACE_EVENTS,
+            suspend: true,
         }
     }
 }
@@ -100,6 +104,9 @@ impl Config {
                     format!("TORC_WATCHDOG='{v}' is not a number of seconds (0: off)")
                 })?;
             c.watchdog = (s > 0.0).then(|| Duration::from_secs_f64(s.max(0.1)));
+        }
+        if let Some(v) = get("TORC_SUSPEND") {
+            c.suspend = parse_bool("TORC_SUSPEND", &v)?;
         }
         if let Some(v) = get("TORC_PROGRESS") {
             c.progress = parse_bool("TORC_PROGRESS", &v)?;

@@ -61,6 +61,7 @@
 //!   sync  mpi  symbol    fences, back-off, latch, event, queue, sleep | raw MPI, datatypes, posted
 //!   env  error  stats    receives | module identity | settings, fatal errors, counters |
 //!   trace                timeline records (TORC_TRACE) and their Chrome JSON
+//!   fiber                contexts on stacks of their own and the switch between them
 //! ```
 //!
 //! The protocols between nodes (messages, ordering, stealing, termination, sleep and
@@ -73,6 +74,7 @@ mod comm;
 mod env;
 mod error;
 pub mod ffi;
+mod fiber;
 mod mpi;
 mod runtime;
 mod sched;

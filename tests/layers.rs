@@ -10,7 +10,9 @@ use std::path::Path;
 
 /// The layers, bottom to top: a module may use modules of its own layer or of a lower one.
 const LAYERS: &[&[&str]] = &[
-    &["sync", "mpi", "env", "error", "stats", "symbol", "trace"],
+    &[
+        "sync", "mpi", "env", "error", "stats", "symbol", "trace", "fiber",
+    ],
     &["task"],
     &["sched"],
     &["comm"],

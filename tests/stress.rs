@@ -167,12 +167,26 @@ fn stress_runs_as_a_singleton_too() {
 }
 
 #[test]
-fn nesting_beyond_the_stack_stops_with_a_clear_error() {
-    // 3000 levels on the primary's 8 MB stack must work...
+fn nesting_far_beyond_a_stack_works_and_without_suspension_stops_clearly() {
+    // 200,000 levels, far more than the primary's 8 MB stack holds: waits suspend onto fibers.
+    let r = run_plain(
+        exe(),
+        &["chain", "200000", "0"],
+        &[("TORC_WORKERS", "1")],
+        TIMEOUT,
+    );
+    r.assert_ok("chain 200000");
+    assert!(
+        r.stdout
+            .contains("chain: depth=200000 hop=0 total=20000100000"),
+        "{}",
+        r.stdout
+    );
+    // With TORC_SUSPEND=0, 3000 levels on the primary's stack must work...
     let r = run_plain(
         exe(),
         &["chain", "3000", "0"],
-        &[("TORC_WORKERS", "1")],
+        &[("TORC_WORKERS", "1"), ("TORC_SUSPEND", "0")],
         TIMEOUT,
     );
     r.assert_ok("chain 3000");
@@ -185,7 +199,7 @@ fn nesting_beyond_the_stack_stops_with_a_clear_error() {
     let r = run_plain(
         exe(),
         &["chain", "200000", "0"],
-        &[("TORC_WORKERS", "1")],
+        &[("TORC_WORKERS", "1"), ("TORC_SUSPEND", "0")],
         TIMEOUT,
     );
     assert!(!r.timed_out, "hung");

@@ -357,3 +357,42 @@ fn one_process_traces_too_and_node_0_decides_for_the_job() {
         "node 0 does not trace, so the job does not"
     );
 }
+
+#[test]
+fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
+    // Fibonacci at 2 ranks x 2 workers: waits find only shallower tasks (sent back by the
+    // other node) and suspend; what their workers run meanwhile goes to the fibers' lanes.
+    let dir = scratch("trace-fiber");
+    let (file, executed) = traced("fibonacci", 2, &["24", "12"], &[], &dir);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(check_rules(&v, 2), executed);
+    let fiber_names = v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] == "thread_name" && e["tid"].as_u64().unwrap() >= 100_000)
+        .map(|e| e["args"]["name"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        !fiber_names.is_empty() && fiber_names.iter().all(|n| n.contains(" fiber ")),
+        "fiber lanes: {fiber_names:?}"
+    );
+    let out = Command::new(tool())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = Command::new(tool())
+        .arg("summary")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.contains(" f1"), "{said}");
+}

@@ -31,7 +31,9 @@ fn not_running(api: &str) -> PyErr {
 /// The settings: torc's from `TORC_*`, then `TORCPY_WORKERS`, `TORCPY_STEALING` and
 /// `TORCPY_SERVER_YIELDTIME` over them.
 fn builder() -> PyResult<Builder> {
-    let mut b = Builder::new();
+    // A Python task's frames live in its thread's interpreter state: a wait must not set the
+    // task aside on another stack while the worker runs other Python tasks on that thread.
+    let mut b = Builder::new().suspend_waits(false);
     if let Ok(w) = std::env::var("TORCPY_WORKERS") {
         let n: usize = w.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
             PyValueError::new_err(format!(

@@ -46,6 +46,7 @@ pub struct Builder {
     stealing: Option<bool>,
     stats: Option<bool>,
     yield_time: Option<Duration>,
+    suspend: Option<bool>,
 }
 
 impl Builder {
@@ -75,6 +76,15 @@ impl Builder {
     /// Longest idle back-off of the communication thread.
     pub fn yield_time(mut self, d: Duration) -> Builder {
         self.yield_time = Some(d);
+        self
+    }
+
+    /// Whether a waiting task may be suspended on a stack of its own so that its worker runs
+    /// any other task meanwhile (default: on where supported, `TORC_SUSPEND`). Off, a waiting
+    /// worker runs only tasks nested deeper than the one it waits in, on the same stack: what
+    /// code that keeps per-thread state across a wait needs (an interpreter, say).
+    pub fn suspend_waits(mut self, on: bool) -> Builder {
+        self.suspend = Some(on);
         self
     }
 
@@ -119,6 +129,9 @@ impl Builder {
         }
         if let Some(y) = self.yield_time {
             c.yield_time = y.max(Duration::from_millis(1));
+        }
+        if let Some(s) = self.suspend {
+            c.suspend = s;
         }
         Ok(c)
     }

@@ -20,9 +20,6 @@ use crate::task::Task;
 use std::os::raw::{c_char, c_int};
 use std::sync::atomic::Ordering;
 
-/// Stack of each worker thread: deep nesting runs tasks on top of waiting ones.
-const WORKER_STACK: usize = 64 << 20;
-
 /// `torc_register_task`: records `f` (index = order of registration).
 pub(crate) fn register(f: usize) {
     if f == 0 {
@@ -152,7 +149,7 @@ pub(crate) unsafe fn init_with(
             let index = i + 1;
             let h = std::thread::Builder::new()
                 .name(format!("torc-worker-{index}"))
-                .stack_size(WORKER_STACK)
+                .stack_size(crate::sched::worker::WORKER_STACK)
                 .spawn(move || {
                     signals::thread_start();
                     fatal_on_panic("torc worker thread", || {

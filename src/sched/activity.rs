@@ -49,8 +49,10 @@ pub(crate) struct Activity {
     level: AtomicU32,
     /// Task starts and ends so far (the watchdog's sign of life).
     steps: AtomicU64,
-    /// Its waits that parked, outermost first.
-    waits: Mutex<Vec<Waiting>>,
+    /// Its waits that parked or were suspended, oldest first, each with its token.
+    waits: Mutex<Vec<(usize, Waiting)>>,
+    /// The next wait's token (only the worker writes it).
+    next_token: AtomicUsize,
 }
 
 impl Activity {
@@ -95,21 +97,30 @@ impl Activity {
         (f != 0).then(|| (f, self.level.load(Ordering::Relaxed)))
     }
 
-    /// A wait starts parking; returns its position, for [`Activity::wait_end`].
+    /// A wait starts parking (or is suspended); returns its token, for
+    /// [`Activity::wait_end`].
     pub(crate) fn wait_begin(&self, w: Waiting) -> usize {
         let mut v = self.waits.lock();
-        v.push(w);
-        v.len() - 1
+        let token = self.next_token.load(Ordering::Relaxed);
+        self.next_token.store(token + 1, Ordering::Relaxed);
+        v.push((token, w));
+        token
     }
 
-    /// The wait registered at `at` ended (waits end innermost first).
-    pub(crate) fn wait_end(&self, at: usize) {
-        self.waits.lock().truncate(at);
+    /// The wait registered as `token` ended (suspended waits end in any order).
+    pub(crate) fn wait_end(&self, token: usize) {
+        let mut v = self.waits.lock();
+        if let Some(i) = v.iter().rposition(|(t, _)| *t == token) {
+            v.remove(i);
+        }
     }
 
-    /// Calls `f` with the waits registered now (the latches they name are alive meanwhile).
+    /// Calls `f` with the waits registered now, oldest first (the latches they name are alive
+    /// meanwhile).
     pub(crate) fn with_waits<R>(&self, f: impl FnOnce(&[Waiting]) -> R) -> R {
-        f(&self.waits.lock())
+        let v = self.waits.lock();
+        let waits: Vec<Waiting> = v.iter().map(|(_, w)| *w).collect();
+        f(&waits)
     }
 }
 
@@ -143,9 +154,16 @@ mod tests {
             awaits: Awaits::Children(&l),
             since: Instant::now(),
         };
-        let at = a.wait_begin(w);
-        assert_eq!(a.with_waits(|v| v.len()), 1);
-        a.wait_end(at);
+        let first = a.wait_begin(w);
+        let second = a.wait_begin(Waiting { level: 2, ..w });
+        assert_eq!(a.with_waits(|v| v.len()), 2);
+        // A suspended wait may end before a later one.
+        a.wait_end(first);
+        assert_eq!(
+            a.with_waits(|v| v.iter().map(|w| w.level).collect::<Vec<_>>()),
+            [2]
+        );
+        a.wait_end(second);
         assert_eq!(a.with_waits(|v| v.len()), 0);
     }
 }

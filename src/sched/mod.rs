@@ -14,6 +14,7 @@ pub(crate) mod node;
 pub(crate) mod placement;
 pub(crate) mod report;
 pub(crate) mod spawn;
+mod suspend;
 pub(crate) mod wait;
 pub(crate) mod worker;
 

@@ -3,6 +3,7 @@
 use super::activity::{Awaits, Waiting};
 use super::enqueue::To;
 use super::execute::{run, run_inline};
+use super::suspend::suspend;
 use super::worker::WorkerCtx;
 use crate::sync::backoff::Backoff;
 use crate::sync::latch::Latch;
@@ -90,12 +91,7 @@ pub(crate) fn wait_for(ctx: &WorkerCtx, latch: &Latch, level: u32, mode: WaitMod
 }
 
 /// Blocks until `latch` (a latch, future or listener) is done; as [`wait_for`].
-pub(crate) fn wait_on<W: Waitable + ?Sized>(
-    ctx: &WorkerCtx,
-    latch: &W,
-    level: u32,
-    mode: WaitMode,
-) {
+pub(crate) fn wait_on<W: Waitable>(ctx: &WorkerCtx, latch: &W, level: u32, mode: WaitMode) {
     // Where the wait is registered for the state report, once it parked.
     let mut registered = None;
     wait_loop(ctx, latch, level, mode, &mut registered);
@@ -106,7 +102,7 @@ pub(crate) fn wait_on<W: Waitable + ?Sized>(
 
 /// The loop of [`wait_on`]; registers the wait in `registered` when it first parks.
 #[inline(always)]
-fn wait_loop<W: Waitable + ?Sized>(
+fn wait_loop<W: Waitable>(
     ctx: &WorkerCtx,
     latch: &W,
     level: u32,
@@ -122,12 +118,19 @@ fn wait_loop<W: Waitable + ?Sized>(
         if mode != WaitMode::NoHelp {
             if let Some(t) = ctx.find_work_deeper(level) {
                 if !ctx.stack_has_room() {
+                    // No room for it on this stack: set this wait aside and run it on another.
+                    let deep = t.level;
+                    ctx.keep(t);
+                    if suspend(ctx, latch) {
+                        backoff.reset();
+                        continue;
+                    }
                     crate::error::fatal(
                         "torc_waitall",
                         format_args!(
                             "tasks nest too deeply for this thread's stack (level {}); raise \
                              the stack limit (ulimit -s) or use more workers",
-                            t.level
+                            deep
                         ),
                     );
                 }
@@ -157,6 +160,20 @@ fn wait_loop<W: Waitable + ?Sized>(
             }
             (false, None) => {}
         }
+        if mode == WaitMode::Help
+            && ctx.fibers.enabled()
+            && (ctx.sees_work() || ctx.fibers.any_ready())
+        {
+            // Work this wait may not run on its own stack (shallower tasks), or another wait
+            // that is over: set this wait aside on its stack and go on with that.
+            if registered.is_none() {
+                *registered = Some(register_wait(ctx, latch.awaits()));
+            }
+            if suspend(ctx, latch) {
+                backoff.reset();
+                continue;
+            }
+        }
         if !backoff.snooze() {
             continue;
         }
@@ -170,7 +187,7 @@ fn wait_loop<W: Waitable + ?Sized>(
             } else {
                 node.going_idle();
                 node.sleep.sleep(ctx.index, node.config.yield_time, || {
-                    !latch.is_done() && !ctx.sees_work()
+                    !latch.is_done() && !ctx.sees_work() && !ctx.fibers.any_ready()
                 });
             }
             if t0 != 0 {
@@ -259,7 +276,7 @@ pub(crate) fn wait_for_detached(ctx: &WorkerCtx) {
 
 /// Waits for `w` from whatever thread calls: a worker runs other tasks meanwhile (deeper than
 /// its current task, as `torc_waitall`); another thread naps between looks.
-pub(crate) fn wait_here<W: Waitable + ?Sized>(w: &W) {
+pub(crate) fn wait_here<W: Waitable>(w: &W) {
     if w.is_done() {
         return;
     }

@@ -33,6 +33,8 @@ pub(crate) struct WorkerCtx {
     stack_limit: Cell<usize>,
     /// Future cells released by this worker, for reuse.
     pub(crate) cells: crate::task::future::Spare,
+    /// Its contexts: the thread's own stack and fibers for suspended waits (`suspend.rs`).
+    pub(super) fibers: super::suspend::Fibers,
 }
 
 // The calling thread's context and current task (the latter for threads that are not
@@ -57,6 +59,7 @@ impl WorkerCtx {
             current: Cell::new(std::ptr::null_mut()),
             stack_limit: Cell::new(0),
             cells: Default::default(),
+            fibers: super::suspend::Fibers::new(node.config.suspend, WORKER_STACK),
         }
     }
 
@@ -80,6 +83,7 @@ impl WorkerCtx {
     /// Makes this the calling thread's worker context until [`WorkerCtx::leave`].
     pub(crate) fn enter(&self) {
         self.stack_limit.set(stack_limit());
+        self.fibers.enter(self.stack_limit.get());
         trace::enter(trace::Lane::Worker(self.index));
         self.node.sleep.register_current(self.index);
         // SAFETY: a plain store to this thread's own variable.
@@ -192,18 +196,24 @@ impl WorkerCtx {
         !self.queues.is_empty() || self.node.has_work()
     }
 
-    /// The worker loop: run tasks until the node terminates.
+    /// The worker loop: run tasks until the node terminates. It runs on the thread's own stack
+    /// and on every fiber of the worker (`suspend.rs`); between tasks it continues a suspended
+    /// wait that is over, if any.
     pub(crate) fn run_loop(&self) {
         let node = self.node;
         let mut backoff = Backoff::new();
         loop {
+            super::suspend::resume_ready(self);
             if let Some(t) = self.find_work() {
                 run(self, t);
                 backoff.reset();
                 continue;
             }
             if node.terminating() {
-                break;
+                if !super::suspend::leave_fiber(self) {
+                    break;
+                }
+                continue;
             }
             match node.poll_net() {
                 (_, Some(t)) => {
@@ -222,7 +232,7 @@ impl WorkerCtx {
                 node.going_idle();
                 let t0 = if trace::on() { trace::now() } else { 0 };
                 node.sleep.sleep(self.index, node.config.yield_time, || {
-                    !self.sees_work() && !node.terminating()
+                    !self.sees_work() && !node.terminating() && !self.fibers.any_ready()
                 });
                 if t0 != 0 {
                     super::wait::record_idle(t0);
@@ -232,6 +242,9 @@ impl WorkerCtx {
         }
     }
 }
+
+/// Stack size of worker threads and of fibers: a task sees the same room on either.
+pub(crate) const WORKER_STACK: usize = 64 << 20;
 
 /// Room kept free on a thread's stack: a nested task is not started below it.
 const STACK_RESERVE: usize = 256 << 10;
@@ -259,6 +272,11 @@ fn stack_limit() -> usize {
 }
 
 impl WorkerCtx {
+    /// The running context's lowest start address for a nested task (on a context switch).
+    pub(super) fn set_stack_limit(&self, limit: usize) {
+        self.stack_limit.set(limit);
+    }
+
     /// Whether the calling thread's stack has room to run one more nested task.
     pub(crate) fn stack_has_room(&self) -> bool {
         let here = 0u8;

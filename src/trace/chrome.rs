@@ -111,8 +111,10 @@ pub(crate) fn node_events(part: &NodePart<'_>, lanes: &[(Lane, Vec<Record>, u64)
         tids.push((Lane::Comm.tid(), "\"communication\"".into()));
     }
     for (lane, _, _) in lanes {
-        if let Lane::Other(k) = lane {
-            tids.push((lane.tid(), format!("\"thread {k}\"")));
+        match lane {
+            Lane::Other(k) => tids.push((lane.tid(), format!("\"thread {k}\""))),
+            Lane::Fiber(w, k) => tids.push((lane.tid(), format!("\"worker {w} fiber {k}\""))),
+            _ => {}
         }
     }
     for (tid, name) in &tids {

@@ -59,6 +59,9 @@ pub(crate) enum Lane {
     Comm,
     /// Another thread of the process, numbered in order of first use.
     Other(usize),
+    /// Fiber `k` (1, 2, ...) of local worker `w`: tasks that ran while a task of the worker
+    /// was suspended (src/fiber/README.md).
+    Fiber(usize, usize),
 }
 
 impl Lane {
@@ -68,6 +71,7 @@ impl Lane {
             Lane::Worker(w) => w,
             Lane::Comm => 1000,
             Lane::Other(k) => 2000 + k,
+            Lane::Fiber(w, k) => 100_000 + w * 10_000 + k,
         }
     }
 }
@@ -195,6 +199,12 @@ pub(crate) fn enter(lane: Lane) {
     }
 }
 
+/// Makes the calling thread record into `b` from now on (a worker switching to another of its
+/// contexts); returns the buffer it recorded into so far.
+pub(crate) fn swap_lane(b: Option<&'static Buffer>) -> Option<&'static Buffer> {
+    MINE.with(|m| m.replace(b))
+}
+
 /// Appends `r` to the calling thread's lane (a thread that never entered one gets an
 /// `Other` lane).
 #[inline]
@@ -253,6 +263,7 @@ mod tests {
         assert_eq!(Lane::Worker(3).tid(), 3);
         assert_eq!(Lane::Comm.tid(), 1000);
         assert_eq!(Lane::Other(1).tid(), 2001);
+        assert_eq!(Lane::Fiber(2, 5).tid(), 120_005);
         let a = now();
         let b = now();
         assert!(b >= a);

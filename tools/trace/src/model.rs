@@ -139,6 +139,8 @@ pub enum LaneKind {
     Worker(i64),
     /// `tid` 2000 + k: another thread of the process that ran a task.
     Thread(i64),
+    /// `tid` 100000 + 10000 w + k: fiber k of worker w (tasks run while one was suspended).
+    Fiber(i64, i64),
     /// Any other `tid` (not one the runtime writes).
     Other(i64),
     /// `tid` 1000: the node's communication lane.
@@ -150,6 +152,7 @@ impl LaneKind {
         match tid {
             0..=999 => LaneKind::Worker(tid),
             1000 => LaneKind::Comm,
+            t if t >= 100_000 => LaneKind::Fiber((t - 100_000) / 10_000, (t - 100_000) % 10_000),
             t if t >= 2000 => LaneKind::Thread(t - 2000),
             t => LaneKind::Other(t),
         }
@@ -168,12 +171,13 @@ impl Lane {
         LaneKind::of_tid(self.tid)
     }
 
-    /// `n0 w1`, `n0 comm`, `n0 t0`, `n0 tid1500`.
+    /// `n0 w1`, `n0 comm`, `n0 t0`, `n0 w1 f2`, `n0 tid1500`.
     pub fn label(&self) -> String {
         match self.kind() {
             LaneKind::Worker(w) => format!("n{} w{w}", self.pid),
             LaneKind::Comm => format!("n{} comm", self.pid),
             LaneKind::Thread(k) => format!("n{} t{k}", self.pid),
+            LaneKind::Fiber(w, k) => format!("n{} w{w} f{k}", self.pid),
             LaneKind::Other(t) => format!("n{} tid{t}", self.pid),
         }
     }
