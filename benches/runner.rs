@@ -656,7 +656,7 @@ fn rows() -> Vec<Row> {
             goal: Some(Goal::AtLeast(1.7)),
         },
         Row {
-            measure: "the same, 2 nodes x 1 worker, TORC_SUSPEND=0 (waits run deeper tasks only)",
+            measure: "nested Fibonacci as above, 2 nodes x 1 worker, TORC_SUSPEND=0 (waits run deeper tasks only)",
             unit: "x",
             torc: Probe {
                 env: NO_SUSPEND,
