@@ -399,6 +399,8 @@ fn rows() -> Vec<Row> {
     const BIGARG_SMOKE: &[&str] = &["1", "2", "1"];
     const IDLE_ARGS: &[&str] = &["2000"];
     const IDLE_SMOKE: &[&str] = &["50"];
+    const IDLE_BUSY0_ARGS: &[&str] = &["2000", "busy0"];
+    const IDLE_BUSY0_SMOKE: &[&str] = &["50", "busy0"];
     let pingpong_half = probe(
         PINGPONG_MPI,
         2,
@@ -691,6 +693,19 @@ fn rows() -> Vec<Row> {
                 Peer::Probe(probe(IDLE_MPI, 2, 1, IDLE_ARGS, IDLE_SMOKE, "max_pct")),
             )),
             goal: Some(Goal::AtMost(10.0)),
+        },
+        Row {
+            measure: "idle cost with stealing on: node 0 computes 2 s, 3 idle nodes of 4 x 1 worker: CPU per idle node, max",
+            unit: "% core",
+            torc: Probe {
+                env: STEALING,
+                ..probe(IDLE_TORC, 4, 1, IDLE_BUSY0_ARGS, IDLE_BUSY0_SMOKE, "max_pct")
+            },
+            peer: Some((
+                "the same, stealing off",
+                Peer::Probe(probe(IDLE_TORC, 4, 1, IDLE_BUSY0_ARGS, IDLE_BUSY0_SMOKE, "max_pct")),
+            )),
+            goal: Some(Goal::AtMost(2.0)),
         },
         Row {
             // Issue 10, item 12(a): a direct task is answered within 100 us while the target

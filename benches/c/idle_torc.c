@@ -5,9 +5,17 @@
  * the process spent besides useful work, as a percentage of one core over the wall-clock time.
  * Also prints how much longer than the task node 0 waited (creation, wake-up, result), and the
  * CPU time of each thread of node 0 during the wait (from /proc, 10 ms resolution).
- * Usage: mpirun -np 2 idle_torc [ms=2000] */
+ * Usage: mpirun -np 2 idle_torc [ms=2000]
+ *
+ * With a second argument `busy0` the other way round (issue 15, item 4): node 0 itself
+ * computes for S ms while every other node has nothing to do (run it with TORC_STEALING=1:
+ * the idle nodes then keep asking node 0 for work). A small task on each other node reads
+ * its process CPU time and clock before and after; each idle node's figure is its CPU time
+ * over the wall-clock time, as a percentage of one core; max_pct is the largest.
+ * Usage: mpirun -np 4 -x TORC_STEALING=1 idle_torc [ms=2000] busy0 */
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <torc.h>
@@ -92,13 +100,59 @@ static void long_task(double *secs, double *pct, double *wall)
     *wall = w1 - w0;
 }
 
+/* The process CPU time and clock of the node it runs on. */
+static void mark(double *cpu, double *wall)
+{
+    *cpu = bench_process_cpu();
+    *wall = bench_now();
+}
+
+/* `busy0`: node 0 computes, the others idle; prints each idle node's CPU use. */
+static int busy_node0(double secs)
+{
+    enum { MAXN = 64 };
+    int nodes = torc_num_nodes(), per = torc_i_num_workers();
+    double c0[MAXN], w0[MAXN], c1[MAXN], w1[MAXN];
+    if (nodes > MAXN) {
+        fprintf(stderr, "idle_torc: at most %d nodes\n", MAXN);
+        return 1;
+    }
+    for (int k = 1; k < nodes; k++)
+        torc_task(k * per, (void (*)())mark, 2, 1, MPI_DOUBLE, CALL_BY_RES, 1, MPI_DOUBLE,
+                  CALL_BY_RES, &c0[k], &w0[k]);
+    torc_waitall();
+    bench_spin_for(secs);
+    for (int k = 1; k < nodes; k++)
+        torc_task(k * per, (void (*)())mark, 2, 1, MPI_DOUBLE, CALL_BY_RES, 1, MPI_DOUBLE,
+                  CALL_BY_RES, &c1[k], &w1[k]);
+    torc_waitall();
+    double max = 0.0;
+    printf("idle_torc mode=busy0 nodes=%d workers=%d stealing=%s idle_pct=", nodes,
+           torc_num_workers(), getenv("TORC_STEALING") ? getenv("TORC_STEALING") : "0");
+    for (int k = 1; k < nodes; k++) {
+        double pct = (c1[k] - c0[k]) / (w1[k] - w0[k]) * 100.0;
+        printf("%s%.2f", k > 1 ? "," : "", pct);
+        if (pct > max)
+            max = pct;
+    }
+    printf(" max_pct=%.2f\n", max);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     double secs = (double)bench_arg(argc, argv, 1, 2000) * 1e-3;
     double pct1 = -1.0, task_wall = 0.0;
 
     torc_register_task((void *)long_task);
+    torc_register_task((void *)mark);
     torc_init(argc, argv, MODE_MW);
+    if (argc > 2 && strcmp(argv[2], "busy0") == 0) {
+        int rc = torc_num_nodes() < 2 ? 1 : busy_node0(secs);
+        torc_finalize();
+        return rc;
+    }
     if (torc_num_nodes() < 2) {
         fprintf(stderr, "idle_torc: needs at least 2 nodes, got %d\n", torc_num_nodes());
         torc_finalize();

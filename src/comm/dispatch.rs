@@ -41,6 +41,8 @@ fn record_answer(lane: super::Lane, victim: usize, hit: bool) {
 pub(super) struct Inbox {
     /// The inter-node stealing state of this node.
     pub(super) thief: Thief,
+    /// Thieves this node refused with "nothing queued", owed a hint (`steal.rs`).
+    pub(super) owed: super::steal::Owed,
     /// Direct tasks to run once the engine is released.
     pub(super) directs: Vec<TaskRef>,
     /// Set while an idle worker drives the engine: the first task for any worker is handed
@@ -291,12 +293,14 @@ fn act(node: &'static Node, comm: &Comm, t: c_int, source: usize, body: &[u8], i
                 node.complete_away(away.latch, away.level, away.future, output, done.failures)
             };
         }
-        tag::STEAL_REQ => steal::serve(node, comm, source, inbox.lane),
+        tag::STEAL_REQ => steal::serve(node, comm, source, &mut inbox.owed, inbox.lane),
         tag::STEAL_NONE => {
             comm.steal.answered();
-            inbox.thief.refused(node.layout.nodes());
+            let empty = body.first() == Some(&1);
+            inbox.thief.refused(node.layout.nodes(), empty);
             record_answer(inbox.lane, source, false);
         }
+        tag::STEAL_HINT => inbox.thief.hinted(source),
         tag::STEALING => {
             node.set_stealing(wire::decode_stealing(body).unwrap_or_else(|e| bad(e)));
             out.send(source, tag::STEALING_ACK, Vec::new());

@@ -148,6 +148,7 @@ impl Engine {
             scratch: Vec::new(),
             inbox: Inbox {
                 thief: Thief::new(me),
+                owed: Default::default(),
                 directs: Vec::new(),
                 want_handoff: false,
                 handoff: None,
@@ -196,6 +197,13 @@ impl Engine {
                     break;
                 }
             }
+        }
+        // Answers queued by the messages just handled (DONE, STEAL_NONE, ...) leave in this
+        // round, not in the next one (which may be long in coming on an idle node).
+        // Thieves owed a hint hear of work queued here.
+        active |= self.inbox.owed.settle(node, comm);
+        if active {
+            send_queued(comm, &mut self.gather, &mut self.pending, lane);
         }
         self.pending.retain_mut(|p| !p.test());
         // A large send moves only while somebody drives MPI: keep driving until it is done.

@@ -151,6 +151,17 @@ impl Outbox {
 
     /// Sleeps for at most `d` unless a message is queued (communication thread only).
     pub(super) fn sleep(&self, d: Duration) {
+        self.sleep_unless(d, true)
+    }
+
+    /// Sleeps for at most `d` while a worker drives the engine (communication thread only):
+    /// queued messages do not end the nap, since the driver sends them (and a sender that
+    /// will not drive wakes this thread).
+    pub(super) fn sleep_while_driven(&self, d: Duration) {
+        self.sleep_unless(d, false)
+    }
+
+    fn sleep_unless(&self, d: Duration, queued_ends_it: bool) {
         let long = d > BUSY_NAP;
         if long {
             self.napping_long.store(true, Ordering::SeqCst);
@@ -159,7 +170,7 @@ impl Outbox {
         // Dekker with `wake`: the flag before the look at the queue, as the sender's message
         // before its look at the flag.
         fence::full();
-        if self.queue.is_empty() && !self.stop.load(Ordering::SeqCst) {
+        if (!queued_ends_it || self.queue.is_empty()) && !self.stop.load(Ordering::SeqCst) {
             std::thread::park_timeout(d);
         }
         self.sleeping.store(false, Ordering::SeqCst);

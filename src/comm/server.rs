@@ -37,8 +37,17 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
             }
             Progress::Busy => {
                 // A worker drives the engine; it wakes this thread before it parks, and when it
-                // leaves to run a task it was handed (`Network::leaving_engine`).
-                ch.sleep(node.config.yield_time);
+                // leaves to run a task it was handed (`Network::leaving_engine`). Messages it
+                // queued meanwhile it sends itself; looking at the queue here would spin while
+                // the driver is descheduled inside MPI (OpenMPI yields the processor in
+                // `MPI_Test` when oversubscribed). If some are queued, come back within
+                // `BUSY_NAP` in case the driver stopped without sending them.
+                let nap = if ch.has_outgoing() {
+                    node.config.yield_time.min(BUSY_NAP)
+                } else {
+                    node.config.yield_time
+                };
+                ch.sleep_while_driven(nap);
                 idle = 0;
                 continue;
             }

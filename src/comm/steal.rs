@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 
 const MIN_BACKOFF: Duration = Duration::from_micros(50);
 const MAX_BACKOFF: Duration = Duration::from_millis(5);
+/// The pause after a round in which every other node had nothing queued at all: the job is
+/// idle but for running tasks, and each of those nodes owes this one a STEAL_HINT when work
+/// shows up, so the pause only bounds how long a lost chance could go unnoticed.
+const IDLE_BACKOFF: Duration = Duration::from_millis(50);
 
 /// What workers share with the thief: whether a request is in flight, whether a worker asks
 /// for one now, and how many answers came so far.
@@ -70,6 +74,8 @@ pub(super) struct Looks {
 pub(super) struct Thief {
     next_victim: usize,
     refusals: usize,
+    /// Every refusal of the current round said "nothing queued at all".
+    all_empty: bool,
     backoff: Duration,
     not_before: Instant,
 }
@@ -80,6 +86,7 @@ impl Thief {
         Thief {
             next_victim: me + 1,
             refusals: 0,
+            all_empty: true,
             backoff: MIN_BACKOFF,
             not_before: Instant::now(),
         }
@@ -142,31 +149,83 @@ impl Thief {
         Some(v)
     }
 
-    /// A victim had nothing; `nodes` is the job's size.
-    pub(super) fn refused(&mut self, nodes: usize) {
-        self.refused_at(nodes, Instant::now());
+    /// A victim had nothing (`empty`: nothing queued at all); `nodes` is the job's size.
+    pub(super) fn refused(&mut self, nodes: usize, empty: bool) {
+        self.refused_at(nodes, empty, Instant::now());
     }
 
-    fn refused_at(&mut self, nodes: usize, now: Instant) {
+    fn refused_at(&mut self, nodes: usize, empty: bool, now: Instant) {
         self.refusals += 1;
+        self.all_empty &= empty;
         if self.refusals >= nodes - 1 {
             self.refusals = 0;
-            self.not_before = now + self.backoff;
-            self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+            if self.all_empty {
+                // Nobody has anything queued: wait for a hint (or, at the latest, IDLE_BACKOFF).
+                self.not_before = now + IDLE_BACKOFF;
+            } else {
+                self.not_before = now + self.backoff;
+                self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+            }
+            self.all_empty = true;
         }
     }
 
     /// A victim gave a task.
     pub(super) fn hit(&mut self) {
+        self.start_over(Instant::now());
+    }
+
+    /// `victim`, which had refused with "nothing queued", has work now: ask it next, at once.
+    pub(super) fn hinted(&mut self, victim: usize) {
+        self.next_victim = victim;
+        self.start_over(Instant::now());
+    }
+
+    fn start_over(&mut self, now: Instant) {
         self.refusals = 0;
+        self.all_empty = true;
         self.backoff = MIN_BACKOFF;
-        self.not_before = Instant::now();
+        self.not_before = now;
+    }
+}
+
+/// The victim side's debts: thieves told "nothing queued at all", to be told once work is
+/// queued here (README.md, "Stealing"). Kept by the engine.
+#[derive(Default)]
+pub(super) struct Owed {
+    to: Vec<usize>,
+}
+
+impl Owed {
+    /// `thief` was refused with "nothing queued".
+    fn record(&mut self, thief: usize) {
+        if !self.to.contains(&thief) {
+            self.to.push(thief);
+        }
+    }
+
+    /// Once per engine round: if work is queued now, sends every owed thief a STEAL_HINT and
+    /// forgets them; returns whether it sent any.
+    pub(super) fn settle(&mut self, node: &Node, comm: &Comm) -> bool {
+        if self.to.is_empty() || !node.has_work() {
+            return false;
+        }
+        for thief in self.to.drain(..) {
+            comm.outbox.send(thief, tag::STEAL_HINT, Vec::new());
+        }
+        true
     }
 }
 
 /// The victim side: answers `thief`'s request with the coarsest task this node can give
 /// (`Node::give_to_thief`), encoded, or STEAL_NONE.
-pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize, lane: super::Lane) {
+pub(super) fn serve(
+    node: &'static Node,
+    comm: &Comm,
+    thief: usize,
+    owed: &mut Owed,
+    lane: super::Lane,
+) {
     let t0 = if trace::on() { trace::now() } else { 0 };
     let flow = match give(node, comm, thief) {
         Some((msg, keep, flow)) => {
@@ -175,7 +234,14 @@ pub(super) fn serve(node: &'static Node, comm: &Comm, thief: usize, lane: super:
             Some(flow)
         }
         None => {
-            comm.outbox.send(thief, tag::STEAL_NONE, Vec::new());
+            // Nothing queued at all (rather than only tasks that may not leave): promise a
+            // hint, so that the thief may wait for it instead of asking again and again.
+            let empty = !node.has_work();
+            if empty {
+                owed.record(thief);
+            }
+            comm.outbox
+                .send(thief, tag::STEAL_NONE, vec![u8::from(empty)]);
             None
         }
     };
@@ -329,15 +395,16 @@ mod tests {
 
     #[test]
     fn a_full_round_of_refusals_backs_off_doubling_up_to_the_limit() {
+        // Refusals from nodes that had tasks queued (only ones that may not leave).
         let mut t = Thief::new(0);
         let now = Instant::now();
         assert!(t.decide(idle(3, 0), now).is_some());
-        t.refused_at(3, now);
+        t.refused_at(3, false, now);
         assert!(
             t.decide(idle(3, 0), now).is_some(),
             "one refusal of two: ask the next"
         );
-        t.refused_at(3, now);
+        t.refused_at(3, false, now);
         assert_eq!(t.decide(idle(3, 0), now), None, "a full round: back off");
         assert_eq!(
             t.decide(idle(3, 0), now + MIN_BACKOFF - Duration::from_micros(1)),
@@ -355,8 +422,8 @@ mod tests {
         // The back-off doubles with every full round, up to MAX_BACKOFF.
         let mut waits = Vec::new();
         for _ in 0..10 {
-            t.refused_at(3, now);
-            t.refused_at(3, now);
+            t.refused_at(3, false, now);
+            t.refused_at(3, false, now);
             waits.push(t.not_before - now);
         }
         assert_eq!(waits[0], MIN_BACKOFF * 2);
@@ -366,5 +433,34 @@ mod tests {
         t.hit();
         assert_eq!(t.backoff, MIN_BACKOFF);
         assert!(t.decide(idle(3, 0), Instant::now()).is_some());
+    }
+
+    #[test]
+    fn when_every_victim_had_nothing_queued_the_thief_waits_for_a_hint() {
+        let mut t = Thief::new(0);
+        let now = Instant::now();
+        assert_eq!(t.decide(idle(4, 0), now), Some(1));
+        t.refused_at(4, true, now);
+        assert_eq!(t.decide(idle(4, 0), now), Some(2));
+        t.refused_at(4, true, now);
+        assert_eq!(t.decide(idle(4, 0), now), Some(3));
+        t.refused_at(4, true, now);
+        // The whole job had nothing queued: the long pause, not the short back-off.
+        assert_eq!(t.not_before - now, IDLE_BACKOFF);
+        assert_eq!(t.decide(idle(4, 0), now + MAX_BACKOFF), None);
+        // A round with one node that had something (pinned) queued backs off as usual.
+        let later = now + IDLE_BACKOFF;
+        assert!(t.decide(idle(4, 0), later).is_some());
+        t.refused_at(4, true, later);
+        t.refused_at(4, false, later);
+        t.refused_at(4, true, later);
+        assert_eq!(t.not_before - later, MIN_BACKOFF);
+        // A hint ends any pause and names the node to ask.
+        t.refused_at(4, true, later);
+        t.refused_at(4, true, later);
+        t.refused_at(4, true, later);
+        assert!(t.decide(idle(4, 0), Instant::now()).is_none());
+        t.hinted(2);
+        assert_eq!(t.decide(idle(4, 0), Instant::now()), Some(2));
     }
 }

@@ -223,7 +223,9 @@ impl WorkerCtx {
                     continue;
                 }
                 (true, None) => {
-                    backoff.reset();
+                    // Messages moved but brought no task: keep driving while they move, without
+                    // starting the back-off over (steal traffic of an idle job would keep the
+                    // worker spinning).
                     continue;
                 }
                 (false, None) => {}
@@ -237,7 +239,9 @@ impl WorkerCtx {
                 if t0 != 0 {
                     super::wait::record_idle(t0);
                 }
-                backoff.reset();
+                // No reset: after a park in which nothing came, look once and park again
+                // instead of spinning anew (an idle node costs a look per TORC_YIELDTIME);
+                // finding work above starts the back-off over.
             }
         }
     }

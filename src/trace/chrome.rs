@@ -45,7 +45,7 @@ fn micros(out: &mut String, ns: i128) {
 }
 
 /// Message names by tag (`comm/wire/mod.rs`; a test there checks this table).
-const TAGS: [&str; 22] = [
+const TAGS: [&str; 23] = [
     "other",
     "TASK",
     "DONE",
@@ -68,6 +68,7 @@ const TAGS: [&str; 22] = [
     "WATCH_REPLY",
     "DUMP",
     "DUMP_DONE",
+    "STEAL_HINT",
 ];
 
 /// The message kind a tag names in the trace.

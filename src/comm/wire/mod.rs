@@ -12,7 +12,7 @@
 //! | 1   | TASK         | task header, argument records, inline data (below)                    | `task.rs`         |
 //! | 2   | DONE         | handle, n \| has result << 32 \| failures << 40, result length \| OOL bit 63, n x (addr, bytes \| OOL bit 63, inline data + pad), result + pad, failures | `task.rs` |
 //! | 3   | STEAL_REQ    | empty                                                                 | -                 |
-//! | 4   | STEAL_NONE   | empty                                                                 | -                 |
+//! | 4   | STEAL_NONE   | 1 byte: 1 when the victim had no task queued at all (it then owes a STEAL_HINT) | `steal.rs` |
 //! | 5   | STEAL_TASK   | as TASK                                                               | `task.rs`         |
 //! | 6   | STEALING     | on (0 / 1)                                                            | `control.rs`      |
 //! | 7   | RESET_STATS  | empty                                                                 | -                 |
@@ -26,6 +26,11 @@
 //! | 15  | DATA         | raw bytes of one large block (piece), on the bulk communicator        | `pieces`          |
 //! | 16  | BIG          | tag, length of the message that follows on the bulk communicator      | `control.rs`      |
 //! | 17  | STEALING_ACK | empty                                                                 | -                 |
+//! | 18  | WATCH        | empty                                                                 | -                 |
+//! | 19  | WATCH_REPLY  | created, finished, starts and ends, outstanding (0 / 1)               | `watch.rs`        |
+//! | 20  | DUMP         | empty                                                                 | -                 |
+//! | 21  | DUMP_DONE    | empty                                                                 | -                 |
+//! | 22  | STEAL_HINT   | empty: the node that refused with "nothing queued" has work now       | -                 |
 //!
 //! A task (TASK, STEAL_TASK) is one message: the header `flags | nargs << 8 | has input << 16 |
 //! level << 32`, `target (u32) | home << 32`, handle, function key, function offset, input
@@ -57,7 +62,8 @@ pub(crate) mod tag {
     pub(crate) const DONE: c_int = 2;
     /// An idle node asks for work (empty body).
     pub(crate) const STEAL_REQ: c_int = 3;
-    /// Answer to a steal request: nothing to give (empty body).
+    /// Answer to a steal request: nothing to give (body: one byte, 1 when nothing at all was
+    /// queued: the victim then sends STEAL_HINT once it has work).
     pub(crate) const STEAL_NONE: c_int = 4;
     /// Answer to a steal request: a task (body: task encoding).
     pub(crate) const STEAL_TASK: c_int = 5;
@@ -97,6 +103,8 @@ pub(crate) mod tag {
     pub(crate) const DUMP: c_int = 20;
     /// The state was printed (empty body).
     pub(crate) const DUMP_DONE: c_int = 21;
+    /// A node that refused a steal with "nothing queued" has work now (empty body).
+    pub(crate) const STEAL_HINT: c_int = 22;
 }
 
 /// Builds a message.
@@ -218,6 +226,7 @@ mod tag_tests {
             (tag::WATCH_REPLY, "WATCH_REPLY"),
             (tag::DUMP, "DUMP"),
             (tag::DUMP_DONE, "DUMP_DONE"),
+            (tag::STEAL_HINT, "STEAL_HINT"),
         ];
         for (t, name) in all {
             assert_eq!(tag_name(t as u16), name);
