@@ -360,13 +360,18 @@ fn one_process_traces_too_and_node_0_decides_for_the_job() {
 
 #[test]
 fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
-    // Fibonacci at 2 ranks x 2 workers: waits find only shallower tasks (sent back by the
-    // other node) and suspend; what their workers run meanwhile goes to the fibers' lanes.
+    // tests/c/suspend.c sibling, 1 node x 1 worker: the waiter always suspends (what it waits
+    // for is a sibling queued behind it), and the sibling runs on a fiber.
     let dir = scratch("trace-fiber");
-    let (file, executed) = traced("fibonacci", 2, &["24", "12"], &[], &dir);
+    let exe = common::test_program("suspend");
+    let file = dir.join("suspend.json");
+    let _ = std::fs::remove_file(&file);
+    let f = file.to_str().unwrap();
+    let r = mpirun(&exe, 1, 1, &["sibling"], &[("TORC_TRACE", f)], T);
+    r.assert_ok("suspend sibling with TORC_TRACE");
     let text = std::fs::read_to_string(&file).unwrap();
     let v: Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(check_rules(&v, 2), executed);
+    assert_eq!(check_rules(&v, 1), vec![2], "the waiter and the producer");
     let fiber_names = v["traceEvents"]
         .as_array()
         .unwrap()
@@ -374,10 +379,14 @@ fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
         .filter(|e| e["name"] == "thread_name" && e["tid"].as_u64().unwrap() >= 100_000)
         .map(|e| e["args"]["name"].as_str().unwrap().to_string())
         .collect::<Vec<_>>();
-    assert!(
-        !fiber_names.is_empty() && fiber_names.iter().all(|n| n.contains(" fiber ")),
-        "fiber lanes: {fiber_names:?}"
-    );
+    assert_eq!(fiber_names, ["worker 0 fiber 1"], "fiber lanes");
+    // The producer ran on the fiber's lane.
+    let on_fiber = v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["ph"] == "X" && e["tid"] == 100_001 && e["name"] == "producer");
+    assert!(on_fiber, "the producer on the fiber's lane:\n{text}");
     let out = Command::new(tool())
         .arg("check")
         .arg(&file)
@@ -394,5 +403,5 @@ fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && said.contains(" f1"), "{said}");
+    assert!(out.status.success() && said.contains("n0 w0 f1"), "{said}");
 }

@@ -135,6 +135,10 @@ pub(super) struct Engine {
     gather: Vec<Gather>,
     scratch: Vec<u8>,
     inbox: Inbox,
+    /// Rounds driven by idle or waiting workers so far, and the count the communication
+    /// thread saw at its last round: if they differ, a worker drives the engine regularly.
+    worker_rounds: u64,
+    worker_rounds_seen: u64,
 }
 
 impl Engine {
@@ -146,6 +150,8 @@ impl Engine {
             pending: Vec::new(),
             gather: (0..nodes).map(|_| Gather::default()).collect(),
             scratch: Vec::new(),
+            worker_rounds: 0,
+            worker_rounds_seen: 0,
             inbox: Inbox {
                 thief: Thief::new(me),
                 owed: Default::default(),
@@ -234,6 +240,9 @@ impl Engine {
 pub(super) enum Progress {
     /// Somebody else drives the engine right now.
     Busy,
+    /// Nothing happened, and a worker drove the engine since the communication thread's
+    /// previous round (it spins in its idle loop or a wait): no need for this thread to.
+    Driven,
     /// Nothing happened.
     Idle,
     /// Messages moved.
@@ -253,6 +262,21 @@ pub(super) fn progress_for_worker(node: &'static Node, comm: &Comm) -> (Progress
     drive(node, comm, true, true)
 }
 
+/// As [`progress`], for the communication thread: `Driven` (and no round, so no MPI call)
+/// when a worker drove the engine since this thread's previous look.
+pub(super) fn progress_comm_thread(node: &'static Node, comm: &Comm) -> Progress {
+    {
+        let Some(mut e) = comm.engine.try_lock() else {
+            return Progress::Busy;
+        };
+        if e.worker_rounds != e.worker_rounds_seen {
+            e.worker_rounds_seen = e.worker_rounds;
+            return Progress::Driven;
+        }
+    }
+    progress(node, comm, false)
+}
+
 fn drive(
     node: &'static Node,
     comm: &Comm,
@@ -263,6 +287,9 @@ fn drive(
         return (Progress::Busy, None);
     };
     e.inbox.want_handoff = handoff;
+    if handoff {
+        e.worker_rounds += 1;
+    }
     let moved = e.poll(node, comm, idle);
     e.inbox.want_handoff = false;
     let task = e.inbox.handoff.take();

@@ -113,7 +113,16 @@ impl Network for Comm {
         // Large blocks are sent from where they are (a COP copy lives in the descriptor's
         // buffer): keep the descriptor until they are out.
         let keep = keep_or_recycle(task, &msg);
-        self.outbox.send_encoded(dest, tag::TASK, msg, keep, false);
+        if crate::sched::worker::current_worker().is_some() {
+            // A worker creating tasks is busy, so the communication thread naps at most
+            // BUSY_NAP (or it is in a long nap, which this ends); and a creator that waits next
+            // sends the task itself. Waking the thread for every task would hand it the
+            // creator's processor (OpenMPI yields inside MPI_Test when oversubscribed).
+            self.outbox.send_encoded(dest, tag::TASK, msg, keep, true);
+            self.outbox.wake_if_napping_long();
+        } else {
+            self.outbox.send_encoded(dest, tag::TASK, msg, keep, false);
+        }
         Ok(())
     }
 

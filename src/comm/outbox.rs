@@ -162,7 +162,9 @@ impl Outbox {
     }
 
     fn sleep_unless(&self, d: Duration, queued_ends_it: bool) {
-        let long = d > BUSY_NAP;
+        // A nap while a worker drives is not "long": that worker, leaving the engine, does not
+        // need to wake this thread (it comes back within the server's DRIVEN_NAP anyway).
+        let long = queued_ends_it && d > BUSY_NAP;
         if long {
             self.napping_long.store(true, Ordering::SeqCst);
         }

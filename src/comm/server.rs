@@ -16,6 +16,10 @@ use crate::sched::Node;
 use std::time::{Duration, Instant};
 
 const YIELD_ROUNDS: u32 = 20;
+/// Longest nap while a worker drives the engine. Each wake-up costs this thread's processor
+/// to the workers (about 10 us here); a driver that stops without a word leaves the node's
+/// messages unattended for at most this long.
+const DRIVEN_NAP: Duration = Duration::from_micros(500);
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
 
@@ -30,24 +34,21 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
     let mut idle: u32 = 0;
     let mut quiet_since = Instant::now();
     loop {
-        match engine::progress(node, comm, false) {
+        match engine::progress_comm_thread(node, comm) {
             Progress::Moved => {
                 idle = 0;
                 continue;
             }
-            Progress::Busy => {
-                // A worker drives the engine; it wakes this thread before it parks, and when it
-                // leaves to run a task it was handed (`Network::leaving_engine`). Messages it
-                // queued meanwhile it sends itself; looking at the queue here would spin while
-                // the driver is descheduled inside MPI (OpenMPI yields the processor in
-                // `MPI_Test` when oversubscribed). If some are queued, come back within
-                // `BUSY_NAP` in case the driver stopped without sending them.
-                let nap = if ch.has_outgoing() {
-                    node.config.yield_time.min(BUSY_NAP)
-                } else {
-                    node.config.yield_time
-                };
-                ch.sleep_while_driven(nap);
+            Progress::Busy | Progress::Driven => {
+                // A worker drives the engine (it holds it now, or drove it since this thread's
+                // last look: it spins in its idle loop or a wait): leave it to it, without a
+                // round of this thread's (which would test MPI, and OpenMPI yields the
+                // processor inside MPI_Test when oversubscribed). Messages queued meanwhile the
+                // driver sends; looking at the queue here would spin while the driver is
+                // descheduled inside MPI. The driver may stop without a word (a wait that is
+                // over, a task found in the queues): look again within DRIVEN_NAP; one that
+                // parks wakes this thread.
+                ch.sleep_while_driven(node.config.yield_time.min(DRIVEN_NAP));
                 idle = 0;
                 continue;
             }
