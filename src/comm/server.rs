@@ -49,7 +49,7 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
                 // over, a task found in the queues): look again within DRIVEN_NAP; one that
                 // parks wakes this thread.
                 ch.sleep_while_driven(node.config.yield_time.min(DRIVEN_NAP));
-                idle = 0;
+                // Not a message: the quiet time (and so this thread's next nap) goes on.
                 continue;
             }
             Progress::Idle => {
