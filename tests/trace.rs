@@ -26,6 +26,15 @@ fn tool() -> PathBuf {
     t
 }
 
+/// Runs `torc-trace WORDS...`: whether it succeeded, and its standard output.
+fn tool_run(words: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = Command::new(tool()).args(words).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 /// Runs sqrt_mw N at `np` ranks x 2 workers with `TORC_TRACE`; returns the trace's text and
 /// the executed count of each node from its statistics line.
 fn traced_run(np: usize, n: usize, dir: &Path) -> (PathBuf, Vec<u64>) {
@@ -254,23 +263,13 @@ fn a_two_rank_trace_is_valid_counts_the_tasks_and_draws_a_picture() {
         "flows node 0 -> node 1: {starts} starts, {ends} ends"
     );
 
-    let out = Command::new(tool())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "torc-trace check: {said}");
+    let (ok, said) = tool_run(&["check".as_ref(), file.as_os_str()]);
+    assert!(ok, "torc-trace check: {said}");
     let total: u64 = executed.iter().sum();
     assert!(said.contains(&format!("{total} tasks")), "{said}");
 
-    let out = Command::new(tool())
-        .arg("summary")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}");
+    let (ok, said) = tool_run(&["summary".as_ref(), file.as_os_str()]);
+    assert!(ok, "{said}");
     for (n, e) in executed.iter().enumerate() {
         assert!(said.contains(&format!("node {n}: tasks {e}")), "{said}");
     }
@@ -312,16 +311,8 @@ fn steals_continue_the_flows_of_the_tasks_they_move() {
         let text = std::fs::read_to_string(&file).unwrap();
         let v: Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(check_rules(&v, np), executed, "{np} ranks");
-        let out = Command::new(tool())
-            .arg("check")
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let (ok, said) = tool_run(&["check".as_ref(), file.as_os_str()]);
+        assert!(ok, "{said}");
     }
 }
 
@@ -387,21 +378,8 @@ fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
         .iter()
         .any(|e| e["ph"] == "X" && e["tid"] == 100_001 && e["name"] == "producer");
     assert!(on_fiber, "the producer on the fiber's lane:\n{text}");
-    let out = Command::new(tool())
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let out = Command::new(tool())
-        .arg("summary")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && said.contains("n0 w0 f1"), "{said}");
+    let (ok, said) = tool_run(&["check".as_ref(), file.as_os_str()]);
+    assert!(ok, "{said}");
+    let (ok, said) = tool_run(&["summary".as_ref(), file.as_os_str()]);
+    assert!(ok && said.contains("n0 w0 f1"), "{said}");
 }

@@ -251,7 +251,7 @@ pub(super) enum Progress {
 
 /// Drives the engine once if nobody else does; runs the direct tasks that arrived.
 pub(super) fn progress(node: &'static Node, comm: &Comm, idle: bool) -> Progress {
-    let (p, task) = drive(node, comm, idle, false);
+    let (p, task) = drive(node, comm, By::Other { idle });
     debug_assert!(task.is_none());
     p
 }
@@ -259,37 +259,41 @@ pub(super) fn progress(node: &'static Node, comm: &Comm, idle: bool) -> Progress
 /// As [`progress`], for an idle worker: also returns the first task that arrived for any
 /// worker of this node, handed to the caller to run at once (no trip through the queues).
 pub(super) fn progress_for_worker(node: &'static Node, comm: &Comm) -> (Progress, Option<TaskRef>) {
-    drive(node, comm, true, true)
+    drive(node, comm, By::Worker)
 }
 
 /// As [`progress`], for the communication thread: `Driven` (and no round, so no MPI call)
 /// when a worker drove the engine since this thread's previous look.
 pub(super) fn progress_comm_thread(node: &'static Node, comm: &Comm) -> Progress {
-    {
-        let Some(mut e) = comm.engine.try_lock() else {
-            return Progress::Busy;
-        };
-        if e.worker_rounds != e.worker_rounds_seen {
-            e.worker_rounds_seen = e.worker_rounds;
-            return Progress::Driven;
-        }
-    }
-    progress(node, comm, false)
+    drive(node, comm, By::CommThread).0
 }
 
-fn drive(
-    node: &'static Node,
-    comm: &Comm,
-    idle: bool,
-    handoff: bool,
-) -> (Progress, Option<TaskRef>) {
+/// Who drives the engine: what a round does differs only in these points.
+#[derive(Clone, Copy)]
+enum By {
+    /// An idle or waiting worker: it may be handed a task; its rounds are counted.
+    Worker,
+    /// The communication thread: it leaves the engine to a worker that drove it lately.
+    CommThread,
+    /// Anybody else (waiting for answers); `idle` as for the thief's decision.
+    Other { idle: bool },
+}
+
+fn drive(node: &'static Node, comm: &Comm, by: By) -> (Progress, Option<TaskRef>) {
     let Some(mut e) = comm.engine.try_lock() else {
         return (Progress::Busy, None);
     };
-    e.inbox.want_handoff = handoff;
-    if handoff {
-        e.worker_rounds += 1;
+    match by {
+        By::Worker => e.worker_rounds += 1,
+        By::CommThread if e.worker_rounds != e.worker_rounds_seen => {
+            e.worker_rounds_seen = e.worker_rounds;
+            return (Progress::Driven, None);
+        }
+        _ => {}
     }
+    let handoff = matches!(by, By::Worker);
+    let idle = matches!(by, By::Worker | By::Other { idle: true });
+    e.inbox.want_handoff = handoff;
     let moved = e.poll(node, comm, idle);
     e.inbox.want_handoff = false;
     let task = e.inbox.handoff.take();
