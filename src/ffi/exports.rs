@@ -115,6 +115,37 @@ extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
     unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]) };
 }
 
+/// `torc_task(qid, f, narg, ...)` with `1 <= narg <= TORC_MAX_ARGS`, reached from the
+/// `torc_task` trampoline on x86-64 with the variadic words in one array (`words`: the narg
+/// (count, datatype, call-way) triples, then the narg addresses, one 8-byte word each).
+///
+/// # Safety
+/// `words` holds `4 * narg` words laid out as above (the System V variadic slots), and the
+/// arguments' data is valid as for [`torc_task_argv`].
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+unsafe extern "C" fn task_words(qid: c_int, f: torc_func_t, narg: c_int, words: *const usize) {
+    let n = narg as usize;
+    debug_assert!((1..=MAX_ARGS).contains(&n), "the trampoline checks narg");
+    let mut cargs = [std::mem::MaybeUninit::<CArg>::uninit(); MAX_ARGS];
+    for (i, c) in cargs.iter_mut().take(n).enumerate() {
+        // SAFETY: the caller passed `4 * n` words; an `int` or datatype handle lies in the
+        // low bytes of its slot (little-endian), which is what reading its type there gives.
+        c.write(unsafe {
+            let t = words.add(3 * i);
+            CArg {
+                count: (t as *const c_int).read(),
+                datatype: (t.add(1) as *const MPI_Datatype).read(),
+                callway: (t.add(2) as *const c_int).read(),
+                addr: words.add(3 * n + i).read() as *mut c_void,
+            }
+        });
+    }
+    // SAFETY: the first `n` descriptors were written just above.
+    let cargs = unsafe { std::slice::from_raw_parts(cargs.as_ptr() as *const CArg, n) };
+    // SAFETY: the descriptors' data is valid, as our caller guarantees.
+    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), cargs) };
+}
+
 /// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages
 /// without varargs. `flags` combines `TORC_TASK_INVISIBLE`, `TORC_TASK_DETACHED`, `TORC_TASK_DIRECT`.
 ///
@@ -373,7 +404,10 @@ fn arg_of(api: &str, i: c_int) -> (crate::task::Arg, usize) {
 /// The address the calling task received for argument `i` (0-based).
 #[no_mangle]
 pub extern "C" fn torc_getarg_addr(i: c_int) -> *mut c_void {
-    arg_of("torc_getarg_addr", i).0.value as *mut c_void
+    let a = arg_of("torc_getarg_addr", i).0;
+    // SAFETY: `arg_of` found the current task, alive while it runs on this thread.
+    let base = unsafe { &*current_task() }.buf.base_ptr();
+    a.word(base) as *mut c_void
 }
 
 /// The element count of argument `i`.
@@ -417,7 +451,11 @@ mod trampolines {
         fn torc_va_task_detached();
         fn torc_va_task_direct();
     }
-    super::super::trampoline!(torc_task => torc_va_task, no arguments => super::task_no_args);
+    super::super::trampoline!(
+        torc_task => torc_va_task,
+        no arguments => super::task_no_args,
+        words => super::task_words
+    );
     super::super::trampoline!(torc_task_ex => torc_va_task_ex);
     super::super::trampoline!(torc_task_detached => torc_va_task_detached);
     super::super::trampoline!(torc_task_direct => torc_va_task_direct);

@@ -19,19 +19,56 @@ macro_rules! trampoline {
         }
     };
     // `narg == 0` (the third argument) goes straight to `$noargs(qid, f)`, a plain Rust
-    // function: a variadic C function would first spill every argument register.
-    ($name:ident => $target:ident, no arguments => $noargs:path) => {
+    // function: a variadic C function would first spill every argument register. On x86-64,
+    // `1 <= narg <= TORC_MAX_ARGS` goes to `$words(qid, f, narg, words)` without the C shim:
+    // the System V ABI passes variadic integer and pointer arguments exactly as fixed ones
+    // (the first six in rdi, rsi, rdx, rcx, r8, r9, the rest in 8-byte stack slots from
+    // 8(%rsp) up), so pushing rcx, r8 and r9 where the return address was puts every variadic
+    // word in one array, in order (see `varargs.c`). Anything else (a bad count) takes the C
+    // shim, which reports it.
+    ($name:ident => $target:ident, no arguments => $noargs:path, words => $words:path) => {
         /// Variadic entry point; see `torc.h` / `torcf.h`.
         #[no_mangle]
         #[unsafe(naked)]
         pub unsafe extern "C" fn $name() {
             #[cfg(target_arch = "x86_64")]
             core::arch::naked_asm!(
+                ".cfi_startproc",
                 "test edx, edx",
-                "jz {}",
-                "jmp {}",
-                sym $noargs,
-                sym $target
+                "jz {noargs}",
+                "cmp edx, {max}",
+                "ja {shim}",
+                // The return address out, the three register words in: words[0..] = rcx, r8,
+                // r9, then the caller's stack slots.
+                "pop r11",
+                ".cfi_adjust_cfa_offset -8",
+                ".cfi_register rip, r11",
+                "push r9",
+                ".cfi_adjust_cfa_offset 8",
+                "push r8",
+                ".cfi_adjust_cfa_offset 8",
+                "push rcx",
+                ".cfi_adjust_cfa_offset 8",
+                "mov rcx, rsp",
+                // The return address back on top: the stack is 16-aligned for the call.
+                "push r11",
+                ".cfi_adjust_cfa_offset 8",
+                ".cfi_offset rip, -32",
+                "call {words}",
+                "pop r11",
+                ".cfi_adjust_cfa_offset -8",
+                ".cfi_register rip, r11",
+                "add rsp, 24",
+                ".cfi_adjust_cfa_offset -24",
+                "push r11",
+                ".cfi_adjust_cfa_offset 8",
+                ".cfi_offset rip, -8",
+                "ret",
+                ".cfi_endproc",
+                noargs = sym $noargs,
+                shim = sym $target,
+                words = sym $words,
+                max = const $crate::task::MAX_ARGS,
             );
             // (`cbz` reaches only 1 MiB and gets no linker veneer: branch over a plain `b`.)
             #[cfg(target_arch = "aarch64")]

@@ -2,7 +2,15 @@
  * one reads its (count, datatype, call-way) triples and then its argument pointers into an
  * array and hands that to the runtime. They are named torc_va_*: the exported torc_task*
  * symbols are tiny Rust trampolines that jump here with every register and stack slot intact
- * (a cdylib exports only symbols defined in Rust). */
+ * (a cdylib exports only symbols defined in Rust).
+ *
+ * On x86-64, torc_task with 1 <= narg <= TORC_MAX_ARGS does not come here: its trampoline
+ * (src/ffi/mod.rs) uses the System V rule that variadic integer and pointer arguments travel
+ * exactly like fixed ones (rcx, r8, r9, then 8-byte stack slots above the return address). It
+ * pops the return address, pushes r9, r8 and rcx in its place, so that every variadic word lies
+ * in one array in order, and calls the Rust function task_words with that array (no va_list,
+ * no copy into torc_arg_t records here); then it restores the stack and returns. A bad narg,
+ * and the other entry points, still take the C code below. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <mpi.h>

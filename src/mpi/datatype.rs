@@ -46,19 +46,30 @@ fn key(dt: ffi::MPI_Datatype) -> u64 {
 /// is a pointer), and MPI must be initialised.
 #[inline]
 pub(crate) unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String> {
-    let k = key(dt);
-    if k != 0 {
-        for (key, size) in KEYS.iter().zip(&SIZES) {
-            // Acquire: the size stored before the key was published is visible.
-            match key.load(Ordering::Acquire) {
-                0 => break,
-                x if x == k => return Ok(size.load(Ordering::Relaxed) as usize),
-                _ => {}
-            }
-        }
+    if let Some(s) = cached_size(dt) {
+        return Ok(s);
     }
     // SAFETY: as our caller guarantees.
-    unsafe { element_size_slow(dt, k) }
+    unsafe { element_size_slow(dt, key(dt)) }
+}
+
+/// The size of `dt` if it is a predefined datatype the cache already knows (no MPI call; any
+/// handle value may be asked).
+#[inline(always)]
+pub(crate) fn cached_size(dt: ffi::MPI_Datatype) -> Option<usize> {
+    let k = key(dt);
+    if k == 0 {
+        return None;
+    }
+    for (key, size) in KEYS.iter().zip(&SIZES) {
+        // Acquire: the size stored before the key was published is visible.
+        match key.load(Ordering::Acquire) {
+            0 => return None,
+            x if x == k => return Some(size.load(Ordering::Relaxed) as usize),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// [`element_size`] when the cache does not know `dt` (key `k`): asks MPI, and remembers a

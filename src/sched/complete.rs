@@ -183,7 +183,6 @@ impl Node {
             addr: word,
             offset: 0,
             in_buffer: false,
-            value: word,
         });
         self.enqueue(None, t, To::Anyone);
     }

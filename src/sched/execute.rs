@@ -167,9 +167,10 @@ fn call_words(task: &Task) {
         unsafe { call::call0(task.func) };
         return;
     }
+    let base = task.buf.base_ptr();
     let mut buf = [std::mem::MaybeUninit::<usize>::uninit(); MAX_ARGS];
     for (w, a) in buf.iter_mut().zip(task.args.iter()) {
-        w.write(a.value);
+        w.write(a.word(base));
     }
     // SAFETY: the first `n` words were written just above.
     let words = unsafe { std::slice::from_raw_parts(buf.as_ptr() as *const usize, n) };

@@ -8,7 +8,7 @@ use super::placement::{self, Target};
 use super::worker::{current_task, current_worker};
 use crate::error::fatal;
 use crate::sync::latch::Latch;
-use crate::task::args::{capture, resolve_values, OUT_OF_LINE};
+use crate::task::args::{capture, OUT_OF_LINE};
 use crate::task::descriptor::flags;
 use crate::task::future::FutureCell;
 use crate::task::value::Value;
@@ -332,7 +332,6 @@ unsafe fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
     if let Err(e) = unsafe { capture(cargs, &mut t.args, &mut t.buf) } {
         fatal(api, format_args!("{e}"));
     }
-    resolve_values(&mut t.args, &mut t.buf);
 }
 
 /// Copies the large REF/PTR data of a task that nobody waits for (detached work, direct tasks

@@ -11,6 +11,7 @@ pub(crate) const INLINE: usize = 4;
 /// The records, in order. Up to [`INLINE`] of them live in `inline`; past that every record
 /// lives in `spill` (the inline ones are moved there), so that the records are always one
 /// contiguous slice.
+#[repr(C)]
 pub(crate) struct ArgList {
     len: usize,
     inline: [MaybeUninit<Arg>; INLINE],
@@ -102,9 +103,8 @@ mod tests {
             count: 0,
             elem_size: 0,
             addr: i,
-            offset: 0,
+            offset: i,
             in_buffer: false,
-            value: i,
         }
     }
 
@@ -121,8 +121,8 @@ mod tests {
                 l.iter().map(|a| a.addr).collect::<Vec<_>>(),
                 (0..n).collect::<Vec<_>>()
             );
-            l[0].value = 77;
-            assert_eq!(l[0].value, 77);
+            l[0].offset = 77;
+            assert_eq!(l[0].offset, 77);
             l.clear();
             assert!(l.is_empty());
         }

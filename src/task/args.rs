@@ -45,29 +45,44 @@ impl CArg {
 /// cbindgen:ignore
 pub(crate) const OUT_OF_LINE: usize = 64 << 10;
 
-/// One argument of a task, as the runtime keeps it.
+/// One argument of a task, as the runtime keeps it: 32 bytes (two records to a cache line).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Arg {
-    /// How it is passed.
-    pub(crate) way: CallWay,
-    /// Elements (0: no data).
-    pub(crate) count: usize,
-    /// Bytes per element (0 for VAD).
-    pub(crate) elem_size: usize,
     /// The creator's address (for VAD: the word).
     pub(crate) addr: usize,
     /// Where the data lies in the task's buffer, when `in_buffer`.
     pub(crate) offset: usize,
+    /// Elements (0: no data).
+    pub(crate) count: usize,
+    /// Bytes per element (0 for VAD; MPI sizes are C ints).
+    pub(crate) elem_size: u32,
+    /// How it is passed.
+    pub(crate) way: CallWay,
     /// Whether the task sees the copy in its buffer rather than the creator's memory.
     pub(crate) in_buffer: bool,
-    /// The word the task function receives; set by [`resolve_values`].
-    pub(crate) value: usize,
 }
+
+const _: () = assert!(std::mem::size_of::<Arg>() == 32);
 
 impl Arg {
     /// Bytes of data: `count * elem_size`.
+    #[inline]
     pub(crate) fn bytes(&self) -> usize {
-        self.count * self.elem_size
+        self.count * self.elem_size as usize
+    }
+
+    /// The word the task function receives, given `base`, the address of the task's buffer
+    /// ([`ArgBuffer::addr`]`(0)`, taken once the buffer no longer grows): its copy in the
+    /// buffer, the VAD word, NULL for no data, or else the creator's address.
+    #[inline]
+    pub(crate) fn word(&self, base: *mut u8) -> usize {
+        if self.in_buffer {
+            base as usize + self.offset
+        } else if self.count == 0 && self.way != CallWay::Vad {
+            0
+        } else {
+            self.addr
+        }
     }
 }
 
@@ -92,69 +107,114 @@ impl fmt::Display for ArgError {
 /// # Safety
 /// A non-NULL `addr` of an argument with data must point to `count` readable elements of its
 /// datatype (COP data is read here; the rest is used by the task later, see `sched/spawn.rs`).
+#[inline]
 pub(crate) unsafe fn capture(
     cargs: &[CArg],
     args: &mut super::arglist::ArgList,
     buf: &mut ArgBuffer,
 ) -> Result<(), ArgError> {
     for (index, c) in cargs.iter().enumerate() {
-        let err = |what: String| ArgError { index, what };
-        let way = CallWay::from_c(c.callway)
-            .ok_or_else(|| err(format!("unknown call-way {}", c.callway)))?;
-        if c.count < 0 {
-            return Err(err(format!("negative count {}", c.count)));
-        }
-        let count = c.count as usize;
-        let mut arg = Arg {
-            way,
-            count,
-            elem_size: 0,
-            addr: c.addr as usize,
-            offset: 0,
-            in_buffer: false,
-            value: 0,
+        // SAFETY (both): as our caller guarantees.
+        let arg = match unsafe { record_common(c, buf) } {
+            Some(a) => a,
+            None => unsafe { record_any(index, c, buf) }?,
         };
-        if way.moves_data() && count > 0 {
-            // SAFETY: the datatype is the caller's, and torc.h's contract (as for `addr`,
-            // which this function trusts too) is that it is a datatype handle.
-            arg.elem_size = unsafe { datatype::element_size(c.datatype) }.map_err(err)?;
-            if c.addr.is_null() {
-                return Err(err(format!("NULL data with count {count}")));
-            }
-            let bytes = count
-                .checked_mul(arg.elem_size)
-                .filter(|&b| b <= isize::MAX as usize)
-                .ok_or_else(|| err(format!("count {count} is too large")))?;
-            if way == CallWay::Cop {
-                // SAFETY: the caller promised `count` readable elements at `addr` (non-NULL,
-                // checked above); we copy them before returning, as COP requires.
-                let src = unsafe { std::slice::from_raw_parts(c.addr as *const u8, bytes) };
-                arg.offset = buf.push_bytes(src);
-                arg.in_buffer = true;
-            }
-        } else if way == CallWay::Cop {
-            // No data: the task still gets a pointer, to a zeroed word of its own.
-            arg.offset = buf.alloc_zeroed(8);
-            arg.in_buffer = true;
-        }
         args.push(arg);
     }
     Ok(())
 }
 
-/// Computes the word each argument passes to the task function, once `buf` no longer grows.
-pub(crate) fn resolve_values(args: &mut [Arg], buf: &mut ArgBuffer) {
-    for a in args.iter_mut() {
-        a.value = if a.in_buffer {
-            buf.addr(a.offset) as usize
-        } else if a.way == CallWay::Vad {
-            a.addr
-        } else if a.count == 0 {
-            0
-        } else {
-            a.addr
-        };
+/// The record of `c` in the common cases, without a call: a known call-way, a positive count,
+/// and for data a non-NULL address and a predefined datatype whose size the cache knows (COP
+/// data is copied into `buf`). `None` for anything else, with nothing written:
+/// [`record_any`] takes it (and reports what is wrong).
+///
+/// # Safety
+/// As for [`capture`].
+#[inline(always)]
+unsafe fn record_common(c: &CArg, buf: &mut ArgBuffer) -> Option<Arg> {
+    let way = CallWay::from_c(c.callway)?;
+    if c.count <= 0 {
+        return None;
     }
+    let mut arg = Arg {
+        addr: c.addr as usize,
+        offset: 0,
+        count: c.count as usize,
+        elem_size: 0,
+        way,
+        in_buffer: false,
+    };
+    if !way.moves_data() {
+        return Some(arg);
+    }
+    if c.addr.is_null() {
+        return None;
+    }
+    let size = datatype::cached_size(c.datatype)?;
+    arg.elem_size = u32::try_from(size).ok()?;
+    if way == CallWay::Cop {
+        let bytes = arg
+            .count
+            .checked_mul(size)
+            .filter(|&b| b <= isize::MAX as usize)?;
+        // SAFETY: the caller promised `count` readable elements at `addr` (non-NULL, checked
+        // above); we copy them before returning, as COP requires.
+        let src = unsafe { std::slice::from_raw_parts(c.addr as *const u8, bytes) };
+        arg.offset = buf.push_bytes(src);
+        arg.in_buffer = true;
+    }
+    Some(arg)
+}
+
+/// The record of argument `index`, `c`, in any case (asking MPI for a datatype's size), or
+/// why it is refused; on error `buf` is untouched.
+///
+/// # Safety
+/// As for [`capture`].
+#[cold]
+#[inline(never)]
+unsafe fn record_any(index: usize, c: &CArg, buf: &mut ArgBuffer) -> Result<Arg, ArgError> {
+    let err = |what: String| ArgError { index, what };
+    let way =
+        CallWay::from_c(c.callway).ok_or_else(|| err(format!("unknown call-way {}", c.callway)))?;
+    if c.count < 0 {
+        return Err(err(format!("negative count {}", c.count)));
+    }
+    let count = c.count as usize;
+    let mut arg = Arg {
+        way,
+        count,
+        elem_size: 0,
+        addr: c.addr as usize,
+        offset: 0,
+        in_buffer: false,
+    };
+    if way.moves_data() && count > 0 {
+        // SAFETY: the datatype is the caller's, and torc.h's contract (as for `addr`, which
+        // this function trusts too) is that it is a datatype handle.
+        let size = unsafe { datatype::element_size(c.datatype) }.map_err(err)?;
+        arg.elem_size =
+            u32::try_from(size).map_err(|_| err(format!("element size {size} is too large")))?;
+        if c.addr.is_null() {
+            return Err(err(format!("NULL data with count {count}")));
+        }
+        let bytes = count
+            .checked_mul(size)
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or_else(|| err(format!("count {count} is too large")))?;
+        if way == CallWay::Cop {
+            // SAFETY: as in `record_common`.
+            let src = unsafe { std::slice::from_raw_parts(c.addr as *const u8, bytes) };
+            arg.offset = buf.push_bytes(src);
+            arg.in_buffer = true;
+        }
+    } else if way == CallWay::Cop {
+        // No data: the task still gets a pointer, to a zeroed word of its own.
+        arg.offset = buf.alloc_zeroed(8);
+        arg.in_buffer = true;
+    }
+    Ok(arg)
 }
 
 #[cfg(test)]
@@ -183,13 +243,13 @@ mod tests {
         unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
         src[0] = 99; // the caller may change its data right after creation
         assert_eq!(src[0], 99);
-        resolve_values(&mut args, &mut buf);
-        let copy = unsafe { std::slice::from_raw_parts(args[0].value as *const u8, 4) };
+        let base = buf.addr(0);
+        let copy = unsafe { std::slice::from_raw_parts(args[0].word(base) as *const u8, 4) };
         assert_eq!(copy, &[1, 2, 3, 4]);
-        assert_eq!(args[1].value, q as usize);
-        assert_eq!(args[2].value, q as usize);
-        assert_eq!(args[3].value, p as usize);
-        assert_eq!(args[4].value, 77);
+        assert_eq!(args[1].word(base), q as usize);
+        assert_eq!(args[2].word(base), q as usize);
+        assert_eq!(args[3].word(base), p as usize);
+        assert_eq!(args[4].word(base), 77);
     }
 
     #[test]
@@ -200,10 +260,10 @@ mod tests {
         ];
         let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
         unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
-        resolve_values(&mut args, &mut buf);
-        assert_ne!(args[0].value, 0);
-        assert_eq!(unsafe { *(args[0].value as *const u64) }, 0);
-        assert_eq!(args[1].value, 0);
+        let base = buf.addr(0);
+        assert_ne!(args[0].word(base), 0);
+        assert_eq!(unsafe { *(args[0].word(base) as *const u64) }, 0);
+        assert_eq!(args[1].word(base), 0);
     }
 
     #[test]

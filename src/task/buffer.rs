@@ -1,5 +1,6 @@
 //! The byte buffer that holds a task's argument copies, 16-byte aligned, reused with the task.
 
+use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 
 /// One 16-byte, 16-aligned unit of storage.
@@ -7,34 +8,103 @@ use std::mem::MaybeUninit;
 #[repr(C, align(16))]
 struct Chunk([u8; 16]);
 
+/// Chunks stored in the descriptor itself: the copies of a few small COP arguments (an int and
+/// three doubles take three) need no allocation of their own and share the descriptor's cache
+/// lines (see the layout note in `descriptor.rs`).
+pub(crate) const INLINE_CHUNKS: usize = 3;
+
 /// Argument storage of one task: copies of COP data (and, for tasks from other nodes, every
 /// argument's data). Offsets handed out are multiples of 16, so any C type is aligned.
 ///
-/// Storage is `MaybeUninit` so that room for incoming data can be reserved without zeroing it
-/// ([`ArgBuffer::alloc_uninit`]); every other way of reserving writes the bytes.
-#[derive(Default)]
+/// The chunks live in `inline` while they fit, else all of them in `heap` (the inline ones are
+/// moved there when the buffer outgrows them), so that the contents are always one contiguous
+/// block. Storage is `MaybeUninit` so that room for incoming data can be reserved without
+/// zeroing it ([`ArgBuffer::alloc_uninit`]); every other way of reserving writes the bytes.
+/// The inline chunks are in an `UnsafeCell`: the task function writes its COP copies through
+/// the pointers it was given while the runtime holds shared references to the descriptor.
+#[repr(C)]
 pub(crate) struct ArgBuffer {
-    chunks: Vec<MaybeUninit<Chunk>>,
+    inline: UnsafeCell<[MaybeUninit<Chunk>; INLINE_CHUNKS]>,
+    /// Chunks in use.
+    len: usize,
+    /// Every chunk once `len > INLINE_CHUNKS` (then `heap.len() == len`); its allocation is
+    /// kept for the descriptor's next task.
+    heap: Vec<MaybeUninit<Chunk>>,
+}
+
+impl Default for ArgBuffer {
+    fn default() -> Self {
+        ArgBuffer {
+            inline: UnsafeCell::new([MaybeUninit::uninit(); INLINE_CHUNKS]),
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
 }
 
 impl ArgBuffer {
     /// Forgets the contents but keeps the allocation for the next task.
+    #[inline]
     pub(crate) fn clear(&mut self) {
-        self.chunks.clear();
+        if self.len > INLINE_CHUNKS {
+            self.heap.clear();
+        }
+        self.len = 0;
     }
 
     /// Bytes in use.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.chunks.len() * 16
+        self.len * 16
+    }
+
+    /// The first chunk in use (inline or on the heap).
+    #[inline]
+    fn base(&mut self) -> *mut MaybeUninit<Chunk> {
+        if self.len <= INLINE_CHUNKS {
+            self.inline.get() as *mut MaybeUninit<Chunk>
+        } else {
+            self.heap.as_mut_ptr()
+        }
+    }
+
+    /// Makes room for `n` more chunks (left as they are: uninitialised) and returns the
+    /// offset in bytes of the first.
+    #[inline]
+    fn grow(&mut self, n: usize) -> usize {
+        let off = self.len();
+        let new_len = self.len + n;
+        if new_len > INLINE_CHUNKS {
+            self.spill(new_len);
+        }
+        self.len = new_len;
+        off
+    }
+
+    /// [`ArgBuffer::grow`] past the inline chunks: moves them to the heap first.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, new_len: usize) {
+        if self.len <= INLINE_CHUNKS {
+            self.heap.clear();
+            self.heap.reserve(new_len);
+            let inline = self.inline.get_mut();
+            self.heap.extend_from_slice(&inline[..self.len]);
+        } else {
+            self.heap.reserve(new_len - self.heap.len());
+        }
+        // SAFETY: `reserve` made room for `new_len` chunks; they are `MaybeUninit`, valid
+        // uninitialised (the callers initialise what they hand out as their contract says).
+        unsafe { self.heap.set_len(new_len) };
     }
 
     /// Reserves `bytes` zeroed bytes and returns their offset. Pointers taken before an
     /// `alloc` may move: take them once all allocations are done.
     pub(crate) fn alloc_zeroed(&mut self, bytes: usize) -> usize {
-        let off = self.len();
         let n = bytes.div_ceil(16).max(1);
-        self.chunks
-            .resize(self.chunks.len() + n, MaybeUninit::new(Chunk([0; 16])));
+        let off = self.grow(n);
+        // SAFETY: `grow` made the `n` chunks from `off` part of the buffer.
+        unsafe { std::ptr::write_bytes(self.addr(off), 0, n * 16) };
         off
     }
 
@@ -45,12 +115,7 @@ impl ArgBuffer {
     /// Every one of the bytes must be written (through [`ArgBuffer::addr`]) before anything
     /// reads the buffer (`as_bytes`, `as_bytes_mut`, or the task that receives it).
     pub(crate) unsafe fn alloc_uninit(&mut self, bytes: usize) -> usize {
-        let off = self.len();
-        let n = bytes.div_ceil(16).max(1);
-        self.chunks.reserve(n);
-        // SAFETY: `reserve` made room; the elements are MaybeUninit, valid uninitialised.
-        unsafe { self.chunks.set_len(self.chunks.len() + n) };
-        off
+        self.grow(bytes.div_ceil(16).max(1))
     }
 
     /// Reserves room for `src` and copies it in; returns the offset. Data of the common small
@@ -70,8 +135,9 @@ impl ArgBuffer {
                     }
                 }
             }
-            let off = self.len();
-            self.chunks.push(MaybeUninit::new(c));
+            let off = self.grow(1);
+            // SAFETY: `grow` made the chunk at `off` (16-aligned) part of the buffer.
+            unsafe { (self.addr(off) as *mut MaybeUninit<Chunk>).write(MaybeUninit::new(c)) };
             return off;
         }
         self.push_large(src)
@@ -80,37 +146,53 @@ impl ArgBuffer {
     /// [`ArgBuffer::push_bytes`] of more than 16 bytes.
     #[inline(never)]
     fn push_large(&mut self, src: &[u8]) -> usize {
-        let off = self.len();
-        let n = src.len().div_ceil(16).max(1);
-        self.chunks.reserve(n);
-        // SAFETY: `reserve` made room for `n` more chunks; we initialise all `n * 16` bytes
-        // (the copied data, then zeroes for the tail) before extending the length.
+        let n = src.len().div_ceil(16);
+        let off = self.grow(n);
+        // SAFETY: `grow` made the `n * 16` bytes from `off` part of the buffer; we initialise
+        // all of them (the copied data, then zeroes for the tail).
         unsafe {
-            let dst = self.chunks.as_mut_ptr().add(self.chunks.len()) as *mut u8;
+            let dst = self.addr(off);
             std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len());
             std::ptr::write_bytes(dst.add(src.len()), 0, n * 16 - src.len());
-            self.chunks.set_len(self.chunks.len() + n);
         }
         off
     }
 
     /// Address of the byte at `off`.
+    #[inline]
     pub(crate) fn addr(&mut self, off: usize) -> *mut u8 {
         debug_assert!(off <= self.len());
-        // SAFETY: `off` is within (or one past) the allocation, as the assertion says.
-        unsafe { (self.chunks.as_mut_ptr() as *mut u8).add(off) }
+        // SAFETY: `off` is within (or one past) the chunks in use, as the assertion says.
+        unsafe { (self.base() as *mut u8).add(off) }
+    }
+
+    /// The address of the first byte, for the words a task function receives (it writes its
+    /// own COP copies through them; the runtime does not touch the buffer while it runs).
+    #[inline]
+    pub(crate) fn base_ptr(&self) -> *mut u8 {
+        if self.len <= INLINE_CHUNKS {
+            self.inline.get() as *mut u8
+        } else {
+            self.heap.as_ptr() as *mut u8
+        }
     }
 
     /// The stored bytes, writable (e.g. to receive a message into).
     pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
-        unsafe { std::slice::from_raw_parts_mut(self.chunks.as_mut_ptr() as *mut u8, self.len()) }
+        let len = self.len();
+        // SAFETY: chunks are plain bytes; the slice covers exactly the chunks in use.
+        unsafe { std::slice::from_raw_parts_mut(self.base() as *mut u8, len) }
     }
 
     /// The stored bytes.
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        // SAFETY: chunks are plain bytes; the slice covers exactly the initialised ones.
-        unsafe { std::slice::from_raw_parts(self.chunks.as_ptr() as *const u8, self.len()) }
+        let p = if self.len <= INLINE_CHUNKS {
+            self.inline.get() as *const u8
+        } else {
+            self.heap.as_ptr() as *const u8
+        };
+        // SAFETY: chunks are plain bytes; the slice covers exactly the chunks in use.
+        unsafe { std::slice::from_raw_parts(p, self.len()) }
     }
 }
 
@@ -141,5 +223,35 @@ mod tests {
         assert!(b.as_bytes()[104..112].iter().all(|&x| x == 0));
         b.clear();
         assert_eq!(b.len(), 0);
+    }
+
+    #[test]
+    fn small_contents_stay_in_the_buffer_itself_and_survive_the_move_to_the_heap() {
+        let mut b = ArgBuffer::default();
+        let here = &b as *const ArgBuffer as usize..&b as *const ArgBuffer as usize + 100;
+        for i in 0..INLINE_CHUNKS as u8 {
+            let off = b.push_bytes(&[i + 1; 16]);
+            assert!(
+                here.contains(&(b.addr(off) as usize)),
+                "chunk {i} is inline"
+            );
+        }
+        let z = b.alloc_zeroed(20); // two more chunks: everything moves to the heap
+        assert!(!here.contains(&(b.addr(0) as usize)));
+        for i in 0..INLINE_CHUNKS {
+            assert!(b.as_bytes()[i * 16..i * 16 + 16]
+                .iter()
+                .all(|&x| x == i as u8 + 1));
+        }
+        assert_eq!(z, INLINE_CHUNKS * 16);
+        assert!(b.as_bytes()[z..].iter().all(|&x| x == 0));
+        b.clear();
+        let off = b.push_bytes(&5u32.to_ne_bytes()); // inline again after a clear
+        assert!(here.contains(&(b.addr(off) as usize)));
+        assert_eq!(&b.as_bytes()[..4], &5u32.to_ne_bytes());
+        let u = unsafe { b.alloc_uninit(100) };
+        unsafe { std::ptr::write_bytes(b.addr(u), 7, 112) };
+        assert_eq!(&b.as_bytes()[..4], &5u32.to_ne_bytes());
+        assert!(b.as_bytes()[16..128].iter().all(|&x| x == 7));
     }
 }

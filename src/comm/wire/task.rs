@@ -172,9 +172,11 @@ pub(crate) unsafe fn decode_task(
             if count
                 .checked_mul(elem_size)
                 .is_none_or(|b| b > isize::MAX as usize)
+                || elem_size > u32::MAX as usize
             {
                 return Err(format!("argument of {count} x {elem_size} bytes"));
             }
+            let elem_size = elem_size as u32;
             args.push(Arg {
                 way,
                 count,
@@ -182,7 +184,6 @@ pub(crate) unsafe fn decode_task(
                 addr,
                 offset: 0,
                 in_buffer: false,
-                value: 0,
             });
         }
         for (i, a) in args.iter_mut().enumerate().filter(|(_, a)| carries_data(a)) {
@@ -236,7 +237,6 @@ pub(crate) unsafe fn decode_task(
         }
     }
     task.args = args;
-    crate::task::args::resolve_values(&mut task.args, &mut task.buf);
     Ok(hdr)
 }
 
@@ -471,7 +471,7 @@ mod tests {
             (r.level, r.home, r.flags, r.handle, r.parent as usize),
             (3, 1, 2, 0x1234, 0)
         );
-        let v = |i: usize| r.args[i].value;
+        let v = |i: usize| r.args[i].word(r.buf.base_ptr());
         unsafe {
             assert_eq!(std::slice::from_raw_parts(v(0) as *const f64, 2), &cop);
             assert_eq!(std::slice::from_raw_parts(v(1) as *const i32, 3), &refd);
@@ -481,7 +481,10 @@ mod tests {
         }
         assert_eq!(v(4), 0xabcd);
         assert_eq!(v(6), 0);
-        assert!(r.args.iter().all(|a| !a.in_buffer || a.value % 16 == 0));
+        assert!(r
+            .args
+            .iter()
+            .all(|a| !a.in_buffer || a.word(r.buf.base_ptr()) % 16 == 0));
 
         // The task runs remotely and writes its outputs; the completion carries them home.
         unsafe {
@@ -544,14 +547,14 @@ mod tests {
         unsafe { std::ptr::copy_nonoverlapping(big.as_ptr(), r.buf.addr(off), len) };
         unsafe {
             assert_eq!(
-                std::slice::from_raw_parts(r.args[0].value as *const u8, len),
+                std::slice::from_raw_parts(r.args[0].word(r.buf.base_ptr()) as *const u8, len),
                 &big[..]
             );
             assert_eq!(
-                std::slice::from_raw_parts(r.args[1].value as *const u8, 10),
+                std::slice::from_raw_parts(r.args[1].word(r.buf.base_ptr()) as *const u8, 10),
                 &small
             );
-            std::ptr::write_bytes(r.args[2].value as *mut u8, 5, OUT_OF_LINE);
+            std::ptr::write_bytes(r.args[2].word(r.buf.base_ptr()) as *mut u8, 5, OUT_OF_LINE);
         }
 
         // The large RES write-back goes out of line too, and lands in the creator's memory.
@@ -622,13 +625,16 @@ mod tests {
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
         unsafe { decode_task(&mut r, msg.len(), 1) }.unwrap();
-        assert_eq!(r.args[1].value, res.as_ptr() as usize);
+        assert_eq!(r.args[1].word(r.buf.base_ptr()), res.as_ptr() as usize);
         assert_ne!(
-            r.args[0].value,
+            r.args[0].word(r.buf.base_ptr()),
             cop.as_ptr() as usize,
             "COP stays a private copy"
         );
-        assert_eq!(unsafe { *(r.args[0].value as *const i32) }, 4);
+        assert_eq!(
+            unsafe { *(r.args[0].word(r.buf.base_ptr()) as *const i32) },
+            4
+        );
     }
 
     #[test]
