@@ -18,7 +18,9 @@ pub(crate) struct Config {
     pub(crate) yield_time: Duration,
     /// Print the counters at the end (`TORC_STATS`).
     pub(crate) stats: bool,
-    /// `TORC_THROTTLING_FACTOR`: accepted for compatibility (no throttling is needed).
+    /// `TORC_THROTTLING_FACTOR`: with more than one worker, a task created while this many
+    /// times the node's workers wait at its level in the creator's queue runs at once, in
+    /// its creator (default [`THROTTLING_FACTOR`]; 0 turns it off). See `sched/spawn.rs`.
     pub(crate) throttling: Option<u32>,
     /// Install the crash and `SIGUSR1` handlers (`TORC_SIGNALS`, default on).
     pub(crate) signals: bool,
@@ -35,6 +37,9 @@ pub(crate) struct Config {
     /// runs any task meanwhile (default on where supported; see `src/fiber/README.md`).
     pub(crate) suspend: bool,
 }
+
+/// The default of `TORC_THROTTLING_FACTOR` (as gcc's OpenMP runtime: 64 queued tasks per thread).
+pub(crate) const THROTTLING_FACTOR: u32 = 64;
 
 /// Trace records a node keeps by default (48 bytes each).
 pub(crate) const TRACE_EVENTS: usize = 1_000_000;

@@ -188,6 +188,13 @@ impl Levels {
         None
     }
 
+    /// How many tasks of nesting level `level` this worker's own queue holds.
+    #[inline]
+    pub(crate) fn len_at(&self, level: u32) -> usize {
+        let l = (level as usize).min(MAX_LEVELS - 1);
+        self.own().get(l).map_or(0, |q| q.len())
+    }
+
     /// Whether no level holds a task.
     pub(crate) fn is_empty(&self) -> bool {
         let own = self.own();

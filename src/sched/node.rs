@@ -104,6 +104,20 @@ pub(crate) struct Node {
     pub(super) rr_next: AtomicI32,
     /// Failures nobody has taken yet.
     pub(crate) failures: super::failures::Failures,
+    /// Queued tasks of one level in a worker's own queue from which a new task of that level
+    /// runs at once in its creator instead (`TORC_THROTTLING_FACTOR` times the workers; 0: never,
+    /// as with one worker, whose tasks of a level run in creation order). See `spawn.rs`.
+    pub(crate) throttle_depth: usize,
+}
+
+/// [`Node::throttle_depth`] for `config`.
+fn throttle_depth(config: &Config) -> usize {
+    let factor = config.throttling.unwrap_or(crate::env::THROTTLING_FACTOR) as usize;
+    if config.workers > 1 {
+        factor.saturating_mul(config.workers)
+    } else {
+        0
+    }
 }
 
 impl Node {
@@ -129,6 +143,7 @@ impl Node {
             layout,
             sleep: Sleep::new(config.workers),
             stealing: AtomicBool::new(config.stealing),
+            throttle_depth: throttle_depth(&config),
             config,
             stats: NodeStats::default(),
             registered,

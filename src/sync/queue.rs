@@ -210,6 +210,16 @@ impl<O: Owned> Queue<O> {
         is_empty(&self.inner)
     }
 
+    /// How many tasks the queue holds (takers may be removing some at this moment).
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        let inner = &*self.inner;
+        // Only this thread writes `back`; `front` may be stale (smaller): a hint either way.
+        let b = inner.back.load(Ordering::Relaxed);
+        let f = inner.front.load(Ordering::Acquire);
+        (b - f).max(0) as usize
+    }
+
     /// Doubles the ring (the tasks in `[f, b)` move over); returns the new one.
     #[cold]
     fn grow(&self, b: isize, f: isize) -> &Ring<O::Target> {
