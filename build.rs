@@ -8,8 +8,12 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("torc.h");
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    // The sources are parsed from src/lib.rs down its `mod` declarations, without `cargo
+    // metadata` (`with_crate` runs it: a nested cargo and rustc inside the build script, which
+    // we saw fail when build scripts ran side by side; nothing from a dependency goes into the
+    // header).
     match cbindgen::Builder::new()
-        .with_crate(&crate_dir)
+        .with_src(crate_dir.join("src/lib.rs"))
         .with_config(config)
         .generate()
     {
