@@ -124,10 +124,29 @@ extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
 /// arguments' data is valid as for [`torc_task_argv`].
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 unsafe extern "C" fn task_words(qid: c_int, f: torc_func_t, narg: c_int, words: *const usize) {
+    let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); MAX_ARGS];
+    // SAFETY: as our caller guarantees.
+    let cargs = unsafe { cargs_from_words(narg, words, &mut store) };
+    // SAFETY: the descriptors' data is valid, as our caller guarantees.
+    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), cargs) };
+}
+
+/// The `narg` argument descriptions held in the variadic `words` of a trampoline (see
+/// `spill_call!` in `ffi/mod.rs`): the (count, datatype, call-way) triples, then the
+/// addresses, one 8-byte word each; written into `store`.
+///
+/// # Safety
+/// `0 <= narg <= TORC_MAX_ARGS` and `words` holds `4 * narg` words laid out as above.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+#[inline(always)]
+pub(super) unsafe fn cargs_from_words(
+    narg: c_int,
+    words: *const usize,
+    store: &mut [std::mem::MaybeUninit<CArg>; MAX_ARGS],
+) -> &[CArg] {
     let n = narg as usize;
-    debug_assert!((1..=MAX_ARGS).contains(&n), "the trampoline checks narg");
-    let mut cargs = [std::mem::MaybeUninit::<CArg>::uninit(); MAX_ARGS];
-    for (i, c) in cargs.iter_mut().take(n).enumerate() {
+    debug_assert!(n <= MAX_ARGS, "the trampoline checks narg");
+    for (i, c) in store.iter_mut().take(n).enumerate() {
         // SAFETY: the caller passed `4 * n` words; an `int` or datatype handle lies in the
         // low bytes of its slot (little-endian), which is what reading its type there gives.
         c.write(unsafe {
@@ -141,9 +160,7 @@ unsafe extern "C" fn task_words(qid: c_int, f: torc_func_t, narg: c_int, words: 
         });
     }
     // SAFETY: the first `n` descriptors were written just above.
-    let cargs = unsafe { std::slice::from_raw_parts(cargs.as_ptr() as *const CArg, n) };
-    // SAFETY: the descriptors' data is valid, as our caller guarantees.
-    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), cargs) };
+    unsafe { std::slice::from_raw_parts(store.as_ptr() as *const CArg, n) }
 }
 
 /// Creates a task from an array of `narg` argument descriptions (`torc_arg_t`), for languages

@@ -59,6 +59,25 @@ pub unsafe extern "C" fn torc_task_future_argv(
     Arc::into_raw(cell) as *mut torc_future_t
 }
 
+/// `torc_task_future(qid, f, narg, ...)` with `0 <= narg <= TORC_MAX_ARGS`, reached from its
+/// trampoline on x86-64 with the variadic words in one array (see `exports::task_words`).
+///
+/// # Safety
+/// As for `exports::cargs_from_words` and [`torc_task_future_argv`].
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+unsafe extern "C" fn task_future_words(
+    qid: c_int,
+    f: torc_func_t,
+    narg: c_int,
+    words: *const usize,
+) -> *mut torc_future_t {
+    let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); crate::task::MAX_ARGS];
+    // SAFETY: as our caller guarantees.
+    let cargs = unsafe { super::exports::cargs_from_words(narg, words, &mut store) };
+    // SAFETY: as our caller guarantees; `cargs` holds `narg` descriptors.
+    unsafe { torc_task_future_argv(qid, f, narg, cargs.as_ptr()) }
+}
+
 /// The cell behind handle `h`, or a clear stop for NULL.
 ///
 /// # Safety
@@ -324,6 +343,6 @@ mod trampolines {
         fn torc_va_task_future();
         fn torc_va_spmd();
     }
-    super::super::trampoline!(torc_task_future => torc_va_task_future);
+    super::super::trampoline!(torc_task_future => torc_va_task_future, words => super::task_future_words);
     super::super::trampoline!(torc_spmd => torc_va_spmd);
 }

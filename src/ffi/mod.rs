@@ -20,12 +20,8 @@ macro_rules! trampoline {
     };
     // `narg == 0` (the third argument) goes straight to `$noargs(qid, f)`, a plain Rust
     // function: a variadic C function would first spill every argument register. On x86-64,
-    // `1 <= narg <= TORC_MAX_ARGS` goes to `$words(qid, f, narg, words)` without the C shim:
-    // the System V ABI passes variadic integer and pointer arguments exactly as fixed ones
-    // (the first six in rdi, rsi, rdx, rcx, r8, r9, the rest in 8-byte stack slots from
-    // 8(%rsp) up), so pushing rcx, r8 and r9 where the return address was puts every variadic
-    // word in one array, in order (see `varargs.c`). Anything else (a bad count) takes the C
-    // shim, which reports it.
+    // `1 <= narg <= TORC_MAX_ARGS` goes to `$words(qid, f, narg, words)` without the C shim
+    // (see `spill_call!`). Anything else (a bad count) takes the C shim, which reports it.
     ($name:ident => $target:ident, no arguments => $noargs:path, words => $words:path) => {
         /// Variadic entry point; see `torc.h` / `torcf.h`.
         #[no_mangle]
@@ -38,32 +34,7 @@ macro_rules! trampoline {
                 "jz {noargs}",
                 "cmp edx, {max}",
                 "ja {shim}",
-                // The return address out, the three register words in: words[0..] = rcx, r8,
-                // r9, then the caller's stack slots.
-                "pop r11",
-                ".cfi_adjust_cfa_offset -8",
-                ".cfi_register rip, r11",
-                "push r9",
-                ".cfi_adjust_cfa_offset 8",
-                "push r8",
-                ".cfi_adjust_cfa_offset 8",
-                "push rcx",
-                ".cfi_adjust_cfa_offset 8",
-                "mov rcx, rsp",
-                // The return address back on top: the stack is 16-aligned for the call.
-                "push r11",
-                ".cfi_adjust_cfa_offset 8",
-                ".cfi_offset rip, -32",
-                "call {words}",
-                "pop r11",
-                ".cfi_adjust_cfa_offset -8",
-                ".cfi_register rip, r11",
-                "add rsp, 24",
-                ".cfi_adjust_cfa_offset -24",
-                "push r11",
-                ".cfi_adjust_cfa_offset 8",
-                ".cfi_offset rip, -8",
-                "ret",
+                $crate::ffi::spill_call!(),
                 ".cfi_endproc",
                 noargs = sym $noargs,
                 shim = sym $target,
@@ -82,8 +53,70 @@ macro_rules! trampoline {
             );
         }
     };
+    // On x86-64, `0 <= narg <= TORC_MAX_ARGS` (the third argument) goes to `$words(qid, f,
+    // narg, words)` (see `spill_call!`), whose result (in rax) is returned; anything else takes
+    // the C shim `$target`. Elsewhere every call takes the C shim.
+    ($name:ident => $target:ident, words => $words:path) => {
+        /// Variadic entry point; see `torc.h` / `torcf.h`.
+        #[no_mangle]
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name() {
+            #[cfg(target_arch = "x86_64")]
+            core::arch::naked_asm!(
+                ".cfi_startproc",
+                "cmp edx, {max}",
+                "ja {shim}",
+                $crate::ffi::spill_call!(),
+                ".cfi_endproc",
+                shim = sym $target,
+                words = sym $words,
+                max = const $crate::task::MAX_ARGS,
+            );
+            #[cfg(target_arch = "aarch64")]
+            core::arch::naked_asm!("b {}", sym $target);
+        }
+    };
 }
 pub(crate) use trampoline;
+
+/// The x86-64 instructions that call `{words}(qid, f, narg, words)` from a variadic entry
+/// `f(qid, fn, narg, ...)` and return its result. The System V ABI passes variadic integer and
+/// pointer arguments exactly as fixed ones (the first six in rdi, rsi, rdx, rcx, r8, r9, the
+/// rest in 8-byte stack slots from 8(%rsp) up), so popping the return address and pushing r9,
+/// r8 and rcx in its place puts every variadic word in one array, in order; the return address
+/// goes back on top (the stack is then 16-aligned for the call), and after the call the stack
+/// is restored as the caller left it (see `varargs.c`). The CFI lines keep backtraces through
+/// it working.
+macro_rules! spill_call {
+    () => {
+        concat!(
+            "pop r11\n",
+            ".cfi_adjust_cfa_offset -8\n",
+            ".cfi_register rip, r11\n",
+            "push r9\n",
+            ".cfi_adjust_cfa_offset 8\n",
+            "push r8\n",
+            ".cfi_adjust_cfa_offset 8\n",
+            "push rcx\n",
+            ".cfi_adjust_cfa_offset 8\n",
+            "mov rcx, rsp\n",
+            "push r11\n",
+            ".cfi_adjust_cfa_offset 8\n",
+            ".cfi_offset rip, -32\n",
+            "call {words}\n",
+            "pop r11\n",
+            ".cfi_adjust_cfa_offset -8\n",
+            ".cfi_register rip, r11\n",
+            "add rsp, 24\n",
+            ".cfi_adjust_cfa_offset -24\n",
+            "push r11\n",
+            ".cfi_adjust_cfa_offset 8\n",
+            ".cfi_offset rip, -8\n",
+            "ret",
+        )
+    };
+}
+pub(crate) use spill_call;
 
 pub mod constants;
 pub mod exports;

@@ -4,7 +4,8 @@
  * symbols are tiny Rust trampolines that jump here with every register and stack slot intact
  * (a cdylib exports only symbols defined in Rust).
  *
- * On x86-64, torc_task with 1 <= narg <= TORC_MAX_ARGS does not come here: its trampoline
+ * On x86-64, torc_task with 1 <= narg <= TORC_MAX_ARGS (and torc_task_future with
+ * 0 <= narg <= TORC_MAX_ARGS, through task_future_words) does not come here: its trampoline
  * (src/ffi/mod.rs) uses the System V rule that variadic integer and pointer arguments travel
  * exactly like fixed ones (rcx, r8, r9, then 8-byte stack slots above the return address). It
  * pops the return address, pushes r9, r8 and rcx in its place, so that every variadic word lies
