@@ -43,9 +43,22 @@ pub unsafe extern "C" fn torc_task_future_argv(
     narg: c_int,
     args: *const CArg,
 ) -> *mut torc_future_t {
-    const API: &str = "torc_task_future";
     // SAFETY: as our caller guarantees.
-    let cargs = unsafe { check_args(API, narg, args) };
+    let cargs = unsafe { check_args(API_TASK_FUTURE, narg, args) };
+    // SAFETY: as our caller guarantees.
+    unsafe { task_future(qid, f, cargs) }
+}
+
+const API_TASK_FUTURE: &str = "torc_task_future";
+
+/// The body of [`torc_task_future_argv`] once the descriptors are checked (inlined into both
+/// entries: one call less on the variadic path).
+///
+/// # Safety
+/// As for `torc_task_argv`, with `cargs` the checked descriptors.
+#[inline(always)]
+unsafe fn task_future(qid: c_int, f: torc_func_t, cargs: &[CArg]) -> *mut torc_future_t {
+    const API: &str = API_TASK_FUTURE;
     let cell = FutureCell::new_in(current_worker().map(|c| &c.cells), None, None);
     let func = f.map_or(0, |f| f as usize);
     // SAFETY (both calls): as our caller guarantees.
@@ -74,8 +87,8 @@ unsafe extern "C" fn task_future_words(
     let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); crate::task::MAX_ARGS];
     // SAFETY: as our caller guarantees.
     let cargs = unsafe { super::exports::cargs_from_words(narg, words, &mut store) };
-    // SAFETY: as our caller guarantees; `cargs` holds `narg` descriptors.
-    unsafe { torc_task_future_argv(qid, f, narg, cargs.as_ptr()) }
+    // SAFETY: as our caller guarantees; `cargs` holds `narg` checked descriptors.
+    unsafe { task_future(qid, f, cargs) }
 }
 
 /// The cell behind handle `h`, or a clear stop for NULL.
@@ -92,7 +105,7 @@ unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
 }
 
 /// Waits, then gives the result's bytes, or `None` if the task failed.
-#[inline]
+#[inline(always)]
 fn result_bytes(cell: &FutureCell) -> Option<&[u8]> {
     wait_here(cell);
     cell.observed
@@ -276,11 +289,30 @@ fn outside_a_task(api: &str) -> ! {
 pub unsafe extern "C" fn torc_result(data: *const c_void, len: c_long) {
     const API: &str = "torc_result";
     let t = running_task(API);
+    if (1..=INLINE as c_long).contains(&len) && !data.is_null() && t.output.is_empty() {
+        // The usual case (a first, small result): stored inline, with nothing to drop.
+        // SAFETY: `data` points to `len` readable bytes, as our caller guarantees.
+        let bytes = unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) };
+        // SAFETY: `t.output` is valid for writing and holds `Value::Empty`, which owns nothing.
+        unsafe { std::ptr::write(&mut t.output, Value::inline(bytes)) };
+        t.mark_extended();
+        return;
+    }
+    // SAFETY: as our caller guarantees.
+    unsafe { set_result(API, t, data, len) }
+}
+
+/// [`torc_result`] for any length, replacing an earlier result.
+///
+/// # Safety
+/// As for [`torc_result`].
+#[inline(never)]
+unsafe fn set_result(api: &str, t: &mut crate::task::Task, data: *const c_void, len: c_long) {
     if len < 0 {
-        fatal(API, format_args!("len = {len} is negative"));
+        fatal(api, format_args!("len = {len} is negative"));
     }
     if len > 0 && data.is_null() {
-        fatal(API, format_args!("data is NULL with len = {len}"));
+        fatal(api, format_args!("data is NULL with len = {len}"));
     }
     let bytes: &[u8] = if len == 0 {
         &[]

@@ -40,6 +40,7 @@ impl Waitable for Latch {
 }
 
 impl Waitable for FutureCell {
+    #[inline(always)]
     fn is_done(&self) -> bool {
         FutureCell::is_done(self)
     }
@@ -276,10 +277,16 @@ pub(crate) fn wait_for_detached(ctx: &WorkerCtx) {
 
 /// Waits for `w` from whatever thread calls: a worker runs other tasks meanwhile (deeper than
 /// its current task, as `torc_waitall`); another thread naps between looks.
+#[inline]
 pub(crate) fn wait_here<W: Waitable>(w: &W) {
-    if w.is_done() {
-        return;
+    if !w.is_done() {
+        wait_here_slow(w);
     }
+}
+
+/// [`wait_here`] once the wait is not over at the first look.
+#[inline(never)]
+fn wait_here_slow<W: Waitable>(w: &W) {
     match super::worker::current_worker() {
         Some(ctx) => {
             // SAFETY: the current task is alive while it runs on this thread.

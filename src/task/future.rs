@@ -126,13 +126,21 @@ impl FutureCell {
     /// (`spare`), the cell is cleared and kept there for its next future (a bounded number
     /// of them); else it goes away with the last reference (the task may still hold one).
     #[inline]
-    pub(crate) fn recycle(mut this: Arc<FutureCell>, spare: Option<&Spare>) {
+    pub(crate) fn recycle(this: Arc<FutureCell>, spare: Option<&Spare>) {
         let Some(spare) = spare else {
             return;
         };
-        let Some(m) = Arc::get_mut(&mut this) else {
+        // No `Weak` of a cell is ever made, so a strong count of 1 (ours) means nobody else
+        // can reach it. A plain load, unlike `Arc::get_mut` (a compare-exchange): the other
+        // holder (the task) released its reference with a release decrement, which the
+        // acquire fence below pairs with, so everything it wrote to the cell is visible.
+        if Arc::strong_count(&this) != 1 {
             return;
-        };
+        }
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: the only reference is `this` (above), so this exclusive borrow aliases
+        // nothing; `Arc::as_ptr` keeps the allocation's provenance, valid for writing.
+        let m = unsafe { &mut *(Arc::as_ptr(&this) as *mut FutureCell) };
         if matches!(m.outcome.get_mut(), Outcome::Failed(_)) {
             m.report_unread();
         }
