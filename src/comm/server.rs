@@ -3,11 +3,13 @@
 //! then naps of an eighth of the time since the last message (at least 2 us, at most
 //! `TORC_YIELDTIME`), so an answer is noticed at most ~12% later than it came, and a long wait
 //! costs a few hundred wake-ups, not thousands per second. While a worker of the node runs a
-//! task (nobody else can answer a request then), naps last at most `BUSY_NAP`: a steal request
-//! or a direct task is answered within about that long however long the task runs. While a
-//! worker drives the engine itself, this thread naps until that worker parks or leaves the
-//! engine to run a task it was handed (`Network::leaving_engine`); either wakes it. See
-//! README.md, "The engine driver" and "Sleep and wake-up".
+//! task (nobody else can answer a request then), naps last at most a 64th of the quiet time,
+//! at most `BUSY_NAP_MAX` (1 ms): a steal request or a direct task that follows other traffic
+//! within 6.4 ms is answered within `BUSY_NAP` (100 us), one after a long silence within 1 ms,
+//! however long the task runs. While a worker drives the engine itself, this thread naps until
+//! that worker parks or leaves the engine to run a task it was handed
+//! (`Network::leaving_engine`); either wakes it. See README.md, "The engine driver" and "Sleep
+//! and wake-up".
 
 use super::engine::{self, Progress};
 use super::outbox::BUSY_NAP;
@@ -22,6 +24,14 @@ const YIELD_ROUNDS: u32 = 20;
 const DRIVEN_NAP: Duration = Duration::from_micros(500);
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
+/// While a worker runs a task, a nap lasts at most the quiet time over this...
+const BUSY_SLOPE: u32 = 64;
+/// ... and at most this long (see `run`). Naps over `BUSY_NAP` count as long: a worker that
+/// queues a task to send wakes this thread (`Outbox::wake_if_napping_long`), so only what
+/// comes from other nodes waits for the nap to end.
+const BUSY_NAP_MAX: Duration = Duration::from_millis(1);
+// A nap over BUSY_NAP is long (see BUSY_NAP_MAX): the busy naps must be able to be.
+const _: () = assert!(BUSY_NAP_MAX.as_micros() > BUSY_NAP.as_micros());
 
 /// Runs the communication loop of `node` until told to stop ([`Comm::stop`]).
 pub(crate) fn run(node: &'static Node, comm: &Comm) {
@@ -66,12 +76,19 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
             std::thread::yield_now();
             continue;
         }
-        let mut longest = node.config.yield_time;
-        if node.idle_workers() < node.num_workers() {
-            // A worker is busy (or spinning): this thread is the node's only ear.
-            longest = longest.min(BUSY_NAP);
-        }
-        let nap = (quiet_since.elapsed() / 8).clamp(MIN_NAP.min(longest), longest);
+        let quiet = quiet_since.elapsed();
+        let longest = node.config.yield_time;
+        let nap = if node.idle_workers() < node.num_workers() {
+            // A worker is busy (or spinning): this thread is the node's only ear. Answer
+            // within a small fraction of the quiet time: a request that follows the last
+            // message within BUSY_SLOPE x BUSY_NAP waits at most BUSY_NAP, one after a long
+            // silence at most BUSY_NAP_MAX (each wake-up costs ~10 us of a core here, so
+            // 100 us naps through a long task would cost 10% of a core).
+            let longest = longest.min(BUSY_NAP_MAX);
+            (quiet / BUSY_SLOPE).clamp(MIN_NAP.min(longest), longest)
+        } else {
+            (quiet / 8).clamp(MIN_NAP.min(longest), longest)
+        };
         ch.sleep(nap);
     }
 }

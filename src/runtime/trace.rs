@@ -1,6 +1,7 @@
 //! `TORC_TRACE` across the job (`src/trace/README.md`): node 0's setting decides for every
 //! node; at start-up each node measures its clock's offset to node 0's (round trips with
-//! node 0, keeping the fastest of `ROUNDS`, the offset taken at its midpoint); at the end
+//! node 0, keeping the fastest of `ROUNDS`, the offset taken at its midpoint; none under node
+//! 0's kernel, whose clock it shares); at the end
 //! every node turns its records into Chrome trace events (naming its own function
 //! addresses) and node 0 gathers them over MPI and writes the file.
 
@@ -58,10 +59,27 @@ pub(crate) fn setup(world: &World, config: &Config) -> Option<Tracing> {
     })
 }
 
-/// This node's clock minus node 0's (ns); 0 on node 0.
+/// Names the running kernel (a hash of `/proc/sys/kernel/random/boot_id`; 0 when unknown):
+/// processes under one kernel read one `CLOCK_MONOTONIC`.
+fn kernel_id() -> u64 {
+    let Ok(id) = std::fs::read("/proc/sys/kernel/random/boot_id") else {
+        return 0;
+    };
+    // FNV-1a: any fixed hash that both sides compute alike will do.
+    let h = id.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    });
+    h.max(1)
+}
+
+/// This node's clock minus node 0's (ns); 0 on node 0, and 0 on a node that runs under node
+/// 0's kernel (the same clock: measuring would only add the error of the round trips, up to
+/// half of one, and put a steal's flow step after the stolen task's start).
 fn clock_offset(world: &World) -> i128 {
     if world.rank == 0 {
+        let me = kernel_id();
         for k in 1..world.size {
+            mpi::send_u64(world, k, CLOCK_TAG, me);
             for _ in 0..ROUNDS {
                 let t = mpi::recv_u64(world, k, CLOCK_TAG);
                 mpi::send_u64(world, k, CLOCK_TAG, trace::now());
@@ -70,6 +88,8 @@ fn clock_offset(world: &World) -> i128 {
         }
         return 0;
     }
+    let zero = mpi::recv_u64(world, 0, CLOCK_TAG);
+    let same_kernel = zero != 0 && zero == kernel_id();
     let mut best: Option<(u64, i128)> = None;
     for _ in 0..ROUNDS {
         let t1 = trace::now();
@@ -82,6 +102,9 @@ fn clock_offset(world: &World) -> i128 {
         if best.is_none_or(|(r, _)| rtt < r) {
             best = Some((rtt, offset));
         }
+    }
+    if same_kernel {
+        return 0;
     }
     best.map_or(0, |b| b.1)
 }
