@@ -84,6 +84,7 @@ pub(super) fn receive(
             if t == tag::TASK || t == tag::STEAL_TASK {
                 // Received straight into the descriptor's buffer, used where it lands.
                 let mut task = get_task();
+                task.mark_args();
                 task.buf.alloc_zeroed(len);
                 let dst = task.buf.as_bytes_mut().as_mut_ptr();
                 // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
@@ -247,6 +248,7 @@ fn act(node: &'static Node, comm: &Comm, t: c_int, source: usize, body: &[u8], i
     match t {
         tag::TASK | tag::STEAL_TASK => {
             let mut task = get_task();
+            task.mark_args();
             task.buf.push_bytes(body);
             accept_task(
                 node,

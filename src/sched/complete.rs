@@ -172,7 +172,7 @@ impl Node {
         let word = Arc::into_raw(cell) as usize;
         let f: extern "C" fn(usize) = callback_task;
         t.func = f as usize;
-        t.flags = flags::LOCAL | flags::INVISIBLE;
+        t.flags = flags::LOCAL | flags::INVISIBLE | flags::ARGS;
         t.home = self.layout.node as u32;
         t.level = level;
         t.parent = latch;

@@ -161,7 +161,13 @@ fn call_spmd(task: &Task) {
 /// Calls the function with the words.
 #[inline]
 fn call_words(task: &Task) {
-    let n = task.args.len();
+    debug_assert!(task.flags & crate::task::descriptor::flags::ARGS != 0 || task.args.is_empty());
+    // Without flags::ARGS there are no records: not even their length is read (line 2).
+    let n = if task.flags & crate::task::descriptor::flags::ARGS != 0 {
+        task.args.len()
+    } else {
+        0
+    };
     if n == 0 {
         // SAFETY: the creator gave a C task function taking no arguments.
         unsafe { call::call0(task.func) };

@@ -114,7 +114,7 @@ unsafe fn child<const EXTRA: bool>(
     let cur = unsafe { &*cur };
     let node = ctx.node;
     check(api, node, qid, func);
-    let mut task = ctx.pool.get();
+    let mut task = ctx.pool.get_for(cargs.len());
     // SAFETY: as our caller guarantees.
     unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
     if EXTRA {
@@ -217,7 +217,7 @@ pub(crate) unsafe fn create_with(
     // SAFETY: the current task is alive while it runs on this thread, which is now.
     let cur_ref = unsafe { cur.as_ref() };
     let mut task = match ctx {
-        Some(c) => c.pool.get(),
+        Some(c) => c.pool.get_for(cargs.len()),
         None => pool::get(),
     };
     let level = cur_ref.map_or(1, |c| c.level + 1);
@@ -348,6 +348,7 @@ unsafe fn fill(
 unsafe fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
     let t: &mut Task = task;
     // SAFETY: as our caller guarantees.
+    t.mark_args();
     if let Err(e) = unsafe { capture(cargs, &mut t.args, &mut t.buf) } {
         fatal(api, format_args!("{e}"));
     }

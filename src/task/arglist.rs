@@ -29,6 +29,9 @@ impl Default for ArgList {
 }
 
 impl ArgList {
+    /// Where the inline records start, in bytes from the list's start.
+    pub(crate) const RECORDS_AT: usize = std::mem::offset_of!(ArgList, inline);
+
     /// Appends a record.
     #[inline]
     pub(crate) fn push(&mut self, a: Arg) {

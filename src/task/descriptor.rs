@@ -30,6 +30,10 @@ pub(crate) mod flags {
     /// A torc extension field (input payload, result, failures, future) was set since the
     /// descriptor was last reset: only such descriptors pay for looking at them. Never sent.
     pub(crate) const EXTENDED: u8 = 32;
+    /// The descriptor holds argument records or buffer bytes (set by whoever adds them:
+    /// `Task::mark_args`). Without it a task runs without looking at its records and its
+    /// reset leaves them alone: an argument-less task touches only line 0. Never sent.
+    pub(crate) const ARGS: u8 = 64;
 }
 
 /// A unit of work: created by a task (or a thread, for detached work), queued, run once.
@@ -40,8 +44,9 @@ pub(crate) mod flags {
 /// with many tasks queued, descriptors are cold when they are filled and when they run, and a
 /// line is a miss each. Line 0 holds what every task uses (function, parent, pool link, latch,
 /// level, home, flags); line 1 the argument buffer's inline chunks and length; line 2 the
-/// handle, the records' length and the first record. So an empty task and a task with one
-/// small COP argument both touch three lines; the torc extensions come last.
+/// handle, the records' length and the first record. So an empty task touches line 0 only
+/// (its `flags` say it has no records, see [`flags::ARGS`]), and a task with one small COP
+/// argument three lines; the torc extensions come last.
 #[repr(C, align(64))]
 pub(crate) struct Task {
     /// The function to call.
@@ -111,9 +116,15 @@ impl Task {
                 && self.future.is_none(),
             "a torc extension field was set without flags::EXTENDED"
         );
+        debug_assert!(
+            self.flags & flags::ARGS != 0 || (self.args.is_empty() && self.buf.len() == 0),
+            "argument records or buffer bytes were added without flags::ARGS"
+        );
+        if self.flags & flags::ARGS != 0 {
+            self.args.clear();
+            self.buf.clear();
+        }
         self.func = 0;
-        self.args.clear();
-        self.buf.clear();
         self.parent = std::ptr::null();
         self.latch.reset();
         self.handle = 0;
@@ -121,6 +132,24 @@ impl Task {
         self.home = 0;
         self.flags = 0;
         self.rr_next.set(-1);
+    }
+
+    /// Cache lines of a descriptor that creating and running a task with `nargs` arguments
+    /// (of small COP data, REF or RES) touch: line 0, then through its last inline record.
+    #[inline]
+    pub(crate) fn hot_lines(nargs: usize) -> usize {
+        if nargs == 0 {
+            return 1;
+        }
+        let records = std::mem::offset_of!(Task, args) + ArgList::RECORDS_AT;
+        let end = records + nargs.min(super::arglist::INLINE) * std::mem::size_of::<super::Arg>();
+        end.div_ceil(64)
+    }
+
+    /// Marks that argument records or buffer bytes were added (see [`flags::ARGS`]).
+    #[inline]
+    pub(crate) fn mark_args(&mut self) {
+        self.flags |= flags::ARGS;
     }
 
     /// Marks that a torc extension field is set (see [`flags::EXTENDED`]).
@@ -229,6 +258,27 @@ mod layout_tests {
         assert!(
             offset_of!(Task, handle) >= 128 && first_record.end <= 192,
             "line 2"
+        );
+    }
+
+    #[test]
+    fn hot_lines_cover_line_0_then_the_records_a_task_uses() {
+        let records = offset_of!(Task, args) + super::ArgList::RECORDS_AT;
+        assert_eq!(
+            records,
+            offset_of!(Task, args) + 8,
+            "the length, then the records"
+        );
+        assert_eq!(Task::hot_lines(0), 1, "an argument-less task: line 0 only");
+        assert_eq!(Task::hot_lines(1), 3, "through the first record, in line 2");
+        for n in 1..=8 {
+            let last = records + n.min(super::super::arglist::INLINE) * 32 - 1;
+            assert_eq!(Task::hot_lines(n), last / 64 + 1, "{n} arguments");
+        }
+        assert_eq!(
+            Task::hot_lines(4),
+            Task::hot_lines(9),
+            "spilled records live elsewhere"
         );
     }
 }

@@ -62,7 +62,8 @@ pub(crate) fn encode_task(task: &Task, func: (u64, u64), target: i32, handle: u6
     let mut w = Writer::with_capacity(
         48 + 32 * task.args.len() + data + if input_inline { input_len + 16 } else { 0 },
     );
-    let bits = task.flags & !crate::task::descriptor::flags::EXTENDED;
+    use crate::task::descriptor::flags::{ARGS, EXTENDED};
+    let bits = task.flags & !(EXTENDED | ARGS);
     let mut word0 = bits as u64 | (task.args.len() as u64) << 8 | (task.level as u64) << 32;
     if input.is_some() {
         word0 |= HAS_INPUT;
@@ -149,7 +150,8 @@ pub(crate) unsafe fn decode_task(
         task.parent = std::ptr::null();
         let func = (r.u64()?, r.u64()?);
         let input_word = r.u64()?;
-        task.flags = word0 as u8;
+        // The message itself is in the buffer, and the records follow (flags::ARGS).
+        task.flags = word0 as u8 | crate::task::descriptor::flags::ARGS;
         let nargs = ((word0 >> 8) & 0xff) as usize;
         if nargs > crate::task::MAX_ARGS {
             return Err(format!(
@@ -467,9 +469,20 @@ mod tests {
             input_ool: None,
         };
         assert_eq!(h, want);
+        use crate::task::descriptor::flags::ARGS;
         assert_eq!(
-            (r.level, r.home, r.flags, r.handle, r.parent as usize),
+            (
+                r.level,
+                r.home,
+                r.flags & !ARGS,
+                r.handle,
+                r.parent as usize
+            ),
             (3, 1, 2, 0x1234, 0)
+        );
+        assert!(
+            r.flags & ARGS != 0,
+            "a decoded task holds its message and records"
         );
         let v = |i: usize| r.args[i].word(r.buf.base_ptr());
         unsafe {
