@@ -149,7 +149,8 @@ impl Levels {
         self.pop_deeper_than(Some(level as usize))
     }
 
-    #[inline]
+    // Always inlined: it is the whole of a worker's search of its own queues.
+    #[inline(always)]
     fn pop_deeper_than(&self, level: Option<usize>) -> Option<TaskRef> {
         let own = self.own();
         let lowest = level.map_or(0, |l| l + 1);
