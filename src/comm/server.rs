@@ -24,6 +24,8 @@ const YIELD_ROUNDS: u32 = 20;
 const DRIVEN_NAP: Duration = Duration::from_micros(500);
 /// Shortest nap.
 const MIN_NAP: Duration = Duration::from_micros(2);
+/// With every worker parked, a nap lasts the quiet time over this (at most `TORC_YIELDTIME`).
+const IDLE_SLOPE: u32 = 8;
 /// While a worker runs a task, a nap lasts at most the quiet time over this...
 const BUSY_SLOPE: u32 = 64;
 /// ... and at most this long (see `run`). Naps over `BUSY_NAP` count as long: a worker that
@@ -76,19 +78,17 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
             std::thread::yield_now();
             continue;
         }
-        let quiet = quiet_since.elapsed();
-        let longest = node.config.yield_time;
-        let nap = if node.idle_workers() < node.num_workers() {
+        let (slope, longest) = if node.idle_workers() < node.num_workers() {
             // A worker is busy (or spinning): this thread is the node's only ear. Answer
             // within a small fraction of the quiet time: a request that follows the last
             // message within BUSY_SLOPE x BUSY_NAP waits at most BUSY_NAP, one after a long
             // silence at most BUSY_NAP_MAX (each wake-up costs ~10 us of a core here, so
             // 100 us naps through a long task would cost 10% of a core).
-            let longest = longest.min(BUSY_NAP_MAX);
-            (quiet / BUSY_SLOPE).clamp(MIN_NAP.min(longest), longest)
+            (BUSY_SLOPE, node.config.yield_time.min(BUSY_NAP_MAX))
         } else {
-            (quiet / 8).clamp(MIN_NAP.min(longest), longest)
+            (IDLE_SLOPE, node.config.yield_time)
         };
+        let nap = (quiet_since.elapsed() / slope).clamp(MIN_NAP.min(longest), longest);
         ch.sleep(nap);
     }
 }

@@ -58,16 +58,15 @@ const API_TASK_FUTURE: &str = "torc_task_future";
 /// As for `torc_task_argv`, with `cargs` the checked descriptors.
 #[inline(always)]
 unsafe fn task_future(qid: c_int, f: torc_func_t, cargs: &[CArg]) -> *mut torc_future_t {
-    const API: &str = API_TASK_FUTURE;
     let cell = FutureCell::new_in(current_worker().map(|c| &c.cells), None, None);
     let func = f.map_or(0, |f| f as usize);
     // SAFETY (both calls): as our caller guarantees.
-    if !unsafe { spawn::create_child_future(API, qid, 0, func, cargs, &cell) } {
+    if !unsafe { spawn::create_child_future(API_TASK_FUTURE, qid, 0, func, cargs, &cell) } {
         let extra = Extra {
             future: Some(cell.clone()),
             ..Default::default()
         };
-        unsafe { runtime::create_with(API, qid, 0, func, cargs, extra) };
+        unsafe { runtime::create_with(API_TASK_FUTURE, qid, 0, func, cargs, extra) };
     }
     Arc::into_raw(cell) as *mut torc_future_t
 }

@@ -1,9 +1,9 @@
 //! `TORC_TRACE` across the job (`src/trace/README.md`): node 0's setting decides for every
 //! node; at start-up each node measures its clock's offset to node 0's (round trips with
 //! node 0, keeping the fastest of `ROUNDS`, the offset taken at its midpoint; none under node
-//! 0's kernel, whose clock it shares); at the end
-//! every node turns its records into Chrome trace events (naming its own function
-//! addresses) and node 0 gathers them over MPI and writes the file.
+//! 0's kernel, whose clock it shares); at the end every node turns its records into Chrome
+//! trace events (naming its own function addresses) and node 0 gathers them over MPI and
+//! writes the file.
 
 use crate::env::Config;
 use crate::mpi::{self, World};

@@ -347,8 +347,8 @@ unsafe fn fill(
 /// As for [`create_child`].
 unsafe fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
     let t: &mut Task = task;
-    // SAFETY: as our caller guarantees.
     t.mark_args();
+    // SAFETY: as our caller guarantees.
     if let Err(e) = unsafe { capture(cargs, &mut t.args, &mut t.buf) } {
         fatal(api, format_args!("{e}"));
     }

@@ -8,7 +8,7 @@
 //! (`task/pool.rs`), so that the misses overlap with the work of the tasks in between.
 
 /// Cache-line size assumed.
-const LINE: usize = 64;
+pub(crate) const LINE: usize = 64;
 
 /// Prefetches the `n` cache lines from `p` (for reading and writing, into all levels).
 #[inline(always)]

@@ -143,7 +143,7 @@ impl Task {
         }
         let records = std::mem::offset_of!(Task, args) + ArgList::RECORDS_AT;
         let end = records + nargs.min(super::arglist::INLINE) * std::mem::size_of::<super::Arg>();
-        end.div_ceil(64)
+        end.div_ceil(crate::sync::prefetch::LINE)
     }
 
     /// Marks that argument records or buffer bytes were added (see [`flags::ARGS`]).
