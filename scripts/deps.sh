@@ -3,8 +3,10 @@
 # toolchain): OpenMPI (mpicc, mpicxx, mpirun: the default MPI) and MPICH beside it
 # (mpicc.mpich, mpiexec.mpich: the tests run a second time with it), libclang for mpi-sys's
 # bindgen, cmake + make, gcc/g++ with OpenMP, gfortran, timeout, pkg-config, patchelf (sets the
-# installed libtorc.so's SONAME), valgrind (the leak test), and Python 3 with its venv module
-# (the torcpy package: scripts/python.sh makes a virtual environment for it).
+# installed libtorc.so's SONAME), valgrind (the leak test), Python 3 with its venv module
+# (the torcpy package: scripts/python.sh makes a virtual environment for it), and SLURM
+# (slurm-wlm: slurmctld, slurmd, srun, sbatch) with munge, for the one-node test cluster of
+# scripts/slurm.sh (tests/slurm.rs).
 #
 # Quiet when everything is present. Otherwise, as root it installs what is missing with apt-get;
 # as another user it prints the exact command to run and exits non-zero.
@@ -58,6 +60,11 @@ check_all() {
     if have_cmd python3 && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
         need python3-venv "python3 -m venv (torcpy's virtual environment)"
     fi
+    # SLURM on one node (scripts/slurm.sh, tests/slurm.rs): the daemons, srun/sbatch/sinfo, and
+    # munge (its authentication: munged and the key tool).
+    { have_cmd slurmctld && have_cmd slurmd && have_cmd srun && have_cmd sbatch && have_cmd sinfo; } \
+        || need slurm-wlm "slurmctld/slurmd/srun/sbatch (slurm-wlm)"
+    { have_cmd munged && have_cmd mungekey; } || need munge "munged/mungekey (munge)"
     # OpenMP: gcc's runtime and omp.h (a real compile, only once gcc itself is there).
     if have_cmd gcc && have_pkg libc6-dev; then
         local tmp

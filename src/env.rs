@@ -36,6 +36,9 @@ pub(crate) struct Config {
     /// `TORC_SUSPEND`: a waiting task may be suspended on its own stack so that its worker
     /// runs any task meanwhile (default on where supported; see `src/fiber/README.md`).
     pub(crate) suspend: bool,
+    /// Nodes whose starting thread (worker 0) comes on top of `workers` instead of counting
+    /// among them (set by the Rust API only: [`crate::api::CallerWorker`]).
+    pub(crate) caller: crate::api::CallerWorker,
 }
 
 /// The default of `TORC_THROTTLING_FACTOR` (as gcc's OpenMP runtime: 64 queued tasks per thread).
@@ -58,6 +61,7 @@ impl Default for Config {
             trace: None,
             trace_events: TRACE_EVENTS,
             suspend: true,
+            caller: Default::default(),
         }
     }
 }

@@ -5,11 +5,12 @@
 //! was read: the object the task returned (never pickled when the task ran on this node) or
 //! the exception it raised.
 
+use crate::blocking;
 use crate::errors;
 use crate::value::{Opened, PyValue};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use torc::api::Future;
 
@@ -36,23 +37,50 @@ pub struct Task {
     pub(crate) outcome: PyOnceLock<Outcome>,
     /// Whether someone looked at the outcome (else a dropped failed task says so).
     pub(crate) observed: AtomicBool,
+    /// An executor future's state (`pool::state`); a module-API task stays `PENDING`.
+    pub(crate) state: AtomicU8,
+    /// Set once a Python-side watcher (a condition, done callbacks) was attached: only then
+    /// does the task's completion take the GIL to call `notify` (see `pool.rs`).
+    pub(crate) watched: AtomicBool,
+    /// What the completion calls, once, when watched: the executor future's notifier.
+    pub(crate) notify: std::sync::Mutex<Option<Py<PyAny>>>,
 }
 
 impl Task {
+    /// A task not created yet (its handle is set right after): `input`, `kw_input` and
+    /// `function` as submitted.
+    pub(crate) fn new(input: Py<PyAny>, kw_input: Option<Py<PyAny>>, function: Py<PyAny>) -> Task {
+        Task {
+            fut: OnceLock::new(),
+            input,
+            kw_input,
+            function,
+            outcome: PyOnceLock::new(),
+            observed: AtomicBool::new(false),
+            state: AtomicU8::new(crate::pool::state::PENDING),
+            watched: AtomicBool::new(false),
+            notify: std::sync::Mutex::new(None),
+        }
+    }
+
     fn handle(&self) -> &Future<PyValue> {
         self.fut.get().expect("a torcpy task without its handle")
     }
 
-    /// Waits for the task with the GIL released (the worker runs other tasks meanwhile).
-    pub(crate) fn wait_released(&self, py: Python<'_>) {
+    /// Waits for the task with the GIL released (the worker runs other tasks meanwhile); on
+    /// the main thread a Ctrl-C ends the wait with `KeyboardInterrupt` (`blocking.rs`).
+    pub(crate) fn wait_released(&self, py: Python<'_>) -> PyResult<()> {
         if self.outcome.get(py).is_some() {
-            return;
+            return Ok(());
         }
         if let Some(f) = self.fut.get() {
             if !f.is_done() {
-                py.detach(|| f.wait());
+                blocking::wait(py, None, &|| false, &mut |end, stop| {
+                    f.wait_until(end, stop)
+                })?;
             }
         }
+        Ok(())
     }
 
     /// The outcome read from `fut`, which must be finished (or be a callback's view).
@@ -61,12 +89,12 @@ impl Task {
     }
 
     /// Waits, then the outcome.
-    pub(crate) fn settle(&self, py: Python<'_>) -> &Outcome {
-        self.wait_released(py);
+    pub(crate) fn settle(&self, py: Python<'_>) -> PyResult<&Outcome> {
+        self.wait_released(py)?;
         if let Some(o) = self.outcome.get(py) {
-            return o;
+            return Ok(o);
         }
-        self.settle_from(py, self.handle())
+        Ok(self.settle_from(py, self.handle()))
     }
 
     /// Whether the task has finished.
@@ -122,19 +150,19 @@ impl Task {
     /// note naming the task, its node and worker, and the traceback there when remote).
     fn result(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         self.observed.store(true, Ordering::Relaxed);
-        match self.settle(py) {
+        match self.settle(py)? {
             Outcome::Value(v) => Ok(v.clone_ref(py)),
             Outcome::Raised(e) => Err(PyErr::from_value(e.bind(py).clone())),
         }
     }
 
     /// Waits for the task and returns the exception it raised, or None.
-    fn exception(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+    fn exception(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         self.observed.store(true, Ordering::Relaxed);
-        match self.settle(py) {
+        Ok(match self.settle(py)? {
             Outcome::Value(_) => None,
             Outcome::Raised(e) => Some(e.clone_ref(py)),
-        }
+        })
     }
 
     /// Whether the task has finished (and its callback ran).
@@ -157,8 +185,82 @@ impl Task {
     }
 
     /// Waits for the task (without reading its outcome).
-    fn wait(&self, py: Python<'_>) {
-        self.wait_released(py);
+    fn wait(&self, py: Python<'_>) -> PyResult<()> {
+        self.wait_released(py)
+    }
+
+    // The executor future's side (`pool.rs`); `torcpy._executor.TorcFuture` calls these.
+
+    /// Its state (`pool::state`).
+    fn _state(&self) -> u8 {
+        self.state.load(Ordering::SeqCst)
+    }
+
+    /// Whether it is final: finished or cancelled.
+    fn _final(&self) -> bool {
+        self.is_final()
+    }
+
+    /// Cancels it if it has not started: 1 cancelled now, 2 cancelled before, 0 not.
+    fn _cancel(&self) -> u8 {
+        self.cancel_now()
+    }
+
+    /// `set_running_or_notify_cancel`: false when it was cancelled, else it runs.
+    fn _set_running(&self) -> bool {
+        self.start()
+    }
+
+    /// Attaches the watcher's notifier (see `pool.rs`): called once at completion, unless
+    /// the watcher sees the completion itself when it looks at the state afterwards.
+    fn _watch(&self, notify: Py<PyAny>) {
+        if let Ok(mut n) = self.notify.lock() {
+            *n = Some(notify);
+        }
+        self.watched.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits up to `timeout` seconds (None: no limit): 0 final, 1 timed out, 2 the caller
+    /// is no worker and must wait on the future's condition.
+    #[pyo3(signature = (timeout = None))]
+    fn _xwait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<u8> {
+        crate::pool::xwait(py, self, timeout)
+    }
+
+    /// The result of a final future; `CancelledError` when it was cancelled.
+    fn _xresult(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if self.state.load(Ordering::SeqCst) == crate::pool::state::CANCELLED {
+            return Err(crate::pool::cancelled_error(py));
+        }
+        self.result(py)
+    }
+
+    /// The exception of a final future (None); `CancelledError` when it was cancelled.
+    fn _xexception(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        if self.state.load(Ordering::SeqCst) == crate::pool::state::CANCELLED {
+            return Err(crate::pool::cancelled_error(py));
+        }
+        self.exception(py)
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        if let Ok(n) = self.notify.try_lock() {
+            if let Some(n) = n.as_ref() {
+                visit.call(n)?;
+            }
+        }
+        visit.call(&self.input)?;
+        visit.call(&self.function)?;
+        if let Some(k) = &self.kw_input {
+            visit.call(k)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut n) = self.notify.lock() {
+            n.take();
+        }
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -8,8 +8,10 @@
 
 use pyo3::prelude::*;
 
+mod blocking;
 mod errors;
 mod future;
+mod pool;
 mod runtime;
 mod submit;
 mod task;
@@ -19,7 +21,12 @@ mod wait;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    blocking::init(m.py())?;
     m.add_class::<future::Task>()?;
+    m.add_class::<pool::Claim>()?;
+    m.add_function(wrap_pyfunction!(pool::_remote_claim, m)?)?;
+    m.add_function(wrap_pyfunction!(pool::xsubmit, m)?)?;
+    m.add_function(wrap_pyfunction!(pool::xsubmit_chunk, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;
     m.add_function(wrap_pyfunction!(runtime::init, m)?)?;
@@ -27,6 +34,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::start, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::finalize, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::role, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::on_worker, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::level, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::abort, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::ended, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::serve_phase, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::end_phase, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::node_id, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::num_nodes, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::worker_id, m)?)?;

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
-use torc::api::{self, Builder, Role};
+use torc::api::{self, Builder, CallerWorker, Role};
 
 /// What this process is, once `init` ran: its role, node and the job's nodes.
 static STARTED: OnceLock<(Role, usize, usize)> = OnceLock::new();
@@ -30,10 +30,10 @@ fn not_running(api: &str) -> PyErr {
 
 /// The settings: torc's from `TORC_*`, then `TORCPY_WORKERS`, `TORCPY_STEALING` and
 /// `TORCPY_SERVER_YIELDTIME` over them.
-fn builder() -> PyResult<Builder> {
+fn builder(caller: CallerWorker) -> PyResult<Builder> {
     // A Python task's frames live in its thread's interpreter state: a wait must not set the
     // task aside on another stack while the worker runs other Python tasks on that thread.
-    let mut b = Builder::new().suspend_waits(false);
+    let mut b = Builder::new().suspend_waits(false).caller(caller);
     if let Ok(w) = std::env::var("TORCPY_WORKERS") {
         let n: usize = w.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
             PyValueError::new_err(format!(
@@ -70,13 +70,26 @@ fn builder() -> PyResult<Builder> {
     Ok(b)
 }
 
-/// Starts the runtime on every rank (collective); a second call does nothing.
+/// Starts the runtime on every rank (collective); a second call does nothing. `caller`:
+/// "counted" (the calling thread is one of `TORCPY_WORKERS`, as in the original torcpy) or
+/// "extra" (rank 0 starts `TORCPY_WORKERS` worker threads besides the calling thread, which
+/// runs the script and runs tasks only while it waits: the executor's launchers).
 #[pyfunction]
-pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
+#[pyo3(signature = (caller = "counted"))]
+pub(crate) fn init(py: Python<'_>, caller: &str) -> PyResult<()> {
     if STARTED.get().is_some() {
         return Ok(());
     }
-    let b = builder()?;
+    let caller = match caller {
+        "counted" => CallerWorker::Counted,
+        "extra" => CallerWorker::ExtraOnNode0,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "torcpy.init: caller = {caller:?} (use \"counted\" or \"extra\")"
+            )))
+        }
+    };
+    let b = builder(caller)?;
     let role = py.detach(|| b.init()).map_err(|e| match e {
         api::Error::Config(_) => match std::env::var("TORCPY_WORKERS") {
             Ok(w) => PyValueError::new_err(format!("torcpy.init: TORCPY_WORKERS = {w:?}: {e}")),
@@ -99,7 +112,7 @@ pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
 #[pyfunction]
 #[pyo3(signature = (main = None))]
 pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    init(py)?;
+    init(py, "counted")?;
     let &(role, _, nodes) = STARTED.get().expect("started");
     if ENDED.load(Ordering::Acquire) {
         return Err(PyRuntimeError::new_err(
@@ -116,14 +129,27 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
         serve(py);
         return Ok(py.None());
     }
-    let r = match main {
-        Some(m) => m.call0().map(Bound::unbind),
-        None => Ok(py.None()),
+    let Some(main) = main else {
+        // The late switch (`launch(None)`): the caller goes on as the primary task; the job
+        // ends with its `shutdown()`.
+        return Ok(py.None());
     };
+    let r = main.call0().map(Bound::unbind);
     match r {
         Ok(v) => {
             shutdown(py)?;
             Ok(v)
+        }
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
+            // Ctrl-C that main did not catch: every rank ends now, as Python's 130.
+            e.print(py);
+            let ended = py
+                .import("torcpy._signals")
+                .and_then(|m| m.call_method0("end_interrupted"));
+            // (Only returns if that failed.)
+            drop(ended);
+            flush(py);
+            api::abort(130)
         }
         Err(e) if nodes == 1 => {
             shutdown(py)?;
@@ -178,11 +204,77 @@ fn serve(py: Python<'_>) {
     }
 }
 
+/// Whether the calling thread is one of the runtime's workers (a wait there runs other
+/// tasks).
+#[pyfunction]
+pub(crate) fn on_worker() -> bool {
+    api::worker_id().is_some()
+}
+
+/// The nesting level of the task the calling thread runs (0: the primary task), or None
+/// outside any task.
+#[pyfunction]
+pub(crate) fn level() -> Option<u32> {
+    api::level()
+}
+
+/// Stops the whole job at once with exit status `status` (`MPI_Abort`), after flushing
+/// Python's standard streams.
+#[pyfunction]
+pub(crate) fn abort(py: Python<'_>, status: i32) {
+    flush(py);
+    api::abort(status)
+}
+
+/// What this process is in the job: "primary" (rank 0), "server" (another rank), or None
+/// before `init`.
+#[pyfunction]
+pub(crate) fn role() -> Option<&'static str> {
+    STARTED.get().map(|s| match s.0 {
+        Role::Primary => "primary",
+        Role::Server => "server",
+    })
+}
+
+/// Whether the job has ended in this process (rank 0 shut it down, or this rank served to
+/// the end).
+#[pyfunction]
+pub(crate) fn ended() -> bool {
+    ENDED.load(Ordering::Acquire)
+}
+
+/// How many task phases rank 0 has ended (`end_phase`), on this rank.
+static PHASES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// On a rank other than 0, on the thread that started torcpy: runs tasks until rank 0 ends
+/// the current task phase (`end_phase`, run on every rank) or the job, then returns and the
+/// script goes on (`TorcCommExecutor`). Ctrl-C raises `KeyboardInterrupt` here.
+#[pyfunction]
+pub(crate) fn serve_phase(py: Python<'_>) -> PyResult<()> {
+    let start = PHASES.load(Ordering::SeqCst);
+    let over = || PHASES.load(Ordering::SeqCst) != start;
+    let mut served = Ok(());
+    crate::blocking::wait(py, None, &over, &mut |end, stop| {
+        let stop = std::cell::RefCell::new(stop);
+        let until = || (stop.borrow_mut())() || end.is_some_and(|e| std::time::Instant::now() >= e);
+        served = api::serve_until(&until);
+        // Done when the phase ended, or the job did (then there is nothing more to serve).
+        over() || served.is_err()
+    })?;
+    served.map_err(|e| PyRuntimeError::new_err(format!("torcpy: serving tasks: {e}")))
+}
+
+/// Ends the current task phase on this rank (see `serve_phase`).
+#[pyfunction]
+pub(crate) fn end_phase() {
+    PHASES.fetch_add(1, Ordering::SeqCst);
+}
+
 /// `init`, then `launch(main)`: the usual way to run a torcpy program (collective; call it
 /// from `__main__`). Returns `main`'s result on rank 0, None on the others.
 #[pyfunction]
 pub(crate) fn start(py: Python<'_>, main: Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    init(py)?;
+    init(py, "counted")?;
     launch(py, Some(main))
 }
 

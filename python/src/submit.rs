@@ -7,10 +7,7 @@ use crate::threads;
 use crate::value::PyValue;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyDict, PyList, PySet, PyString, PyTuple};
-use std::sync::atomic::AtomicBool;
-use std::sync::OnceLock;
 use std::time::Instant;
 use torc::api::{self, Borrow, Future, Moved, Place};
 
@@ -26,7 +23,7 @@ pub(crate) fn in_task(api_name: &str) -> PyResult<()> {
 }
 
 /// Where `qid` sends a task.
-fn place_of(qid: i64) -> PyResult<Place> {
+pub(crate) fn place_of(qid: i64) -> PyResult<Place> {
     if qid == -1 {
         return Ok(Place::Any);
     }
@@ -62,7 +59,10 @@ fn copied<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyA
 }
 
 /// `args` with its built-in containers shallow-copied (the tuple itself when it has none).
-fn copied_args<'py>(py: Python<'py>, args: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn copied_args<'py>(
+    py: Python<'py>,
+    args: Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTuple>> {
     // Nothing is allocated unless some argument is a container.
     let mut copies: Option<Vec<Bound<'py, PyAny>>> = None;
     for (i, a) in args.iter().enumerate() {
@@ -131,17 +131,10 @@ pub(crate) fn submit(
     } else {
         args.clone().into_any().unbind()
     };
-    let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref())?;
+    let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), None)?;
     let task = Py::new(
         py,
-        Task {
-            fut: OnceLock::new(),
-            input,
-            kw_input: kw.map(|k| k.into_any().unbind()),
-            function: f.unbind(),
-            outcome: PyOnceLock::new(),
-            observed: AtomicBool::new(false),
-        },
+        Task::new(input, kw.map(|k| k.into_any().unbind()), f.unbind()),
     )?;
     let value = PyValue::Ok(call.into_any().unbind());
     let fut = match callback {
@@ -312,7 +305,7 @@ pub(crate) fn map(
     let mut futures = Vec::with_capacity(n.div_ceil(cs));
     for start in (0..n).step_by(cs) {
         let part = items.get_slice(start, (start + cs).min(n));
-        let call = call_object(py, CHUNK, &f, part.as_any(), None)?;
+        let call = call_object(py, CHUNK, &f, part.as_any(), None, None)?;
         let value = PyValue::Ok(call.into_any().unbind());
         futures.push(api::submit(Place::Any, run_call, (Moved(value),)));
     }
@@ -324,7 +317,9 @@ pub(crate) fn map(
     let mut first: Option<Py<PyAny>> = None;
     for fut in &futures {
         if !fut.is_done() {
-            py.detach(|| fut.wait());
+            crate::blocking::wait(py, None, &|| false, &mut |end, stop| {
+                fut.wait_until(end, stop)
+            })?;
         }
         match crate::future::outcome_of(py, fut.get()) {
             Outcome::Value(list) => {

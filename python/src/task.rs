@@ -16,6 +16,9 @@ use std::cell::RefCell;
 pub(crate) const CALL: u8 = 0;
 /// `[f(*a) for a in args]`: one chunk of `map`.
 pub(crate) const CHUNK: u8 = 1;
+/// A chunk of the executor's `map`: as [`CHUNK`], but an item's exception carries the
+/// results of the items before it (attribute `_torcpy_done`), so that they are not lost.
+pub(crate) const XCHUNK: u8 = 2;
 
 thread_local! {
     /// Per task running on this thread (innermost last): the children it submitted and has
@@ -53,18 +56,19 @@ pub(crate) fn take_children() -> Vec<Py<Task>> {
     })
 }
 
-/// The call object for `f(*args, **kwargs)` (kind [`CALL`] or [`CHUNK`]).
+/// The call object for `f(*args, **kwargs)` (kind [`CALL`], [`CHUNK`] or [`XCHUNK`]), with
+/// the claim of the executor future it runs for, if any (`pool::Claim`).
 pub(crate) fn call_object<'py>(
     py: Python<'py>,
     kind: u8,
     f: &Bound<'py, PyAny>,
     args: &Bound<'py, PyAny>,
     kwargs: Option<&Bound<'py, PyDict>>,
+    claim: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let kw = match kwargs {
-        Some(k) => k.clone().into_any(),
-        None => py.None().into_bound(py),
-    };
+    let none = || py.None().into_bound(py);
+    let kw = kwargs.map_or_else(none, |k| k.clone().into_any());
+    let claim = claim.map_or_else(none, Bound::clone);
     PyTuple::new(
         py,
         [
@@ -72,6 +76,7 @@ pub(crate) fn call_object<'py>(
             f.clone(),
             args.clone(),
             kw,
+            claim,
         ],
     )
 }
@@ -104,24 +109,33 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
             }
         };
         drop(input);
-        let Ok((kind, f, args, kwargs)) = call.extract::<(
+        let Ok((kind, f, args, kwargs, claim)) = call.extract::<(
             u8,
             Bound<'_, PyAny>,
             Bound<'_, PyAny>,
             Option<Bound<'_, PyDict>>,
+            Bound<'_, PyAny>,
         )>() else {
             let e = errors::TaskError::new_err("torcpy: a task's input is not a call");
             return PyValue::Raised(errors::record(py, e, "?"));
         };
+        if !crate::pool::may_run(&claim) {
+            // Cancelled before it started: its future says so already.
+            return PyValue::Ok(py.None());
+        }
+        drop(claim);
         enter_task();
-        let r = if kind == CHUNK {
-            chunk(py, &f, &args)
-        } else {
-            match args.cast::<PyTuple>() {
+        let r = match kind {
+            CHUNK => chunk(py, &f, &args, false),
+            XCHUNK => chunk(py, &f, &args, true),
+            _ => match args.cast::<PyTuple>() {
                 Ok(a) => f.call(a, kwargs.as_ref()),
                 Err(e) => Err(e.into()),
-            }
+            },
         };
+        if let Err(e) = &r {
+            crate::blocking::note_interrupt(py, e);
+        }
         let children = leave_task();
         if children.iter().any(|c| !c.get().is_finished(py)) {
             // Children it did not wait for: the task completes only with them anyway; waiting
@@ -137,16 +151,28 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
     })
 }
 
-/// `[f(*a) for a in items]`.
+/// `[f(*a) for a in items]`; with `keep_done`, an item's exception carries the results
+/// before it in its attribute `_torcpy_done`.
 fn chunk<'py>(
     py: Python<'py>,
     f: &Bound<'py, PyAny>,
     items: &Bound<'py, PyAny>,
+    keep_done: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let items = items.cast::<PyList>()?;
     let out = PyList::empty(py);
     for a in items.iter() {
-        out.append(f.call1(a.cast_into::<PyTuple>()?)?)?;
+        match f.call1(a.cast_into::<PyTuple>()?) {
+            Ok(v) => out.append(v)?,
+            Err(e) => {
+                if keep_done && !out.is_empty() {
+                    // An exception that takes no attributes loses them (the items are then
+                    // reported from the chunk's first one).
+                    let _ = e.value(py).setattr(pyo3::intern!(py, "_torcpy_done"), &out);
+                }
+                return Err(e);
+            }
+        }
     }
     Ok(out.into_any())
 }

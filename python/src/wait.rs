@@ -1,6 +1,7 @@
 //! Waiting for Python tasks: `wait`/`waitall` and `as_completed`. Every wait releases the
 //! GIL; the waiting worker runs other tasks meanwhile.
 
+use crate::blocking;
 use crate::errors;
 use crate::future::Task;
 use crate::submit::in_task;
@@ -23,15 +24,20 @@ pub(crate) fn wait(py: Python<'_>, tasks: Option<Bound<'_, PyAny>>) -> PyResult<
                         t.repr().map(|r| r.to_string()).unwrap_or_default()
                     ))
                 })?;
-                t.get().wait_released(py);
+                t.get().wait_released(py)?;
             }
             Ok(())
         }
         None => {
             in_task("wait")?;
-            let r = py.detach(api::wait_all);
+            let mut r = Ok(true);
+            blocking::wait(py, None, &|| false, &mut |end, stop| {
+                r = api::wait_all_until(end, stop);
+                !matches!(r, Ok(false))
+            })?;
             drop(task::take_children());
-            r.map_err(|e| errors::TaskError::new_err(format!("torcpy.wait: {e}")))
+            r.map(|_| ())
+                .map_err(|e| errors::TaskError::new_err(format!("torcpy.wait: {e}")))
         }
     }
 }
@@ -64,20 +70,76 @@ impl AsCompletedIter {
         slf
     }
 
-    fn __next__(&mut self, py: Python<'_>) -> Option<Py<Task>> {
-        let it = self.inner.as_mut()?;
-        let next = py.detach(|| it.next());
-        match next {
-            Some(h) => Some(h.0),
-            None => {
-                self.inner = None;
-                None
-            }
-        }
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<Task>>> {
+        Ok(match self.next_before(py, None, true)? {
+            Next::Ready(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The next task to finish, waiting at most `timeout` seconds (None: no limit):
+    /// `(False, task)`, `(False, None)` when all were yielded, `(True, None)` on timeout.
+    #[pyo3(signature = (timeout = None))]
+    fn _next(
+        &mut self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+    ) -> PyResult<(bool, Option<Py<Task>>)> {
+        let help = blocking::helps(timeout);
+        Ok(
+            match self.next_before(py, blocking::deadline(timeout), help)? {
+                Next::Ready(t) => (false, Some(t)),
+                Next::Exhausted => (false, None),
+                Next::TimedOut => (true, None),
+            },
+        )
     }
 
     fn __len__(&self) -> usize {
         self.inner.as_ref().map_or(0, |i| i.size_hint().0)
+    }
+}
+
+/// What waiting for the next task of an `as_completed` gave.
+enum Next {
+    Ready(Py<Task>),
+    Exhausted,
+    TimedOut,
+}
+
+impl AsCompletedIter {
+    fn next_before(
+        &mut self,
+        py: Python<'_>,
+        deadline: Option<std::time::Instant>,
+        help: bool,
+    ) -> PyResult<Next> {
+        let Some(it) = self.inner.as_mut() else {
+            return Ok(Next::Exhausted);
+        };
+        let mut got = None;
+        blocking::wait(py, deadline, &|| false, &mut |end, stop| {
+            let next = if help {
+                it.next_until(end, stop)
+            } else {
+                it.park_next_until(end, stop)
+            };
+            match next {
+                Ok(x) => {
+                    got = Some(x);
+                    true
+                }
+                Err(api::Stopped) => false,
+            }
+        })?;
+        Ok(match got {
+            Some(Some(h)) => Next::Ready(h.0),
+            Some(None) => {
+                self.inner = None;
+                Next::Exhausted
+            }
+            None => Next::TimedOut,
+        })
     }
 }
 

@@ -20,10 +20,9 @@ Run it with ``python prog.py`` (one process) or ``mpirun -np 4 python prog.py``.
 turns inter-node stealing on; torc's own ``TORC_*`` variables apply too.
 """
 
-import signal as _signal
-import threading as _threading
+import sys as _sys
 
-from . import _core
+from . import _core, _signals
 from ._core import (
     AsCompleted,
     Task,
@@ -53,34 +52,34 @@ __all__ = [
 ]
 
 
-def _interrupt_stops_everything():
-    # While torc waits (the GIL released, no bytecode running) Python's own SIGINT handler
-    # would only set a flag nobody looks at: a Ctrl-C, or mpirun passing one on, must end the
-    # process at once (mpirun then ends the other ranks).
-    if _threading.current_thread() is _threading.main_thread():
-        if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
-            _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
-
-
 def init():
     """Starts the runtime on every rank (collective). A second call does nothing."""
-    _interrupt_stops_everything()
     _core.init()
+    _signals.sigterm_interrupts()
 
 
 def launch(main=None):
     """Rank 0: runs ``main()`` as the primary task, then shuts the job down; returns its
-    result. Other ranks: serve tasks until then; return None."""
-    _interrupt_stops_everything()
-    return _core.launch(main)
+    result. With ``main=None`` (the late switch from SPMD to master-worker), rank 0 returns
+    at once and goes on as the primary task until it calls ``shutdown()``. Other ranks serve
+    tasks until then; they return None, or, with ``main=None``, leave the process (exit
+    status 0), as the original torcpy does."""
+    _core.init()
+    _signals.sigterm_interrupts()
+    r = _core.launch(main)
+    if main is None and _core.role() == "server":
+        _sys.exit(0)
+    return r
 
 
 def start(main):
     """``init()`` then ``launch(main)``: runs ``main`` on rank 0 as the primary task while
     the other ranks serve tasks; returns when the job is over (``main``'s result on rank 0,
-    None elsewhere). Call it from ``__main__`` on every rank."""
-    _interrupt_stops_everything()
-    return _core.start(main)
+    None elsewhere). Call it from ``__main__`` on every rank. Under ``python -m torcpy``,
+    where the runtime runs already, it runs ``main`` on rank 0 and ends the job after it."""
+    _core.init()
+    _signals.sigterm_interrupts()
+    return _core.launch(main)
 
 
 def shutdown():
@@ -93,51 +92,12 @@ def finalize():
     _core.finalize()
 
 
-class TorcPoolExecutor:
-    """A ``concurrent.futures``-style executor over the running torcpy job::
-
-        with torcpy.TorcPoolExecutor() as ex:
-            futures = [ex.submit(f, x) for x in xs]
-            ys = list(ex.map(f, xs))
-
-    Leaving the ``with`` block waits for the tasks submitted through it. It may be used
-    several times in one ``main``; it needs no start-up of its own (``torcpy.start`` does
-    that).
-    """
-
-    def __init__(self, max_workers=None):
-        self._tasks = []
-        self._closed = False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.shutdown(wait=True)
-        return False
-
-    def submit(self, fn, *args, **kwargs):
-        """``torcpy.submit(fn, *args, **kwargs)``; returns the task (its future)."""
-        if self._closed:
-            raise RuntimeError("TorcPoolExecutor.submit: the executor was shut down")
-        t = _core.submit(fn, *args, **kwargs)
-        self._tasks.append(t)
-        return t
-
-    def map(self, fn, *iterables, timeout=None, chunksize=1, progress=False):
-        """``torcpy.map(fn, *iterables, chunksize=chunksize, progress=progress)``: the
-        results in input order (``progress``: see ``torcpy.map``)."""
-        if self._closed:
-            raise RuntimeError("TorcPoolExecutor.map: the executor was shut down")
-        return iter(_core.map(fn, *iterables, chunksize=chunksize, progress=progress))
-
-    def wait(self):
-        """Waits for every task submitted through this executor."""
-        tasks, self._tasks = self._tasks, []
-        _core.wait(tasks)
-
-    def shutdown(self, wait=True, cancel_futures=False):
-        """Waits (if asked) for the executor's tasks; later submits are refused."""
-        if wait:
-            self.wait()
-        self._closed = True
+def __getattr__(name):
+    # torcpy.TorcPoolExecutor is torcpy.futures' (imported on first use).
+    if name == "TorcPoolExecutor":
+        from .futures import TorcPoolExecutor
+        return TorcPoolExecutor
+    if name == "futures":
+        from . import futures
+        return futures
+    raise AttributeError(f"module 'torcpy' has no attribute {name!r}")

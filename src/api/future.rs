@@ -5,13 +5,14 @@
 
 use super::codec::{self, Codec};
 use super::error::{failed, Error};
-use crate::sched::wait::wait_here;
+use crate::sched::wait::{wait_here, wait_here_until};
 use crate::sched::worker::current_worker;
 use crate::task::future::{FutureCell, Listener, Outcome};
 use std::borrow::Borrow;
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The handle of a task created with [`Scope::submit`](super::Scope::submit): whether it is
 /// done, its result, or the error of its failure. Handles stay on the node that created the
@@ -65,6 +66,35 @@ impl<R: Codec> Future<R> {
         }
     }
 
+    /// Waits until the task completed or `timeout` has passed; whether it completed. As
+    /// [`wait`](Future::wait), the worker runs other tasks meanwhile.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
+        self.wait_until(deadline, &mut || false)
+    }
+
+    /// Waits until the task completed, `deadline` (if any) has passed, or `stop()` returns
+    /// true; whether it completed. `stop` is asked whenever the waiter looks, at least every
+    /// millisecond while it parks: it must be cheap and must not block or wait for another
+    /// thread (read an atomic flag set elsewhere, e.g. by a signal handler). A task the worker
+    /// runs meanwhile is finished first: the wait returns only between tasks.
+    pub fn wait_until(&self, deadline: Option<Instant>, stop: &mut dyn FnMut() -> bool) -> bool {
+        if self.borrowed {
+            return true;
+        }
+        bounded_wait(&**self.cell, deadline, true, stop)
+    }
+
+    /// As [`wait_until`](Future::wait_until), but a worker runs no other task meanwhile: it
+    /// only parks, so a task it would run cannot make it overrun `deadline` (the task must
+    /// then be run by another worker).
+    pub fn park_until(&self, deadline: Option<Instant>, stop: &mut dyn FnMut() -> bool) -> bool {
+        if self.borrowed {
+            return true;
+        }
+        bounded_wait(&**self.cell, deadline, false, stop)
+    }
+
     /// Waits, then gives a reference to the result, or the error of the task's failure.
     pub fn get(&self) -> Result<&R, Error> {
         self.wait();
@@ -108,6 +138,22 @@ impl<R: Codec> Drop for Future<R> {
         // SAFETY: the field is taken once, here, and never used again.
         let cell = unsafe { std::mem::ManuallyDrop::take(&mut self.cell) };
         FutureCell::recycle(cell, current_worker().map(|c| &c.cells));
+    }
+}
+
+/// How often a bounded wait looks at its deadline and stop condition while it parks.
+const BOUNDED_NAP: Duration = Duration::from_millis(1);
+
+/// Waits for `w` until it is done, `deadline` passes or `stop()` says so; whether it is done.
+fn bounded_wait<W: crate::sched::wait::Waitable>(
+    w: &W,
+    deadline: Option<Instant>,
+    help: bool,
+    stop: &mut dyn FnMut() -> bool,
+) -> bool {
+    match deadline {
+        None => wait_here_until(w, BOUNDED_NAP, help, stop),
+        Some(d) => wait_here_until(w, BOUNDED_NAP, help, &mut || Instant::now() >= d || stop()),
     }
 }
 
@@ -161,5 +207,54 @@ impl<R: Codec, H: Borrow<Future<R>>> Iterator for AsCompleted<R, H> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.left, Some(self.left))
+    }
+}
+
+/// A bounded wait for the next handle of [`AsCompleted`] gave up: its deadline passed or its
+/// stop condition held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
+impl<R: Codec, H: Borrow<Future<R>>> AsCompleted<R, H> {
+    /// The next handle to complete, as [`Iterator::next`], but waiting only until `deadline`
+    /// (if any) passes or `stop()` returns true (asked as in [`Future::wait_until`]):
+    /// `Ok(Some(h))` a completed handle, `Ok(None)` when all were yielded, `Err(Stopped)`
+    /// when the wait gave up (the iterator goes on from where it was).
+    pub fn next_until(
+        &mut self,
+        deadline: Option<Instant>,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<H>, Stopped> {
+        self.next_bounded(deadline, true, stop)
+    }
+
+    /// As [`next_until`](AsCompleted::next_until), but a worker runs no other task meanwhile
+    /// (as [`Future::park_until`]).
+    pub fn park_next_until(
+        &mut self,
+        deadline: Option<Instant>,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<H>, Stopped> {
+        self.next_bounded(deadline, false, stop)
+    }
+
+    fn next_bounded(
+        &mut self,
+        deadline: Option<Instant>,
+        help: bool,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<H>, Stopped> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        loop {
+            if let Some(i) = self.listener.next_ready() {
+                self.left -= 1;
+                return Ok(self.futures[i].take());
+            }
+            if !bounded_wait(&*self.listener, deadline, help, stop) {
+                return Err(Stopped);
+            }
+        }
     }
 }

@@ -25,7 +25,7 @@ pub use codec::Codec;
 pub use codec::Serde;
 pub use data::{Data, Payload};
 pub use error::{Error, TaskError};
-pub use future::{as_completed, AsCompleted, Future};
+pub use future::{as_completed, AsCompleted, Future, Stopped};
 pub use global::{broadcast, Global};
 pub use join::join;
 pub use map::{map, map_with, MapOptions};
@@ -47,6 +47,25 @@ pub struct Builder {
     stats: Option<bool>,
     yield_time: Option<Duration>,
     suspend: Option<bool>,
+    caller: Option<CallerWorker>,
+}
+
+/// Whether the thread that starts the runtime counts among a node's workers ([`Builder::caller`]).
+///
+/// That thread becomes the node's worker 0: on node 0 it runs the primary task, and runs other
+/// tasks only while that task waits; on the other nodes it runs tasks only inside [`serve`].
+/// A program whose starting thread does other things meanwhile (an event loop, threads it
+/// joins, SPMD work between task phases) asks for one worker more where it needs one, so that
+/// the node's tasks never depend on that thread.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum CallerWorker {
+    /// It is one of the node's `workers` (the default, as in TORC).
+    #[default]
+    Counted,
+    /// Node 0 starts `workers` worker threads besides it; other nodes count it.
+    ExtraOnNode0,
+    /// Every node starts `workers` worker threads besides it.
+    ExtraEverywhere,
 }
 
 impl Builder {
@@ -85,6 +104,13 @@ impl Builder {
     /// code that keeps per-thread state across a wait needs (an interpreter, say).
     pub fn suspend_waits(mut self, on: bool) -> Builder {
         self.suspend = Some(on);
+        self
+    }
+
+    /// Whether the starting thread counts among the workers (default: it does); see
+    /// [`CallerWorker`].
+    pub fn caller(mut self, c: CallerWorker) -> Builder {
+        self.caller = Some(c);
         self
     }
 
@@ -132,6 +158,9 @@ impl Builder {
         }
         if let Some(s) = self.suspend {
             c.suspend = s;
+        }
+        if let Some(w) = self.caller {
+            c.caller = w;
         }
         Ok(c)
     }
@@ -183,6 +212,18 @@ impl Builder {
 /// started by `init`, another thread, or served already).
 pub fn serve() -> Result<(), Error> {
     if runtime::serve() {
+        Ok(())
+    } else {
+        Err(Error::NotRunning)
+    }
+}
+
+/// As [`serve`], but returns (without shutting this node down) once `stop()` holds: `stop`
+/// is asked between tasks, at least every `TORC_YIELDTIME`, and must be cheap and must not
+/// block. The thread may serve again later (a program alternating SPMD phases and task
+/// phases) and ends with [`serve`]. Returns early, with `Ok`, when node 0 ends the job.
+pub fn serve_until(stop: &dyn Fn() -> bool) -> Result<(), Error> {
+    if runtime::serve_until(stop) {
         Ok(())
     } else {
         Err(Error::NotRunning)
@@ -287,6 +328,32 @@ pub fn wait_all() -> Result<(), Error> {
     match scope::take_failures() {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// As [`wait_all`], but waiting only until `deadline` (if any) passes or `stop()` returns true
+/// (asked as in [`Future::wait_until`]): `Ok(true)` when the children are done (and none
+/// failed), `Ok(false)` when the wait gave up.
+pub fn wait_all_until(
+    deadline: Option<std::time::Instant>,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<bool, Error> {
+    if current_worker().is_none() || current_task().is_null() {
+        return Err(Error::NotInTask);
+    }
+    let nap = std::time::Duration::from_millis(1);
+    let done = match deadline {
+        None => scope::wait_children_until(nap, stop),
+        Some(d) => {
+            scope::wait_children_until(nap, &mut || std::time::Instant::now() >= d || stop())
+        }
+    };
+    if !done {
+        return Ok(false);
+    }
+    match scope::take_failures() {
+        Some(e) => Err(e),
+        None => Ok(true),
     }
 }
 

@@ -558,6 +558,22 @@ pub(crate) fn wait_children() {
     }
 }
 
+/// As [`wait_children`], until `stop()` says so (asked at least every `nap`); whether the
+/// children are done.
+pub(crate) fn wait_children_until(
+    nap: std::time::Duration,
+    stop: &mut dyn FnMut() -> bool,
+) -> bool {
+    if current_worker().is_none() {
+        return true;
+    }
+    // SAFETY: the current task is alive while it runs on this thread.
+    match unsafe { current_task().as_ref() } {
+        Some(t) => crate::sched::wait::wait_here_until(&t.latch, nap, true, stop),
+        None => true,
+    }
+}
+
 /// The failures of the calling task's children nobody took yet, as an error.
 pub(crate) fn take_failures() -> Option<Error> {
     let node = super::running_node()?;
@@ -709,8 +725,13 @@ impl<'scope> Scope<'scope, '_> {
 /// completes itself (a task is complete only when its children are). `place` as in
 /// [`Scope::spawn_at`].
 ///
+/// Any thread of a running node may call it, not only a task: a task created by a thread that
+/// runs no task (a thread the program started, a worker between tasks) is counted in its
+/// node, as detached work is, so the job waits for it before it ends; its handle works as any
+/// other (waiting on it outside a worker naps between looks).
+///
 /// # Panics
-/// Outside a task of a running runtime, and on misuse as [`Scope::spawn`].
+/// When the runtime does not run on this node, and on misuse as [`Scope::spawn`].
 pub fn submit<A, R, F>(place: Place, f: F, args: A) -> Future<R>
 where
     A: Args<'static>,
@@ -718,7 +739,9 @@ where
     F: TaskFn<A::Kinds, R>,
 {
     const API: &str = "torc::api::submit";
-    in_task(API);
+    if !crate::runtime::is_running() {
+        misuse(API, Error::NotRunning);
+    }
     let spare = current_worker().map(|c| &c.cells);
     let cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), None);
     create(API, place, 0, f, args, Some(cell.clone()));
@@ -739,7 +762,9 @@ where
     C: FnOnce(&Future<R>) + Send + 'static,
 {
     const API: &str = "torc::api::submit_then";
-    in_task(API);
+    if !crate::runtime::is_running() {
+        misuse(API, Error::NotRunning);
+    }
     let cb = boxed_callback::<R, F, C>(callback);
     let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
     create(API, place, 0, f, args, Some(cell.clone()));
@@ -758,16 +783,6 @@ fn boxed_callback<'s, R: Codec, F, C: FnOnce(&Future<R>) + Send + 's>(
         r.err()
             .map(|p| failure_here(name, crate::error::panic_message(&*p)))
     })
-}
-
-/// Stops `api` unless it is called by a task of a running runtime.
-fn in_task(api: &str) {
-    if !crate::runtime::is_running() {
-        misuse(api, Error::NotRunning);
-    }
-    if current_worker().is_none() || current_task().is_null() {
-        misuse(api, Error::NotInTask);
-    }
 }
 
 /// Creates a detached task: nobody waits for it (the job waits for it before ending). Only

@@ -23,7 +23,7 @@ mod trace;
 
 pub(crate) use calls::*;
 pub(crate) use finish::finalize;
-pub(crate) use start::{init, init_with, register, serve, Serve};
+pub(crate) use start::{init, init_with, register, serve, serve_until, Serve};
 
 use crate::comm::Comm;
 use crate::error::fatal;

@@ -85,6 +85,15 @@ pub(crate) unsafe fn init_with(
         Some(c) => c,
         None => Config::from_env().unwrap_or_else(|e| fatal("torc_init", format_args!("{e}"))),
     };
+    let mut config = config;
+    let extra = match config.caller {
+        crate::api::CallerWorker::Counted => false,
+        crate::api::CallerWorker::ExtraOnNode0 => world.rank == 0,
+        crate::api::CallerWorker::ExtraEverywhere => true,
+    };
+    if extra {
+        config.workers += 1;
+    }
     let registered = rt.registered.lock().clone();
     let mut workers = vec![config.workers];
     if world.size > 1 {
@@ -205,6 +214,27 @@ pub(crate) fn serve() -> bool {
     // SAFETY: allocated in `init_with`; this thread, which ran it, has left it and no other
     // thread uses it (the node's other workers have stopped).
     unsafe { drop(Box::from_raw(ctx0)) };
+    true
+}
+
+/// On a node other than 0 started with [`Serve::Later`], on the thread that started it: runs
+/// tasks as worker 0 until `stop()` holds (asked between tasks, at least every
+/// `TORC_YIELDTIME`) or node 0 ends the job, and returns without shutting down: the thread
+/// may serve again later, and ends with [`serve`]. False when there is nothing to serve here
+/// (as [`serve`]).
+pub(crate) fn serve_until(stop: &dyn Fn() -> bool) -> bool {
+    let rt = Runtime::get();
+    if rt.state() != RUNNING {
+        return false;
+    }
+    let ctx0 = rt.worker0.load(Ordering::Acquire);
+    let (Some(ctx), Some(world)) = (crate::sched::worker::current_worker(), rt.world.get()) else {
+        return false;
+    };
+    if world.rank == 0 || !std::ptr::eq(ctx, ctx0) {
+        return false;
+    }
+    ctx.run_loop_until(stop);
     true
 }
 

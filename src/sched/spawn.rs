@@ -208,7 +208,10 @@ pub(crate) unsafe fn create_with(
     };
     let detached = flag_bits & flags::DETACHED != 0;
     let direct = flag_bits & flags::DIRECT != 0;
-    if !detached && !direct && (ctx.is_none() || cur.is_null()) {
+    // A task with a future may come from any thread: its handle is how it is awaited, and the
+    // node counts it (below) so that the job waits for it too.
+    let awaited_by_handle = extra.future.is_some();
+    if !detached && !direct && !awaited_by_handle && (ctx.is_none() || cur.is_null()) {
         fatal(
             api,
             format_args!("called outside a task (this thread is not a torc worker)"),
@@ -252,7 +255,8 @@ pub(crate) unsafe fn create_with(
         return;
     }
     // Count the task where its completion will be awaited: the creating task, or the node
-    // (detached work, and direct work sent from a thread that runs no task).
+    // (detached work, and direct work or a task with a future created by a thread that runs
+    // no task).
     match cur_ref {
         Some(_) if !detached && ctx.is_some() && extra.parent.is_some() => {
             let p = extra.parent.expect("checked");

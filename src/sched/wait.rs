@@ -21,6 +21,10 @@ pub(crate) trait Waitable {
     fn sleep_end(&self, w: usize);
     /// What this is, for the state report.
     fn awaits(&self) -> Awaits;
+    /// The longest the waiter may park before it looks again (None: `TORC_YIELDTIME`).
+    fn nap(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 impl Waitable for Latch {
@@ -183,11 +187,14 @@ fn wait_loop<W: Waitable>(
         }
         if !latch.sleep_begin(ctx.index) {
             let t0 = if trace::on() { trace::now() } else { 0 };
+            let nap = latch
+                .nap()
+                .map_or(node.config.yield_time, |n| n.min(node.config.yield_time));
             if mode == WaitMode::NoHelp {
-                node.sleep.park_alone(node.config.yield_time);
+                node.sleep.park_alone(nap);
             } else {
                 node.going_idle();
-                node.sleep.sleep(ctx.index, node.config.yield_time, || {
+                node.sleep.sleep(ctx.index, nap, || {
                     !latch.is_done() && !ctx.sees_work() && !ctx.fibers.any_ready()
                 });
             }
@@ -248,6 +255,61 @@ pub(crate) fn wait_ticking(
         tick: std::cell::RefCell::new(tick),
     };
     wait_on(ctx, &w, t.level, WaitMode::Help);
+}
+
+/// A wait that also ends when `stop()` says so: `stop` is asked whenever the waiter looks at
+/// the wait, which is at least every `nap` while it parks. It must be cheap and must not
+/// block (it is asked while the node's idle list is locked).
+pub(crate) struct Bounded<'a, W: Waitable> {
+    pub(crate) inner: &'a W,
+    pub(crate) stop: std::cell::RefCell<&'a mut dyn FnMut() -> bool>,
+    pub(crate) nap: std::time::Duration,
+}
+
+impl<W: Waitable> Waitable for Bounded<'_, W> {
+    fn is_done(&self) -> bool {
+        self.inner.is_done() || (self.stop.borrow_mut())()
+    }
+    fn sleep_begin(&self, w: usize) -> bool {
+        self.inner.sleep_begin(w)
+    }
+    fn sleep_end(&self, w: usize) {
+        self.inner.sleep_end(w)
+    }
+    fn awaits(&self) -> Awaits {
+        self.inner.awaits()
+    }
+    fn nap(&self) -> Option<std::time::Duration> {
+        Some(self.nap)
+    }
+}
+
+/// Waits for `w` as [`wait_here`] does until it is done or `stop()` says so (asked at least
+/// every `nap`); whether `w` is done. With `help` false a worker runs no task meanwhile
+/// (`torc_waitall3`'s way): a wait with a deadline then cannot overrun it by a long task.
+pub(crate) fn wait_here_until<W: Waitable>(
+    w: &W,
+    nap: std::time::Duration,
+    help: bool,
+    stop: &mut dyn FnMut() -> bool,
+) -> bool {
+    if w.is_done() {
+        return true;
+    }
+    let b = Bounded {
+        inner: w,
+        stop: std::cell::RefCell::new(stop),
+        nap,
+    };
+    match super::worker::current_worker() {
+        Some(ctx) if !help => {
+            // SAFETY: the current task is alive while it runs on this thread.
+            let level = unsafe { super::worker::current_task().as_ref() }.map_or(0, |t| t.level);
+            wait_on(ctx, &b, level, WaitMode::NoHelp);
+        }
+        _ => wait_here_slow(&b),
+    }
+    w.is_done()
 }
 
 /// Registers a wait of worker `ctx`'s current task for the state report.

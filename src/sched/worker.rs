@@ -200,6 +200,12 @@ impl WorkerCtx {
     /// and on every fiber of the worker (`suspend.rs`); between tasks it continues a suspended
     /// wait that is over, if any.
     pub(crate) fn run_loop(&self) {
+        self.run_loop_until(&|| false)
+    }
+
+    /// [`run_loop`](Self::run_loop), which also ends (between tasks) once `stop()` holds;
+    /// `stop` is asked whenever the worker looks for work, at least every `TORC_YIELDTIME`.
+    pub(crate) fn run_loop_until(&self, stop: &dyn Fn() -> bool) {
         let node = self.node;
         let mut backoff = Backoff::new();
         loop {
@@ -209,7 +215,7 @@ impl WorkerCtx {
                 backoff.reset();
                 continue;
             }
-            if node.terminating() {
+            if node.terminating() || stop() {
                 if !super::suspend::leave_fiber(self) {
                     break;
                 }
@@ -234,7 +240,7 @@ impl WorkerCtx {
                 node.going_idle();
                 let t0 = if trace::on() { trace::now() } else { 0 };
                 node.sleep.sleep(self.index, node.config.yield_time, || {
-                    !self.sees_work() && !node.terminating() && !self.fibers.any_ready()
+                    !self.sees_work() && !node.terminating() && !self.fibers.any_ready() && !stop()
                 });
                 if t0 != 0 {
                     super::wait::record_idle(t0);

@@ -1,0 +1,112 @@
+//! Waits of Python callers that a timeout or Ctrl-C can end.
+//!
+//! A wait releases the GIL and waits in the runtime (a worker runs other tasks meanwhile). The
+//! main thread waits in slices of [`SLICE`]: between two it takes the GIL back and lets Python
+//! run its signal handlers, so a Ctrl-C raises `KeyboardInterrupt` in the script within a
+//! slice, wherever it waits. A task that the main thread runs inside such a wait may be the
+//! one that receives the `KeyboardInterrupt` (Python raises it in whatever code the main
+//! thread runs): that task fails with it, and [`note_interrupt`] makes the wait around it
+//! raise it as well.
+
+use pyo3::exceptions::PyKeyboardInterrupt;
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How long the main thread waits before it looks for signals again.
+const SLICE: Duration = Duration::from_millis(50);
+
+/// Set when a task run by the main thread raised `KeyboardInterrupt`: the main thread's
+/// innermost wait raises it too.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The main thread's identifier (`threading.main_thread().ident`).
+static MAIN: OnceLock<u64> = OnceLock::new();
+
+/// Records the main thread (at import, which runs on it in every usual program).
+pub(crate) fn init(py: Python<'_>) -> PyResult<()> {
+    let ident: u64 = py
+        .import("threading")?
+        .call_method0("main_thread")?
+        .getattr("ident")?
+        .extract()?;
+    let _ = MAIN.set(ident);
+    Ok(())
+}
+
+/// Whether the calling thread is Python's main thread (the one signal handlers run on).
+pub(crate) fn on_main_thread() -> bool {
+    // SAFETY: a plain query of the calling thread's identifier; needs no GIL.
+    let me = unsafe { pyo3::ffi::PyThread_get_thread_ident() } as u64;
+    MAIN.get() == Some(&me)
+}
+
+/// A task ended with `e` on this thread: if that is a `KeyboardInterrupt` on the main thread,
+/// the wait the task ran inside raises it too.
+pub(crate) fn note_interrupt(py: Python<'_>, e: &PyErr) {
+    if e.is_instance_of::<PyKeyboardInterrupt>(py) && on_main_thread() {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A wait the runtime bounds: waits until the deadline it is given or until the stop
+/// condition it is given holds, and says whether what it waits for is done.
+pub(crate) type Slice<'a> =
+    &'a mut (dyn FnMut(Option<Instant>, &mut dyn FnMut() -> bool) -> bool + Send);
+
+/// Waits with `slice` until what it waits for is done, `over()` holds, or `deadline` passes,
+/// with the GIL released. `Ok(true)`: done (or over); `Ok(false)`: the deadline passed; on the
+/// main thread, the exception of a signal handler (`KeyboardInterrupt` for Ctrl-C).
+pub(crate) fn wait(
+    py: Python<'_>,
+    deadline: Option<Instant>,
+    over: &(dyn Fn() -> bool + Sync),
+    slice: Slice<'_>,
+) -> PyResult<bool> {
+    let main = on_main_thread();
+    loop {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Ok(over());
+        }
+        let end = if main {
+            let s = now + SLICE;
+            Some(deadline.map_or(s, |d| d.min(s)))
+        } else {
+            deadline
+        };
+        let done = py.detach(|| {
+            slice(end, &mut || {
+                over() || (main && INTERRUPTED.load(Ordering::Relaxed))
+            })
+        });
+        if done || over() {
+            return Ok(true);
+        }
+        if main {
+            if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                return Err(PyKeyboardInterrupt::new_err(()));
+            }
+            py.check_signals()?;
+        }
+    }
+}
+
+/// A deadline `timeout` seconds from now (None: no timeout; a negative timeout is now).
+pub(crate) fn deadline(timeout: Option<f64>) -> Option<Instant> {
+    let t = timeout?;
+    let secs = if t.is_nan() || t < 0.0 {
+        0.0
+    } else {
+        t.min(1e9)
+    };
+    Some(Instant::now() + Duration::from_secs_f64(secs))
+}
+
+/// Whether a wait with `timeout` runs other tasks meanwhile: always without a timeout; with
+/// one, only when this node has no other worker to run them (a task run inside the wait could
+/// overrun the timeout by its whole length).
+pub(crate) fn helps(timeout: Option<f64>) -> bool {
+    timeout.is_none() || torc::api::local_workers().is_none_or(|w| w <= 1)
+}

@@ -1,0 +1,154 @@
+"""``python -m torcpy``: runs a script, module or code string on every rank of a torcpy job.
+
+::
+
+    mpirun -np 4 python -m torcpy script.py [args]
+    mpirun -np 4 python -m torcpy -m package.module [args]
+    mpirun -np 4 python -m torcpy -c "code" [args]
+
+Rank 0 runs the program as ``__main__``, as the primary task: it submits work (through
+``torcpy.futures.TorcPoolExecutor`` or torcpy's own API) and the job ends when the program
+ends, with rank 0's exit status (``sys.exit(n)`` gives n, an uncaught exception prints its
+traceback and gives 1, Ctrl-C gives 130). The other ranks import the script or module under
+another name, so that its ``if __name__ == "__main__":`` block does not run there but the
+functions it defines resolve (as with ``multiprocessing`` and ``mpi4py.futures``), and run
+tasks until rank 0 ends the job. Code given with ``-c`` runs on rank 0 only. Without
+``mpirun`` it is a job of one process.
+"""
+
+import importlib.util
+import os
+import runpy
+import sys
+import traceback
+import types
+
+from . import _core, _signals
+
+USAGE = """usage: python -m torcpy [-h] (script.py | -m module | -c code) [args ...]
+
+Runs the program on rank 0 of a torcpy job (as __main__); the other ranks import it and run
+its tasks. The job ends with the program, with rank 0's exit status."""
+
+#: The name the other ranks import the program under.
+SERVER_NAME = "__torcpy_main__"
+
+
+def parse(argv):
+    """(kind, target, rest) from the command line: kind "path", "module" or "code"."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        sys.exit(0 if argv else 2)
+    first = argv[0]
+    if first in ("-m", "-c"):
+        if len(argv) < 2:
+            print(f"python -m torcpy: {first} needs an argument\n\n{USAGE}", file=sys.stderr)
+            sys.exit(2)
+        return ("module" if first == "-m" else "code"), argv[1], argv[2:]
+    if first.startswith("-"):
+        print(f"python -m torcpy: unknown option {first}\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+    return "path", first, argv[1:]
+
+
+def exit_status(code):
+    """The process status `sys.exit(code)` stands for."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def run_primary(kind, target, rest):
+    """Rank 0: the program as __main__; returns its exit status."""
+    if kind == "path":
+        sys.argv[:] = [target] + rest
+        sys.path[0] = os.path.dirname(os.path.abspath(target))
+        runpy.run_path(target, run_name="__main__")
+    elif kind == "module":
+        sys.argv[:] = [target] + rest
+        sys.path[0] = os.getcwd()
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
+    else:
+        sys.argv[:] = ["-c"] + rest
+        sys.path[0] = ""
+        main = types.ModuleType("__main__")
+        main.__builtins__ = __builtins__
+        saved = sys.modules["__main__"]
+        sys.modules["__main__"] = main
+        try:
+            exec(compile(target, "<string>", "exec"), main.__dict__)
+        finally:
+            sys.modules["__main__"] = saved
+
+
+def import_for_server(kind, target):
+    """Another rank: the program's definitions, under `SERVER_NAME`, standing in for
+    __main__ (where pickle looks for the functions rank 0's __main__ sends)."""
+    if kind == "code":
+        return
+    if kind == "path":
+        path = os.path.abspath(target)
+        sys.path[0] = os.path.dirname(path)
+        module = types.ModuleType(SERVER_NAME)
+        module.__file__ = path
+        module.__builtins__ = __builtins__
+        sys.modules[SERVER_NAME] = module
+        sys.modules["__main__"] = module
+        with open(path, "rb") as f:
+            source = f.read()
+        exec(compile(source, path, "exec"), module.__dict__)
+        return
+    sys.path[0] = os.getcwd()
+    spec = importlib.util.find_spec(target)
+    if spec is None:
+        raise ImportError(f"No module named {target!r}")
+    if spec.submodule_search_locations is not None:
+        # A package: its __main__ runs, as with python -m.
+        spec = importlib.util.find_spec(target + ".__main__")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[SERVER_NAME] = module
+    sys.modules["__main__"] = module
+    spec.loader.exec_module(module)
+
+
+def main(argv=None):
+    kind, target, rest = parse(sys.argv[1:] if argv is None else argv)
+    _core.init("extra")
+    _signals.sigterm_interrupts()
+    if _core.role() == "primary":
+        try:
+            run_primary(kind, target, rest)
+            status = 0
+        except SystemExit as e:
+            status = exit_status(e.code)
+        except KeyboardInterrupt as e:
+            _signals.print_program_traceback(e, (__file__,))
+            _signals.end_interrupted()
+        except BaseException as e:
+            _signals.print_program_traceback(e, (__file__,))
+            if _core.num_nodes() > 1:
+                print("torcpy: node 0: the program raised an exception: stopping the job",
+                      file=sys.stderr)
+                _core.abort(1)
+            status = 1
+        _core.shutdown()
+        sys.exit(status)
+    try:
+        import_for_server(kind, target)
+    except BaseException:
+        traceback.print_exc()
+        print(f"torcpy: node {_core.node_id()}: cannot import {target}: stopping the job",
+              file=sys.stderr)
+        _core.abort(1)
+    try:
+        _core.shutdown()
+    except KeyboardInterrupt:
+        _signals.end_interrupted()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
