@@ -105,7 +105,8 @@ write_conf() {
     [[ $hw == NodeName=* ]] || die "slurmd -C did not describe this machine: ${hw:-no output}"
     hw=${hw#NodeName=* }
     cat >"$conf.new" <<EOF
-# Written by scripts/slurm.sh: a one-node test cluster (rewritten at every start).
+# Written by scripts/slurm.sh: a one-node test cluster (rewritten by every start that finds
+# neither slurmctld nor slurmd running).
 ClusterName=torc
 SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port
@@ -155,7 +156,7 @@ start_munged() {
     fi
     rm -f "$socket" "$socket.lock"
     munged --socket="$socket" --key-file="$key_dir/munge.key" --pid-file="$dir/munged.pid" \
-        --log-file="$logs/munged.log" --seed-file="$key_dir/munged.seed" </dev/null >>"$logs/munged.log" 2>&1 \
+        --log-file="$logs/munged.log" --seed-file="$key_dir/munged.seed" </dev/null >>"$logs/munged.log" 2>&1 9>&- \
         || die "munged did not start" "$logs/munged.log"
     started+=(munged)
     local i
@@ -172,18 +173,19 @@ start_slurmctld() {
     alive slurmctld && return 0
     # -c: a test cluster starts empty (no jobs left from an earlier run); -i: ignore state
     # files that an older slurmctld could not read.
-    slurmctld -f "$conf" -c -i </dev/null >>"$logs/slurmctld.out" 2>&1 \
+    slurmctld -f "$conf" -c -i </dev/null >>"$logs/slurmctld.out" 2>&1 9>&- \
         || die "slurmctld did not start" "$logs/slurmctld.log"
     started+=(slurmctld)
 }
 
 start_slurmd() {
     alive slurmd && return 0
-    slurmd -f "$conf" </dev/null >>"$logs/slurmd.out" 2>&1 || die "slurmd did not start" "$logs/slurmd.log"
+    slurmd -f "$conf" </dev/null >>"$logs/slurmd.out" 2>&1 9>&- || die "slurmd did not start" "$logs/slurmd.log"
     started+=(slurmd)
 }
 
 # lock: one start or stop at a time (tests of several processes may start the cluster at once).
+# The daemons must not inherit fd 9 (they would hold the lock for good): `9>&-` below.
 lock() {
     exec 9>>"$dir/lock"
     flock -w 300 9 || die "another scripts/slurm.sh start/stop holds $dir/lock"
@@ -196,8 +198,10 @@ cmd_start() {
     fi
     check_tools
     [[ $(id -u) -eq 0 ]] || die "must run as root (the daemons run as SlurmUser=root; try sudo bash $me start)"
-    mkdir -p "$dir" "$dir/state" "$dir/spool" "$logs" 2>/dev/null && chmod 0755 "$dir" \
-        || die "cannot make the cluster's directory $dir (TORC_SLURM_DIR)"
+    if ! mkdir -p "$dir" "$dir/state" "$dir/spool" "$logs" 2>/dev/null || ! chmod 0755 "$dir"; then
+        die "cannot make the cluster's directory $dir (TORC_SLURM_DIR)"
+    fi
+    cd "$dir" # the daemons' working directory: not the caller's
     lock
     # Another `start` may have brought it up while this one waited for the lock.
     if up; then
@@ -252,6 +256,7 @@ cmd_stop() {
         echo "$me: not running"
         return 0
     fi
+    [[ $(id -u) -eq 0 ]] || die "must run as root (the daemons run as root; try sudo bash $me stop)"
     lock
     stop_daemon slurmd
     stop_daemon slurmctld

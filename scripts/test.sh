@@ -97,7 +97,7 @@ mpich_env=(env MPICC=mpicc.mpich TORC_TEST_MPICC=mpicc.mpich TORC_TEST_MPIFC=mpi
 run_step "build libtorc.so against MPICH" "${mpich_env[@]}" cargo build --lib --target-dir target/mpich
 run_step "build torc-trace beside it" cargo build -p torc-trace --target-dir target/mpich
 run_step "tests with MPICH" "${mpich_env[@]}" bash -o pipefail -c \
-    'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test c_extensions --test multinode --test bad_input --test diagnosis --test trace -- "${@:2}" 2>&1 | tee -a "$1"' \
+    'timeout --kill-after=30 "$0" cargo test --target-dir target/mpich --no-fail-fast --lib --test c_examples --test c_extensions --test multinode --test bad_input --test diagnosis --test trace --test slurm -- "${@:2}" 2>&1 | tee -a "$1"' \
     "${TORC_TEST_MPICH_TIMEOUT:-900}" "$log" "$@"
 
 # One closing line over all test binaries (cargo prints one summary per binary).

@@ -133,13 +133,16 @@ fn job_command(program: &str) -> Command {
     cmd
 }
 
-/// Runs `cmd` to its end.
+/// Runs `cmd` (a [`job_command`]) to its end.
 fn run(cmd: &mut Command) -> common::Run {
+    let start = std::time::Instant::now();
     let out = cmd.output().expect("run timeout");
     let code = out.status.code();
     common::Run {
-        // `timeout` exits with 124 when it had to stop the command (137: killed after that).
-        timed_out: code == Some(124) || code == Some(137),
+        // `timeout` exits with 124 when it stopped the command, and 137 when it had to kill it;
+        // but srun also exits with 137 when a task was killed (by --kill-on-bad-exit): only a
+        // run as long as the timeout was stopped by it.
+        timed_out: code == Some(124) || start.elapsed() >= TIMEOUT,
         code,
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -105,8 +105,47 @@ pub(crate) fn deadline(timeout: Option<f64>) -> Option<Instant> {
 }
 
 /// Whether a wait with `timeout` runs other tasks meanwhile: always without a timeout; with
-/// one, only when this node has no other worker to run them (a task run inside the wait could
-/// overrun the timeout by its whole length).
+/// one, only when this node has no other worker to run them (a task run inside the wait may
+/// overrun the timeout by its whole length, but without it nothing would run).
 pub(crate) fn helps(timeout: Option<f64>) -> bool {
     timeout.is_none() || torc::api::local_workers().is_none_or(|w| w <= 1)
+}
+
+/// Whether tasks may run in this process now: false while a rank other than 0 of
+/// `python -m torcpy` still imports the program whose functions the tasks name.
+static READY: (std::sync::Mutex<bool>, std::sync::Condvar) =
+    (std::sync::Mutex::new(true), std::sync::Condvar::new());
+
+/// Holds every task back (before the runtime starts) until [`release_tasks`].
+#[pyfunction]
+pub(crate) fn hold_tasks() {
+    if let Ok(mut r) = READY.0.lock() {
+        *r = false;
+    }
+}
+
+/// Lets the tasks held back by [`hold_tasks`] run.
+#[pyfunction]
+pub(crate) fn release_tasks() {
+    if let Ok(mut r) = READY.0.lock() {
+        *r = true;
+    }
+    READY.1.notify_all();
+}
+
+/// Waits (the GIL released) until tasks may run; at once in the usual case.
+pub(crate) fn until_ready(py: Python<'_>) {
+    let held = READY.0.lock().map(|r| !*r).unwrap_or(false);
+    if held {
+        py.detach(|| {
+            if let Ok(mut r) = READY.0.lock() {
+                while !*r {
+                    r = match READY.1.wait(r) {
+                        Ok(r) => r,
+                        Err(_) => return,
+                    };
+                }
+            }
+        });
+    }
 }

@@ -35,6 +35,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::finalize, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::role, m)?)?;
+    m.add_function(wrap_pyfunction!(blocking::hold_tasks, m)?)?;
+    m.add_function(wrap_pyfunction!(blocking::release_tasks, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::on_worker, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::level, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::abort, m)?)?;

@@ -236,11 +236,10 @@ pub(crate) fn role() -> Option<&'static str> {
     })
 }
 
-/// Whether the job has ended in this process (rank 0 shut it down, or this rank served to
-/// the end).
+/// Whether the job has ended in this process (it was started, and runs no more).
 #[pyfunction]
 pub(crate) fn ended() -> bool {
-    ENDED.load(Ordering::Acquire)
+    STARTED.get().is_some() && api::node_id().is_none()
 }
 
 /// How many task phases rank 0 has ended (`end_phase`), on this rank.

@@ -86,6 +86,7 @@ pub(crate) fn call_object<'py>(
 pub(crate) fn run_call(input: PyValue) -> PyValue {
     threads::prime();
     Python::attach(move |py| {
+        crate::blocking::until_ready(py);
         let call = match input.open(py) {
             Ok(Opened::Ok(c)) => c,
             Ok(Opened::Unsendable(why)) => {

@@ -35,21 +35,25 @@ def job_env(workers, extra=None):
     return env
 
 
-def job_command(script, ranks, args=()):
-    cmd = [sys.executable, script, *map(str, args)]
+def job_command(script, ranks, args=(), launcher=False):
+    """``python script args`` (``python -m torcpy script args`` with ``launcher``), under
+    ``mpirun -np ranks`` unless ``ranks`` is 0."""
+    cmd = [sys.executable, *(["-m", "torcpy"] if launcher else []), script, *map(str, args)]
     if ranks == 0:
         return cmd
     return [MPIRUN, "--oversubscribe", "-np", str(ranks), *cmd]
 
 
-def run_job(script, ranks=1, workers=1, args=(), env=None, timeout=TIMEOUT, check=True):
-    """Runs ``script`` as a torcpy job; with ``check``, fails the test unless it exits 0."""
+def run_job(script, ranks=1, workers=1, args=(), env=None, timeout=TIMEOUT, check=True,
+            launcher=False):
+    """Runs ``script`` as a torcpy job (through ``python -m torcpy`` with ``launcher``); with
+    ``check``, fails the test unless it exits 0."""
     if not os.path.isabs(script):
         for d in (PROGRAMS, EXAMPLES):
             if os.path.exists(os.path.join(d, script)):
                 script = os.path.join(d, script)
                 break
-    cmd = job_command(script, ranks, args)
+    cmd = job_command(script, ranks, args, launcher)
     try:
         p = subprocess.run(cmd, env=job_env(workers, env), capture_output=True, text=True,
                            timeout=timeout, cwd=os.path.dirname(script))

@@ -65,8 +65,21 @@ def run_primary(kind, target, rest):
     """Rank 0: the program as __main__; returns its exit status."""
     if kind == "path":
         sys.argv[:] = [target] + rest
-        sys.path[0] = os.path.dirname(os.path.abspath(target))
-        runpy.run_path(target, run_name="__main__")
+        path = os.path.abspath(target)
+        sys.path[0] = os.path.dirname(path)
+        with open(path, "rb") as f:
+            code = compile(f.read(), target, "exec")
+        # The program's module is __main__ here, and also answers to the name the other
+        # ranks give it, so that what they pickle by that name resolves here too.
+        main = types.ModuleType("__main__")
+        main.__file__ = target
+        main.__builtins__ = __builtins__
+        saved = sys.modules["__main__"]
+        sys.modules["__main__"] = sys.modules[SERVER_NAME] = main
+        try:
+            exec(code, main.__dict__)
+        finally:
+            sys.modules["__main__"] = saved
     elif kind == "module":
         sys.argv[:] = [target] + rest
         sys.path[0] = os.getcwd()
@@ -116,7 +129,12 @@ def import_for_server(kind, target):
 
 def main(argv=None):
     kind, target, rest = parse(sys.argv[1:] if argv is None else argv)
+    # Tasks may reach another rank as soon as the runtime runs: there they wait until the
+    # program they come from is imported (below), since they name its functions.
+    _core.hold_tasks()
     _core.init("extra")
+    if _core.role() == "primary":
+        _core.release_tasks()
     _signals.sigterm_interrupts()
     if _core.role() == "primary":
         try:
@@ -138,6 +156,7 @@ def main(argv=None):
         sys.exit(status)
     try:
         import_for_server(kind, target)
+        _core.release_tasks()
     except BaseException:
         traceback.print_exc()
         print(f"torcpy: node {_core.node_id()}: cannot import {target}: stopping the job",

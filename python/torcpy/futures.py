@@ -155,18 +155,30 @@ class TorcPoolExecutor(Executor):
         True or seconds) prints progress lines as ``torcpy.map`` does and then takes only
         ``chunksize``."""
         self._check("map")
+        if progress is not None and progress is not False:
+            if chunksize < 1:
+                raise ValueError("chunksize must be >= 1.")
+            return iter(_core.map(fn, *iterables, chunksize=chunksize, progress=progress))
+        return self._map(fn, zip(*iterables), timeout, chunksize, unordered, buffersize)
+
+    def starmap(self, fn, iterable, timeout=None, chunksize=1, unordered=False,
+                buffersize=None):
+        """``map`` with the arguments of each call already grouped: ``fn(*a)`` for ``a`` in
+        ``iterable``."""
+        self._check("starmap")
+        return self._map(fn, (tuple(a) for a in iterable), timeout, chunksize, unordered,
+                         buffersize)
+
+    def _map(self, fn, args, timeout, chunksize, unordered, buffersize):
         if buffersize is not None and not isinstance(buffersize, int):
             raise TypeError("buffersize must be an integer or None")
         if buffersize is not None and buffersize < 1:
             raise ValueError("buffersize must be None or > 0")
         if chunksize < 1:
             raise ValueError("chunksize must be >= 1.")
-        if progress is not None and progress is not False:
-            return iter(_core.map(fn, *iterables, chunksize=chunksize, progress=progress))
         if not callable(fn):
             raise TypeError(f"TorcPoolExecutor.map: fn = {fn!r} is not callable")
         end = None if timeout is None else time.monotonic() + timeout
-        args = zip(*iterables)
         if chunksize == 1:
             units = args
 
@@ -187,13 +199,6 @@ class TorcPoolExecutor(Executor):
             self._track(f)
         return _executor.map_results(self, fs, more, submit_unit, end, unordered,
                                      chunksize > 1)
-
-    def starmap(self, fn, iterable, timeout=None, chunksize=1, unordered=False,
-                buffersize=None):
-        """``map`` with the arguments of each call already grouped: ``fn(*a)`` for ``a`` in
-        ``iterable``."""
-        return self.map(_Star(fn), iterable, timeout=timeout, chunksize=chunksize,
-                        unordered=unordered, buffersize=buffersize)
 
     def wait(self):
         """Waits for every task submitted through this executor so far (torcpy's executor
@@ -218,21 +223,6 @@ class TorcPoolExecutor(Executor):
         if wait:
             for f in fs:
                 f._wait(None)
-
-
-class _Star:
-    """``fn(*args)`` for ``starmap``, picklable when ``fn`` is."""
-
-    __slots__ = ("fn",)
-
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __call__(self, *args):
-        return self.fn(*args)
-
-    def __reduce__(self):
-        return (_Star, (self.fn,))
 
 
 def _comm_is_world(comm):
