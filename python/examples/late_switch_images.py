@@ -10,7 +10,8 @@ every other rank serves tasks there until rank 0 calls ``torcpy.shutdown()``, an
 read the global list each rank built before the switch.
 
 Rank 0 maps ``work`` over all images, checks every result against its own resize of the
-same file (new size, CRC-32 of the pixels) and prints one ``late_switch_images: OK:`` line.
+same file (new size, CRC-32 of the pixels) and prints one ``late_switch_images: OK:`` line
+(with a digest of all new sizes and checksums, which tests/test_launch.py recomputes).
 
 Run it with::
 
@@ -142,9 +143,11 @@ def main():
     if problems:
         print("late_switch_images: FAILED:\n  " + "\n  ".join(problems), flush=True)
     else:
-        sizes = sorted({r[1] for r in results})
+        sizes = {r[1] for r in results}
+        digest = zlib.crc32(repr([(r[1], r[2]) for r in results]).encode())
         print(f"late_switch_images: OK: {len(results)} images resized to fit {target} "
-              f"({len(sizes)} distinct sizes, all checksums match) on {torcpy.num_nodes()} "
+              f"({len(sizes)} distinct sizes, all checksums match, digest {digest:08x}) on "
+              f"{torcpy.num_nodes()} "
               f"nodes x {workers} workers; tasks ran on nodes {nodes}; "
               f"{agreeing} of {ranks} ranks listed the same files", flush=True)
     torcpy.shutdown()

@@ -42,10 +42,23 @@ pub(crate) fn on_main_thread() -> bool {
     MAIN.get() == Some(&me)
 }
 
-/// A task ended with `e` on this thread: if that is a `KeyboardInterrupt` on the main thread,
-/// the wait the task ran inside raises it too.
+/// Set by torcpy's SIGINT (and SIGTERM) handler: the next `KeyboardInterrupt` comes from a
+/// signal, not from a task raising it.
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+/// Called by torcpy's signal handler (`torcpy._signals`) before it raises.
+#[pyfunction]
+pub(crate) fn note_signal() {
+    SIGNALLED.store(true, Ordering::SeqCst);
+}
+
+/// A task ended with `e` on this thread: if that is the `KeyboardInterrupt` of a signal, on
+/// the main thread, the wait the task ran inside raises it too.
 pub(crate) fn note_interrupt(py: Python<'_>, e: &PyErr) {
-    if e.is_instance_of::<PyKeyboardInterrupt>(py) && on_main_thread() {
+    if e.is_instance_of::<PyKeyboardInterrupt>(py)
+        && on_main_thread()
+        && SIGNALLED.swap(false, Ordering::SeqCst)
+    {
         INTERRUPTED.store(true, Ordering::SeqCst);
     }
 }
@@ -88,7 +101,10 @@ pub(crate) fn wait(
             if INTERRUPTED.swap(false, Ordering::SeqCst) {
                 return Err(PyKeyboardInterrupt::new_err(()));
             }
-            py.check_signals()?;
+            if let Err(e) = py.check_signals() {
+                SIGNALLED.store(false, Ordering::SeqCst);
+                return Err(e);
+            }
         }
     }
 }

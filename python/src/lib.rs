@@ -36,6 +36,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::finalize, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::role, m)?)?;
     m.add_function(wrap_pyfunction!(blocking::hold_tasks, m)?)?;
+    m.add_function(wrap_pyfunction!(blocking::note_signal, m)?)?;
     m.add_function(wrap_pyfunction!(blocking::release_tasks, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::on_worker, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::level, m)?)?;

@@ -1,4 +1,4 @@
-"""torcpy.futures.TorcPoolExecutor (programs/executor.py checks its own results and prints
+"""torcpy.futures.TorcPoolExecutor (programs/executor_checks.py checks its own results and prints
 one CHECK line per check): under ``python -m torcpy`` (the script's thread plus
 TORCPY_WORKERS worker threads on rank 0) and inside ``torcpy.start(main)`` (main's thread one
 of the workers), at 1 process and at 2 and 3 ranks: each configuration one job, each check
@@ -25,7 +25,7 @@ MAIN_ONLY_SKIPS = {"threads", "asyncio"}
 def executor_run(request):
     mode, ranks, workers = request.param
     launcher = mode == "launcher"
-    run = checked_run("executor.py", ranks, workers, launcher=launcher,
+    run = checked_run("executor_checks.py", ranks, workers, launcher=launcher,
                       args=() if launcher else ("start",))
     return mode, run
 

@@ -17,16 +17,24 @@ from . import _core
 
 
 def _interrupt(signum, frame):
+    # Marked as a signal's: a task that the main thread runs inside a wait and that gets
+    # this KeyboardInterrupt fails with it, and the wait raises it too (a task raising
+    # KeyboardInterrupt itself only fails).
+    _core.note_signal()
     raise KeyboardInterrupt()
 
 
 def sigterm_interrupts():
-    """In a job of several ranks, unless the program handles SIGTERM itself: on rank 0's
-    main thread SIGTERM raises ``KeyboardInterrupt`` (see the module documentation); the
-    other ranks ignore it, so that rank 0 decides how the job ends (it ends it at once when
-    the interrupt is not caught)."""
+    """Installs torcpy's handling of interrupts, on the main thread: SIGINT raises
+    ``KeyboardInterrupt`` as Python's own handler does, marked as a signal's. In a job of
+    several ranks, unless the program handles SIGTERM itself: on rank 0 SIGTERM raises
+    ``KeyboardInterrupt`` too (see the module documentation); the other ranks ignore it, so
+    that rank 0 decides how the job ends (it ends it at once when the interrupt is not
+    caught)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     if _core.role() is None or _core.num_nodes() == 1:
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

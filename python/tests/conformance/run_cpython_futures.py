@@ -187,6 +187,14 @@ EXCLUDED_MULTI_RANK = {
     "ThreadPoolWaitTests.test_pending_calls_race": _CLOSURE,
 }
 
+#: With --check-harness only (ThreadPoolExecutor in place of TorcPoolExecutor): the tests of
+#: the classes run here that ThreadPoolExecutor does not pass by design.
+HARNESS_SKIP = {
+    "ProcessPoolExecutorTest.test_map_chunksize":
+        "ThreadPoolExecutor ignores chunksize (Executor.map), so chunksize=-1 raises no "
+        "ValueError there; TorcPoolExecutor chunks as ProcessPoolExecutor does, and runs it",
+}
+
 
 # -- finding and importing the suite
 
@@ -194,9 +202,14 @@ class SuiteMissing(Exception):
     """The suite cannot be imported: the message says why and what to do."""
 
 
-def _has_suite(d):
-    return (os.path.isfile(os.path.join(d, "test_concurrent_futures.py"))
-            or os.path.isfile(os.path.join(d, "test_concurrent_futures", "__init__.py")))
+def _suite_file(d):
+    """The suite's entry file in ``Lib/test`` directory `d` (the module, or the package's
+    ``__init__.py``), or None."""
+    for f in (os.path.join(d, "test_concurrent_futures", "__init__.py"),
+              os.path.join(d, "test_concurrent_futures.py")):
+        if os.path.isfile(f):
+            return f
+    return None
 
 
 def _version_key(path):
@@ -204,16 +217,17 @@ def _version_key(path):
     return tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
 
 
-def _candidate_dirs():
+def _candidate_dirs(own):
     """Other installs' ``Lib/test`` directories for this Python minor version: the
-    distribution's, then pyenv's (this exact version first)."""
+    distribution's, then pyenv's (this exact version first); not `own`."""
     lib = f"python{PY}"
     dirs = [f"/usr/lib/{lib}/test", f"/usr/local/lib/{lib}/test", f"/usr/lib64/{lib}/test"]
     root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     found = glob.glob(os.path.join(root, "versions", f"{PY}.*", "lib", lib, "test"))
     exact = "%d.%d.%d" % sys.version_info[:3]
     found.sort(key=lambda p: (f"/versions/{exact}/" not in p, [-x for x in _version_key(p)]))
-    return dirs + found
+    own = {os.path.realpath(d) for d in own}
+    return [d for d in dirs + found if os.path.realpath(d) not in own]
 
 
 def _env_dir():
@@ -221,51 +235,66 @@ def _env_dir():
     if not d:
         return None
     for c in (d, os.path.join(d, "test"), os.path.join(d, "Lib", "test")):
-        if _has_suite(c):
-            return os.path.abspath(c)
+        if _suite_file(c):
+            c = os.path.abspath(c)
+            m = re.search(r"python(\d+\.\d+)", c)
+            if m and m.group(1) != PY:
+                raise SuiteMissing(f"{ENV_DIR}={d} is Python {m.group(1)}'s suite; this is "
+                                   f"Python {PY}: give the suite of the same version")
+            return c
     raise SuiteMissing(f"{ENV_DIR}={d}: no test_concurrent_futures there (give CPython "
                        f"{PY}'s Lib/test directory, or the directory holding it)")
 
 
-def _own_test_package():
-    """The interpreter's own ``test`` package, or None."""
+def _load(name, entry, package_dir=None):
+    """Imports `entry` as module `name` (a package when `package_dir` is given)."""
+    spec = importlib.util.spec_from_file_location(
+        name, entry, submodule_search_locations=[package_dir] if package_dir else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     try:
-        import test
-    except ImportError:
-        return None
-    return test
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def import_suite():
-    """Imports the suite for this interpreter; returns (its modules, where it was found)."""
-    test = _own_test_package()
+    """Imports the suite for this interpreter: the interpreter's own ``test`` package's,
+    else ``$TORCPY_CPYTHON_TESTS``'s, else another install's of the same minor version.
+    Returns (its modules, the path it came from, whether that is the interpreter's own)."""
+    try:
+        import test
+    except ImportError:
+        test = None
+    own_dirs = list(getattr(test, "__path__", []))
     extra = _env_dir()
-    own_has = test is not None and importlib.util.find_spec(SUITE) is not None
-    if extra is None and not own_has:
-        extra = next((d for d in _candidate_dirs() if _has_suite(d)), None)
+    if extra is None and not any(_suite_file(d) for d in own_dirs):
+        extra = next((d for d in _candidate_dirs(own_dirs) if _suite_file(d)), None)
         if extra is None:
-            where = (f"the interpreter's test package ({os.path.dirname(test.__file__)})"
-                     if test is not None else "the interpreter (it has no test package)")
+            where = (f"the interpreter's test package ({', '.join(own_dirs)})" if own_dirs
+                     else "the interpreter (it has no test package)")
             raise SuiteMissing(
                 f"CPython's test.test_concurrent_futures for Python {PY} is not in {where}, "
-                f"nor in {', '.join(_candidate_dirs()) or 'any other install'}.\n"
+                f"nor in {', '.join(_candidate_dirs(own_dirs))}.\n"
                 f"Install it (Debian/Ubuntu: apt-get install libpython{PY}-testsuite; "
                 f"Fedora: python3-test; pyenv: an install with its Lib/test), or set "
                 f"{ENV_DIR} to a CPython {PY} Lib/test directory.")
-    if extra is not None:
-        if test is None:
-            # No test package at all: take the whole package (test.support too) from there.
-            spec = importlib.util.spec_from_file_location(
-                "test", os.path.join(extra, "__init__.py"),
-                submodule_search_locations=[extra])
-            test = importlib.util.module_from_spec(spec)
-            sys.modules["test"] = test
-            spec.loader.exec_module(test)
-        elif extra not in test.__path__:
-            # test.support & co. stay the interpreter's own; the suite comes from `extra`.
-            test.__path__.append(extra)
     try:
-        pkg = importlib.import_module(SUITE)
+        if extra is not None:
+            if test is None:
+                # No test package at all: that install's (test.support with it).
+                test = _load("test", os.path.join(extra, "__init__.py"), extra)
+            # test.support & co. stay the interpreter's own; only the suite comes from there.
+            entry = _suite_file(extra)
+            if entry.endswith("__init__.py"):
+                pkg = _load(SUITE, entry, os.path.dirname(entry))
+            else:
+                pkg = _load(SUITE, entry)
+            test.test_concurrent_futures = pkg
+        else:
+            pkg = importlib.import_module(SUITE)
         modules = [pkg]
         if hasattr(pkg, "__path__"):  # 3.12+: a package of modules
             for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
@@ -274,8 +303,10 @@ def import_suite():
         raise SuiteMissing(f"importing {SUITE} skipped it: {e}") from e
     except Exception as e:
         raise SuiteMissing(f"importing {SUITE} failed:\n{traceback.format_exc()}") from e
-    return modules, os.path.dirname(os.path.abspath(modules[0].__file__)) \
-        if hasattr(modules[0], "__path__") else os.path.abspath(modules[0].__file__)
+    path = os.path.abspath(pkg.__file__)
+    if hasattr(pkg, "__path__"):
+        path = os.path.dirname(path)
+    return modules, path, extra is None
 
 
 # -- the executor under test
@@ -399,11 +430,13 @@ class Plan:
                 out.append((cls, t, f"{d.__name__}.{t}"))
         return out
 
-    def exclusions(self, ranks):
+    def exclusions(self, ranks, harness=False):
         """{key: reason} for the tests of this suite that are excluded at `ranks` ranks."""
         table = dict(EXCLUDED)
         if ranks > 1:
             table.update(EXCLUDED_MULTI_RANK)
+        if harness:
+            table.update(HARNESS_SKIP)
         keys = {k for _, _, k in self.keyed()}
         return {k: r for k, r in table.items() if k in keys}
 
@@ -411,9 +444,9 @@ class Plan:
         keys = {k for _, _, k in self.keyed()}
         return sorted(k for k in list(EXCLUDED) + list(EXCLUDED_MULTI_RANK) if k not in keys)
 
-    def suite(self, ranks):
+    def suite(self, ranks, harness=False):
         """The unittest suite, the excluded tests replaced by skips with their reason."""
-        excluded = self.exclusions(ranks)
+        excluded = self.exclusions(ranks, harness)
         suite = unittest.TestSuite()
         for cls, t, key in self.keyed():
             if key in excluded and not getattr(vars(cls).get(t), "__unittest_skip__", False):
@@ -434,10 +467,10 @@ def _strip(name):
 # -- module level: every rank imports the suite (the submitted functions live there)
 
 try:
-    MODULES, SUITE_PATH = import_suite()
+    MODULES, SUITE_PATH, SUITE_OWN = import_suite()
     SUITE_ERROR = None
 except SuiteMissing as _e:
-    MODULES, SUITE_PATH, SUITE_ERROR = None, None, str(_e)
+    MODULES, SUITE_PATH, SUITE_OWN, SUITE_ERROR = None, None, False, str(_e)
 
 PLAN = Plan(MODULES, globals()) if MODULES else None
 
@@ -454,6 +487,12 @@ class _Result(unittest.TextTestResult):
     def stopTest(self, test):
         faulthandler.cancel_dump_traceback_later()
         super().stopTest(test)
+
+
+def _suite_line():
+    whose = ("the interpreter's own" if SUITE_OWN else
+             f"not the interpreter's own: taken from another Python {PY} install")
+    return f"conformance: Python {sys.version.split()[0]}, suite {SUITE_PATH} ({whose})"
 
 
 def _fail_setup(msg):
@@ -488,7 +527,7 @@ def list_plan(markdown=False):
     for n, r in sorted(PLAN.not_run.items()):
         print(f"{n}  [whole class]  NOT RUN: {r}")
     n_all = len(PLAN.keyed())
-    print(f"conformance: Python {sys.version.split()[0]}, suite {SUITE_PATH}")
+    print(_suite_line())
     print(f"conformance: {n_all} tests in {len(PLAN.cases)} classes; {n_all - len(one)} run "
           f"at 1 process, {n_all - len(many)} at more than one rank; {len(one)} excluded "
           f"always, {len(many) - len(one)} more at more than one rank")
@@ -508,6 +547,10 @@ def main(argv=None):
                     help="run only the tests whose id contains this (as unittest -k)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="the suite's own verbose output (test.support.verbose)")
+    ap.add_argument("--check-harness", action="store_true",
+                    help="run the same classes with CPython's ThreadPoolExecutor in place of "
+                         "TorcPoolExecutor (no torcpy): checks that this program adds no "
+                         "failure of its own, with any interpreter that has the suite")
     args = ap.parse_args(argv)
     if SUITE_ERROR:
         _fail_setup(SUITE_ERROR)
@@ -516,21 +559,28 @@ def main(argv=None):
     if args.list:
         list_plan(args.markdown)
         return 0
-    if TORCPY_ERROR:
+    if TORCPY_ERROR and not args.check_harness:
         _fail_setup(f"torcpy cannot be imported: {TORCPY_ERROR}")
 
     from test import support
     support.verbose = int(args.verbose)  # regrtest's default; the suite's output stays quiet
 
-    # Starts the runtime (under plain python; `python -m torcpy` has): the job's size.
-    probe = TorcPoolExecutor()
-    ranks, workers = _torc_core.num_nodes(), probe.num_workers
-    probe.shutdown()
-    print(f"conformance: Python {sys.version.split()[0]}, suite {SUITE_PATH}", flush=True)
-    print(f"conformance: TorcPoolExecutor on {ranks} rank(s), {workers} worker(s) in all",
-          flush=True)
+    print(_suite_line(), flush=True)
+    if args.check_harness:
+        from concurrent.futures import ThreadPoolExecutor
+        PLAN.mixin.executor_type = ThreadPoolExecutor
+        ranks = 1
+        print("conformance: harness check: ThreadPoolExecutor in place of TorcPoolExecutor",
+              flush=True)
+    else:
+        # Starts the runtime (under plain python; `python -m torcpy` has): the job's size.
+        probe = TorcPoolExecutor()
+        ranks, workers = _torc_core.num_nodes(), probe.num_workers
+        probe.shutdown()
+        print(f"conformance: TorcPoolExecutor on {ranks} rank(s), {workers} worker(s) in "
+              f"all", flush=True)
 
-    suite = PLAN.suite(ranks)
+    suite = PLAN.suite(ranks, args.check_harness)
     if args.patterns:
         suite = unittest.TestSuite(
             t for t in suite if any(p in t.id() for p in args.patterns))

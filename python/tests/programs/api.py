@@ -520,11 +520,11 @@ def check_executor(j):
     assert all(f.done() for f in fs), "leaving the with block did not wait"
     assert [f.result() for f in fs] == ys == [i * i for i in range(20)]
     assert remote.result() == 30
-    expect_raises(RuntimeError, ex.submit, square, 1, contains="shut down")
-    expect_raises(RuntimeError, ex.map, square, [1], contains="shut down")
+    expect_raises(RuntimeError, ex.submit, square, 1, contains="shutdown")
+    expect_raises(RuntimeError, ex.map, square, [1], contains="shutdown")
     with torcpy.TorcPoolExecutor(max_workers=4) as ex2:
         assert list(ex2.map(add, range(10), range(10), chunksize=3)) == [2 * i for i in range(10)]
-        f = ex2.submit(where, qid=j.last)
+        f = ex2.submit_to(j.last, where)
         ex2.wait()
         assert f.done() and f.result()[0] == j.nodes - 1
         g = ex2.submit(square, 12)

@@ -11,7 +11,10 @@ depending on MODE (sys.argv[1]):
   entry of ``TABLE``, whether the module was loaded once in that process, its ``__name__``,
   and the helper module's answer; the results are printed as ``launch:`` lines;
 * ``exit0`` / ``exit3``: ``sys.exit(0)`` / ``sys.exit(3)`` after a task;
-* ``raise``: an uncaught ``ValueError`` raised two calls deep (``# THE RAISING LINE``).
+* ``raise``: an uncaught ``ValueError`` raised two calls deep (``# THE RAISING LINE``);
+* ``travel``: objects of the script going from another rank back to rank 0: a task on the
+  job's last worker returns an instance of the script's class ``Point``, and a task there
+  submits a child task (a function of the script) to worker 0, on node 0.
 """
 
 import os
@@ -46,6 +49,39 @@ def probe(k):
             helper_once and node == torcpy.node_id())
 
 
+class Point:
+    def __init__(self, x):
+        self.x = x
+
+
+def make_point(x):
+    """A task: an instance of the script's class."""
+    return Point(x)
+
+
+def leaf(x):
+    return torcpy.node_id(), x
+
+
+def parent(x):
+    """A task: runs ``leaf(x)`` as a child task on worker 0 (node 0)."""
+    child = torcpy.submit(leaf, x, qid=0)
+    return torcpy.node_id(), child.result()
+
+
+def travel(ex):
+    last = ex.num_workers - 1
+    try:
+        p = ex.submit_to(last, make_point, 5).result()
+        say(f"launch: travel point {type(p).__name__} {isinstance(p, Point)} {p.x}")
+    except Exception as e:
+        say(f"launch: travel point failed: {type(e).__name__}: {e}")
+    try:
+        say(f"launch: travel nested {ex.submit_to(last, parent, 3).result()}")
+    except Exception as e:
+        say(f"launch: travel nested failed: {type(e).__name__}: {e}")
+
+
 def inner_failure(x):
     raise ValueError(f"launch-script-failure-{x}")  # THE RAISING LINE
 
@@ -78,6 +114,8 @@ def main(mode):
         elif mode == "exit3":
             say("launch: exiting with 3")
             sys.exit(3)
+        elif mode == "travel":
+            travel(ex)
         elif mode == "raise":
             say("launch: raising")
             outer_failure(6)

@@ -5,7 +5,9 @@
   launch(main) (main's result on rank 0, None elsewhere), then finalize() (a no-op);
 * ``init-submit``: init(), then rank 0 submits without launch (it is the primary task
   already), then finalize() on every rank (rank 0 ends the job, the others serve until then);
-* ``launch-none``: init(), launch() without main;
+* ``launch-none``: init(), launch() without main (the late switch): rank 0 goes on as the
+  primary task, maps over every node, and ends the job with shutdown(); the other ranks
+  serve inside launch() and leave the process there (nothing after it runs on them);
 * ``shutdown`` / ``finalize``: main ends the job itself, twice; afterwards submit is refused
   and the queries still answer; start returns main's result.
 """
@@ -13,6 +15,10 @@
 import sys
 
 import torcpy
+
+
+def where(_):
+    return torcpy.node_id()
 
 
 def say_line(text):
@@ -71,6 +77,10 @@ if __name__ == "__main__":
     elif MODE == "launch-none":
         torcpy.init()
         say(f"launch() returned {torcpy.launch()!r}")
+        nodes = sorted(set(torcpy.map(where, range(4 * torcpy.num_workers()))))
+        say(f"after launch: map ran on nodes {nodes}")
+        torcpy.shutdown()
+        say("shut down")
     else:
         r = torcpy.start(main)
         say(f"start returned {r!r}")

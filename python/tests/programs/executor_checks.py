@@ -465,7 +465,7 @@ CHECKS = [
 
 
 def main(mode):
-    c = Checks("executor.py")
+    c = Checks("executor_checks.py")
     with tempfile.TemporaryDirectory(prefix="torcpy-executor-") as d:
         j = Job(d, mode)
         print(f"INFO nodes={j.nodes} workers={j.workers} local_workers={j.local}", flush=True)
