@@ -1,5 +1,5 @@
 //! The examples of torcpy's model in the Rust API (`futures`, `map`, `spmd`, `fib_futures`,
-//! `failures`) under `mpirun` at 1, 2, 3 and 4 ranks with 1 and 2 workers, each under a
+//! `failures`, `embedded`, `threads_and_deadlines`) under `mpirun` at 1, 2, 3 and 4 ranks with 1 and 2 workers, each under a
 //! timeout: exit status 0 and the `ok` line they print once their own checks passed; for
 //! `failures`, also the end-of-run report of the failed detached task on stderr.
 //!
@@ -23,6 +23,7 @@ const EXAMPLES: &[&str] = &[
     "fib_futures",
     "failures",
     "embedded",
+    "threads_and_deadlines",
 ];
 
 /// The (ranks, workers per rank) combinations every example runs at.
@@ -65,6 +66,13 @@ fn assert_has(r: &Run, what: &str, want: &str) {
 fn futures_results_of_any_size_callbacks_and_as_completed() {
     for &(np, w) in SHAPES {
         run_ok("futures", np, w, &[]);
+    }
+}
+
+#[test]
+fn threads_that_run_no_task_submit_and_waits_end_at_their_deadline() {
+    for &(np, w) in SHAPES {
+        run_ok("threads_and_deadlines", np, w, &[]);
     }
 }
 

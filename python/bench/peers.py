@@ -1,19 +1,40 @@
-"""One peer measurement (a job started by runner.py): the same measures as torcpy_prog.py
-with a standard executor.
+"""One executor measurement (a job started by runner.py): the same measures as
+torcpy_prog.py with torcpy.futures.TorcPoolExecutor or a peer executor.
 
-    python peers.py process W MEASURE N [CHUNKSIZE]
-        concurrent.futures.ProcessPoolExecutor(max_workers=W)
-        (for MEASURE images: multiprocessing.Pool(W).starmap)
+    python peers.py KIND W MEASURE N [CHUNKSIZE]
+        KIND process: concurrent.futures.ProcessPoolExecutor(max_workers=W)
+             (for MEASURE images: multiprocessing.Pool(W).starmap)
+        KIND thread:  concurrent.futures.ThreadPoolExecutor(max_workers=W)
+        KIND dask:    a dask.distributed Client of LocalCluster(n_workers=W,
+             threads_per_worker=1, processes=True) (its own measures, below)
+    [mpirun -np W] python -m torcpy peers.py torc W MEASURE N [CHUNKSIZE]
+        torcpy.futures.TorcPoolExecutor() (W ranks x TORCPY_WORKERS=1 worker; rank 0 runs
+        this script, the other ranks serve; W is checked against ex.num_workers)
     mpirun -np W+1 python -m mpi4py.futures peers.py mpi W MEASURE N [CHUNKSIZE]
         mpi4py.futures.MPIPoolExecutor() over the ranks mpirun started (rank 0 the master,
         the others its W workers; W is checked against ex.num_workers)
 
 MEASURE is submit (N x submit(empty), then wait for all), roundtrip (N x
-submit(empty).result()), map (list(ex.map(identity, range(N), chunksize=CHUNKSIZE))) or
-images (images_hdf5's pipeline over N JPEGs made beforehand: process_image over them with
-chunksize CHUNKSIZE, then write_hdf5). As in torcpy_prog.py, the measure runs twice in the
-same pool, a warm-up and the timed run; one line ``BENCH_RESULT {"seconds": s, "items": n,
-...}`` is printed.
+submit(empty).result()), submit_result (N x submit(one), then f.result() of each future in
+turn), roundtrip_result (N x submit(one).result()), map (list(ex.map(identity, range(N),
+chunksize=CHUNKSIZE)); ThreadPoolExecutor ignores chunksize) or images (images_hdf5's
+pipeline over N JPEGs made beforehand: process_image over them with chunksize CHUNKSIZE, then
+write_hdf5). ``one`` returns 1: the sum of the results must be N; map's results must be
+range(N) (both checked after the timing, so that a broken executor fails the job instead of
+giving a figure).
+
+Dask has no chunksize and its futures are not concurrent.futures futures; its measures are
+what a Dask user writes: submit_result ``client.gather([client.submit(one, pure=False) for _
+in range(N)])`` (one gather for all of them: ``f.result()`` one by one costs a round trip to
+the client's event loop each, ~2x slower here), roundtrip_result ``client.submit(one,
+pure=False).result()`` in a loop, map ``client.gather(client.map(identity, range(N),
+pure=False))`` (plain map, one task per item; batch_size is not a chunksize, it only splits
+the submission). pure=False everywhere: every task runs (no result reused from the warm-up by
+key). The cluster is started and its workers awaited before the warm-up, and closed (its
+worker processes ended, which is checked) before the result line.
+
+As in torcpy_prog.py, the measure runs twice in the same pool, a warm-up and the timed run;
+one line ``BENCH_RESULT {"seconds": s, "items": n, ...}`` is printed.
 """
 
 import concurrent.futures
@@ -31,7 +52,7 @@ for d in (HERE, EXAMPLES):
     if d not in sys.path:
         sys.path.insert(0, d)
 
-from bench_tasks import empty, identity  # noqa: E402
+from bench_tasks import empty, identity, one  # noqa: E402
 
 TARGET = 32
 SIZE = 64
@@ -40,6 +61,11 @@ SIZE = 64
 def executor(kind, workers):
     if kind == "process":
         return concurrent.futures.ProcessPoolExecutor(max_workers=workers)
+    if kind == "thread":
+        return concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+    if kind == "torc":
+        from torcpy.futures import TorcPoolExecutor
+        return TorcPoolExecutor()
     if kind == "mpi":
         from mpi4py.futures import MPIPoolExecutor
         return MPIPoolExecutor()
@@ -63,12 +89,105 @@ def bench_roundtrip(ex, n):
     return time.perf_counter() - t0
 
 
+def check_ones(results, n):
+    total = sum(results)
+    if len(results) != n or total != n:
+        raise RuntimeError(f"{n} tasks returning 1: {len(results)} results, sum {total}")
+
+
+def bench_submit_result(ex, n):
+    t0 = time.perf_counter()
+    fs = [ex.submit(one) for _ in range(n)]
+    results = [f.result() for f in fs]
+    seconds = time.perf_counter() - t0
+    check_ones(results, n)
+    return seconds
+
+
+def bench_roundtrip_result(ex, n):
+    results = []
+    t0 = time.perf_counter()
+    for _ in range(n):
+        results.append(ex.submit(one).result())
+    seconds = time.perf_counter() - t0
+    check_ones(results, n)
+    return seconds
+
+
+def check_map(out, n):
+    if out != list(range(n)):
+        raise RuntimeError(f"map over range({n}) returned {len(out)} results, not range({n})"
+                           f" (sum {sum(x for x in out if isinstance(x, int))})")
+
+
 def bench_map(ex, n, chunksize):
     t0 = time.perf_counter()
     out = list(ex.map(identity, range(n), chunksize=chunksize))
     seconds = time.perf_counter() - t0
-    if len(out) != n or out[-1] != n - 1:
-        raise RuntimeError(f"map returned {len(out)} results for {n} items")
+    check_map(out, n)
+    return seconds
+
+
+def dask_submit_result(client, n):
+    t0 = time.perf_counter()
+    fs = [client.submit(one, pure=False) for _ in range(n)]
+    results = client.gather(fs)
+    seconds = time.perf_counter() - t0
+    check_ones(results, n)
+    return seconds
+
+
+def dask_roundtrip_result(client, n):
+    results = []
+    t0 = time.perf_counter()
+    for _ in range(n):
+        results.append(client.submit(one, pure=False).result())
+    seconds = time.perf_counter() - t0
+    check_ones(results, n)
+    return seconds
+
+
+def dask_map(client, n):
+    t0 = time.perf_counter()
+    out = client.gather(client.map(identity, range(n), pure=False))
+    seconds = time.perf_counter() - t0
+    check_map(out, n)
+    return seconds
+
+
+def descendants():
+    import psutil   # a dependency of distributed
+    return psutil.Process().children(recursive=True)
+
+
+def dask(workers, what, n):
+    """The measure on a fresh LocalCluster of ``workers`` processes x 1 thread: started (and
+    its workers awaited) before the warm-up, closed after the timed run; then no process
+    of it may remain."""
+    import logging
+    from dask.distributed import Client, LocalCluster
+    runs = {"submit_result": dask_submit_result, "roundtrip_result": dask_roundtrip_result,
+            "map": dask_map}
+    if what not in runs:
+        raise SystemExit(f"peers.py: no Dask measure {what!r}")
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        client.wait_for_workers(workers, timeout=120)
+        got = len(client.scheduler_info()["workers"])
+        if got != workers:
+            raise SystemExit(f"peers.py: the Dask cluster has {got} workers, {workers} asked")
+        runs[what](client, n)                 # warm-up
+        seconds = runs[what](client, n)
+    deadline = time.monotonic() + 10
+    while descendants() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = descendants()
+    if left:
+        for p in left:
+            p.kill()
+        raise SystemExit(f"peers.py: the closed Dask cluster left {len(left)} process(es): "
+                         f"{[p.pid for p in left]} (killed)")
     return seconds
 
 
@@ -99,20 +218,34 @@ def images(workers, n, chunksize):
 def main():
     kind, workers, what, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     chunksize = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    extra = {}
     if what == "images":
         if kind != "process":
             raise SystemExit("peers.py: the images pipeline runs on multiprocessing.Pool only")
         seconds = images(workers, n, chunksize)
+    elif kind == "dask":
+        seconds = dask(workers, what, n)
     else:
         with executor(kind, workers) as ex:
-            got = getattr(ex, "num_workers", workers)
+            if kind == "torc":
+                # W ranks x 1 worker; ex.num_workers also counts rank 0's script thread
+                # (it runs tasks while it waits).
+                import torcpy
+                got, extra = torcpy.num_nodes(), {"workers": ex.num_workers}
+            else:
+                got = getattr(ex, "num_workers", workers)
             if got != workers:
-                raise SystemExit(f"peers.py: the {kind} executor has {got} workers, "
+                raise SystemExit(f"peers.py: the {kind} executor has {got} "
+                                 f"{'ranks' if kind == 'torc' else 'workers'}, "
                                  f"{workers} asked")
             if what == "submit":
                 run = lambda: bench_submit(ex, n)  # noqa: E731
             elif what == "roundtrip":
                 run = lambda: bench_roundtrip(ex, n)  # noqa: E731
+            elif what == "submit_result":
+                run = lambda: bench_submit_result(ex, n)  # noqa: E731
+            elif what == "roundtrip_result":
+                run = lambda: bench_roundtrip_result(ex, n)  # noqa: E731
             elif what == "map":
                 run = lambda: bench_map(ex, n, chunksize)  # noqa: E731
             else:
@@ -120,7 +253,7 @@ def main():
             run()                           # warm-up
             seconds = run()
     print("BENCH_RESULT " + json.dumps({"seconds": seconds, "items": n,
-                                         "chunksize": chunksize}), flush=True)
+                                         "chunksize": chunksize, **extra}), flush=True)
 
 
 if __name__ == "__main__":
