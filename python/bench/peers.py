@@ -156,8 +156,22 @@ def dask_map(client, n):
 
 
 def descendants():
+    """This process's descendants but multiprocessing's resource tracker (started by the
+    first spawn, it ends when this process does)."""
     import psutil   # a dependency of distributed
-    return psutil.Process().children(recursive=True)
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "multiprocessing.resource_tracker" in " ".join(p.cmdline()):
+                continue
+            if p.status() == psutil.STATUS_ZOMBIE:
+                continue
+        except psutil.NoSuchProcess:
+            continue
+        except psutil.Error:
+            pass
+        out.append(p)
+    return out
 
 
 def dask(workers, what, n):

@@ -37,6 +37,8 @@ pub struct Task {
     pub(crate) outcome: PyOnceLock<Outcome>,
     /// Whether someone looked at the outcome (else a dropped failed task says so).
     pub(crate) observed: AtomicBool,
+    /// An executor's task: its call carries the task itself as its claim (see `pool.rs`).
+    pub(crate) claimed: bool,
     /// An executor future's state (`pool::state`); a module-API task stays `PENDING`.
     pub(crate) state: AtomicU8,
     /// Set once a Python-side watcher (a condition, done callbacks) was attached: only then
@@ -50,6 +52,24 @@ impl Task {
     /// A task not created yet (its handle is set right after): `input`, `kw_input` and
     /// `function` as submitted.
     pub(crate) fn new(input: Py<PyAny>, kw_input: Option<Py<PyAny>>, function: Py<PyAny>) -> Task {
+        Task::with(input, kw_input, function, false)
+    }
+
+    /// An executor's task (see `pool.rs`).
+    pub(crate) fn new_claimed(
+        input: Py<PyAny>,
+        kw_input: Option<Py<PyAny>>,
+        function: Py<PyAny>,
+    ) -> Task {
+        Task::with(input, kw_input, function, true)
+    }
+
+    fn with(
+        input: Py<PyAny>,
+        kw_input: Option<Py<PyAny>>,
+        function: Py<PyAny>,
+        claimed: bool,
+    ) -> Task {
         Task {
             fut: OnceLock::new(),
             input,
@@ -57,10 +77,29 @@ impl Task {
             function,
             outcome: PyOnceLock::new(),
             observed: AtomicBool::new(false),
+            claimed,
             state: AtomicU8::new(crate::pool::state::PENDING),
             watched: AtomicBool::new(false),
             notify: std::sync::Mutex::new(None),
         }
+    }
+
+    /// `result()`: waits, then the result, or raises the task's exception.
+    pub(crate) fn result_now(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.observed.store(true, Ordering::Relaxed);
+        match self.settle(py)? {
+            Outcome::Value(v) => Ok(v.clone_ref(py)),
+            Outcome::Raised(e) => Err(PyErr::from_value(e.bind(py).clone())),
+        }
+    }
+
+    /// `exception()`: waits, then the task's exception, or None.
+    pub(crate) fn exception_now(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.observed.store(true, Ordering::Relaxed);
+        Ok(match self.settle(py)? {
+            Outcome::Value(_) => None,
+            Outcome::Raised(e) => Some(e.clone_ref(py)),
+        })
     }
 
     fn handle(&self) -> &Future<PyValue> {
@@ -149,20 +188,12 @@ impl Task {
     /// Waits for the task and returns its result, or raises the exception it raised (with a
     /// note naming the task, its node and worker, and the traceback there when remote).
     fn result(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.observed.store(true, Ordering::Relaxed);
-        match self.settle(py)? {
-            Outcome::Value(v) => Ok(v.clone_ref(py)),
-            Outcome::Raised(e) => Err(PyErr::from_value(e.bind(py).clone())),
-        }
+        self.result_now(py)
     }
 
     /// Waits for the task and returns the exception it raised, or None.
     fn exception(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.observed.store(true, Ordering::Relaxed);
-        Ok(match self.settle(py)? {
-            Outcome::Value(_) => None,
-            Outcome::Raised(e) => Some(e.clone_ref(py)),
-        })
+        self.exception_now(py)
     }
 
     /// Whether the task has finished (and its callback ran).
@@ -227,20 +258,24 @@ impl Task {
         crate::pool::xwait(py, self, timeout)
     }
 
-    /// The result of a final future; `CancelledError` when it was cancelled.
-    fn _xresult(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if self.state.load(Ordering::SeqCst) == crate::pool::state::CANCELLED {
-            return Err(crate::pool::cancelled_error(py));
-        }
-        self.result(py)
+    /// `result(timeout)`, or with `exception`, `exception(timeout)` (see `pool::xget`).
+    #[pyo3(signature = (timeout = None, exception = false))]
+    fn _xget(&self, py: Python<'_>, timeout: Option<f64>, exception: bool) -> PyResult<Py<PyAny>> {
+        crate::pool::xget(py, self, timeout, exception)
     }
 
-    /// The exception of a final future (None); `CancelledError` when it was cancelled.
-    fn _xexception(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        if self.state.load(Ordering::SeqCst) == crate::pool::state::CANCELLED {
-            return Err(crate::pool::cancelled_error(py));
+    /// An executor task travels as its claim (see `pool.rs`): leaving the node, it runs
+    /// from the submitter's view, unless it was cancelled; then the node it reaches does not
+    /// run it. Other tasks (futures of `torcpy.submit`) cannot be pickled.
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (bool,))> {
+        if !self.claimed {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "cannot pickle 'torcpy.Task' object",
+            ));
         }
-        self.exception(py)
+        let cancelled = !self.start();
+        let f = py.import("torcpy._core")?.getattr("_remote_claim")?;
+        Ok((f.unbind(), (cancelled,)))
     }
 
     fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {

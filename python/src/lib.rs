@@ -23,10 +23,9 @@ mod wait;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     blocking::init(m.py())?;
     m.add_class::<future::Task>()?;
-    m.add_class::<pool::Claim>()?;
+    m.add_class::<pool::Pool>()?;
+    m.add("_FOREIGN", pool::foreign(m.py())?.clone_ref(m.py()))?;
     m.add_function(wrap_pyfunction!(pool::_remote_claim, m)?)?;
-    m.add_function(wrap_pyfunction!(pool::xsubmit, m)?)?;
-    m.add_function(wrap_pyfunction!(pool::xsubmit_chunk, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;
     m.add_function(wrap_pyfunction!(runtime::init, m)?)?;

@@ -8,7 +8,7 @@
 //! # States
 //!
 //! `PENDING` → `RUNNING` when a worker of the submitting node starts it (`run_call` claims it
-//! through its [`Claim`]) or when it leaves the node (its call is pickled: from the
+//! through its task, which its call carries) or when it leaves the node (its call is pickled: from the
 //! submitter's view it runs then) → `FINISHED` at completion. `PENDING` → `CANCELLED` by
 //! `cancel()`: a task still queued on its node; the worker that takes it, or the node it
 //! reaches, finds it cancelled and does not run it.
@@ -35,6 +35,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::Mutex;
 use torc::api::{self, Future, Moved};
 
 /// The states of an executor future (a module-API task stays `PENDING`).
@@ -81,26 +83,8 @@ impl Task {
     }
 }
 
-/// The token a call carries to say which future it runs for; the worker that takes the call
-/// claims the future through it. Pickled (the call leaves the node) it becomes a plain bool:
-/// whether the future was cancelled before it left.
-#[pyclass(module = "torcpy._core", frozen)]
-pub(crate) struct Claim {
-    task: Py<Task>,
-}
-
-#[pymethods]
-impl Claim {
-    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (bool,))> {
-        // Leaving the node: from now on the submitter cannot stop it, unless it is cancelled
-        // already, and then the node it reaches does not run it.
-        let cancelled = !self.task.get().start();
-        let f = py.import("torcpy._core")?.getattr("_remote_claim")?;
-        Ok((f.unbind(), (cancelled,)))
-    }
-}
-
-/// What a [`Claim`] is once it arrived on another node: whether its future was cancelled.
+/// What an executor task's claim (its [`Task`], see `Task::__reduce__`) is once it
+/// arrived on another node: whether its future was cancelled.
 #[pyfunction]
 pub(crate) fn _remote_claim(cancelled: bool) -> bool {
     cancelled
@@ -112,110 +96,212 @@ pub(crate) fn may_run(claim: &Bound<'_, PyAny>) -> bool {
     if claim.is_none() {
         return true;
     }
-    if let Ok(c) = claim.cast::<Claim>() {
-        return c.get().task.get().start();
+    if let Ok(t) = claim.cast::<Task>() {
+        return t.get().start();
     }
     !claim.is_truthy().unwrap_or(false)
 }
 
-/// The executor's submission: `f(*args, **kwargs)` on worker `qid` (-1: round robin), its
-/// future an instance of `cls` (a `concurrent.futures.Future` subclass) holding the task in
-/// `_task`. Any thread of a running node may call it.
-#[pyfunction]
-#[pyo3(signature = (cls, qid, f, args, kwargs = None))]
-pub(crate) fn xsubmit(
-    py: Python<'_>,
-    cls: &Bound<'_, PyType>,
-    qid: i64,
-    f: Bound<'_, PyAny>,
-    args: Bound<'_, PyTuple>,
-    kwargs: Option<Bound<'_, PyDict>>,
-) -> PyResult<Py<PyAny>> {
-    running("submit")?;
-    if !f.is_callable() {
-        return Err(PyTypeError::new_err(format!(
-            "torcpy.futures.TorcPoolExecutor.submit: fn = {} is not callable",
-            f.repr()?
-        )));
+/// The submitting side of one `TorcPoolExecutor`: the class of its futures, whether it is
+/// shut down or broken, and the futures submitted through it that were not seen done yet.
+#[pyclass(module = "torcpy._core", frozen)]
+pub(crate) struct Pool {
+    /// The futures' class (a `concurrent.futures.Future` subclass with a `_task` slot).
+    cls: Py<PyType>,
+    /// After `shutdown`: submits are refused.
+    closed: AtomicBool,
+    /// Why the executor is broken (its initializer failed), if it is.
+    broken: Mutex<Option<String>>,
+    /// The futures submitted through it, with their tasks (pruned of final ones as it grows).
+    futures: Mutex<Vec<(Py<PyAny>, Py<Task>)>>,
+    /// The length at which `futures` is pruned next.
+    prune_at: AtomicUsize,
+}
+
+static BROKEN_EXECUTOR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+impl Pool {
+    /// Refuses `api` when the executor is broken or shut down, or the runtime has ended.
+    fn check(&self, py: Python<'_>, api_name: &str) -> PyResult<()> {
+        if let Some(why) = self.broken.lock().ok().and_then(|b| b.clone()) {
+            let ty = BROKEN_EXECUTOR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+                Ok(py
+                    .import("concurrent.futures")?
+                    .getattr("BrokenExecutor")?
+                    .cast_into::<PyType>()?
+                    .unbind())
+            })?;
+            return Err(PyErr::from_type(ty.bind(py).clone(), why));
+        }
+        if self.closed.load(SeqCst) {
+            return Err(PyRuntimeError::new_err(format!(
+                "TorcPoolExecutor.{api_name}: cannot schedule new futures after shutdown"
+            )));
+        }
+        running(api_name)
     }
-    let place = place_of(qid)?;
-    let args = copied_args(py, args)?;
-    let kw = match &kwargs {
-        Some(k) if !k.is_empty() => Some(k.copy()?),
-        _ => None,
-    };
-    let input = if args.len() == 1 {
-        args.get_item(0)?.unbind()
-    } else {
-        args.clone().into_any().unbind()
-    };
-    let task = Py::new(
-        py,
-        Task::new(
-            input,
-            kw.clone().map(|k| k.into_any().unbind()),
-            f.clone().unbind(),
-        ),
-    )?;
-    let claim = Bound::new(
-        py,
-        Claim {
-            task: task.clone_ref(py),
-        },
-    )?;
-    let call = call_object(
-        py,
-        CALL,
-        &f,
-        args.as_any(),
-        kw.as_ref(),
-        Some(claim.as_any()),
-    )?;
-    start(py, cls, task, call, place)
+
+    /// Keeps `fut` (of `task`) for `shutdown` and `wait`; drops the final ones now and then,
+    /// so that the list stays about as long as what is in flight.
+    fn track(&self, py: Python<'_>, fut: &Py<PyAny>, task: &Py<Task>) {
+        let Ok(mut fs) = self.futures.lock() else {
+            return;
+        };
+        fs.push((fut.clone_ref(py), task.clone_ref(py)));
+        if fs.len() >= self.prune_at.load(SeqCst) {
+            fs.retain(|(_, t)| !t.get().is_final());
+            self.prune_at.store((2 * fs.len()).max(64), SeqCst);
+        }
+    }
+
+    /// Creates the task of `call` for `task` and returns its new future.
+    fn start(
+        &self,
+        py: Python<'_>,
+        task: Py<Task>,
+        call: Bound<'_, PyTuple>,
+        place: api::Place,
+    ) -> PyResult<Py<PyAny>> {
+        let fut_obj = self.cls.bind(py).call0()?.unbind();
+        fut_obj.setattr(py, pyo3::intern!(py, "_task"), task.clone_ref(py))?;
+        let value = PyValue::Ok(call.into_any().unbind());
+        let me = task.clone_ref(py);
+        let fut = api::submit_then(place, run_call, (Moved(value),), move |fut| {
+            on_complete(me, fut)
+        });
+        let _ = task.get().fut.set(fut);
+        self.track(py, &fut_obj, &task);
+        Ok(fut_obj)
+    }
+
+    /// `f(*args, **kwargs)` on worker `qid` (-1: round robin).
+    fn call(
+        &self,
+        py: Python<'_>,
+        api_name: &str,
+        qid: i64,
+        f: Bound<'_, PyAny>,
+        args: Bound<'_, PyTuple>,
+        kwargs: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.check(py, api_name)?;
+        if !f.is_callable() {
+            return Err(PyTypeError::new_err(format!(
+                "TorcPoolExecutor.{api_name}: fn = {} is not callable",
+                f.repr()?
+            )));
+        }
+        let place = place_of(qid)?;
+        let args = copied_args(py, args)?;
+        let kw = match &kwargs {
+            Some(k) if !k.is_empty() => Some(k.copy()?),
+            _ => None,
+        };
+        let input = if args.len() == 1 {
+            args.get_item(0)?.unbind()
+        } else {
+            args.clone().into_any().unbind()
+        };
+        let kw_input = kw.clone().map(|k| k.into_any().unbind());
+        let task = Py::new(py, Task::new_claimed(input, kw_input, f.clone().unbind()))?;
+        let claim = task.bind(py).clone().into_any();
+        let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), Some(&claim))?;
+        self.start(py, task, call, place)
+    }
 }
 
-/// A chunk of the executor's `map`: `[f(*a) for a in items]` as one task, its future an
-/// instance of `cls`. An item's exception fails the chunk and carries the results before it
-/// in its attribute `_torcpy_done`.
-#[pyfunction]
-pub(crate) fn xsubmit_chunk(
-    py: Python<'_>,
-    cls: &Bound<'_, PyType>,
-    f: Bound<'_, PyAny>,
-    items: Bound<'_, PyList>,
-) -> PyResult<Py<PyAny>> {
-    running("map")?;
-    let task = Py::new(
-        py,
-        Task::new(items.clone().into_any().unbind(), None, f.clone().unbind()),
-    )?;
-    let claim = Bound::new(
-        py,
-        Claim {
-            task: task.clone_ref(py),
-        },
-    )?;
-    let call = call_object(py, XCHUNK, &f, items.as_any(), None, Some(claim.as_any()))?;
-    start(py, cls, task, call, api::Place::Any)
-}
+#[pymethods]
+impl Pool {
+    #[new]
+    fn new(cls: Py<PyType>) -> Pool {
+        Pool {
+            cls,
+            closed: AtomicBool::new(false),
+            broken: Mutex::new(None),
+            futures: Mutex::new(Vec::new()),
+            prune_at: AtomicUsize::new(64),
+        }
+    }
 
-/// Creates the task of `call` for `task` and returns its new future (an instance of `cls`).
-fn start(
-    py: Python<'_>,
-    cls: &Bound<'_, PyType>,
-    task: Py<Task>,
-    call: Bound<'_, PyTuple>,
-    place: api::Place,
-) -> PyResult<Py<PyAny>> {
-    let fut_obj = cls.call0()?;
-    fut_obj.setattr(pyo3::intern!(py, "_task"), task.clone_ref(py))?;
-    let value = PyValue::Ok(call.into_any().unbind());
-    let me = task.clone_ref(py);
-    let fut = api::submit_then(place, run_call, (Moved(value),), move |fut| {
-        on_complete(me, fut)
-    });
-    let _ = task.get().fut.set(fut);
-    Ok(fut_obj.unbind())
+    /// `TorcPoolExecutor.submit(fn, /, *args, **kwargs)`: round robin over every worker of
+    /// the job; every keyword goes to `fn`.
+    #[pyo3(signature = (r#fn, /, *args, **kwargs))]
+    fn submit(
+        &self,
+        py: Python<'_>,
+        r#fn: Bound<'_, PyAny>,
+        args: Bound<'_, PyTuple>,
+        kwargs: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.call(py, "submit", -1, r#fn, args, kwargs)
+    }
+
+    /// `TorcPoolExecutor.submit_to(qid, fn, /, *args, **kwargs)`: on worker `qid`.
+    #[pyo3(signature = (qid, r#fn, /, *args, **kwargs))]
+    fn submit_to(
+        &self,
+        py: Python<'_>,
+        qid: i64,
+        r#fn: Bound<'_, PyAny>,
+        args: Bound<'_, PyTuple>,
+        kwargs: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.call(py, "submit_to", qid, r#fn, args, kwargs)
+    }
+
+    /// One item of `map`: `fn(*args)`.
+    fn map_one(
+        &self,
+        py: Python<'_>,
+        r#fn: Bound<'_, PyAny>,
+        args: Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        self.call(py, "map", -1, r#fn, args, None)
+    }
+
+    /// A chunk of `map`: `[fn(*a) for a in items]` as one task. An item's exception fails
+    /// the chunk and carries the results before it in its attribute `_torcpy_done`.
+    fn map_chunk(
+        &self,
+        py: Python<'_>,
+        r#fn: Bound<'_, PyAny>,
+        items: Bound<'_, PyList>,
+    ) -> PyResult<Py<PyAny>> {
+        self.check(py, "map")?;
+        let f = r#fn;
+        let input = items.clone().into_any().unbind();
+        let task = Py::new(py, Task::new_claimed(input, None, f.clone().unbind()))?;
+        let claim = task.bind(py).clone().into_any();
+        let call = call_object(py, XCHUNK, &f, items.as_any(), None, Some(&claim))?;
+        self.start(py, task, call, api::Place::Any)
+    }
+
+    /// Refuses further submits with `BrokenExecutor(why)`.
+    fn set_broken(&self, why: String) {
+        if let Ok(mut b) = self.broken.lock() {
+            *b = Some(why);
+        }
+    }
+
+    /// Raises as a submit through `api` would, if it would.
+    fn check_open(&self, py: Python<'_>, api: &str) -> PyResult<()> {
+        self.check(py, api)
+    }
+
+    /// Takes the futures submitted so far (for `wait` and `shutdown`); with `close`, later
+    /// submits are refused.
+    #[pyo3(signature = (close = false))]
+    fn take(&self, close: bool) -> Vec<Py<PyAny>> {
+        if close {
+            self.closed.store(true, SeqCst);
+        }
+        let fs = self
+            .futures
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default();
+        fs.into_iter().map(|(f, _)| f).collect()
+    }
 }
 
 /// Refuses `api` while the runtime does not run in this process.
@@ -274,6 +360,61 @@ pub(crate) fn cancelled_error(py: Python<'_>) -> PyErr {
     match ty {
         Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
         Err(e) => e,
+    }
+}
+
+static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `concurrent.futures.TimeoutError` (the built-in one from Python 3.11 on).
+pub(crate) fn timeout_error(py: Python<'_>) -> PyErr {
+    let ty = TIMEOUT_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+        Ok(py
+            .import("concurrent.futures")?
+            .getattr("TimeoutError")?
+            .cast_into::<PyType>()?
+            .unbind())
+    });
+    match ty {
+        Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
+        Err(e) => e,
+    }
+}
+
+/// The marker `_xget` returns to a caller that must wait on the future's condition.
+pub(crate) static FOREIGN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The marker object (made once).
+pub(crate) fn foreign(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    FOREIGN.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("builtins")?.getattr("object")?.call0()?.unbind())
+    })
+}
+
+/// `_xget(timeout, exception)` of an executor future: `result()` (or, with `exception`,
+/// `exception()`) after waiting up to `timeout` seconds: `TimeoutError` if it is not done
+/// by then, `CancelledError` if it was cancelled. A caller that is no worker of the runtime
+/// gets [`foreign`] instead when the future is not final yet: it waits on the future's
+/// condition, then asks again.
+pub(crate) fn xget(
+    py: Python<'_>,
+    t: &Task,
+    timeout: Option<f64>,
+    exception: bool,
+) -> PyResult<Py<PyAny>> {
+    if !t.is_final() {
+        match xwait(py, t, timeout)? {
+            0 => {}
+            1 => return Err(timeout_error(py)),
+            _ => return Ok(foreign(py)?.clone_ref(py)),
+        }
+    }
+    if t.state.load(SeqCst) == CANCELLED {
+        return Err(cancelled_error(py));
+    }
+    if exception {
+        Ok(t.exception_now(py)?.unwrap_or_else(|| py.None()))
+    } else {
+        t.result_now(py)
     }
 }
 

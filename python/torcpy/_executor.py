@@ -18,6 +18,7 @@ import time
 from concurrent.futures import _base
 
 from . import _core
+from ._core import _FOREIGN
 
 #: ``concurrent.futures``' names of the states, by the task's state number.
 _STATE_NAMES = (_base.PENDING, _base.RUNNING, _base.CANCELLED_AND_NOTIFIED, _base.FINISHED)
@@ -34,10 +35,10 @@ class TorcFuture(_cf.Future):
     ``asyncio.wrap_future`` accept it) that also gives the task's arguments back
     (``input()``, ``kw_input()``, as torcpy's ``Task``)."""
 
-    def __init__(self):
-        # No state of concurrent.futures' own: it lives in the task (`_task`, set by the
-        # executor right after).
-        pass
+    # No state of concurrent.futures' own: it lives in the task (`_task`, set by the
+    # executor right after creation); `_w` holds the watchers once there are any.
+    __slots__ = ("_task", "_w")
+    __init__ = object.__init__
 
     # -- what concurrent.futures.wait/as_completed read directly
 
@@ -55,21 +56,21 @@ class TorcFuture(_cf.Future):
 
     def _watchers(self):
         """(condition, waiters, done callbacks), made and attached once."""
-        w = self.__dict__.get("_w")
+        w = getattr(self, "_w", None)
         if w is None:
             with _WATCH_LOCK:
-                w = self.__dict__.get("_w")
+                w = getattr(self, "_w", None)
                 if w is None:
                     w = (threading.Condition(), [], [])
-                    self.__dict__["_w"] = w
+                    self._w = w
                     self._task._watch(self._notify)
         return w
 
     def _notify(self):
         # Called once by the task's completion (outcome known, state FINISHED) when watched.
-        cond, waiters, callbacks = self.__dict__["_w"]
+        cond, waiters, callbacks = self._w
         with cond:
-            failed = self._task._xexception() is not None
+            failed = self._task._xget(0, True) is not None
             for w in waiters:
                 if failed:
                     w.add_exception(self)
@@ -97,7 +98,7 @@ class TorcFuture(_cf.Future):
         if r == 0:
             return False
         if r == 1:
-            w = self.__dict__.get("_w")
+            w = getattr(self, "_w", None)
             if w is not None:
                 cond, waiters, callbacks = w
                 with cond:
@@ -125,24 +126,34 @@ class TorcFuture(_cf.Future):
             return True
         r = t._xwait(timeout)
         if r == 2:
-            cond = self._watchers()[0]
-            with cond:
-                return cond.wait_for(t._final, timeout)
+            return self._wait_foreign(timeout)
         return r == 0
+
+    def _wait_foreign(self, timeout):
+        # A thread that is no worker of the runtime: the completion notifies the condition.
+        cond = self._watchers()[0]
+        with cond:
+            return cond.wait_for(self._task._final, timeout)
 
     def result(self, timeout=None):
         """The task's result, waiting up to ``timeout`` seconds (None: no limit); raises
         the task's exception, ``CancelledError``, or ``TimeoutError``. Inside a task, or on
         the script's thread, the worker runs other tasks while it waits."""
-        if not self._wait(timeout):
-            raise _cf.TimeoutError()
-        return self._task._xresult()
+        r = self._task._xget(timeout, False)
+        if r is _FOREIGN:
+            if not self._wait_foreign(timeout):
+                raise _cf.TimeoutError()
+            return self._task._xget(0, False)
+        return r
 
     def exception(self, timeout=None):
         """The task's exception (None if it returned), waiting as ``result`` does."""
-        if not self._wait(timeout):
-            raise _cf.TimeoutError()
-        return self._task._xexception()
+        r = self._task._xget(timeout, True)
+        if r is _FOREIGN:
+            if not self._wait_foreign(timeout):
+                raise _cf.TimeoutError()
+            return self._task._xget(0, True)
+        return r
 
     def add_done_callback(self, fn):
         """Calls ``fn(future)`` on this node once the future is done (at once if it is);
@@ -176,14 +187,17 @@ class TorcFuture(_cf.Future):
     def __repr__(self):
         state = self._task._state()
         name = _STATE_NAMES[state].lower().replace("_and_notified", "")
-        if state == _FINISHED:
-            exc = self._task._xexception()
+        if state == _FINISHED and self._task.done():
+            exc = self._task._xget(0, True)
             if exc is not None:
                 return (f"<{type(self).__name__} at {id(self):#x} state={name} raised "
                         f"{type(exc).__name__}>")
             return (f"<{type(self).__name__} at {id(self):#x} state={name} returned "
-                    f"{type(self._task._xresult()).__name__}>")
+                    f"{type(self._task._xget(0, False)).__name__}>")
         return f"<{type(self).__name__} at {id(self):#x} state={name}>"
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
 
 
 def on_worker():
@@ -286,9 +300,7 @@ def map_results(executor, fs, more, submit_unit, end, unordered, chunked):
                 if u is _END:
                     more = None
                 else:
-                    g = submit_unit(u)
-                    executor._track(g)
-                    pending.append(g)
+                    pending.append(submit_unit(u))
             if not f._wait(_remaining(end)):
                 pending.appendleft(f)
                 raise _cf.TimeoutError()

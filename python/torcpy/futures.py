@@ -20,9 +20,9 @@ tasks). ``TorcCommExecutor`` serves SPMD scripts started with plain ``mpirun``, 
 """
 
 import atexit
+import functools
 import itertools
 import sys
-import threading
 import time
 from concurrent.futures import (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION,
                                 BrokenExecutor, CancelledError, Executor, Future,
@@ -88,11 +88,14 @@ class TorcPoolExecutor(Executor):
             _core.shutdown()
             sys.exit(0)
         self._max_workers = max_workers if max_workers is not None else _core.num_workers()
-        self._lock = threading.Lock()
-        self._futures = []
-        self._pruned_at = 64
-        self._closed = False
+        self._pool = _core.Pool(TorcFuture)
         self._broken = False
+        # The common calls go straight to the pool (one call less per task), unless a
+        # subclass overrides them.
+        if type(self).submit is TorcPoolExecutor.submit:
+            self.submit = self._pool.submit
+        if type(self).submit_to is TorcPoolExecutor.submit_to:
+            self.submit_to = self._pool.submit_to
         if initializer is not None:
             self._initialize(initializer, tuple(initargs))
 
@@ -105,43 +108,23 @@ class TorcPoolExecutor(Executor):
         except BaseException as e:
             self._broken = (f"torcpy.futures.TorcPoolExecutor: the initializer failed, the "
                             f"executor is not usable: {type(e).__name__}: {e}")
+            self._pool.set_broken(self._broken)
 
     @property
     def num_workers(self):
         """The workers of the job (every rank's)."""
         return _core.num_workers()
 
-    def _check(self, api):
-        if self._broken:
-            raise BrokenExecutor(self._broken)
-        if self._closed:
-            raise RuntimeError(f"TorcPoolExecutor.{api}: cannot schedule new futures after "
-                               f"shutdown")
-
-    def _track(self, f):
-        with self._lock:
-            fs = self._futures
-            fs.append(f)
-            if len(fs) >= self._pruned_at:
-                fs[:] = [g for g in fs if not g.done()]
-                self._pruned_at = max(64, 2 * len(fs))
-
     def submit(self, fn, /, *args, **kwargs):
         """Runs ``fn(*args, **kwargs)`` as a task on some worker of the job (round robin)
         and returns its future, a ``concurrent.futures.Future``. Every keyword goes to
         ``fn``. Any thread of the process may submit."""
-        self._check("submit")
-        f = _core.xsubmit(TorcFuture, -1, fn, args, kwargs)
-        self._track(f)
-        return f
+        return self._pool.submit(fn, *args, **kwargs)
 
     def submit_to(self, qid, fn, /, *args, **kwargs):
         """``submit`` on worker ``qid`` of the job (0 .. ``num_workers - 1``; -1: round
         robin)."""
-        self._check("submit_to")
-        f = _core.xsubmit(TorcFuture, qid, fn, args, kwargs)
-        self._track(f)
-        return f
+        return self._pool.submit_to(qid, fn, *args, **kwargs)
 
     def map(self, fn, *iterables, timeout=None, chunksize=1, unordered=False,
             buffersize=None, progress=None):
@@ -154,7 +137,7 @@ class TorcPoolExecutor(Executor):
         result taken), so that an endless iterable works. ``progress`` (a torcpy extension:
         True or seconds) prints progress lines as ``torcpy.map`` does and then takes only
         ``chunksize``."""
-        self._check("map")
+        self._pool.check_open("map")
         if progress is not None and progress is not False:
             if chunksize < 1:
                 raise ValueError("chunksize must be >= 1.")
@@ -165,7 +148,7 @@ class TorcPoolExecutor(Executor):
                 buffersize=None):
         """``map`` with the arguments of each call already grouped: ``fn(*a)`` for ``a`` in
         ``iterable``."""
-        self._check("starmap")
+        self._pool.check_open("starmap")
         return self._map(fn, (tuple(a) for a in iterable), timeout, chunksize, unordered,
                          buffersize)
 
@@ -181,42 +164,30 @@ class TorcPoolExecutor(Executor):
         end = None if timeout is None else time.monotonic() + timeout
         if chunksize == 1:
             units = args
-
-            def submit_unit(a):
-                return _core.xsubmit(TorcFuture, -1, fn, a)
+            submit_unit = functools.partial(self._pool.map_one, fn)
         else:
             units = _executor.chunks(args, chunksize)
-
-            def submit_unit(c):
-                return _core.xsubmit_chunk(TorcFuture, fn, c)
+            submit_unit = functools.partial(self._pool.map_chunk, fn)
         if buffersize is None:
             fs = [submit_unit(u) for u in units]
             more = None
         else:
             fs = [submit_unit(u) for u in itertools.islice(units, buffersize)]
             more = units
-        for f in fs:
-            self._track(f)
         return _executor.map_results(self, fs, more, submit_unit, end, unordered,
                                      chunksize > 1)
 
     def wait(self):
         """Waits for every task submitted through this executor so far (torcpy's executor
         API); the executor stays usable."""
-        with self._lock:
-            fs = self._futures
-            self._futures = []
-        for f in fs:
+        for f in self._pool.take():
             f._wait(None)
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         """No more submits; with ``cancel_futures``, the tasks that have not started are
         cancelled; with ``wait``, returns once every task submitted through this executor
         is done. The job itself goes on (it ends with the script)."""
-        with self._lock:
-            self._closed = True
-            fs = self._futures
-            self._futures = []
+        fs = self._pool.take(close=True)
         if cancel_futures:
             for f in fs:
                 f.cancel()

@@ -766,7 +766,8 @@ where
         misuse(API, Error::NotRunning);
     }
     let cb = boxed_callback::<R, F, C>(callback);
-    let cell = FutureCell::new(Some(codec::decode_value::<R>), Some(cb));
+    let spare = current_worker().map(|c| &c.cells);
+    let cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), Some(cb));
     create(API, place, 0, f, args, Some(cell.clone()));
     Future::new(cell)
 }
