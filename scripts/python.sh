@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # torcpy, the Python package (python/): makes a virtual environment (default target/venv),
 # installs into it what building and testing torcpy needs (maturin, pytest, numpy, mpi4py,
-# Pillow, h5py, from PyPI), then `pip install ./python` (maturin builds the extension against
-# this checkout's torc, in release mode), then, unless told only to install, runs the pytest
-# suite (python/tests: the API at 1 process and under mpirun at 2 and 3 ranks, the examples,
-# the benchmark runner's smoke test).
+# Pillow, h5py, and dask[distributed], a peer in the benchmark runner, from PyPI), then
+# `pip install ./python` (maturin builds the extension against this checkout's torc, in
+# release mode), then, unless told only to install, runs the pytest suite (python/tests: the
+# API at 1 process and under mpirun at 2 and 3 ranks, the examples, the benchmark runner's
+# smoke test).
 #
 # mpi4py comes as its binary wheel, which loads the system's MPI library at run time (the
 # default libmpi: Open MPI here, the one torc is built with); TORCPY_MPI4PY_SOURCE=1 builds it
@@ -29,8 +30,8 @@ if [[ ! -x $py ]]; then
     python3 -m venv "$venv"
 fi
 pip=("$py" -m pip --disable-pip-version-check -q)
-want=(maturin pytest numpy pillow h5py)
-if ! "$py" -c 'import maturin, pytest, numpy, PIL, h5py' >/dev/null 2>&1; then
+want=(maturin pytest numpy pillow h5py "dask[distributed]")
+if ! "$py" -c 'import maturin, pytest, numpy, PIL, h5py, dask.distributed' >/dev/null 2>&1; then
     echo "==> pip install ${want[*]}"
     "${pip[@]}" install "${want[@]}"
 fi
