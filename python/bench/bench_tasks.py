@@ -12,6 +12,6 @@ def identity(x):
 
 
 def one():
-    """The empty task that returns 1: the executor rows submit it, so that the sum of the
-    results (N) shows that every task ran."""
+    """The empty task that returns 1: the executor rows submit it, so that their results
+    (N of them, all 1) show that every task ran."""
     return 1

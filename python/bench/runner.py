@@ -62,8 +62,8 @@ with W workers each, ``ThreadPoolExecutor(max_workers=W)``,
 threads_per_worker=1, processes=True)`` (one worker process per core; started, and its
 workers awaited, before the warm-up, closed at the end of the job, which fails if a worker
 process outlives it). All run the same measure code (peers.py), Dask its own spelling. The
-task is ``one`` (bench_tasks: an empty task returning 1); every job checks that the sum of
-its results is N, resp. that map returned ``range(N)`` in order, after the timing:
+task is ``one`` (bench_tasks: an empty task returning 1); every job checks, after the
+timing, that it got N results all 1, resp. that map returned ``range(N)`` in order:
 
 * ``executor submit+result 1x1`` / ``2x1`` (goal: 3 resp. 10 us per task): ``fs =
   [ex.submit(one) for _ in range(N)]``, then ``f.result()`` of each in turn; Dask:
