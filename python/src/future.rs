@@ -44,11 +44,25 @@ pub struct Task {
     /// Set once a Python-side watcher (a condition, done callbacks) was attached: only then
     /// does the task's completion take the GIL to call `notify` (see `pool.rs`).
     pub(crate) watched: AtomicBool,
-    /// What the completion calls, once, when watched: the executor future's notifier.
+    /// What the completion calls, once, when watched: a weak reference to the executor future,
+    /// whose `_notify()` it calls.
     pub(crate) notify: std::sync::Mutex<Option<Py<PyAny>>>,
 }
 
 impl Task {
+    /// `self` as a Python object, kept off the cyclic collector's lists: a task refers only to
+    /// what it was given and what it returned, which makes no cycle with it in any usual
+    /// program, and a collection would otherwise walk every task in flight (a fifth of the
+    /// executor's time per task, measured). A cycle through a task's own result is then freed
+    /// only when broken by hand.
+    pub(crate) fn into_object(self, py: Python<'_>) -> PyResult<Py<Task>> {
+        let t = Py::new(py, self)?;
+        // SAFETY: a live object, just created; untracking an object is always allowed (its
+        // deallocation untracks again, which is harmless).
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(t.as_ptr().cast()) };
+        Ok(t)
+    }
+
     /// A task not created yet (its handle is set right after): `input`, `kw_input` and
     /// `function` as submitted.
     pub(crate) fn new(input: Py<PyAny>, kw_input: Option<Py<PyAny>>, function: Py<PyAny>) -> Task {
@@ -242,8 +256,11 @@ impl Task {
         self.start()
     }
 
-    /// Attaches the watcher's notifier (see `pool.rs`): called once at completion, unless
-    /// the watcher sees the completion itself when it looks at the state afterwards.
+    /// Attaches the watcher (see `pool.rs`): `notify`, a weak reference to the future, whose
+    /// `_notify()` is called once at completion, unless the watcher sees the completion itself
+    /// when it looks at the state afterwards. (Weak: the task, which the future holds, must
+    /// not hold the future, or they would make a cycle only the collector could free, and
+    /// tasks are not followed by the collector, to keep it off the path of every task.)
     fn _watch(&self, notify: Py<PyAny>) {
         if let Ok(mut n) = self.notify.lock() {
             *n = Some(notify);
@@ -276,26 +293,6 @@ impl Task {
         let cancelled = !self.start();
         let f = py.import("torcpy._core")?.getattr("_remote_claim")?;
         Ok((f.unbind(), (cancelled,)))
-    }
-
-    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
-        if let Ok(n) = self.notify.try_lock() {
-            if let Some(n) = n.as_ref() {
-                visit.call(n)?;
-            }
-        }
-        visit.call(&self.input)?;
-        visit.call(&self.function)?;
-        if let Some(k) = &self.kw_input {
-            visit.call(k)?;
-        }
-        Ok(())
-    }
-
-    fn __clear__(&self) {
-        if let Ok(mut n) = self.notify.lock() {
-            n.take();
-        }
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -26,6 +26,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pool::Pool>()?;
     m.add("_FOREIGN", pool::foreign(m.py())?.clone_ref(m.py()))?;
     m.add_function(wrap_pyfunction!(pool::_remote_claim, m)?)?;
+    m.add_function(wrap_pyfunction!(pool::_gc_track, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;
     m.add_function(wrap_pyfunction!(runtime::init, m)?)?;

@@ -164,6 +164,12 @@ impl Pool {
     ) -> PyResult<Py<PyAny>> {
         let fut_obj = self.cls.bind(py).call0()?.unbind();
         fut_obj.setattr(py, pyo3::intern!(py, "_task"), task.clone_ref(py))?;
+        // A future makes no reference cycle until it is watched (its task does not refer back
+        // to it): keep it off the collector's lists, which would otherwise walk every future
+        // in flight at every collection (`_gc_track` puts it back when it gets watchers).
+        // SAFETY: a live object of a collected type, untracked once, here, right after its
+        // creation; untracking an object is always allowed.
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(fut_obj.as_ptr().cast()) };
         let value = PyValue::Ok(call.into_any().unbind());
         let me = task.clone_ref(py);
         let fut = api::submit_then(place, run_call, (Moved(value),), move |fut| {
@@ -203,7 +209,7 @@ impl Pool {
             args.clone().into_any().unbind()
         };
         let kw_input = kw.clone().map(|k| k.into_any().unbind());
-        let task = Py::new(py, Task::new_claimed(input, kw_input, f.clone().unbind()))?;
+        let task = Task::new_claimed(input, kw_input, f.clone().unbind()).into_object(py)?;
         let claim = task.bind(py).clone().into_any();
         let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), Some(&claim))?;
         self.start(py, task, call, place)
@@ -270,7 +276,7 @@ impl Pool {
         self.check(py, "map")?;
         let f = r#fn;
         let input = items.clone().into_any().unbind();
-        let task = Py::new(py, Task::new_claimed(input, None, f.clone().unbind()))?;
+        let task = Task::new_claimed(input, None, f.clone().unbind()).into_object(py)?;
         let claim = task.bind(py).clone().into_any();
         let call = call_object(py, XCHUNK, &f, items.as_any(), None, Some(&claim))?;
         self.start(py, task, call, api::Place::Any)
@@ -304,6 +310,22 @@ impl Pool {
     }
 }
 
+/// Puts an executor future back on the collector's lists (it is getting watchers, which may
+/// refer back to it), unless it is there.
+#[pyfunction]
+pub(crate) fn _gc_track(obj: &Bound<'_, PyAny>) {
+    // SAFETY: `obj` is alive; it is tracked only if it is not (tracking twice corrupts the
+    // collector's lists), and only objects of collected types (a Python class's instances).
+    unsafe {
+        let p = obj.as_ptr();
+        if pyo3::ffi::PyType_IS_GC(pyo3::ffi::Py_TYPE(p)) != 0
+            && pyo3::ffi::PyObject_GC_IsTracked(p) == 0
+        {
+            pyo3::ffi::PyObject_GC_Track(p.cast());
+        }
+    }
+}
+
 /// Refuses `api` while the runtime does not run in this process.
 fn running(api_name: &str) -> PyResult<()> {
     if api::num_workers().is_none() {
@@ -333,7 +355,14 @@ fn on_complete(task: Py<Task>, fut: &Future<PyValue>) {
         t.settle_from(py, fut);
         let notify = t.notify.lock().map(|mut n| n.take()).unwrap_or(None);
         if let Some(n) = notify {
-            if let Err(e) = n.call0(py) {
+            let called = n.call0(py).and_then(|fut| {
+                if fut.is_none(py) {
+                    // The future is gone: nobody waits on it any more.
+                    return Ok(());
+                }
+                fut.call_method0(py, pyo3::intern!(py, "_notify")).map(drop)
+            });
+            if let Err(e) = called {
                 let (node, _) = errors::here();
                 eprintln!(
                     "torcpy: node {node}: notifying the watchers of task {} failed:\n{}",

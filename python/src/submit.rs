@@ -132,10 +132,7 @@ pub(crate) fn submit(
         args.clone().into_any().unbind()
     };
     let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), None)?;
-    let task = Py::new(
-        py,
-        Task::new(input, kw.map(|k| k.into_any().unbind()), f.unbind()),
-    )?;
+    let task = Task::new(input, kw.map(|k| k.into_any().unbind()), f.unbind()).into_object(py)?;
     let value = PyValue::Ok(call.into_any().unbind());
     let fut = match callback {
         None => api::submit(place, run_call, (Moved(value),)),

@@ -49,6 +49,15 @@ def test_suite_found():
                      p.stdout, re.M), report(p)
 
 
+def test_harness_with_thread_pool():
+    """The same classes with CPython's ThreadPoolExecutor in place of TorcPoolExecutor pass:
+    a failure in the runs below is TorcPoolExecutor's, not the harness's."""
+    p = run([sys.executable, RUNNER, "--check-harness"], 1, RUN_TIMEOUT)
+    assert p.returncode == 0, report(p)
+    m = SUMMARY.findall(p.stdout)
+    assert m and m[-1][1:3] == ("0", "0"), report(p)
+
+
 RUNS = {
     "np1-w2": (1, 2, [sys.executable, RUNNER]),
     "np3-w1": (3, 1, [MPIRUN, "--oversubscribe", "-np", "3", sys.executable, "-m", "torcpy",

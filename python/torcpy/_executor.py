@@ -15,6 +15,7 @@ import concurrent.futures as _cf
 import itertools
 import threading
 import time
+import weakref
 from concurrent.futures import _base
 
 from . import _core
@@ -62,8 +63,9 @@ class TorcFuture(_cf.Future):
                 w = getattr(self, "_w", None)
                 if w is None:
                     w = (threading.Condition(), [], [])
+                    _core._gc_track(self)
                     self._w = w
-                    self._task._watch(self._notify)
+                    self._task._watch(weakref.ref(self))
         return w
 
     def _notify(self):

@@ -777,12 +777,14 @@ where
 fn boxed_callback<'s, R: Codec, F, C: FnOnce(&Future<R>) + Send + 's>(
     callback: C,
 ) -> crate::task::future::CallbackIn<'s> {
-    let name = format!("callback of {}", std::any::type_name::<F>());
     Box::new(move |cell: &std::sync::Arc<FutureCell>| {
         let fut = Future::<R>::borrowed(cell.clone());
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&fut)));
-        r.err()
-            .map(|p| failure_here(name, crate::error::panic_message(&*p)))
+        // (The name is made only for a failure: a callback per task must not format one.)
+        r.err().map(|p| {
+            let name = format!("callback of {}", std::any::type_name::<F>());
+            failure_here(name, crate::error::panic_message(&*p))
+        })
     })
 }
 

@@ -11,7 +11,8 @@ ways (WHERE):
 * ``result``: ``future.result()``;
 * ``wait``: ``torcpy.futures.wait([future])``;
 * ``map``: iterating ``ex.map(blocker, ...)``;
-* ``with``: leaving a ``with TorcPoolExecutor() as inner:`` block that submitted it.
+* ``with``: leaving a ``with TorcPoolExecutor() as inner:`` block that submitted it (a
+  subclass whose ``shutdown``, called by ``__exit__``, prints READY first).
 
 With CATCH = ``catch`` the script catches ``KeyboardInterrupt`` (``sigint: CAUGHT ...``),
 opens the gate, prints what the blocker returned (``sigint: blockers gave [...]``, empty
@@ -60,6 +61,17 @@ def square(x):
     return x * x
 
 
+class ReadyWhenLeaving(TorcPoolExecutor):
+    """Prints READY as the ``with`` block is left (``__exit__`` calls ``shutdown``), before
+    the wait: an interrupt that comes at once is raised there, in the leaving, and never
+    in the block's body (whose ``__exit__`` would then wait for the blocker, which only
+    ends after the interrupt is caught)."""
+
+    def shutdown(self, wait=True, **kwargs):
+        say("sigint: READY with")
+        super().shutdown(wait, **kwargs)
+
+
 def interrupted_wait(ex, where, directory, blockers):
     """Starts a blocker (its future goes into ``blockers`` when the script has one), prints
     READY once it runs, then waits for it as ``where`` says."""
@@ -81,10 +93,9 @@ def interrupted_wait(ex, where, directory, blockers):
         for _ in results:
             pass
     elif where == "with":
-        with TorcPoolExecutor() as inner:
+        with ReadyWhenLeaving() as inner:
             blockers.append(inner.submit_to(last, blocker, directory, where))
             poll_for(started)
-            say(f"sigint: READY {where}")
     else:
         raise SystemExit(f"launch_sigint.py: unknown WHERE {where!r}")
 
