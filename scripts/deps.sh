@@ -57,6 +57,18 @@ check_all() {
     have_cmd valgrind || need valgrind "valgrind (leak test, tests/valgrind.rs)"
     # Python 3 and venv + ensurepip (Debian splits them into python3-venv): torcpy.
     have_cmd python3 || need python3 "python3 (torcpy)"
+    if have_cmd python3; then
+        # CPython's own concurrent.futures tests (python/tests/conformance) come from the
+        # interpreter's `test` package, which Debian ships apart.
+        local pyver
+        pyver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+        if ! python3 -c 'import test.test_concurrent_futures' >/dev/null 2>&1 \
+            && [[ ! -e /usr/lib/python$pyver/test/test_concurrent_futures.py ]] \
+            && [[ ! -d /usr/lib/python$pyver/test/test_concurrent_futures ]] \
+            && apt-cache show "libpython$pyver-testsuite" >/dev/null 2>&1; then
+            need "libpython$pyver-testsuite" "CPython's test suite for python$pyver (torcpy's conformance tests)"
+        fi
+    fi
     if have_cmd python3 && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
         need python3-venv "python3 -m venv (torcpy's virtual environment)"
     fi

@@ -6,11 +6,12 @@
 //! the exception it raised.
 
 use crate::blocking;
+use crate::claim::Claim;
 use crate::errors;
 use crate::value::{Opened, PyValue};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use torc::api::Future;
 
@@ -39,14 +40,11 @@ pub struct Task {
     pub(crate) observed: AtomicBool,
     /// An executor's task: its call carries the task itself as its claim (see `pool.rs`).
     pub(crate) claimed: bool,
-    /// An executor future's state (`pool::state`); a module-API task stays `PENDING`.
-    pub(crate) state: AtomicU8,
-    /// Set once a Python-side watcher (a condition, done callbacks) was attached: only then
-    /// does the task's completion take the GIL to call `notify` (see `pool.rs`).
-    pub(crate) watched: AtomicBool,
-    /// What the completion calls, once, when watched: a weak reference to the executor future,
-    /// whose `_notify()` it calls.
-    pub(crate) notify: std::sync::Mutex<Option<Py<PyAny>>>,
+    /// An executor task's state, shared with its call and its completion (`claim.rs`); a
+    /// module-API task keeps `PENDING`.
+    pub(crate) claim: std::sync::Arc<Claim>,
+    /// Where its executor keeps it while in flight (`inflight.rs`; executor tasks only).
+    pub(crate) entry: OnceLock<crate::inflight::Entry>,
 }
 
 impl Task {
@@ -92,9 +90,8 @@ impl Task {
             outcome: PyOnceLock::new(),
             observed: AtomicBool::new(false),
             claimed,
-            state: AtomicU8::new(crate::pool::state::PENDING),
-            watched: AtomicBool::new(false),
-            notify: std::sync::Mutex::new(None),
+            claim: Claim::new(),
+            entry: OnceLock::new(),
         }
     }
 
@@ -236,49 +233,65 @@ impl Task {
 
     // The executor future's side (`pool.rs`); `torcpy._executor.TorcFuture` calls these.
 
-    /// Its state (`pool::state`).
+    /// Its state (`claim.rs`).
     fn _state(&self) -> u8 {
-        self.state.load(Ordering::SeqCst)
+        self.claim.state()
     }
 
     /// Whether it is final: finished or cancelled.
     fn _final(&self) -> bool {
-        self.is_final()
+        self.claim.is_final()
     }
 
     /// Cancels it if it has not started: 1 cancelled now, 2 cancelled before, 0 not.
     fn _cancel(&self) -> u8 {
-        self.cancel_now()
+        self.claim.cancel()
     }
 
     /// `set_running_or_notify_cancel`: false when it was cancelled, else it runs.
     fn _set_running(&self) -> bool {
-        self.start()
+        self.claim.start()
     }
 
-    /// Attaches the watcher (see `pool.rs`): `notify`, a weak reference to the future, whose
-    /// `_notify()` is called once at completion, unless the watcher sees the completion itself
-    /// when it looks at the state afterwards. (Weak: the task, which the future holds, must
-    /// not hold the future, or they would make a cycle only the collector could free, and
-    /// tasks are not followed by the collector, to keep it off the path of every task.)
+    /// Attaches the watcher (`claim.rs`): `notify`, a weak reference to the future, whose
+    /// `_notify()` is called once after completion, unless the watcher sees the completion
+    /// itself when it looks at the state afterwards. (Weak: the task, which the future holds,
+    /// must not hold the future, or they would make a cycle only the collector could free,
+    /// and tasks are kept off the collector's lists.)
     fn _watch(&self, notify: Py<PyAny>) {
-        if let Ok(mut n) = self.notify.lock() {
-            *n = Some(notify);
-        }
-        self.watched.store(true, Ordering::SeqCst);
+        self.claim.watch(notify);
+    }
+
+    /// The future watching this task, if any (for `shutdown(cancel_futures=True)`, which
+    /// cancels tasks and must tell their watchers).
+    fn _watched_future(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.claim.watched_future(py)
     }
 
     /// Waits up to `timeout` seconds (None: no limit): 0 final, 1 timed out, 2 the caller
     /// is no worker and must wait on the future's condition.
     #[pyo3(signature = (timeout = None))]
     fn _xwait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<u8> {
-        crate::pool::xwait(py, self, timeout)
+        crate::xfuture::xwait(py, self, timeout)
     }
 
-    /// `result(timeout)`, or with `exception`, `exception(timeout)` (see `pool::xget`).
+    /// Waits until it is final, on any thread (`shutdown(wait=True)`, `wait()`).
+    fn _wait_final(&self, py: Python<'_>) -> PyResult<()> {
+        if self.claim.is_final() {
+            return Ok(());
+        }
+        let Some(f) = self.fut.get() else {
+            return Ok(());
+        };
+        let over = || self.claim.is_final();
+        blocking::wait(py, None, &over, &mut |end, stop| f.wait_until(end, stop))?;
+        Ok(())
+    }
+
+    /// `result(timeout)`, or with `exception`, `exception(timeout)` (see `xfuture::xget`).
     #[pyo3(signature = (timeout = None, exception = false))]
     fn _xget(&self, py: Python<'_>, timeout: Option<f64>, exception: bool) -> PyResult<Py<PyAny>> {
-        crate::pool::xget(py, self, timeout, exception)
+        crate::xfuture::xget(py, self, timeout, exception)
     }
 
     /// An executor task travels as its claim (see `pool.rs`): leaving the node, it runs
@@ -290,7 +303,7 @@ impl Task {
                 "cannot pickle 'torcpy.Task' object",
             ));
         }
-        let cancelled = !self.start();
+        let cancelled = !self.claim.start();
         let f = py.import("torcpy._core")?.getattr("_remote_claim")?;
         Ok((f.unbind(), (cancelled,)))
     }

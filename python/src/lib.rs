@@ -9,8 +9,11 @@
 use pyo3::prelude::*;
 
 mod blocking;
+mod claim;
 mod errors;
 mod future;
+mod inflight;
+mod notifier;
 mod pool;
 mod runtime;
 mod submit;
@@ -18,14 +21,15 @@ mod task;
 mod threads;
 mod value;
 mod wait;
+mod xfuture;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     blocking::init(m.py())?;
     m.add_class::<future::Task>()?;
     m.add_class::<pool::Pool>()?;
-    m.add("_FOREIGN", pool::foreign(m.py())?.clone_ref(m.py()))?;
-    m.add_function(wrap_pyfunction!(pool::_remote_claim, m)?)?;
+    m.add("_FOREIGN", xfuture::foreign(m.py())?.clone_ref(m.py()))?;
+    m.add_function(wrap_pyfunction!(claim::_remote_claim, m)?)?;
     m.add_function(wrap_pyfunction!(pool::_gc_track, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;

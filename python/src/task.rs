@@ -84,6 +84,13 @@ pub(crate) fn call_object<'py>(
 /// The task function of every Python task: runs the call it carries and returns its result,
 /// or the record of the exception it raised.
 pub(crate) fn run_call(input: PyValue) -> PyValue {
+    if let PyValue::Call(_, claim) = &input {
+        // Claimed before the GIL: from now on `cancel()` cannot stop it (and a cancelled
+        // one is not run), whenever this thread gets the GIL.
+        if !claim.start() {
+            return PyValue::Skipped;
+        }
+    }
     threads::prime();
     Python::attach(move |py| {
         crate::blocking::until_ready(py);
@@ -120,7 +127,7 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
             let e = errors::TaskError::new_err("torcpy: a task's input is not a call");
             return PyValue::Raised(errors::record(py, e, "?"));
         };
-        if !crate::pool::may_run(&claim) {
+        if !crate::claim::may_run(&claim) {
             // Cancelled before it started: its future says so already.
             return PyValue::Ok(py.None());
         }

@@ -25,6 +25,11 @@ const UNSENDABLE: u8 = 2;
 pub(crate) enum PyValue {
     /// An object of this process.
     Ok(Py<PyAny>),
+    /// An executor task's call (an object of this process) with its claim, which the worker
+    /// that takes it looks at before it takes the GIL (`claim.rs`).
+    Call(Py<PyAny>, std::sync::Arc<crate::claim::Claim>),
+    /// The result of a cancelled task that was not run: None.
+    Skipped,
     /// An exception record of this process (`errors::record`).
     Raised(Py<PyAny>),
     /// Tag and pickle, from another node.
@@ -89,12 +94,16 @@ impl Codec for PyValue {
     /// Pickles (holding the GIL: taken here when the caller does not hold it, as the
     /// communication thread serving a steal does).
     fn encode(&self) -> Cow<'_, [u8]> {
-        if !matches!(self, PyValue::Wire(_)) {
+        if !matches!(self, PyValue::Wire(_) | PyValue::Skipped) {
             crate::threads::prime();
         }
         match self {
             PyValue::Wire(b) => Cow::Borrowed(b),
-            PyValue::Ok(o) => Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py)))),
+            PyValue::Ok(o) | PyValue::Call(o, _) => {
+                Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py))))
+            }
+            // `pickle.dumps(None, 5)` behind the OK tag.
+            PyValue::Skipped => Cow::Borrowed(&[OK, 0x80, 5, b'N', b'.']),
             PyValue::Raised(r) => {
                 Cow::Owned(Python::attach(|py| {
                     match crate::errors::wire_record(py, r.bind(py)) {
@@ -118,7 +127,7 @@ impl PyValue {
     /// Whether it stands for an exception (or a value that could not be sent).
     pub(crate) fn is_raised(&self) -> bool {
         match self {
-            PyValue::Ok(_) => false,
+            PyValue::Ok(_) | PyValue::Call(..) | PyValue::Skipped => false,
             PyValue::Raised(_) => true,
             PyValue::Wire(b) => b[0] != OK,
         }
@@ -127,7 +136,8 @@ impl PyValue {
     /// The value on the Python side: unpickled if it came from another node.
     pub(crate) fn open<'py>(&self, py: Python<'py>) -> PyResult<Opened<'py>> {
         Ok(match self {
-            PyValue::Ok(o) => Opened::Ok(o.bind(py).clone()),
+            PyValue::Ok(o) | PyValue::Call(o, _) => Opened::Ok(o.bind(py).clone()),
+            PyValue::Skipped => Opened::Ok(py.None().into_bound(py)),
             PyValue::Raised(r) => Opened::Raised(r.bind(py).clone()),
             PyValue::Wire(b) => {
                 let (tag, body) = (b[0], &b[1..]);

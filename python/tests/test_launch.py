@@ -69,7 +69,7 @@ def lines(p, prefix):
 
 
 def expected_module_lines(nodes, server_name="__torcpy_main__"):
-    return sorted([f"launch: module level on node 0 as __main__"]
+    return sorted(["launch: module level on node 0 as __main__"]
                   + [f"launch: module level on node {r} as {server_name}"
                      for r in range(1, nodes)])
 
@@ -541,7 +541,7 @@ def test_sigint_caught(tmp_path, launcher, ranks, where):
         gave = [] if where == "map" else [f"released {where} on node {last}"]
         assert f"sigint: blockers gave {gave}" in out, info
         assert "sigint: after catching: 144 [0, 1, 4, 9, 16, 25]" in out, info
-        assert out[-1] == "sigint: END", info
+        assert out.count("sigint: END") == 1, info
         job.assert_nothing_left()
 
 

@@ -18,7 +18,6 @@ tasks until rank 0 ends the job. Code given with ``-c`` runs on rank 0 only. Wit
 
 import importlib.util
 import os
-import runpy
 import sys
 import traceback
 import types
@@ -81,9 +80,22 @@ def run_primary(kind, target, rest):
         finally:
             sys.modules["__main__"] = saved
     elif kind == "module":
-        sys.argv[:] = [target] + rest
         sys.path[0] = os.getcwd()
-        runpy.run_module(target, run_name="__main__", alter_sys=True)
+        spec = module_spec(target)
+        sys.argv[:] = [spec.origin] + rest
+        main = types.ModuleType("__main__")
+        main.__file__ = spec.origin
+        main.__package__ = spec.parent
+        main.__spec__ = spec
+        main.__loader__ = spec.loader
+        main.__builtins__ = __builtins__
+        code = spec.loader.get_code(spec.name)
+        saved = sys.modules["__main__"]
+        sys.modules["__main__"] = sys.modules[SERVER_NAME] = main
+        try:
+            exec(code, main.__dict__)
+        finally:
+            sys.modules["__main__"] = saved
     else:
         sys.argv[:] = ["-c"] + rest
         sys.path[0] = ""
@@ -115,16 +127,31 @@ def import_for_server(kind, target):
         exec(compile(source, path, "exec"), module.__dict__)
         return
     sys.path[0] = os.getcwd()
+    spec = module_spec(target)
+    # Under the name rank 0's __main__ also answers to (its package kept, for relative
+    # imports), so that objects it defines travel both ways as the same objects.
+    module = types.ModuleType(SERVER_NAME)
+    module.__file__ = spec.origin
+    module.__package__ = spec.parent
+    module.__spec__ = spec
+    module.__loader__ = spec.loader
+    module.__builtins__ = __builtins__
+    sys.modules[SERVER_NAME] = module
+    sys.modules["__main__"] = module
+    exec(spec.loader.get_code(spec.name), module.__dict__)
+
+
+def module_spec(target):
+    """The spec `python -m target` runs: the module's, or a package's __main__."""
     spec = importlib.util.find_spec(target)
     if spec is None:
         raise ImportError(f"No module named {target!r}")
     if spec.submodule_search_locations is not None:
-        # A package: its __main__ runs, as with python -m.
         spec = importlib.util.find_spec(target + ".__main__")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[SERVER_NAME] = module
-    sys.modules["__main__"] = module
-    spec.loader.exec_module(module)
+        if spec is None:
+            raise ImportError(f"No module named {target + '.__main__'!r}; {target!r} is a "
+                              f"package and cannot be directly executed")
+    return spec
 
 
 def main(argv=None):

@@ -69,7 +69,8 @@ class TorcFuture(_cf.Future):
         return w
 
     def _notify(self):
-        # Called once by the task's completion (outcome known, state FINISHED) when watched.
+        # Called once after the task's completion (state FINISHED, outcome known) when it is
+        # watched, by the notifier thread (python/src/notifier.rs).
         cond, waiters, callbacks = self._w
         with cond:
             failed = self._task._xget(0, True) is not None
@@ -100,17 +101,21 @@ class TorcFuture(_cf.Future):
         if r == 0:
             return False
         if r == 1:
-            w = getattr(self, "_w", None)
-            if w is not None:
-                cond, waiters, callbacks = w
-                with cond:
-                    for x in waiters:
-                        x.add_cancelled(self)
-                    cond.notify_all()
-                    todo = callbacks[:]
-                    del callbacks[:]
-                self._invoke(todo)
+            self._cancelled_now()
         return True
+
+    def _cancelled_now(self):
+        # Called once, by whoever cancelled it: its waiters and callbacks learn it now.
+        w = getattr(self, "_w", None)
+        if w is not None:
+            cond, waiters, callbacks = w
+            with cond:
+                for x in waiters:
+                    x.add_cancelled(self)
+                cond.notify_all()
+                todo = callbacks[:]
+                del callbacks[:]
+            self._invoke(todo)
 
     def cancelled(self):
         return self._task._state() == _CANCELLED
@@ -306,19 +311,28 @@ def map_results(executor, fs, more, submit_unit, end, unordered, chunked):
             if not f._wait(_remaining(end)):
                 pending.appendleft(f)
                 raise _cf.TimeoutError()
+            # Nothing here keeps the future, or its result, once the result is handed out
+            # (the caller may drop it at once).
             if chunked:
                 try:
                     values = f.result()
                 except BaseException as e:
+                    del f
                     partial = e.__dict__.pop("_torcpy_done", None) if hasattr(e, "__dict__") \
                         else None
                     if partial:
-                        yield from partial
+                        partial.reverse()
+                        while partial:
+                            yield partial.pop()
                     raise
-                yield from values
+                del f
+                values.reverse()
+                while values:
+                    yield values.pop()
             else:
-                yield f.result()
-            del f
+                value = [f.result()]
+                del f
+                yield value.pop()
     finally:
         for f in pending:
             f.cancel()

@@ -48,7 +48,7 @@ def print_program_traceback(exc, skip_files):
     tb = exc.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name in skip_files or "runpy" in name:
+        if name in skip_files or "runpy" in name or "importlib" in name:
             tb = tb.tb_next
         else:
             break

@@ -23,6 +23,7 @@ import atexit
 import functools
 import itertools
 import sys
+import threading
 import time
 from concurrent.futures import (ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION,
                                 BrokenExecutor, CancelledError, Executor, Future,
@@ -41,9 +42,12 @@ __all__ = [
 
 def _end_at_exit():
     # Rank 0, at the end of a script that started the runtime itself: wait for every task
-    # and stop every rank.
-    if not _core.ended():
-        _core.shutdown()
+    # and stop every rank; after an uncaught Ctrl-C, stop at once (status 130).
+    if _core.ended():
+        return
+    if isinstance(getattr(sys, "last_value", None), KeyboardInterrupt):
+        _signals.end_interrupted()
+    _core.shutdown()
 
 
 def _start_runtime():
@@ -67,8 +71,9 @@ class TorcPoolExecutor(Executor):
     ``max_workers`` is checked as ``concurrent.futures`` does and otherwise does not change
     anything: the job's workers (``num_workers``: ``TORCPY_WORKERS`` per rank, times the
     ranks) run the tasks. ``initializer(*initargs)`` runs once in every process of the job
-    before the executor's first task; if it raises, the executor is broken and every submit
-    raises ``BrokenExecutor``.
+    at the executor's first submit, before its first task; if it raises, the error is logged
+    there, the executor is broken, and that submit and every later one raise
+    ``BrokenExecutor``.
 
     Created outside a running job (plain ``python script.py``, or every rank of a plain
     ``mpirun``), it starts the runtime: rank 0 goes on with the script, which ends the job
@@ -90,14 +95,31 @@ class TorcPoolExecutor(Executor):
         self._max_workers = max_workers if max_workers is not None else _core.num_workers()
         self._pool = _core.Pool(TorcFuture)
         self._broken = False
+        # Run at the first submit (as concurrent.futures' workers run it when they start).
+        self._initializer = None if initializer is None else (initializer, tuple(initargs))
+        self._init_lock = threading.Lock()
+        self._fast_path()
+
+    def _fast_path(self):
         # The common calls go straight to the pool (one call less per task), unless a
-        # subclass overrides them.
+        # subclass overrides them or the initializer has yet to run.
+        if self._initializer is not None:
+            return
         if type(self).submit is TorcPoolExecutor.submit:
             self.submit = self._pool.submit
         if type(self).submit_to is TorcPoolExecutor.submit_to:
             self.submit_to = self._pool.submit_to
-        if initializer is not None:
-            self._initialize(initializer, tuple(initargs))
+
+    def _start_workers(self):
+        """Runs the initializer once, before the first task (on every rank: spmd, from the
+        script's thread on rank 0)."""
+        with self._init_lock:
+            if self._initializer is None:
+                return
+            initializer, initargs = self._initializer
+            self._initializer = None
+            self._initialize(initializer, initargs)
+            self._fast_path()
 
     def _initialize(self, initializer, initargs):
         try:
@@ -119,11 +141,15 @@ class TorcPoolExecutor(Executor):
         """Runs ``fn(*args, **kwargs)`` as a task on some worker of the job (round robin)
         and returns its future, a ``concurrent.futures.Future``. Every keyword goes to
         ``fn``. Any thread of the process may submit."""
+        if self._initializer is not None:
+            self._start_workers()
         return self._pool.submit(fn, *args, **kwargs)
 
     def submit_to(self, qid, fn, /, *args, **kwargs):
         """``submit`` on worker ``qid`` of the job (0 .. ``num_workers - 1``; -1: round
         robin)."""
+        if self._initializer is not None:
+            self._start_workers()
         return self._pool.submit_to(qid, fn, *args, **kwargs)
 
     def map(self, fn, *iterables, timeout=None, chunksize=1, unordered=False,
@@ -153,6 +179,8 @@ class TorcPoolExecutor(Executor):
                          buffersize)
 
     def _map(self, fn, args, timeout, chunksize, unordered, buffersize):
+        if self._initializer is not None:
+            self._start_workers()
         if buffersize is not None and not isinstance(buffersize, int):
             raise TypeError("buffersize must be an integer or None")
         if buffersize is not None and buffersize < 1:
@@ -180,20 +208,23 @@ class TorcPoolExecutor(Executor):
     def wait(self):
         """Waits for every task submitted through this executor so far (torcpy's executor
         API); the executor stays usable."""
-        for f in self._pool.take():
-            f._wait(None)
+        for t in self._pool.in_flight():
+            t._wait_final()
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         """No more submits; with ``cancel_futures``, the tasks that have not started are
         cancelled; with ``wait``, returns once every task submitted through this executor
         is done. The job itself goes on (it ends with the script)."""
-        fs = self._pool.take(close=True)
+        tasks = self._pool.in_flight(close=True)
         if cancel_futures:
-            for f in fs:
-                f.cancel()
+            for t in tasks:
+                if t._cancel() == 1:
+                    f = t._watched_future()
+                    if f is not None:
+                        f._cancelled_now()
         if wait:
-            for f in fs:
-                f._wait(None)
+            for t in tasks:
+                t._wait_final()
 
 
 def _comm_is_world(comm):

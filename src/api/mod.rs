@@ -30,7 +30,7 @@ pub use global::{broadcast, Global};
 pub use join::join;
 pub use map::{map, map_with, MapOptions};
 pub use scope::{scope, spawn_detached, Args, CopiedArgs, Place, Scope, TaskFn};
-pub use scope::{submit, submit_then};
+pub use scope::{submit, submit_notify, submit_then};
 pub use spmd::spmd;
 
 use crate::env::Config;

@@ -772,6 +772,36 @@ where
     Future::new(cell)
 }
 
+/// [`submit_then`] for a brief callback: `callback(&future)` runs on the thread that completes
+/// the task, at once: the worker that ran it, or, for a task that ran on another node,
+/// whichever thread receives its completion (possibly the communication thread), instead of
+/// waiting for a worker of this node to be free to run it. It must be brief: it must not
+/// block, wait for tasks, create tasks, or take locks held long (hand heavier work to another
+/// thread). A panic in it is a failure filed under the calling task.
+///
+/// # Panics
+/// As [`submit`].
+pub fn submit_notify<A, R, F, C>(place: Place, f: F, args: A, callback: C) -> Future<R>
+where
+    A: Args<'static>,
+    R: Codec,
+    F: TaskFn<A::Kinds, R>,
+    C: FnOnce(&Future<R>) + Send + 'static,
+{
+    const API: &str = "torc::api::submit_notify";
+    if !crate::runtime::is_running() {
+        misuse(API, Error::NotRunning);
+    }
+    let cb = boxed_callback::<R, F, C>(callback);
+    let spare = current_worker().map(|c| &c.cells);
+    let mut cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), Some(cb));
+    std::sync::Arc::get_mut(&mut cell)
+        .expect("a new cell has no other reference")
+        .inline_callback = true;
+    create(API, place, 0, f, args, Some(cell.clone()));
+    Future::new(cell)
+}
+
 /// The runtime's callback that shows the finished cell to `callback` as a [`Future`]; a panic
 /// in it becomes a failure named after the task function `F`'s callback.
 fn boxed_callback<'s, R: Codec, F, C: FnOnce(&Future<R>) + Send + 's>(

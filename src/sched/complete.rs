@@ -3,7 +3,8 @@
 //!
 //! Order, for a task with a future: the outcome is stored, the callback runs (on a worker of
 //! the home node, as a task counted in the parent's latch in place of the finished one, so it
-//! may create tasks and the parent's wait covers it), then the event is set (waking the
+//! may create tasks and the parent's wait covers it; an *inline* callback, brief and creating
+//! no task, runs where the completion arrives instead), then the event is set (waking the
 //! handle's waiter and telling an `as_completed` listener), and only then is the parent's
 //! latch signalled. A task without a future hands its failures to its parent: they are filed
 //! under the parent's latch (`failures.rs`), where a scope, or the parent's own end, takes
@@ -161,6 +162,20 @@ impl Node {
         unsafe { cell.put(outcome) };
         // SAFETY: as above.
         if !unsafe { cell.has_callback() } {
+            publish(self, &cell);
+            // SAFETY: as the caller guarantees.
+            unsafe { super::execute::signal(self, latch) };
+            return;
+        }
+        if cell.inline_callback {
+            // A brief callback that neither blocks nor creates tasks: run it here, wherever
+            // the completion arrived, instead of waiting for a worker to be free for it.
+            // SAFETY: the completer is the only one to touch the callback, before the event.
+            if let Some(cb) = unsafe { cell.take_callback() } {
+                if let Some(f) = cb(&cell) {
+                    hand_up(self, latch, &mut vec![f]);
+                }
+            }
             publish(self, &cell);
             // SAFETY: as the caller guarantees.
             unsafe { super::execute::signal(self, latch) };

@@ -61,6 +61,10 @@ pub(crate) struct FutureCell {
     listening: std::sync::atomic::AtomicBool,
     /// The failure as text, made once for a C handle (`torc_future_error`).
     pub(crate) error_text: once_cell::sync::OnceCell<std::ffi::CString>,
+    /// The callback is brief and non-blocking: a completion from another node runs it where
+    /// the completion arrives (possibly the communication thread) instead of queueing it as a
+    /// task (`sched/complete.rs`).
+    pub(crate) inline_callback: bool,
 }
 
 impl Drop for FutureCell {
@@ -119,6 +123,7 @@ impl FutureCell {
             observed: Default::default(),
             listening: Default::default(),
             error_text: Default::default(),
+            inline_callback: false,
         })
     }
 
@@ -165,6 +170,7 @@ impl FutureCell {
         if m.error_text.get().is_some() {
             let _ = m.error_text.take();
         }
+        m.inline_callback = false;
         // (`decode` stays: the next use most likely wants the same; `new_in` sets it.)
         *m.observed.get_mut() = false;
         let mut s = spare.0.borrow_mut();

@@ -192,6 +192,18 @@ EXCLUDED_MULTI_RANK = {
     "ThreadPoolExecutorTest.test_map_submits_without_iteration": _CLOSURE,
 }
 
+#: At one process only.
+EXCLUDED_ONE_PROCESS = {
+    "ExecutorShutdownTest.test_cancel_futures": (
+        "asserts that a worker started one of 50 tasks while the program submitted them "
+        "(ThreadPoolExecutor starts its threads synchronously inside submit); an idle torc "
+        "worker starts a task a wake-up later, ~0.2 ms on this machine, about as long as the "
+        "50 submits take, so all 50 may still be queued and are then rightly cancelled "
+        "(cancel_futures cancels what has not started). Timing, not semantics: it passes at "
+        "3 ranks, where the tasks other ranks took count as started; faster wake-ups are "
+        "issue 27's"),
+}
+
 #: With --check-harness only (ThreadPoolExecutor in place of TorcPoolExecutor): the tests of
 #: the classes run here that ThreadPoolExecutor does not pass by design.
 HARNESS_SKIP = {
@@ -440,6 +452,8 @@ class Plan:
         table = dict(EXCLUDED)
         if ranks > 1:
             table.update(EXCLUDED_MULTI_RANK)
+        elif not harness:
+            table.update(EXCLUDED_ONE_PROCESS)
         if harness:
             table.update(HARNESS_SKIP)
         keys = {k for _, _, k in self.keyed()}
@@ -447,7 +461,8 @@ class Plan:
 
     def unused_exclusions(self):
         keys = {k for _, _, k in self.keyed()}
-        return sorted(k for k in list(EXCLUDED) + list(EXCLUDED_MULTI_RANK) if k not in keys)
+        every = list(EXCLUDED) + list(EXCLUDED_MULTI_RANK) + list(EXCLUDED_ONE_PROCESS)
+        return sorted(k for k in every if k not in keys)
 
     def suite(self, ranks, harness=False):
         """The unittest suite, the excluded tests replaced by skips with their reason."""

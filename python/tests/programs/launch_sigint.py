@@ -2,11 +2,11 @@
 
 ``python launch_sigint.py WHERE CATCH DIR`` (or under ``python -m torcpy`` / ``mpirun``):
 rank 0 prints ``sigint: PID <pid>`` (the process the test sends SIGINT to), starts a
-``blocker`` task (on the last worker of the job: another node when there are several) that
-waits until the file ``DIR/gate`` exists, waits until the task has started (it creates
-``DIR/started-<tag>``; the script polls for the file, so the task runs on a worker thread and
-not on the script's), prints ``sigint: READY <WHERE>`` and waits for the task in one of these
-ways (WHERE):
+``blocker`` task (placed on the last worker of the job, another node when there are several;
+``map`` places it round robin) that waits until the file ``DIR/gate`` exists, waits until
+the task has started (it creates ``DIR/started-<WHERE>``; the script polls for the file, so
+the task runs on a worker thread and not on the script's), prints ``sigint: READY <WHERE>``
+and waits for the task in one of these ways (WHERE):
 
 * ``result``: ``future.result()``;
 * ``wait``: ``torcpy.futures.wait([future])``;
@@ -15,14 +15,12 @@ ways (WHERE):
   subclass whose ``shutdown``, called by ``__exit__``, prints READY first).
 
 With CATCH = ``catch`` the script catches ``KeyboardInterrupt`` (``sigint: CAUGHT ...``),
-opens the gate, prints what the blocker returned (``sigint: blockers gave [...]``, empty
-for ``map``, whose future the script does not hold), waits for every task of the executor,
-then uses it again
-(``sigint: after catching: ...``) and ends normally (``sigint: END``). With ``nocatch`` it
-only prints ``sigint: FINALLY <WHERE>`` in a ``finally`` block and lets the interrupt end
-the job. ``sigint: NOT INTERRUPTED`` means the wait returned.
+opens the gate, prints what the blocker returned (``sigint: blockers gave [...]``, empty for
+``map``, whose future the script does not hold), waits for every task of the executor, uses
+it again (``sigint: after catching: ...``) and ends normally (``sigint: END``). With
+``nocatch`` it only prints ``sigint: FINALLY <WHERE>`` in a ``finally`` block and lets the
+interrupt end the job. ``sigint: NOT INTERRUPTED`` means the wait returned.
 """
-
 import os
 import sys
 import time

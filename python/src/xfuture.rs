@@ -1,0 +1,112 @@
+//! Waiting on an executor's future and reading it (`TorcFuture.result`, `exception`): inside
+//! the runtime on its workers (running other tasks meanwhile), or, for a thread that is no
+//! worker of the runtime, on the future's condition (which the completion notifies).
+
+use crate::blocking;
+use crate::claim::CANCELLED;
+use crate::future::Task;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
+use torc::api;
+
+static CANCELLED_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `concurrent.futures.CancelledError`, raised by a cancelled future.
+pub(crate) fn cancelled_error(py: Python<'_>) -> PyErr {
+    let ty = CANCELLED_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+        Ok(py
+            .import("concurrent.futures")?
+            .getattr("CancelledError")?
+            .cast_into::<PyType>()?
+            .unbind())
+    });
+    match ty {
+        Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
+        Err(e) => e,
+    }
+}
+
+static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `concurrent.futures.TimeoutError` (the built-in one from Python 3.11 on).
+pub(crate) fn timeout_error(py: Python<'_>) -> PyErr {
+    let ty = TIMEOUT_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+        Ok(py
+            .import("concurrent.futures")?
+            .getattr("TimeoutError")?
+            .cast_into::<PyType>()?
+            .unbind())
+    });
+    match ty {
+        Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
+        Err(e) => e,
+    }
+}
+
+/// The marker `_xget` returns to a caller that must wait on the future's condition.
+pub(crate) static FOREIGN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The marker object (made once).
+pub(crate) fn foreign(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    FOREIGN.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("builtins")?.getattr("object")?.call0()?.unbind())
+    })
+}
+
+/// `_xget(timeout, exception)` of an executor future: `result()` (or, with `exception`,
+/// `exception()`) after waiting up to `timeout` seconds: `TimeoutError` if it is not done
+/// by then, `CancelledError` if it was cancelled. A caller that is no worker of the runtime
+/// gets [`foreign`] instead when the future is not final yet: it waits on the future's
+/// condition, then asks again.
+pub(crate) fn xget(
+    py: Python<'_>,
+    t: &Task,
+    timeout: Option<f64>,
+    exception: bool,
+) -> PyResult<Py<PyAny>> {
+    if !t.claim.is_final() {
+        match xwait(py, t, timeout)? {
+            0 => {}
+            1 => return Err(timeout_error(py)),
+            _ => return Ok(foreign(py)?.clone_ref(py)),
+        }
+    }
+    if let Some(e) = t.entry.get() {
+        // Read: its executor need not keep it any more (the program may drop the result).
+        crate::inflight::forget(py, e);
+    }
+    if t.claim.state() == CANCELLED {
+        return Err(cancelled_error(py));
+    }
+    if exception {
+        Ok(t.exception_now(py)?.unwrap_or_else(|| py.None()))
+    } else {
+        t.result_now(py)
+    }
+}
+
+/// `_xwait(timeout)` of an executor future: 0 when it is final (finished or cancelled), 1
+/// when `timeout` seconds passed first, 2 when the caller is not a worker of the runtime (it
+/// then waits on the future's condition instead, which the completion notifies).
+pub(crate) fn xwait(py: Python<'_>, t: &Task, timeout: Option<f64>) -> PyResult<u8> {
+    if t.claim.is_final() {
+        return Ok(0);
+    }
+    if api::worker_id().is_none() {
+        return Ok(2);
+    }
+    let Some(fut) = t.fut.get() else {
+        return Ok(2);
+    };
+    let over = || t.claim.is_final();
+    let help = blocking::helps(timeout);
+    let done = blocking::wait(py, blocking::deadline(timeout), &over, &mut |end, stop| {
+        if help {
+            fut.wait_until(end, stop)
+        } else {
+            fut.park_until(end, stop)
+        }
+    })?;
+    Ok(if done || t.claim.is_final() { 0 } else { 1 })
+}
