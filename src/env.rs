@@ -37,8 +37,26 @@ pub(crate) struct Config {
     /// runs any task meanwhile (default on where supported; see `src/fiber/README.md`).
     pub(crate) suspend: bool,
     /// Nodes whose starting thread (worker 0) comes on top of `workers` instead of counting
-    /// among them (set by the Rust API only: [`crate::api::CallerWorker`]).
-    pub(crate) caller: crate::api::CallerWorker,
+    /// among them (set by the Rust API only: [`CallerWorker`]).
+    pub(crate) caller: CallerWorker,
+}
+
+/// Whether the thread that starts the runtime counts among a node's workers (`torc::api::Builder::caller`).
+///
+/// That thread becomes the node's worker 0: on node 0 it runs the primary task, and runs other
+/// tasks only while that task waits; on the other nodes it runs tasks only inside `torc::api::serve`.
+/// A program whose starting thread does other things meanwhile (an event loop, threads it
+/// joins, SPMD work between task phases) asks for one worker more where it needs one, so that
+/// the node's tasks never depend on that thread.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum CallerWorker {
+    /// It is one of the node's `workers` (the default, as in TORC).
+    #[default]
+    Counted,
+    /// Node 0 starts `workers` worker threads besides it; other nodes count it.
+    ExtraOnNode0,
+    /// Every node starts `workers` worker threads besides it.
+    ExtraEverywhere,
 }
 
 /// The default of `TORC_THROTTLING_FACTOR` (as gcc's OpenMP runtime: 64 queued tasks per thread).

@@ -14,6 +14,7 @@ use crate::notifier;
 use crate::submit::{copied_args, place_of};
 use crate::task::{call_object, run_call, CALL, XCHUNK};
 use crate::value::PyValue;
+use crate::xfuture::futures_error;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -43,14 +44,7 @@ impl Pool {
     /// Refuses `api` when the executor is broken or shut down, or the runtime has ended.
     fn check(&self, py: Python<'_>, api_name: &str) -> PyResult<()> {
         if let Some(why) = self.broken.lock().ok().and_then(|b| b.clone()) {
-            let ty = BROKEN_EXECUTOR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-                Ok(py
-                    .import("concurrent.futures")?
-                    .getattr("BrokenExecutor")?
-                    .cast_into::<PyType>()?
-                    .unbind())
-            })?;
-            return Err(PyErr::from_type(ty.bind(py).clone(), why));
+            return Err(futures_error(py, &BROKEN_EXECUTOR, "BrokenExecutor", why));
         }
         if self.closed.load(SeqCst) {
             return Err(PyRuntimeError::new_err(format!(

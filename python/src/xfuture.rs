@@ -10,38 +10,40 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 use torc::api;
 
-static CANCELLED_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-/// `concurrent.futures.CancelledError`, raised by a cancelled future.
-pub(crate) fn cancelled_error(py: Python<'_>) -> PyErr {
-    let ty = CANCELLED_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+/// An exception of `concurrent.futures`, `name`, with `args` (the class looked up once, in
+/// `cell`).
+pub(crate) fn futures_error<A>(
+    py: Python<'_>,
+    cell: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+    args: A,
+) -> PyErr
+where
+    A: pyo3::PyErrArguments + Send + Sync + 'static,
+{
+    let ty = cell.get_or_try_init(py, || -> PyResult<Py<PyType>> {
         Ok(py
             .import("concurrent.futures")?
-            .getattr("CancelledError")?
+            .getattr(name)?
             .cast_into::<PyType>()?
             .unbind())
     });
     match ty {
-        Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
+        Ok(t) => PyErr::from_type(t.bind(py).clone(), args),
         Err(e) => e,
     }
 }
 
-static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `concurrent.futures.CancelledError`, raised by a cancelled future.
+pub(crate) fn cancelled_error(py: Python<'_>) -> PyErr {
+    static CANCELLED_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    futures_error(py, &CANCELLED_ERROR, "CancelledError", ())
+}
 
 /// `concurrent.futures.TimeoutError` (the built-in one from Python 3.11 on).
 pub(crate) fn timeout_error(py: Python<'_>) -> PyErr {
-    let ty = TIMEOUT_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        Ok(py
-            .import("concurrent.futures")?
-            .getattr("TimeoutError")?
-            .cast_into::<PyType>()?
-            .unbind())
-    });
-    match ty {
-        Ok(t) => PyErr::from_type(t.bind(py).clone(), ()),
-        Err(e) => e,
-    }
+    static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    futures_error(py, &TIMEOUT_ERROR, "TimeoutError", ())
 }
 
 /// The marker `_xget` returns to a caller that must wait on the future's condition.

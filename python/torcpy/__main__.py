@@ -68,34 +68,12 @@ def run_primary(kind, target, rest):
         sys.path[0] = os.path.dirname(path)
         with open(path, "rb") as f:
             code = compile(f.read(), target, "exec")
-        # The program's module is __main__ here, and also answers to the name the other
-        # ranks give it, so that what they pickle by that name resolves here too.
-        main = types.ModuleType("__main__")
-        main.__file__ = target
-        main.__builtins__ = __builtins__
-        saved = sys.modules["__main__"]
-        sys.modules["__main__"] = sys.modules[SERVER_NAME] = main
-        try:
-            exec(code, main.__dict__)
-        finally:
-            sys.modules["__main__"] = saved
+        run_as_main(code, program_module("__main__", target))
     elif kind == "module":
         sys.path[0] = os.getcwd()
         spec = module_spec(target)
         sys.argv[:] = [spec.origin] + rest
-        main = types.ModuleType("__main__")
-        main.__file__ = spec.origin
-        main.__package__ = spec.parent
-        main.__spec__ = spec
-        main.__loader__ = spec.loader
-        main.__builtins__ = __builtins__
-        code = spec.loader.get_code(spec.name)
-        saved = sys.modules["__main__"]
-        sys.modules["__main__"] = sys.modules[SERVER_NAME] = main
-        try:
-            exec(code, main.__dict__)
-        finally:
-            sys.modules["__main__"] = saved
+        run_as_main(spec.loader.get_code(spec.name), program_module("__main__", spec.origin, spec))
     else:
         sys.argv[:] = ["-c"] + rest
         sys.path[0] = ""
@@ -117,28 +95,44 @@ def import_for_server(kind, target):
     if kind == "path":
         path = os.path.abspath(target)
         sys.path[0] = os.path.dirname(path)
-        module = types.ModuleType(SERVER_NAME)
-        module.__file__ = path
-        module.__builtins__ = __builtins__
-        sys.modules[SERVER_NAME] = module
-        sys.modules["__main__"] = module
         with open(path, "rb") as f:
-            source = f.read()
-        exec(compile(source, path, "exec"), module.__dict__)
+            code = compile(f.read(), path, "exec")
+        run_as_server(code, program_module(SERVER_NAME, path))
         return
     sys.path[0] = os.getcwd()
     spec = module_spec(target)
     # Under the name rank 0's __main__ also answers to (its package kept, for relative
     # imports), so that objects it defines travel both ways as the same objects.
-    module = types.ModuleType(SERVER_NAME)
-    module.__file__ = spec.origin
-    module.__package__ = spec.parent
-    module.__spec__ = spec
-    module.__loader__ = spec.loader
+    run_as_server(spec.loader.get_code(spec.name), program_module(SERVER_NAME, spec.origin, spec))
+
+
+def program_module(name, path, spec=None):
+    """A fresh module `name` for the program at `path` (found by `spec` for -m)."""
+    module = types.ModuleType(name)
+    module.__file__ = path
     module.__builtins__ = __builtins__
-    sys.modules[SERVER_NAME] = module
-    sys.modules["__main__"] = module
-    exec(spec.loader.get_code(spec.name), module.__dict__)
+    if spec is not None:
+        module.__package__ = spec.parent
+        module.__spec__ = spec
+        module.__loader__ = spec.loader
+    return module
+
+
+def run_as_main(code, module):
+    """Rank 0: runs `code` in `module` as __main__, which also answers to the name the other
+    ranks give the program, so that what they pickle by that name resolves here too."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = sys.modules[SERVER_NAME] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        sys.modules["__main__"] = saved
+
+
+def run_as_server(code, module):
+    """Another rank: runs `code` in `module`, registered as __main__ and under its name."""
+    sys.modules[SERVER_NAME] = sys.modules["__main__"] = module
+    exec(code, module.__dict__)
 
 
 def module_spec(target):

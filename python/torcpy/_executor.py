@@ -147,20 +147,18 @@ class TorcFuture(_cf.Future):
         the task's exception, ``CancelledError``, or ``TimeoutError``. Inside a task, or on
         the script's thread, the worker runs other tasks while it waits."""
         r = self._task._xget(timeout, False)
-        if r is _FOREIGN:
-            if not self._wait_foreign(timeout):
-                raise _cf.TimeoutError()
-            return self._task._xget(0, False)
-        return r
+        return self._get_foreign(timeout, False) if r is _FOREIGN else r
 
     def exception(self, timeout=None):
         """The task's exception (None if it returned), waiting as ``result`` does."""
         r = self._task._xget(timeout, True)
-        if r is _FOREIGN:
-            if not self._wait_foreign(timeout):
-                raise _cf.TimeoutError()
-            return self._task._xget(0, True)
-        return r
+        return self._get_foreign(timeout, True) if r is _FOREIGN else r
+
+    def _get_foreign(self, timeout, exception):
+        # A thread that is no worker of the runtime: wait on the condition, then read.
+        if not self._wait_foreign(timeout):
+            raise _cf.TimeoutError()
+        return self._task._xget(0, exception)
 
     def add_done_callback(self, fn):
         """Calls ``fn(future)`` on this node once the future is done (at once if it is);

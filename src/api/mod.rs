@@ -50,23 +50,7 @@ pub struct Builder {
     caller: Option<CallerWorker>,
 }
 
-/// Whether the thread that starts the runtime counts among a node's workers ([`Builder::caller`]).
-///
-/// That thread becomes the node's worker 0: on node 0 it runs the primary task, and runs other
-/// tasks only while that task waits; on the other nodes it runs tasks only inside [`serve`].
-/// A program whose starting thread does other things meanwhile (an event loop, threads it
-/// joins, SPMD work between task phases) asks for one worker more where it needs one, so that
-/// the node's tasks never depend on that thread.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum CallerWorker {
-    /// It is one of the node's `workers` (the default, as in TORC).
-    #[default]
-    Counted,
-    /// Node 0 starts `workers` worker threads besides it; other nodes count it.
-    ExtraOnNode0,
-    /// Every node starts `workers` worker threads besides it.
-    ExtraEverywhere,
-}
+pub use crate::env::CallerWorker;
 
 impl Builder {
     /// Settings from the environment only.

@@ -761,15 +761,7 @@ where
     F: TaskFn<A::Kinds, R>,
     C: FnOnce(&Future<R>) + Send + 'static,
 {
-    const API: &str = "torc::api::submit_then";
-    if !crate::runtime::is_running() {
-        misuse(API, Error::NotRunning);
-    }
-    let cb = boxed_callback::<R, F, C>(callback);
-    let spare = current_worker().map(|c| &c.cells);
-    let cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), Some(cb));
-    create(API, place, 0, f, args, Some(cell.clone()));
-    Future::new(cell)
+    with_callback("torc::api::submit_then", place, f, args, callback, false)
 }
 
 /// [`submit_then`] for a brief callback: `callback(&future)` runs on the thread that completes
@@ -788,17 +780,36 @@ where
     F: TaskFn<A::Kinds, R>,
     C: FnOnce(&Future<R>) + Send + 'static,
 {
-    const API: &str = "torc::api::submit_notify";
+    with_callback("torc::api::submit_notify", place, f, args, callback, true)
+}
+
+/// [`submit_then`] and [`submit_notify`] (`inline`: the callback is brief).
+fn with_callback<A, R, F, C>(
+    api: &str,
+    place: Place,
+    f: F,
+    args: A,
+    callback: C,
+    inline: bool,
+) -> Future<R>
+where
+    A: Args<'static>,
+    R: Codec,
+    F: TaskFn<A::Kinds, R>,
+    C: FnOnce(&Future<R>) + Send + 'static,
+{
     if !crate::runtime::is_running() {
-        misuse(API, Error::NotRunning);
+        misuse(api, Error::NotRunning);
     }
     let cb = boxed_callback::<R, F, C>(callback);
     let spare = current_worker().map(|c| &c.cells);
     let mut cell = FutureCell::new_in(spare, Some(codec::decode_value::<R>), Some(cb));
-    std::sync::Arc::get_mut(&mut cell)
-        .expect("a new cell has no other reference")
-        .inline_callback = true;
-    create(API, place, 0, f, args, Some(cell.clone()));
+    if inline {
+        std::sync::Arc::get_mut(&mut cell)
+            .expect("a new cell has no other reference")
+            .inline_callback = true;
+    }
+    create(api, place, 0, f, args, Some(cell.clone()));
     Future::new(cell)
 }
 

@@ -87,9 +87,9 @@ pub(crate) unsafe fn init_with(
     };
     let mut config = config;
     let extra = match config.caller {
-        crate::api::CallerWorker::Counted => false,
-        crate::api::CallerWorker::ExtraOnNode0 => world.rank == 0,
-        crate::api::CallerWorker::ExtraEverywhere => true,
+        crate::env::CallerWorker::Counted => false,
+        crate::env::CallerWorker::ExtraOnNode0 => world.rank == 0,
+        crate::env::CallerWorker::ExtraEverywhere => true,
     };
     if extra {
         config.workers += 1;
@@ -197,17 +197,11 @@ pub(crate) unsafe fn init_with(
 /// tasks until node 0 finalizes, then shuts this node down (MPI included) and returns. False
 /// when there is nothing to serve (node 0, not started that way, or already served).
 pub(crate) fn serve() -> bool {
-    let rt = Runtime::get();
-    if rt.state() != RUNNING {
-        return false;
-    }
-    let ctx0 = rt.worker0.load(Ordering::Acquire);
-    let (Some(ctx), Some(world)) = (crate::sched::worker::current_worker(), rt.world.get()) else {
+    let Some((ctx, world)) = serving_thread() else {
         return false;
     };
-    if world.rank == 0 || !std::ptr::eq(ctx, ctx0) {
-        return false;
-    }
+    let rt = Runtime::get();
+    let ctx0 = rt.worker0.load(Ordering::Acquire);
     serve_here(ctx, world);
     WorkerCtx::leave();
     rt.worker0.store(std::ptr::null_mut(), Ordering::Release);
@@ -223,19 +217,28 @@ pub(crate) fn serve() -> bool {
 /// may serve again later, and ends with [`serve`]. False when there is nothing to serve here
 /// (as [`serve`]).
 pub(crate) fn serve_until(stop: &dyn Fn() -> bool) -> bool {
+    let Some((ctx, _)) = serving_thread() else {
+        return false;
+    };
+    ctx.run_loop_until(stop);
+    true
+}
+
+/// Worker 0 and the world, when the calling thread may serve: the runtime runs, this is not
+/// node 0, and the thread is the one that started the runtime (worker 0).
+fn serving_thread() -> Option<(&'static WorkerCtx, &'static World)> {
     let rt = Runtime::get();
     if rt.state() != RUNNING {
-        return false;
+        return None;
     }
     let ctx0 = rt.worker0.load(Ordering::Acquire);
     let (Some(ctx), Some(world)) = (crate::sched::worker::current_worker(), rt.world.get()) else {
-        return false;
+        return None;
     };
     if world.rank == 0 || !std::ptr::eq(ctx, ctx0) {
-        return false;
+        return None;
     }
-    ctx.run_loop_until(stop);
-    true
+    Some((ctx, world))
 }
 
 /// Nodes other than 0: run tasks until node 0 says stop, then shut down.
