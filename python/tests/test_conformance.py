@@ -15,6 +15,8 @@ import pytest
 from conftest import MPIRUN, PYTHON_DIR, TIMEOUT, job_env
 
 RUNNER = os.path.join(PYTHON_DIR, "tests", "conformance", "run_cpython_futures.py")
+# Run from the runner's directory: from python/, `python -m torcpy` would find the source
+# directory python/torcpy (without its compiled _core) before the installed package.
 # The suite sleeps a good deal (up to 6 s in one test): a whole run takes about a minute.
 RUN_TIMEOUT = float(os.environ.get("TORCPY_CONFORMANCE_TIMEOUT", max(TIMEOUT, 600)))
 SUMMARY = re.compile(r"^conformance: (\d+) run, (\d+) failures, (\d+) errors, (\d+) skipped$",
@@ -24,7 +26,7 @@ SUMMARY = re.compile(r"^conformance: (\d+) run, (\d+) failures, (\d+) errors, (\
 def run(cmd, workers, timeout):
     try:
         return subprocess.run(cmd, env=job_env(workers), capture_output=True, text=True,
-                              timeout=timeout, cwd=PYTHON_DIR)
+                              timeout=timeout, cwd=os.path.dirname(RUNNER))
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"{' '.join(cmd)} did not end within {timeout} s\n"
                     f"stdout:\n{e.stdout}\nstderr:\n{e.stderr}")
