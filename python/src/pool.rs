@@ -11,7 +11,7 @@ use crate::claim::Claim;
 use crate::future::Task;
 use crate::inflight::{Entry, InFlight};
 use crate::notifier;
-use crate::submit::{copied_args, place_of};
+use crate::submit::{copied_args, input_of, place_of};
 use crate::task::{call_object, run_call, CALL, XCHUNK};
 use crate::value::PyValue;
 use crate::xfuture::futures_error;
@@ -105,11 +105,7 @@ impl Pool {
             Some(k) if !k.is_empty() => Some(k.copy()?),
             _ => None,
         };
-        let input = if args.len() == 1 {
-            args.get_item(0)?.unbind()
-        } else {
-            args.clone().into_any().unbind()
-        };
+        let input = input_of(&args)?;
         let kw_input = kw.clone().map(|k| k.into_any().unbind());
         let task = Task::new_claimed(input, kw_input, f.clone().unbind()).into_object(py)?;
         let claim = task.bind(py).clone().into_any();

@@ -53,6 +53,16 @@ fn shallow<'py>(py: Python<'py>, v: &Bound<'py, PyAny>) -> PyResult<Option<Bound
     }))
 }
 
+/// What `input()` gives back for the arguments `args`: the argument itself when there is one,
+/// else the tuple.
+pub(crate) fn input_of(args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    Ok(if args.len() == 1 {
+        args.get_item(0)?.unbind()
+    } else {
+        args.clone().into_any().unbind()
+    })
+}
+
 /// `v`, shallow-copied if it is a built-in container.
 fn copied<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     Ok(shallow(py, &v)?.unwrap_or(v))
@@ -126,11 +136,7 @@ pub(crate) fn submit(
         }
         _ => None,
     };
-    let input = if args.len() == 1 {
-        args.get_item(0)?.unbind()
-    } else {
-        args.clone().into_any().unbind()
-    };
+    let input = input_of(&args)?;
     let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), None)?;
     let task = Task::new(input, kw.map(|k| k.into_any().unbind()), f.unbind()).into_object(py)?;
     let value = PyValue::Ok(call.into_any().unbind());

@@ -66,6 +66,23 @@ def run_job(script, ranks=1, workers=1, args=(), env=None, timeout=TIMEOUT, chec
     return p
 
 
+def session_processes(sid):
+    """Processes of session ``sid`` still alive (zombies excluded)."""
+    alive = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            alive.append(int(pid))
+    return alive
+
+
 @pytest.fixture
 def job():
     """The ``run_job`` function."""

@@ -14,7 +14,7 @@ import pytest
 
 from checklines import (RUN_IDS, RUNS, assert_check, assert_consistent_end, checked_run,
                         describe)
-from conftest import PROGRAMS, job_command, job_env
+from conftest import PROGRAMS, job_command, job_env, session_processes
 
 CHECKS = [
     "outside_start_submit", "outside_start_map", "outside_start_wait", "outside_start_waitall",
@@ -200,23 +200,6 @@ def test_workers_with_spaces(job):
 
 
 # ---------------------------------------------------------------- SIGINT
-
-
-def session_processes(sid):
-    """Processes of session ``sid`` still alive (zombies excluded)."""
-    alive = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            alive.append(int(pid))
-    return alive
 
 
 @pytest.mark.parametrize("ranks,workers", [(0, 1), (2, 1), (2, 2)],

@@ -22,7 +22,7 @@ import zlib
 
 import pytest
 
-from conftest import EXAMPLES, MPIRUN, PROGRAMS, job_env
+from conftest import EXAMPLES, MPIRUN, PROGRAMS, job_env, session_processes
 
 # Any one job (they take about a second): a hang fails its test, not the suite.
 JOB_TIMEOUT = 60
@@ -410,23 +410,6 @@ def test_mpi4py_futures_script(tmp_path, mode):
 
 
 # ------------------------------------------------------------------ Ctrl-C
-
-
-def session_processes(sid):
-    """Processes of session ``sid`` still alive (zombies excluded)."""
-    alive = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            alive.append(int(pid))
-    return alive
 
 
 class Interruptible:
