@@ -136,16 +136,18 @@ impl FutureCell {
             return;
         };
         // No `Weak` of a cell is ever made, so a strong count of 1 (ours) means nobody else
-        // can reach it. A plain load, unlike `Arc::get_mut` (a compare-exchange): the other
-        // holder (the task) released its reference with a release decrement, which the
-        // acquire fence below pairs with, so everything it wrote to the cell is visible.
+        // can reach it. The plain load skips the compare-exchange of `Arc::get_mut` while the
+        // task still holds its reference; `get_mut` then makes it certain and, with its
+        // acquire, pairs with the release decrement of the task's reference, so everything
+        // the completer wrote to the cell is visible. (A bare acquire fence would do the same
+        // for the memory model, but the thread sanitizer does not see fences.)
         if Arc::strong_count(&this) != 1 {
             return;
         }
-        std::sync::atomic::fence(Ordering::Acquire);
-        // SAFETY: the only reference is `this` (above), so this exclusive borrow aliases
-        // nothing; `Arc::as_ptr` keeps the allocation's provenance, valid for writing.
-        let m = unsafe { &mut *(Arc::as_ptr(&this) as *mut FutureCell) };
+        let mut this = this;
+        let Some(m) = Arc::get_mut(&mut this) else {
+            return;
+        };
         if matches!(m.outcome.get_mut(), Outcome::Failed(_)) {
             m.report_unread();
         }
