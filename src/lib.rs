@@ -37,35 +37,15 @@
 //!
 //! `include/torc.h` declares TORC Lite's API (`torc_init`, `torc_task`, `torc_waitall`, ...)
 //! and torc's extensions (byte-result futures `torc_task_future` / `torc_future_*`,
-//! `torc_spmd`); link with `-ltorc`. See the README.
+//! `torc_spmd`); link with `-ltorc`. See `docs/c-api.md`.
 //!
 //! ## Layers
 //!
 //! The public surface is the C ABI ([`ffi`], `include/torc.h`) and the Rust API ([`api`]);
-//! everything else is private to the crate, in layers that depend one way only (each uses
-//! those below it, never those above; `tests/layers.rs` fails on an edge against this order or
-//! on any import cycle):
-//!
-//! ```text
-//!   ffi   api            the C exports (and the C shims turning varargs into arrays); the Rust API
-//!     \   /
-//!    runtime             one Runtime object: start (torc_init), finish (torc_finalize), the calls
-//!       |
-//!     comm               wire format, engine, dispatch, communication thread, stealing,
-//!       |                termination, broadcast; implements sched::network::Network
-//!     sched              node, workers, level queues, placement, enqueue, execute, wait,
-//!       |                completion with results, callbacks and failures; declares the
-//!       |                Network it needs
-//!     task               descriptor, argument records and copies, C calls, descriptor pool,
-//!       |                payloads and results, future cells, failure records
-//!   sync  mpi  symbol    fences, back-off, latch, event, queue, sleep | raw MPI, datatypes, posted
-//!   env  error  stats    receives | module identity | settings, fatal errors, counters |
-//!   trace                timeline records (TORC_TRACE) and their Chrome JSON
-//!   fiber                contexts on stacks of their own and the switch between them
-//! ```
-//!
-//! The protocols between nodes (messages, ordering, stealing, termination, sleep and
-//! wake-up) are described in `src/comm/README.md`.
+//! everything else is private to the crate, in layers that depend one way only
+//! (`tests/layers.rs` checks them): the layer table, and the path of one task through the
+//! files, are in `docs/architecture.md`; the protocols between nodes (messages, ordering,
+//! stealing, termination, sleep and wake-up) in `src/comm/README.md`.
 
 #![warn(missing_docs)]
 
