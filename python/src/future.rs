@@ -8,20 +8,12 @@
 use crate::blocking;
 use crate::claim::Claim;
 use crate::errors;
-use crate::value::{Opened, PyValue};
+use crate::outcome::{outcome_of, Outcome, OutcomeCell};
+use crate::value::PyValue;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use torc::api::Future;
-
-/// What a finished task gave.
-pub(crate) enum Outcome {
-    /// Its result.
-    Value(Py<PyAny>),
-    /// The exception it raised (with its note), or the runtime's error.
-    Raised(Py<PyAny>),
-}
 
 /// The future of a torcpy task.
 #[pyclass(module = "torcpy", name = "Task", frozen)]
@@ -35,7 +27,7 @@ pub struct Task {
     /// The task function (its name is looked up only for messages).
     pub(crate) function: Py<PyAny>,
     /// The outcome, once read.
-    pub(crate) outcome: PyOnceLock<Outcome>,
+    pub(crate) outcome: OutcomeCell,
     /// Whether someone looked at the outcome (else a dropped failed task says so).
     pub(crate) observed: AtomicBool,
     /// An executor's task: its call carries the task itself as its claim (see `pool.rs`).
@@ -87,7 +79,7 @@ impl Task {
             input,
             kw_input,
             function,
-            outcome: PyOnceLock::new(),
+            outcome: OutcomeCell::default(),
             observed: AtomicBool::new(false),
             claimed,
             claim: Claim::new(),
@@ -120,7 +112,7 @@ impl Task {
     /// Waits for the task with the GIL released (the worker runs other tasks meanwhile); on
     /// the main thread a Ctrl-C ends the wait with `KeyboardInterrupt` (`blocking.rs`).
     pub(crate) fn wait_released(&self, py: Python<'_>) -> PyResult<()> {
-        if self.outcome.get(py).is_some() {
+        if self.outcome.get().is_some() {
             return Ok(());
         }
         if let Some(f) = self.fut.get() {
@@ -135,21 +127,21 @@ impl Task {
 
     /// The outcome read from `fut`, which must be finished (or be a callback's view).
     pub(crate) fn settle_from(&self, py: Python<'_>, fut: &Future<PyValue>) -> &Outcome {
-        self.outcome.get_or_init(py, || outcome_of(py, fut.get()))
+        self.outcome.get_or_open(py, || outcome_of(py, fut.get()))
     }
 
     /// Waits, then the outcome.
     pub(crate) fn settle(&self, py: Python<'_>) -> PyResult<&Outcome> {
         self.wait_released(py)?;
-        if let Some(o) = self.outcome.get(py) {
+        if let Some(o) = self.outcome.get() {
             return Ok(o);
         }
         Ok(self.settle_from(py, self.handle()))
     }
 
     /// Whether the task has finished.
-    pub(crate) fn is_finished(&self, py: Python<'_>) -> bool {
-        self.outcome.get(py).is_some() || self.fut.get().is_some_and(|f| f.is_done())
+    pub(crate) fn is_finished(&self) -> bool {
+        self.outcome.get().is_some() || self.fut.get().is_some_and(|f| f.is_done())
     }
 
     /// The task function's name, for messages.
@@ -160,37 +152,6 @@ impl Task {
     /// The task's handle, for `as_completed`.
     pub(crate) fn future(&self) -> &Future<PyValue> {
         self.handle()
-    }
-}
-
-/// The outcome a finished handle's result stands for (the runtime's own error as a
-/// `TaskError`).
-pub(crate) fn outcome_of(py: Python<'_>, r: Result<&PyValue, torc::api::Error>) -> Outcome {
-    match r {
-        Ok(v) => open_outcome(py, v),
-        Err(e) => Outcome::Raised(errors::task_error(py, format!("torcpy: {e}"))),
-    }
-}
-
-/// The outcome a value stands for.
-fn open_outcome(py: Python<'_>, v: &PyValue) -> Outcome {
-    match v.open(py) {
-        Ok(Opened::Ok(o)) => Outcome::Value(o.unbind()),
-        Ok(Opened::Raised(rec)) => match errors::exception_of(py, &rec) {
-            Ok(e) => Outcome::Raised(e),
-            Err(e) => Outcome::Raised(e.into_value(py).into_any()),
-        },
-        Ok(Opened::Unsendable(why)) => Outcome::Raised(errors::task_error(
-            py,
-            format!("torcpy: the task's result cannot be pickled to return it: {why}"),
-        )),
-        Err(e) => Outcome::Raised(errors::task_error(
-            py,
-            format!(
-                "torcpy: the task's result cannot be unpickled: {}",
-                errors::one_line(py, &e)
-            ),
-        )),
     }
 }
 
@@ -208,8 +169,8 @@ impl Task {
     }
 
     /// Whether the task has finished (and its callback ran).
-    fn done(&self, py: Python<'_>) -> bool {
-        self.outcome.get(py).is_some() || self.fut.get().is_some_and(|f| f.is_done())
+    fn done(&self) -> bool {
+        self.outcome.get().is_some() || self.fut.get().is_some_and(|f| f.is_done())
     }
 
     /// The positional arguments as submitted: the argument itself when there is one, else
@@ -309,7 +270,7 @@ impl Task {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let state = if self.done(py) { "done" } else { "pending" };
+        let state = if self.done() { "done" } else { "pending" };
         format!("<torcpy.Task {} {state}>", self.name(py))
     }
 }
@@ -324,7 +285,7 @@ impl Drop for Task {
             return;
         }
         Python::attach(|py| {
-            let raised = match self.outcome.get(py) {
+            let raised = match self.outcome.get() {
                 Some(Outcome::Raised(e)) => Some(e.clone_ref(py)),
                 Some(Outcome::Value(_)) => None,
                 None => match f.get() {

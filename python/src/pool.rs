@@ -10,9 +10,10 @@
 use crate::claim::Claim;
 use crate::future::Task;
 use crate::inflight::{Entry, InFlight};
+use crate::newfuture::FutureClass;
 use crate::notifier;
 use crate::submit::{copied_args, input_of, place_of};
-use crate::task::{call_object, run_call, CALL, XCHUNK};
+use crate::task::{call_object, run_call, CALL, XCHUNK, XCHUNK1};
 use crate::value::PyValue;
 use crate::xfuture::futures_error;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -29,7 +30,7 @@ use torc::api::{self, Future, Moved};
 #[pyclass(module = "torcpy._core", frozen)]
 pub(crate) struct Pool {
     /// The futures' class (a `concurrent.futures.Future` subclass with a `_task` slot).
-    cls: Py<PyType>,
+    cls: FutureClass,
     /// After `shutdown`: submits are refused.
     closed: AtomicBool,
     /// Why the executor is broken (its initializer failed), if it is.
@@ -62,8 +63,7 @@ impl Pool {
         call: Bound<'_, PyTuple>,
         place: api::Place,
     ) -> PyResult<Py<PyAny>> {
-        let fut_obj = self.cls.bind(py).call0()?.unbind();
-        fut_obj.setattr(py, pyo3::intern!(py, "_task"), task.clone_ref(py))?;
+        let fut_obj = self.cls.make(py, task.clone_ref(py).into_any())?;
         // A future makes no reference cycle until it is watched (its task does not refer back
         // to it): keep it off the collector's lists, which would otherwise walk every future
         // in flight at every collection (`_gc_track` puts it back when it gets watchers).
@@ -72,8 +72,7 @@ impl Pool {
         unsafe { pyo3::ffi::PyObject_GC_UnTrack(fut_obj.as_ptr().cast()) };
         let claim = task.get().claim.clone();
         let value = PyValue::Call(call.into_any().unbind(), claim.clone());
-        let n = self.in_flight.insert(task.clone_ref(py).into_any());
-        let entry = (Arc::downgrade(&self.in_flight), n);
+        let entry = InFlight::insert(&self.in_flight, task.clone_ref(py).into_any());
         let _ = task.get().entry.set(entry.clone());
         let fut = api::submit_notify(place, run_call, (Moved(value),), move |fut| {
             on_complete(claim, entry, fut)
@@ -117,9 +116,9 @@ impl Pool {
 #[pymethods]
 impl Pool {
     #[new]
-    fn new(cls: Py<PyType>) -> Pool {
+    fn new(py: Python<'_>, cls: Py<PyType>) -> Pool {
         Pool {
-            cls,
+            cls: FutureClass::new(py, cls),
             closed: AtomicBool::new(false),
             broken: Mutex::new(None),
             in_flight: Arc::default(),
@@ -162,20 +161,25 @@ impl Pool {
         self.call(py, "map", -1, r#fn, args, None)
     }
 
-    /// A chunk of `map`: `[fn(*a) for a in items]` as one task. An item's exception fails
-    /// the chunk and carries the results before it in its attribute `_torcpy_done`.
+    /// A chunk of `map`: `[fn(*a) for a in items]` as one task, or with `star` false (`map`
+    /// over one iterable, whose items are the arguments themselves) `[fn(a) for a in
+    /// items]`. An item's exception fails the chunk and carries the results before it in its
+    /// attribute `_torcpy_done`.
+    #[pyo3(signature = (r#fn, items, star = true))]
     fn map_chunk(
         &self,
         py: Python<'_>,
         r#fn: Bound<'_, PyAny>,
         items: Bound<'_, PyList>,
+        star: bool,
     ) -> PyResult<Py<PyAny>> {
         self.check(py, "map")?;
         let f = r#fn;
         let input = items.clone().into_any().unbind();
         let task = Task::new_claimed(input, None, f.clone().unbind()).into_object(py)?;
         let claim = task.bind(py).clone().into_any();
-        let call = call_object(py, XCHUNK, &f, items.as_any(), None, Some(&claim))?;
+        let kind = if star { XCHUNK } else { XCHUNK1 };
+        let call = call_object(py, kind, &f, items.as_any(), None, Some(&claim))?;
         self.start(py, task, call, api::Place::Any)
     }
 

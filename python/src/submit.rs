@@ -1,7 +1,8 @@
 //! Creating Python tasks: `submit`, `map` and `spmd`.
 
 use crate::errors;
-use crate::future::{Outcome, Task};
+use crate::future::Task;
+use crate::outcome::Outcome;
 use crate::task::{self, call_object, run_call, run_spmd, CALL, CHUNK};
 use crate::threads;
 use crate::value::PyValue;
@@ -324,7 +325,7 @@ pub(crate) fn map(
                 fut.wait_until(end, stop)
             })?;
         }
-        match crate::future::outcome_of(py, fut.get()) {
+        match crate::outcome::outcome_of(py, fut.get()) {
             Outcome::Value(list) => {
                 if first.is_none() {
                     for x in list.bind(py).try_iter()? {

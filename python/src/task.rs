@@ -19,6 +19,9 @@ pub(crate) const CHUNK: u8 = 1;
 /// A chunk of the executor's `map`: as [`CHUNK`], but an item's exception carries the
 /// results of the items before it (attribute `_torcpy_done`), so that they are not lost.
 pub(crate) const XCHUNK: u8 = 2;
+/// As [`XCHUNK`], for `map` over one iterable: each item is the one argument itself (no
+/// tuple made per item), `fn(a)`.
+pub(crate) const XCHUNK1: u8 = 3;
 
 thread_local! {
     /// Per task running on this thread (innermost last): the children it submitted and has
@@ -69,7 +72,7 @@ pub(crate) fn call_object<'py>(
     let none = || py.None().into_bound(py);
     let kw = kwargs.map_or_else(none, |k| k.clone().into_any());
     let claim = claim.map_or_else(none, Bound::clone);
-    PyTuple::new(
+    let call = PyTuple::new(
         py,
         [
             kind.into_pyobject(py)?.into_any(),
@@ -78,7 +81,13 @@ pub(crate) fn call_object<'py>(
             kw,
             claim,
         ],
-    )
+    )?;
+    // Only the runtime's task holds the call (no Python object refers to it), so it can be
+    // part of no reference cycle: keep it off the collector's lists, which would otherwise
+    // walk every call still queued at every collection.
+    // SAFETY: a live tuple, just created and tracked; untracking an object is always allowed.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(call.as_ptr().cast()) };
+    Ok(call)
 }
 
 /// The task function of every Python task: runs the call it carries and returns its result,
@@ -134,8 +143,9 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
         drop(claim);
         enter_task();
         let r = match kind {
-            CHUNK => chunk(py, &f, &args, false),
-            XCHUNK => chunk(py, &f, &args, true),
+            CHUNK => chunk(py, &f, &args, false, true),
+            XCHUNK => chunk(py, &f, &args, true, true),
+            XCHUNK1 => chunk(py, &f, &args, true, false),
             _ => match args.cast::<PyTuple>() {
                 Ok(a) => f.call(a, kwargs.as_ref()),
                 Err(e) => Err(e.into()),
@@ -145,7 +155,7 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
             crate::blocking::note_interrupt(py, e);
         }
         let children = leave_task();
-        if children.iter().any(|c| !c.get().is_finished(py)) {
+        if children.iter().any(|c| !c.get().is_finished()) {
             // Children it did not wait for: the task completes only with them anyway; waiting
             // here lets their handles go with their outcome known (a failure nobody looked
             // at is then reported).
@@ -166,11 +176,17 @@ fn chunk<'py>(
     f: &Bound<'py, PyAny>,
     items: &Bound<'py, PyAny>,
     keep_done: bool,
+    star: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let items = items.cast::<PyList>()?;
     let out = PyList::empty(py);
     for a in items.iter() {
-        match f.call1(a.cast_into::<PyTuple>()?) {
+        let r = if star {
+            f.call1(a.cast_into::<PyTuple>()?)
+        } else {
+            f.call1((a,))
+        };
+        match r {
             Ok(v) => out.append(v)?,
             Err(e) => {
                 if keep_done && !out.is_empty() {

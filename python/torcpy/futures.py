@@ -168,6 +168,10 @@ class TorcPoolExecutor(Executor):
             if chunksize < 1:
                 raise ValueError("chunksize must be >= 1.")
             return iter(_core.map(fn, *iterables, chunksize=chunksize, progress=progress))
+        if chunksize > 1 and len(iterables) == 1:
+            # Chunks of the items themselves: no argument tuple made per item.
+            return self._map(fn, iter(iterables[0]), timeout, chunksize, unordered,
+                             buffersize, star=False)
         return self._map(fn, zip(*iterables), timeout, chunksize, unordered, buffersize)
 
     def starmap(self, fn, iterable, timeout=None, chunksize=1, unordered=False,
@@ -178,7 +182,7 @@ class TorcPoolExecutor(Executor):
         return self._map(fn, (tuple(a) for a in iterable), timeout, chunksize, unordered,
                          buffersize)
 
-    def _map(self, fn, args, timeout, chunksize, unordered, buffersize):
+    def _map(self, fn, args, timeout, chunksize, unordered, buffersize, star=True):
         if self._initializer is not None:
             self._start_workers()
         if buffersize is not None and not isinstance(buffersize, int):
@@ -195,7 +199,7 @@ class TorcPoolExecutor(Executor):
             submit_unit = functools.partial(self._pool.map_one, fn)
         else:
             units = _executor.chunks(args, chunksize)
-            submit_unit = functools.partial(self._pool.map_chunk, fn)
+            submit_unit = functools.partial(self._pool.map_chunk, fn, star=star)
         if buffersize is None:
             fs = [submit_unit(u) for u in units]
             more = None
