@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # torcpy, the Python package (python/): makes a virtual environment (default target/venv),
 # installs into it what building and testing torcpy needs (maturin, pytest, numpy, mpi4py,
-# Pillow, h5py, and dask[distributed], a peer in the benchmark runner, from PyPI), then
-# `pip install ./python` (maturin builds the extension against this checkout's torc, in
-# release mode), then, unless told only to install, runs the pytest suite (python/tests: the
-# API at 1 process and under mpirun at 2 and 3 ranks, the examples, the benchmark runner's
-# smoke test).
+# Pillow, h5py, dask[distributed], a peer in the benchmark runner, and mypy, for the typing
+# check, from PyPI), then `pip install ./python` (maturin builds the extension against this
+# checkout's torc, in release mode), then, unless told only to install, runs the pytest suite
+# (python/tests: the API at 1 process and under mpirun at 2 and 3 ranks, the examples, the
+# benchmark runner's smoke test, the typing check: stubtest and mypy).
 #
 # mpi4py comes as its binary wheel, which loads the system's MPI library at run time (the
 # default libmpi: Open MPI here, the one torc is built with); TORCPY_MPI4PY_SOURCE=1 builds it
@@ -43,6 +43,14 @@ if ! "$py" -c 'import mpi4py' >/dev/null 2>&1; then
         echo "==> pip install mpi4py"
         "${pip[@]}" install mpi4py
     fi
+fi
+# mypy: tests/test_typing.py (pyproject.toml's `typing` extra); mypy 2 cannot check for
+# Python 3.9, the oldest torcpy supports, and stubtest before 1.18 misjudges TorcFuture.
+if ! "$py" -c 'import sys, mypy.version as m
+sys.exit(not (1, 18) <= tuple(int(x) for x in m.__version__.split("+")[0].split(".")[:2]) < (2,))' \
+        >/dev/null 2>&1; then
+    echo "==> pip install 'mypy>=1.18,<2'"
+    "${pip[@]}" install "mypy>=1.18,<2"
 fi
 echo "==> pip install ./python (into $venv)"
 "${pip[@]}" install ./python

@@ -16,12 +16,13 @@ Run it with::
 """
 
 import threading
+from typing import Any
 
 import torcpy
 
 LOCK = threading.Lock()
-ACC = {"sum": 0, "count": 0, "inputs": set(), "callback_nodes": set(), "task_nodes": set(),
-       "errors": []}
+ACC: dict[str, Any] = {"sum": 0, "count": 0, "inputs": set(), "callback_nodes": set(),
+                       "task_nodes": set(), "errors": []}
 
 
 def cube_plus(x):

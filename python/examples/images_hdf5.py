@@ -60,7 +60,8 @@ def process_image(path, target):
     """A task: the image at ``path`` decoded, resized to ``target x target`` and scaled to
     float32 in [0, 1] (shape (target, target, 3)), and its label (the subfolder's name)."""
     with Image.open(path) as im:
-        im = im.convert("RGB").resize((target, target), Image.BILINEAR)
+        im = im.convert("RGB").resize((target, target),
+                                      Image.BILINEAR)  # type: ignore[attr-defined]
         x = np.asarray(im, dtype=np.float32) / np.float32(255.0)
     label = int(os.path.basename(os.path.dirname(path)))
     return x, label

@@ -14,6 +14,8 @@ Run it with::
     TORCPY_WORKERS=2 mpirun -np 3 python kwargs.py
 """
 
+from typing import Any
+
 import torcpy
 
 
@@ -34,7 +36,7 @@ def fail(message):
 
 def main():
     # (positional args, keyword args) of each call; the expected value is computed directly.
-    calls = [
+    calls: list[tuple[tuple[int, ...], dict[str, Any]]] = [
         ((3,), {}),
         ((3, 2), {}),
         ((3, 2, 5), {}),

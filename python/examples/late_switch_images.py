@@ -37,7 +37,7 @@ USAGE = "usage: python late_switch_images.py DIR [--make N] [--target T]"
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".ppm")
 
 # The global state of every rank, built in the SPMD part before the switch; the tasks read it.
-files = []
+files: list[str] = []
 target = 16
 
 
@@ -78,7 +78,7 @@ def resize(path, longest):
     of the new pixels)."""
     with Image.open(path) as im:
         im = im.convert("RGB")
-        small = im.resize(fitted(im.size, longest), Image.BILINEAR)
+        small = im.resize(fitted(im.size, longest), Image.BILINEAR)  # type: ignore[attr-defined]
     return im.size, small.size, zlib.crc32(small.tobytes())
 
 

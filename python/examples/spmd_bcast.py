@@ -24,7 +24,7 @@ from mpi4py import MPI
 import torcpy
 
 N = 1000
-A = numpy.zeros(N, dtype=numpy.float64)
+A: numpy.ndarray = numpy.zeros(N, dtype=numpy.float64)
 
 
 def expected_a():
@@ -42,7 +42,7 @@ def check_task():
     """SPMD: every rank checks its A; the ranks agree on the count of ranks that failed."""
     comm = MPI.COMM_WORLD
     mine = numpy.array([0 if numpy.array_equal(A, expected_a()) else 1], dtype=numpy.int64)
-    bad = numpy.zeros(1, dtype=numpy.int64)
+    bad: numpy.ndarray = numpy.zeros(1, dtype=numpy.int64)
     comm.Allreduce([mine, MPI.INT64_T], [bad, MPI.INT64_T], op=MPI.SUM)
     if mine[0]:
         raise RuntimeError(f"spmd_bcast: rank {comm.Get_rank()}: A did not arrive: "

@@ -149,6 +149,11 @@ pub(crate) fn release_tasks() {
     READY.1.notify_all();
 }
 
+/// Whether tasks are held back (`python -m torcpy` imports the program on this rank).
+pub(crate) fn tasks_held() -> bool {
+    READY.0.lock().map(|r| !*r).unwrap_or(false)
+}
+
 /// Waits (the GIL released) until tasks may run; at once in the usual case.
 pub(crate) fn until_ready(py: Python<'_>) {
     let held = READY.0.lock().map(|r| !*r).unwrap_or(false);

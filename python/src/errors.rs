@@ -7,7 +7,7 @@
 //! `torcpy.TaskError` with its type and message.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PyList, PyString, PyTuple};
 
 pyo3::create_exception!(
     torcpy,
@@ -15,6 +15,16 @@ pyo3::create_exception!(
     pyo3::exceptions::PyRuntimeError,
     "A torcpy task could not run or report its outcome (its exception could not be sent, its \
      function or arguments could not be pickled, or the runtime failed it)."
+);
+
+pyo3::create_exception!(
+    torcpy,
+    RemoteTraceback,
+    pyo3::exceptions::PyException,
+    "On Python 3.9 and 3.10, which print no notes (PEP 678): the cause of an exception that \
+     another node raised, whose message is the exception's torcpy notes (task, node, worker, \
+     the traceback there), so that the traceback printed shows them, as concurrent.futures \
+     shows a worker process's traceback."
 );
 
 /// `type: message` of `e`.
@@ -152,6 +162,28 @@ pub(crate) fn exception_of(_py: Python<'_>, rec: &Bound<'_, PyAny>) -> PyResult<
     }
     if exc.hasattr("add_note")? {
         exc.call_method1("add_note", (note,))?;
+        return Ok(exc.unbind());
+    }
+    // Python 3.9 and 3.10: the notes kept by hand where 3.11 keeps them (they travel with the
+    // exception's state when it is pickled again), and, from another process, shown as the
+    // exception's cause (a cause does not travel: it is made again at each arrival).
+    let py = exc.py();
+    let notes = match exc.getattr("__notes__") {
+        Ok(n) if n.is_instance_of::<PyList>() => n.cast_into::<PyList>()?,
+        _ => {
+            let n = PyList::empty(py);
+            exc.setattr("__notes__", &n)?;
+            n
+        }
+    };
+    notes.append(&note)?;
+    if remote {
+        let text: Vec<String> = notes
+            .iter()
+            .filter_map(|n| n.extract::<String>().ok())
+            .collect();
+        let cause = RemoteTraceback::new_err(format!("\n{}", text.join("\n\n")));
+        exc.setattr("__cause__", cause.into_value(py))?;
     }
     Ok(exc.unbind())
 }

@@ -35,6 +35,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pool::_gc_track, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;
+    m.add("RemoteTraceback", m.py().get_type::<errors::RemoteTraceback>())?;
     m.add_function(wrap_pyfunction!(runtime::init, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::launch, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::start, m)?)?;
@@ -60,6 +61,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::enable_stealing, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::disable_stealing, m)?)?;
     m.add_function(wrap_pyfunction!(submit::submit, m)?)?;
+    m.add_function(wrap_pyfunction!(value::set_serializer, m)?)?;
     m.add_function(wrap_pyfunction!(submit::map, m)?)?;
     m.add_function(wrap_pyfunction!(submit::spmd, m)?)?;
     m.add_function(wrap_pyfunction!(wait::wait, m)?)?;

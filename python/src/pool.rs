@@ -71,7 +71,7 @@ impl Pool {
         // creation; untracking an object is always allowed.
         unsafe { pyo3::ffi::PyObject_GC_UnTrack(fut_obj.as_ptr().cast()) };
         let claim = task.get().claim.clone();
-        let value = PyValue::Call(call.into_any().unbind(), claim.clone());
+        let value = PyValue::Call(call.into_any().unbind(), Some(claim.clone()));
         let entry = InFlight::insert(&self.in_flight, task.clone_ref(py).into_any());
         let _ = task.get().entry.set(entry.clone());
         let fut = api::submit_notify(place, run_call, (Moved(value),), move |fut| {

@@ -126,7 +126,7 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
         ));
     }
     if role == Role::Server {
-        serve(py);
+        serve(py, if main.is_some() { "torcpy.launch" } else { "torcpy.launch(None)" })?;
         return Ok(py.None());
     }
     let Some(main) = main else {
@@ -137,7 +137,7 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
     let r = main.call0().map(Bound::unbind);
     match r {
         Ok(v) => {
-            shutdown(py)?;
+            shutdown(py, "torcpy.shutdown")?;
             Ok(v)
         }
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
@@ -152,7 +152,7 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
             api::abort(130)
         }
         Err(e) if nodes == 1 => {
-            shutdown(py)?;
+            shutdown(py, "torcpy.shutdown")?;
             Err(e)
         }
         Err(e) if e.is_instance_of::<pyo3::exceptions::PySystemExit>(py) => {
@@ -165,7 +165,7 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
                 None => 1,
             };
             if status == 0 {
-                shutdown(py)?;
+                shutdown(py, "torcpy.shutdown")?;
                 return Err(e);
             }
             eprintln!(
@@ -198,10 +198,27 @@ fn flush(py: Python<'_>) {
 }
 
 /// A server rank: runs tasks until rank 0 ends the job.
-fn serve(py: Python<'_>) {
+fn serve(py: Python<'_>, api_name: &str) -> PyResult<()> {
+    refuse_while_held(api_name)?;
     if !ENDED.swap(true, Ordering::AcqRel) {
         let _ = py.detach(api::serve);
     }
+    Ok(())
+}
+
+/// Refuses to serve while `python -m torcpy` imports the program on this rank (tasks are held
+/// until the import ends, so serving then would wait forever): the program's module-level
+/// code called `api_name`, which belongs under `if __name__ == "__main__":`.
+fn refuse_while_held(api_name: &str) -> PyResult<()> {
+    if !crate::blocking::tasks_held() {
+        return Ok(());
+    }
+    let (node, _) = crate::errors::here();
+    Err(PyRuntimeError::new_err(format!(
+        "{api_name}: called by the program's module-level code on rank {node}, where python -m \
+         torcpy imports the program to find its functions (only rank 0 runs it as __main__); \
+         put the program's work under `if __name__ == \"__main__\":`"
+    )))
 }
 
 /// Whether the calling thread is one of the runtime's workers (a wait there runs other
@@ -250,6 +267,7 @@ static PHASES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 /// script goes on (`TorcCommExecutor`). Ctrl-C raises `KeyboardInterrupt` here.
 #[pyfunction]
 pub(crate) fn serve_phase(py: Python<'_>) -> PyResult<()> {
+    refuse_while_held("torcpy.futures.TorcCommExecutor")?;
     let start = PHASES.load(Ordering::SeqCst);
     let over = || PHASES.load(Ordering::SeqCst) != start;
     let mut served = Ok(());
@@ -280,7 +298,8 @@ pub(crate) fn start(py: Python<'_>, main: Bound<'_, PyAny>) -> PyResult<Py<PyAny
 /// Rank 0, in the primary task: waits for every task of the job and stops all ranks. Other
 /// ranks: serve until then. A second call does nothing.
 #[pyfunction]
-pub(crate) fn shutdown(py: Python<'_>) -> PyResult<()> {
+#[pyo3(signature = (caller = "torcpy.shutdown"))]
+pub(crate) fn shutdown(py: Python<'_>, caller: &str) -> PyResult<()> {
     let Some(&(role, _, _)) = STARTED.get() else {
         return Ok(());
     };
@@ -291,7 +310,7 @@ pub(crate) fn shutdown(py: Python<'_>) -> PyResult<()> {
         ));
     }
     if role == Role::Server {
-        serve(py);
+        serve(py, caller)?;
         return Ok(());
     }
     if ENDED.load(Ordering::Acquire) {
@@ -311,7 +330,7 @@ pub(crate) fn shutdown(py: Python<'_>) -> PyResult<()> {
 /// Ends torcpy in this process (collective): as `shutdown`; nothing after the end.
 #[pyfunction]
 pub(crate) fn finalize(py: Python<'_>) -> PyResult<()> {
-    shutdown(py)
+    shutdown(py, "torcpy.shutdown")
 }
 
 /// This process's node (MPI rank).

@@ -140,7 +140,7 @@ pub(crate) fn submit(
     let input = input_of(&args)?;
     let call = call_object(py, CALL, &f, args.as_any(), kw.as_ref(), None)?;
     let task = Task::new(input, kw.map(|k| k.into_any().unbind()), f.unbind()).into_object(py)?;
-    let value = PyValue::Ok(call.into_any().unbind());
+    let value = PyValue::Call(call.into_any().unbind(), None);
     let fut = match callback {
         None => api::submit(place, run_call, (Moved(value),)),
         Some(cb) => {
@@ -310,7 +310,7 @@ pub(crate) fn map(
     for start in (0..n).step_by(cs) {
         let part = items.get_slice(start, (start + cs).min(n));
         let call = call_object(py, CHUNK, &f, part.as_any(), None, None)?;
-        let value = PyValue::Ok(call.into_any().unbind());
+        let value = PyValue::Call(call.into_any().unbind(), None);
         futures.push(api::submit(Place::Any, run_call, (Moved(value),)));
     }
     drop(items);

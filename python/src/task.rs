@@ -93,7 +93,7 @@ pub(crate) fn call_object<'py>(
 /// The task function of every Python task: runs the call it carries and returns its result,
 /// or the record of the exception it raised.
 pub(crate) fn run_call(input: PyValue) -> PyValue {
-    if let PyValue::Call(_, claim) = &input {
+    if let PyValue::Call(_, Some(claim)) = &input {
         // Claimed before the GIL: from now on `cancel()` cannot stop it (and a cancelled
         // one is not run), whenever this thread gets the GIL.
         if !claim.start() {
@@ -108,7 +108,7 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
             Ok(Opened::Unsendable(why)) => {
                 let (node, _) = errors::here();
                 let e = errors::TaskError::new_err(format!(
-                    "torcpy: the task's function or arguments cannot be pickled to run on node \
+                    "torcpy: a task's function or arguments cannot be serialized to run on node \
                      {node}: {why}"
                 ));
                 return PyValue::Raised(errors::record(py, e, "?"));

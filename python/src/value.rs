@@ -25,9 +25,10 @@ const UNSENDABLE: u8 = 2;
 pub(crate) enum PyValue {
     /// An object of this process.
     Ok(Py<PyAny>),
-    /// An executor task's call (an object of this process) with its claim, which the worker
-    /// that takes it looks at before it takes the GIL (`claim.rs`).
-    Call(Py<PyAny>, std::sync::Arc<crate::claim::Claim>),
+    /// A task's call (an object of this process: `task::call_object`), with an executor
+    /// task's claim, which the worker that takes it looks at before it takes the GIL
+    /// (`claim.rs`).
+    Call(Py<PyAny>, Option<std::sync::Arc<crate::claim::Claim>>),
     /// The result of a cancelled task that was not run: None.
     Skipped,
     /// An exception record of this process (`errors::record`).
@@ -60,17 +61,108 @@ fn pickle_fn<'py>(
     .map(|f| f.bind(py))
 }
 
-/// `pickle.dumps(obj, protocol=5)` (the function looked up once).
+/// A serializer the program chose (`torcpy.set_serializer`): its `dumps` and `loads`, used
+/// instead of pickle's (and of cloudpickle's) on every node that chose it.
+static CUSTOM: std::sync::Mutex<Option<(Py<PyAny>, Py<PyAny>)>> = std::sync::Mutex::new(None);
+/// Whether [`CUSTOM`] holds one (read without the lock on every pickling).
+static HAS_CUSTOM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// `cloudpickle.dumps`, or None when cloudpickle is not installed (looked up once).
+static CLOUD_DUMPS: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+
+/// The program's serializer, if it chose one.
+fn custom(py: Python<'_>) -> Option<(Py<PyAny>, Py<PyAny>)> {
+    if !HAS_CUSTOM.load(std::sync::atomic::Ordering::Acquire) {
+        return None;
+    }
+    let c = CUSTOM.lock().ok()?;
+    c.as_ref().map(|(d, l)| (d.clone_ref(py), l.clone_ref(py)))
+}
+
+/// `torcpy.set_serializer(dumps, loads)`: `dumps(obj)` gives bytes that `loads(data)` turns
+/// back into the object; every node must choose the same. `None, None`: back to the default
+/// (pickle, and cloudpickle for what pickle cannot serialize by reference).
+#[pyfunction]
+#[pyo3(signature = (dumps, loads))]
+pub(crate) fn set_serializer(dumps: Option<Py<PyAny>>, loads: Option<Py<PyAny>>) -> PyResult<()> {
+    let pair = match (dumps, loads) {
+        (Some(d), Some(l)) => Some((d, l)),
+        (None, None) => None,
+        _ => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "torcpy.set_serializer: dumps and loads go together (both callables, or both \
+                 None for the default)",
+            ))
+        }
+    };
+    Python::attach(|py| -> PyResult<()> {
+        if let Some((d, l)) = &pair {
+            for (name, f) in [("dumps", d), ("loads", l)] {
+                if !f.bind(py).is_callable() {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "torcpy.set_serializer: {name} = {} is not callable",
+                        f.bind(py).repr()?
+                    )));
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let set = pair.is_some();
+    if let Ok(mut c) = CUSTOM.lock() {
+        *c = pair;
+    }
+    HAS_CUSTOM.store(set, std::sync::atomic::Ordering::Release);
+    Ok(())
+}
+
+/// `obj` serialized to travel: with the program's serializer if it chose one; else
+/// `pickle.dumps(obj, protocol=5)` (the function looked up once), which serializes functions
+/// and classes by reference, and, when that fails (a lambda, a closure, a local class, an
+/// object holding one), `cloudpickle.dumps`, which serializes them by value. What neither can
+/// serialize raises pickle's error.
 pub(crate) fn dumps<'py>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let b = pickle_fn(py, &DUMPS, "dumps")?.call1((obj, 5))?;
-    Ok(b.cast_into::<PyBytes>()?)
+    if let Some((d, _)) = custom(py) {
+        let b = d.bind(py).call1((obj,))?;
+        return Ok(match b.cast_into::<PyBytes>() {
+            Ok(b) => b,
+            Err(e) => PyBytes::new(py, &e.into_inner().extract::<Vec<u8>>()?),
+        });
+    }
+    let first = match pickle_fn(py, &DUMPS, "dumps")?.call1((obj, 5)) {
+        Ok(b) => return Ok(b.cast_into::<PyBytes>()?),
+        Err(e) => e,
+    };
+    let cloud = CLOUD_DUMPS.get_or_init(py, || {
+        py.import("cloudpickle")
+            .and_then(|m| m.getattr("dumps"))
+            .ok()
+            .map(Bound::unbind)
+    });
+    let Some(cloud) = cloud else {
+        return Err(first);
+    };
+    match cloud.bind(py).call1((obj, 5)) {
+        Ok(b) => Ok(b.cast_into::<PyBytes>()?),
+        Err(_) => Err(first),
+    }
 }
 
 /// `obj` pickled behind `tag`, or the reason it cannot be, behind UNSENDABLE.
 fn pickled(py: Python<'_>, tag: u8, obj: &Bound<'_, PyAny>) -> Vec<u8> {
+    pickled_as(py, tag, obj, || None)
+}
+
+/// As [`pickled`]; the reason it cannot be starts with `what()`, when that names something
+/// (a call's task: `task f`).
+fn pickled_as(
+    py: Python<'_>,
+    tag: u8,
+    obj: &Bound<'_, PyAny>,
+    what: impl FnOnce() -> Option<String>,
+) -> Vec<u8> {
     match dumps(py, obj) {
         Ok(b) => {
             let b = b.as_bytes();
@@ -79,8 +171,20 @@ fn pickled(py: Python<'_>, tag: u8, obj: &Bound<'_, PyAny>) -> Vec<u8> {
             v.extend_from_slice(b);
             v
         }
-        Err(e) => unsendable(crate::errors::one_line(py, &e)),
+        Err(e) => {
+            let line = crate::errors::one_line(py, &e);
+            unsendable(match what() {
+                Some(w) => format!("{w}: {line}"),
+                None => line,
+            })
+        }
     }
+}
+
+/// `task f` for a call `(kind, f, ...)`.
+fn call_name(call: &Bound<'_, PyAny>) -> Option<String> {
+    let f = call.get_item(1).ok()?;
+    Some(format!("task {}", crate::errors::function_name(&f)))
 }
 
 fn unsendable(why: String) -> Vec<u8> {
@@ -99,9 +203,11 @@ impl Codec for PyValue {
         }
         match self {
             PyValue::Wire(b) => Cow::Borrowed(b),
-            PyValue::Ok(o) | PyValue::Call(o, _) => {
-                Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py))))
-            }
+            PyValue::Ok(o) => Cow::Owned(Python::attach(|py| pickled(py, OK, o.bind(py)))),
+            PyValue::Call(o, _) => Cow::Owned(Python::attach(|py| {
+                let call = o.bind(py);
+                pickled_as(py, OK, call, || call_name(call))
+            })),
             // `pickle.dumps(None, 5)` behind the OK tag.
             PyValue::Skipped => Cow::Borrowed(&[OK, 0x80, 5, b'N', b'.']),
             PyValue::Raised(r) => {
@@ -157,9 +263,13 @@ impl PyValue {
     }
 }
 
-/// `pickle.loads` of `body`, read where it is (a read-only memoryview over it, alive only
+/// `pickle.loads` of `body` (or the program's serializer's `loads`), read where it is (a read-only memoryview over it, alive only
 /// during the call: the objects it builds copy what they keep).
 pub(crate) fn unpickle<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    if let Some((_, l)) = custom(py) {
+        // A serializer of the program's: it gets bytes of its own (no view into ours).
+        return l.bind(py).call1((PyBytes::new(py, body),));
+    }
     let loads = pickle_fn(py, &LOADS, "loads")?;
     // SAFETY: the memoryview points into `body`, read-only, and `body` outlives it: it is
     // released before this function returns (pickle.loads keeps no reference to its input).

@@ -80,6 +80,9 @@ def assert_ok_mode(p, nodes, argv, server_name):
     info = describe(p)
     assert len(lines(p, "launch: MAIN BLOCK on node 0")) == 1, info
     assert lines(p, "launch: argv ") == [f"launch: argv {argv!r}"], info
+    # Module-level code sees rank 0's sys.argv on every rank.
+    assert sorted(lines(p, "launch: module argv")) == \
+        [f"launch: module argv on node {r}: {argv!r}" for r in range(nodes)], info
     assert sorted(lines(p, "launch: module level")) == \
         expected_module_lines(nodes, server_name), info
     assert f"launch: {nodes + 1} workers on {nodes} nodes: tasks ran on nodes " \
@@ -154,6 +157,28 @@ def test_torcpy_main_code(ranks):
     nodes = max(ranks, 1)
     assert lines(p, "C-FORM") == \
         [f"C-FORM ['-c', 'u', 'v'] {list(range(nodes))} True __main__"], describe(p)
+
+
+UNGUARDED = """
+from torcpy.futures import TorcPoolExecutor
+import launch_helper
+with TorcPoolExecutor() as ex:
+    print("UNGUARDED", ex.submit(launch_helper.where, 1).result()[0], flush=True)
+"""
+
+
+@pytest.mark.parametrize("ranks", [2, 3], ids=["np2", "np3"])
+def test_torcpy_main_unguarded_executor_fails_fast(tmp_path, ranks):
+    """A program whose module-level code makes the executor (no ``if __name__ ==
+    "__main__"``): the other ranks, which import it, refuse at once with a line that says
+    what to do, and the job stops with status 1 instead of waiting forever."""
+    (tmp_path / "unguarded.py").write_text(UNGUARDED)
+    shutil.copy(os.path.join(PROGRAMS, "launch_helper.py"), tmp_path / "launch_helper.py")
+    p = run(["-m", "torcpy", "unguarded.py"], ranks, cwd=tmp_path, status=None)
+    assert p.returncode != 0, describe(p)
+    assert "RuntimeError: torcpy.futures.TorcPoolExecutor: called by the program's " \
+           "module-level code on rank " in p.stderr, describe(p)
+    assert 'put the program\'s work under `if __name__ == "__main__":`' in p.stderr, describe(p)
 
 
 @NP_0_3

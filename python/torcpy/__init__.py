@@ -17,14 +17,19 @@ The API of the torcpy paper (PEP 3148 futures, map, spmd) on torc's Rust core::
 
 Run it with ``python prog.py`` (one process) or ``mpirun -np 4 python prog.py``.
 ``TORCPY_WORKERS`` sets the worker threads per process (default 1), ``TORCPY_STEALING``
-turns inter-node stealing on; torc's own ``TORC_*`` variables apply too.
+turns inter-node stealing on; ``TORCPY_SERIALIZER=module`` (e.g. ``dill``) serializes what
+crosses ranks with that module's ``dumps`` and ``loads`` (see ``set_serializer``); torc's own
+``TORC_*`` variables apply too.
 """
 
+import importlib as _importlib
+import os as _os
 import sys as _sys
 
 from . import _core, _signals
 from ._core import (
     AsCompleted,
+    RemoteTraceback,
     Task,
     TaskError,
     as_completed,
@@ -36,6 +41,7 @@ from ._core import (
     num_local_workers,
     num_nodes,
     num_workers,
+    set_serializer,
     spmd,
     submit,
     wait,
@@ -45,11 +51,32 @@ from ._core import (
 )
 
 __all__ = [
-    "AsCompleted", "Task", "TaskError", "TorcPoolExecutor", "as_completed",
+    "AsCompleted", "RemoteTraceback", "Task", "TaskError", "TorcPoolExecutor", "as_completed",
     "disable_stealing", "enable_stealing", "finalize", "gettime", "init", "launch", "map",
-    "node_id", "num_local_workers", "num_nodes", "num_workers", "shutdown", "spmd", "start",
-    "submit", "wait", "waitall", "worker_id", "worker_local_id",
+    "node_id", "num_local_workers", "num_nodes", "num_workers", "set_serializer", "shutdown",
+    "spmd", "start", "submit", "wait", "waitall", "worker_id", "worker_local_id",
 ]
+
+
+def _serializer_from_environment():
+    """``TORCPY_SERIALIZER=module``: that module's ``dumps`` and ``loads`` for everything that
+    crosses ranks (the same on every rank, as the environment of an MPI job is)."""
+    name = _os.environ.get("TORCPY_SERIALIZER", "").strip()
+    if not name:
+        return
+    try:
+        module = _importlib.import_module(name)
+    except ImportError as e:
+        raise ImportError(f"torcpy: TORCPY_SERIALIZER={name}: cannot import {name}: {e}") \
+            from None
+    missing = [f for f in ("dumps", "loads") if not callable(getattr(module, f, None))]
+    if missing:
+        raise ImportError(f"torcpy: TORCPY_SERIALIZER={name}: the module has no "
+                          f"{' and no '.join(missing)} function")
+    set_serializer(module.dumps, module.loads)
+
+
+_serializer_from_environment()
 
 
 def init():

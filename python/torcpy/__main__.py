@@ -87,12 +87,15 @@ def run_primary(kind, target, rest):
             sys.modules["__main__"] = saved
 
 
-def import_for_server(kind, target):
+def import_for_server(kind, target, rest):
     """Another rank: the program's definitions, under `SERVER_NAME`, standing in for
-    __main__ (where pickle looks for the functions rank 0's __main__ sends)."""
+    __main__ (where pickle looks for the functions rank 0's __main__ sends). `sys.argv` is
+    what rank 0's program sees (module-level code may read it)."""
     if kind == "code":
+        sys.argv[:] = ["-c"] + rest
         return
     if kind == "path":
+        sys.argv[:] = [target] + rest
         path = os.path.abspath(target)
         sys.path[0] = os.path.dirname(path)
         with open(path, "rb") as f:
@@ -101,6 +104,7 @@ def import_for_server(kind, target):
         return
     sys.path[0] = os.getcwd()
     spec = module_spec(target)
+    sys.argv[:] = [spec.origin] + rest
     # Under the name rank 0's __main__ also answers to (its package kept, for relative
     # imports), so that objects it defines travel both ways as the same objects.
     run_as_server(spec.loader.get_code(spec.name), program_module(SERVER_NAME, spec.origin, spec))
@@ -176,7 +180,7 @@ def main(argv=None):
         _core.shutdown()
         sys.exit(status)
     try:
-        import_for_server(kind, target)
+        import_for_server(kind, target, rest)
         _core.release_tasks()
     except BaseException:
         traceback.print_exc()

@@ -90,7 +90,7 @@ class TorcPoolExecutor(Executor):
         if role == "server" and _core.level() is None:
             # A rank other than 0 of a plain `mpirun`: serve the job to its end, then leave
             # (the script goes on on rank 0 only, as under `python -m torcpy`).
-            _core.shutdown()
+            _core.shutdown("torcpy.futures.TorcPoolExecutor")
             sys.exit(0)
         self._max_workers = max_workers if max_workers is not None else _core.num_workers()
         self._pool = _core.Pool(TorcFuture)

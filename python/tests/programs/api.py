@@ -14,6 +14,7 @@ import random
 import tempfile
 import threading
 import time
+from typing import Any
 
 import numpy
 from mpi4py import MPI
@@ -154,7 +155,7 @@ def submit_with_callbacks(n):
 
 # spmd
 
-SPMD = {"calls": 0, "gathered": []}
+SPMD: dict[str, Any] = {"calls": 0, "gathered": []}
 
 
 def spmd_body(token):
@@ -264,7 +265,7 @@ def check_queries_thread(j):
 def check_queries_everywhere(j):
     tasks = [torcpy.submit(describe, qid=w) for w in range(j.workers)]
     torcpy.wait(tasks)
-    pids = {}
+    pids: dict[int, set[int]] = {}
     for w, t in enumerate(tasks):
         d = t.result()
         assert d["nodes"] == j.nodes and d["workers"] == j.workers, d
@@ -471,7 +472,7 @@ def check_map_spreads(j):
 def check_spmd(j):
     SPMD["calls"] = 0
     del SPMD["gathered"][:]
-    assert torcpy.spmd(spmd_body, "first") is None
+    assert torcpy.spmd(spmd_body, "first") is None  # type: ignore[func-returns-value]
     torcpy.spmd(spmd_body, "second")
     assert len(SPMD["gathered"]) == 2, SPMD
     want_total = j.nodes * (j.nodes - 1) // 2
@@ -622,6 +623,8 @@ def check_big_arguments(j):
 def check_nested(j, pinned):
     tasks = [torcpy.submit(level1, w, w, pinned, qid=w) for w in range(j.workers)]
     torcpy.wait()
+    l2: list[int]
+    l1: list[int]
     leaves, l2, l1 = [], [], []
     for w, t in enumerate(tasks):
         for label, node, want_qid in t.result():

@@ -5,11 +5,12 @@ CHECK ... FAIL line) if a check hangs for 10 s."""
 import os
 import sys
 import threading
+from typing import Optional
 
 import torcpy
 from checklib import Checks, finish
 
-CURRENT = {"name": None}
+CURRENT: dict[str, Optional[str]] = {"name": None}
 
 
 def square(x):

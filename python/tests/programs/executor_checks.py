@@ -231,9 +231,9 @@ def check_cancel(j):
 
 def check_done_callbacks(j):
     records = logging.getLogger("concurrent.futures")
-    caught = []
+    caught: list[logging.LogRecord] = []
     handler = logging.Handler()
-    handler.emit = caught.append
+    handler.emit = caught.append  # type: ignore[method-assign, assignment]
     records.addHandler(handler)
     try:
         gate = j.gate()
@@ -244,7 +244,12 @@ def check_done_callbacks(j):
             f.add_done_callback(lambda fut: seen.append(("first", fut.result())))
             expect_raises(tf.TimeoutError, f.result, timeout=0) if not f.done() else None
             f.add_done_callback(lambda fut: 1 / 0)
-            f.add_done_callback(lambda fut: (seen.append(("third", fut is f)), last.set()))
+
+            def third(fut):
+                seen.append(("third", fut is f))
+                last.set()
+
+            f.add_done_callback(third)
             j.open(gate)
             assert f.result() in (5, NESTED)
             # The callbacks run on this process, in the order they were added, soon after
@@ -253,7 +258,7 @@ def check_done_callbacks(j):
             assert seen == [("first", f.result()), ("third", True)], seen
             g = ex.submit(square, 3)
             g.result()
-            late = []
+            late: list[tf.TorcFuture[int]] = []
             g.add_done_callback(late.append)      # done: runs at once, here
             assert late == [g], late
     finally:

@@ -74,6 +74,7 @@ def main():
         got_on_others = comm.gather(got[-1], root=0)
         sums.append(everyone)
         if rank == 0:
+            assert got_on_others is not None  # (gathered at rank 0)
             say(f"comm: round {round_}: base {base} chunksize {chunksize}: sum {total}, "
                 f"tasks ran on nodes {nodes}; {ranks_here} ranks after the block; "
                 f"with gave an executor on ranks "

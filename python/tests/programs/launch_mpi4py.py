@@ -101,9 +101,9 @@ if __name__ == "__main__":
             run(executor)
         say("answer: done")
     elif mode == "comm":
-        with MPICommExecutor(MPI.COMM_WORLD, root=0) as executor:
-            if executor is not None:
-                run(executor)
+        with MPICommExecutor(MPI.COMM_WORLD, root=0) as comm_executor:
+            if comm_executor is not None:
+                run(comm_executor)
                 say("answer: done")
     else:
         raise SystemExit(f"unknown mode {mode!r}")

@@ -3,7 +3,7 @@
 it and launch_helper.py into a package: ``python -m torcpy -m launchpkg.launch_script MODE``).
 
 Module-level code runs in every process: it prints one ``launch: module level`` line with the
-node and the module's name, and fills ``LOADS`` and ``TABLE``, which the tasks read. Rank 0's
+node and the module's name and one ``launch: module argv`` line with ``sys.argv``, and fills ``LOADS`` and ``TABLE``, which the tasks read. Rank 0's
 ``if __name__ == "__main__"`` block prints ``launch: MAIN BLOCK`` and ``launch: argv``, then,
 depending on MODE (sys.argv[1]):
 
@@ -19,14 +19,17 @@ depending on MODE (sys.argv[1]):
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import torcpy
 from torcpy.futures import TorcPoolExecutor
 
-if __package__:
-    from . import launch_helper
-else:
+# (mypy checks this file as a script, where a relative import is an error: it takes the
+# first branch.)
+if TYPE_CHECKING or not __package__:
     import launch_helper
+else:
+    from . import launch_helper
 
 
 def say(text):
@@ -40,6 +43,7 @@ LOADS = []
 LOADS.append(os.getpid())
 TABLE = [3 * k + 7 for k in range(16)]
 say(f"launch: module level on node {torcpy.node_id()} as {__name__}")
+say(f"launch: module argv on node {torcpy.node_id()}: {sys.argv!r}")
 
 
 def probe(k):

@@ -101,7 +101,7 @@ def interrupted_wait(ex, where, directory, blockers):
 def main(where, catch, directory):
     ex = TorcPoolExecutor()
     say(f"sigint: PID {os.getpid()} on node {torcpy.node_id()} of {torcpy.num_nodes()}")
-    blockers = []
+    blockers: list[torcpy.futures.TorcFuture[str]] = []
     if catch == "catch":
         try:
             interrupted_wait(ex, where, directory, blockers)

@@ -40,6 +40,8 @@ def cube_at(x):
 
 
 def from_threads(ex):
+    nodes: set[int]
+    errors: list[str]
     sums, nodes, errors = [0] * THREADS, set(), []
     lock = threading.Lock()
 
