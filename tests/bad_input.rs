@@ -5,85 +5,33 @@
 
 mod common;
 
-use common::{
-    assert_misuse, build_c, dump, mpirun, mpmd, root, run_plain, scratch, torc_lines, Part, Run,
-};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use common::misuse::{Cases, Launch, MPI1, MPI2, PLAIN1, PLAIN2, RANKS2};
+use common::{assert_misuse, dump, mpirun, mpmd, run_plain, torc_lines, Part, Run};
+use std::path::Path;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The case program, built once per test binary.
-fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let exe = scratch("bad_input").join("bad_input");
-        let src = root().join("tests").join("c").join("bad_input.c");
-        build_c(
-            &[&src],
-            &exe,
-            &["-std=c99", "-Wextra", "-Werror", "-pthread"],
-        );
-        exe
-    })
+fn cases() -> Cases {
+    Cases::new("bad_input", TIMEOUT)
 }
 
-/// How a case is started.
-#[derive(Clone, Copy, Debug)]
-enum Launch {
-    /// `mpirun -np 1` with this many workers.
-    Mpirun(usize),
-    /// Directly (MPI singleton) with this many workers.
-    Plain(usize),
-    /// `mpirun -np 2` with one worker per rank.
-    TwoRanks,
+fn exe() -> &'static Path {
+    cases().exe
 }
 
 fn launch(how: Launch, case: &str, env: &[(&str, &str)]) -> Run {
-    match how {
-        Launch::Mpirun(w) => mpirun(exe(), 1, w, &[case], env, TIMEOUT),
-        Launch::TwoRanks => mpirun(exe(), 2, 1, &[case], env, TIMEOUT),
-        Launch::Plain(w) => {
-            let w = w.to_string();
-            let mut all: Vec<(&str, &str)> = vec![("TORC_WORKERS", &w)];
-            all.extend_from_slice(env);
-            run_plain(exe(), &[case], &all, TIMEOUT)
-        }
-    }
+    cases().launch(how, case, env)
 }
 
 /// Runs `case` with every launch in `hows` and checks the report.
 fn misuse(case: &str, hows: &[Launch], env: &[(&str, &str)], func: &str, fragments: &[&str]) {
-    for &how in hows {
-        let run = launch(how, case, env);
-        assert_misuse(
-            &run,
-            &format!("case {case} ({how:?}, env {env:?})"),
-            func,
-            fragments,
-        );
-    }
+    cases().misuse(case, hows, env, func, fragments);
 }
 
-const MPI1: Launch = Launch::Mpirun(1);
-const MPI2: Launch = Launch::Mpirun(2);
-const PLAIN1: Launch = Launch::Plain(1);
-const PLAIN2: Launch = Launch::Plain(2);
-const RANKS2: Launch = Launch::TwoRanks;
-
 fn assert_valid(run: &Run, what: &str) {
-    run.assert_ok(what);
-    assert!(
-        run.stdout.contains("bad_input: ok"),
-        "{what}: no result line\n{}",
-        dump(run)
-    );
-    assert!(
-        torc_lines(run).is_empty(),
-        "{what}: a valid program printed a torc error\n{}",
-        dump(run)
-    );
+    cases().assert_valid(run, what);
 }
 
 // ---- controls: the same program with valid requests ----

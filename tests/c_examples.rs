@@ -13,8 +13,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use common::cases::{check_fib_line, expect_line, line, matrix, verify, Case};
+use common::Run;
+use std::path::PathBuf;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -22,40 +23,11 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// communication threads share 2 cores, and other tests may run at the same time).
 const RANKS_TIMEOUT: Duration = Duration::from_secs(120);
 const WORKERS: [usize; 3] = [1, 2, 4];
-/// MPI ranks and workers per rank of the multi-node matrix.
-const RANKS: std::ops::RangeInclusive<usize> = 1..=4;
-const RANK_WORKERS: std::ops::RangeInclusive<usize> = 1..=2;
 
-/// The CMake build directory with every example built; configured and built once per test
-/// binary.
-fn build_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| common::cmake_examples("c_examples", &[]))
-}
-
-/// The built example `name`.
+/// The built example `name`, from the CMake build of every example (configured and built once
+/// per test binary).
 fn example(name: &str) -> PathBuf {
-    let exe = build_dir().join(name);
-    assert!(exe.exists(), "{} was not built", exe.display());
-    exe
-}
-
-/// The first stdout line starting with `prefix`, or a panic showing everything printed.
-fn line<'a>(r: &'a common::Run, prefix: &str) -> &'a str {
-    r.stdout
-        .lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| {
-            panic!(
-                "no line starting with {prefix:?}:\n--- stdout\n{}\n--- stderr\n{}",
-                r.stdout, r.stderr
-            )
-        })
-}
-
-/// Asserts that stdout has a line starting with `prefix` (the example's result line).
-fn expect_line(r: &common::Run, prefix: &str) {
-    line(r, prefix);
+    common::cmake_example("c_examples", &[], name)
 }
 
 /// The value of `key=` in `line`, up to the next space.
@@ -68,65 +40,15 @@ fn field<'a>(line: &'a str, key: &str) -> &'a str {
     line[start..].split(' ').next().unwrap_or("")
 }
 
-/// One finished run of an example and its shape.
-struct Case {
-    /// How it was started, for messages.
-    what: String,
-    /// MPI ranks.
-    np: usize,
-    /// Workers per rank.
-    workers: usize,
-    run: common::Run,
-}
-
-/// Checks every case: it exited 0 in time, printed no `FAIL`, and passes
-/// `check(run, ranks, workers_per_rank)`. Checks them all, then panics listing every failure.
-fn verify(name: &str, cases: &[Case], check: &dyn Fn(&common::Run, usize, usize)) {
-    let mut failures = Vec::new();
-    for c in cases {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            c.run.assert_ok(&c.what);
-            assert!(
-                !c.run.stdout.contains("FAIL"),
-                "{} printed a failure:\n--- stdout\n{}\n--- stderr\n{}",
-                c.what,
-                c.run.stdout,
-                c.run.stderr
-            );
-            check(&c.run, c.np, c.workers);
-        }));
-        if let Err(e) = outcome {
-            failures.push(format!("* {}:\n{}", c.what, common::panic_message(&*e)));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} runs of {name} failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
 /// Runs example `name` with `args` at 1 node and 1, 2 and 4 workers under `mpirun`, then once
 /// without `mpirun` at 2 workers; each run must succeed and pass `check(run, 1, workers)`.
-fn run_example(name: &str, args: &[&str], check: impl Fn(&common::Run, usize, usize)) {
+fn run_example(name: &str, args: &[&str], check: impl Fn(&Run, usize, usize)) {
     let exe = example(name);
-    let mut cases = Vec::new();
-    for w in WORKERS {
-        cases.push(Case {
-            what: format!("mpirun -np 1 {name} {args:?} (TORC_WORKERS={w})"),
-            np: 1,
-            workers: w,
-            run: common::mpirun(&exe, 1, w, args, &[], TIMEOUT),
-        });
-    }
-    cases.push(Case {
-        what: format!("{name} {args:?} without mpirun (TORC_WORKERS=2)"),
-        np: 1,
-        workers: 2,
-        run: common::run_plain(&exe, args, &[("TORC_WORKERS", "2")], TIMEOUT),
-    });
+    let mut cases: Vec<Case> = WORKERS
+        .iter()
+        .map(|&w| Case::mpirun((1, w), &exe, name, args, &[], TIMEOUT))
+        .collect();
+    cases.push(Case::plain(&exe, name, 2, args, TIMEOUT));
     verify(name, &cases, &check);
 }
 
@@ -138,38 +60,28 @@ fn run_shapes(
     args: &[&str],
     env: &[(&str, &str)],
     shapes: &[(usize, usize)],
-    check: impl Fn(&common::Run, usize, usize),
+    check: impl Fn(&Run, usize, usize),
 ) {
     let exe = example(name);
-    let cases: Vec<Case> = shapes
-        .iter()
-        .map(|&(np, w)| Case {
-            what: format!("mpirun -np {np} {name} {args:?} (TORC_WORKERS={w}, env {env:?})"),
-            np,
-            workers: w,
-            run: common::mpirun(&exe, np, w, args, env, RANKS_TIMEOUT),
-        })
-        .collect();
-    verify(name, &cases, &check);
+    common::cases::run_shapes(name, &exe, args, env, shapes, RANKS_TIMEOUT, &check);
 }
 
-/// Every (ranks, workers per rank) of the multi-node matrix: 1..=4 ranks x 1..=2 workers.
-fn matrix() -> Vec<(usize, usize)> {
-    RANKS
-        .flat_map(|np| RANK_WORKERS.map(move |w| (np, w)))
-        .collect()
+/// Runs example `name` with `args` once at 1 node x 2 workers; checks it exited 0.
+fn run_once(name: &str, args: &[&str]) -> Run {
+    let r = common::mpirun(&example(name), 1, 2, args, &[], TIMEOUT);
+    r.assert_ok(&format!("{name} {}", args.join(" ")));
+    r
 }
+
+/// 2, 3 and 4 ranks of 2 workers each.
+const TWO_TO_FOUR_RANKS: [(usize, usize); 3] = [(2, 2), (3, 2), (4, 2)];
 
 /// Runs example `name` with `args` on 1, 2, 3 and 4 ranks with 1 and 2 workers each.
-fn run_on_ranks(name: &str, args: &[&str], check: impl Fn(&common::Run, usize, usize)) {
+fn run_on_ranks(name: &str, args: &[&str], check: impl Fn(&Run, usize, usize)) {
     run_shapes(name, args, &[], &matrix(), check);
 }
 
 // --- fibonacci ------------------------------------------------------------------------------
-
-fn fib(n: u64) -> u64 {
-    (0..n).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0
-}
 
 /// How many `fib_task` calls `fibonacci n cutoff` makes (the root task included).
 fn fib_tasks(n: u64, cutoff: u64) -> u64 {
@@ -181,14 +93,8 @@ fn fib_tasks(n: u64, cutoff: u64) -> u64 {
 }
 
 /// The result line of `fibonacci n cutoff` on `np` ranks of `w` workers (up to the timing).
-fn check_fibonacci(r: &common::Run, n: u64, cutoff: u64, np: usize, w: usize) {
-    let want = format!(
-        "fibonacci: fib({n}) = {} (cutoff {cutoff}, {np} nodes, {} workers, ",
-        fib(n),
-        np * w
-    );
-    let l = line(r, &format!("fibonacci: fib({n}) = "));
-    assert!(l.starts_with(&want), "{l}\nexpected {want}...");
+fn check_fibonacci(r: &Run, n: u64, cutoff: u64, np: usize, w: usize) {
+    check_fib_line(r, "fibonacci", n, cutoff, np, w);
 }
 
 #[test]
@@ -208,7 +114,6 @@ fn fibonacci_on_1_to_4_ranks() {
 #[test]
 fn fibonacci_small_inputs() {
     // n at and below the cut-off: no child tasks at all; n = 0 and 1.
-    let exe = example("fibonacci");
     for (n, cutoff, want) in [
         ("0", "0", 0),
         ("1", "0", 1),
@@ -216,8 +121,7 @@ fn fibonacci_small_inputs() {
         ("10", "10", 55),
         ("20", "1", 6765),
     ] {
-        let r = common::mpirun(&exe, 1, 2, &[n, cutoff], &[], TIMEOUT);
-        r.assert_ok(&format!("fibonacci {n} {cutoff}"));
+        let r = run_once("fibonacci", &[n, cutoff]);
         expect_line(&r, &format!("fibonacci: fib({n}) = {want} "));
     }
 }
@@ -320,7 +224,7 @@ fn fibonacci_nested_with_stealing_on_3_ranks() {
 
 // --- sqrt_mw --------------------------------------------------------------------------------
 
-fn check_sqrt_mw(r: &common::Run, n: u64, np: usize, w: usize) {
+fn check_sqrt_mw(r: &Run, n: u64, np: usize, w: usize) {
     let sum: f64 = (0..n).map(|i| (i as f64).sqrt()).sum();
     let want = format!("sqrt_mw: N={n} sum={sum:.6} ok (tasks per worker:");
     let l = line(r, "sqrt_mw: N=");
@@ -346,7 +250,7 @@ fn sqrt_mw_on_1_to_4_ranks() {
 
 // --- struct_ref -----------------------------------------------------------------------------
 
-fn check_struct_ref(r: &common::Run) {
+fn check_struct_ref(r: &Run) {
     // After two rounds every particle's velocity is 1 + 2 * id.
     let energy: f64 = (0..100).map(|i| 0.5 * (1.0 + 2.0 * i as f64).powi(2)).sum();
     expect_line(
@@ -367,7 +271,7 @@ fn struct_ref_on_1_to_4_ranks() {
 
 // --- varargs_len ----------------------------------------------------------------------------
 
-fn check_varargs_len(r: &common::Run, np: usize, w: usize) {
+fn check_varargs_len(r: &Run, np: usize, w: usize) {
     let k = (np * w).clamp(2, 8);
     expect_line(
         r,
@@ -387,7 +291,7 @@ fn varargs_len_on_1_to_4_ranks() {
 
 // --- create_overhead ------------------------------------------------------------------------
 
-fn check_create_overhead(r: &common::Run, tasks: &str, np: usize, w: usize) {
+fn check_create_overhead(r: &Run, tasks: &str, np: usize, w: usize) {
     for prefix in ["create_overhead: tasks=", "create_overhead: empty tasks="] {
         let l = line(r, prefix);
         assert_eq!(field(l, "tasks"), tasks, "{l}");
@@ -418,7 +322,7 @@ fn create_overhead_on_1_to_4_ranks() {
 
 // --- broadcast ------------------------------------------------------------------------------
 
-fn check_broadcast(r: &common::Run, seed: i32, np: usize, w: usize) {
+fn check_broadcast(r: &Run, seed: i32, np: usize, w: usize) {
     let nw = np * w;
     expect_line(
         r,
@@ -458,44 +362,64 @@ fn broadcast_on_4_ranks() {
     );
 }
 
-// --- async_detached -------------------------------------------------------------------------
+// --- async_detached and pipeline: a main input and edge inputs ----------------------------
 
-fn check_async_detached(r: &common::Run, results: usize, in_flight: usize) {
+/// Runs example `name` with each input of `inputs`, each run checked by `check(run, input)`:
+/// the first as [`run_example`] does (1 node), the others once at 1 node x 2 workers.
+fn run_inputs(name: &str, inputs: &[&[&str]], check: impl Fn(&Run, &[&str])) {
+    run_example(name, inputs[0], |r, _, _| check(r, inputs[0]));
+    let exe = example(name);
+    for input in &inputs[1..] {
+        let case = Case::mpirun((1, 2), &exe, name, input, &[], TIMEOUT);
+        verify(name, &[case], &|r, _, _| check(r, input));
+    }
+}
+
+/// Runs example `name` with each input of `inputs`, each run checked by `check(run, input)`:
+/// the first on 1 to 4 ranks of 1 and 2 workers, the others on 2 to 4 ranks of 2 workers.
+fn run_inputs_on_ranks(name: &str, inputs: &[&[&str]], check: impl Fn(&Run, &[&str])) {
+    run_on_ranks(name, inputs[0], |r, _, _| check(r, inputs[0]));
+    for input in &inputs[1..] {
+        run_shapes(name, input, &[], &TWO_TO_FOUR_RANKS, |r, _, _| {
+            check(r, input)
+        });
+    }
+}
+
+/// The number of input `i` of an example (`args[i]`).
+fn arg<T: std::str::FromStr>(args: &[&str], i: usize) -> T {
+    args[i]
+        .parse()
+        .unwrap_or_else(|_| panic!("argument {i} of {args:?} is not a number"))
+}
+
+/// The result line of `async_detached results in_flight` (at most `results` in flight).
+fn check_async_detached(r: &Run, args: &[&str]) {
+    let results: usize = arg(args, 0);
+    let in_flight = arg::<usize>(args, 1).min(results);
     expect_line(
         r,
         &format!("async_detached: results={results} in_flight={in_flight} ok"),
     );
 }
 
+/// `async_detached 100 8`, then more tasks in flight than results (and on several ranks, one
+/// at a time).
+const ASYNC_DETACHED: [&[&str]; 3] = [&["100", "8"], &["5", "16"], &["20", "1"]];
+
 #[test]
 fn async_detached() {
-    run_example("async_detached", &["100", "8"], |r, _, _| {
-        check_async_detached(r, 100, 8)
-    });
-    // More tasks in flight than results.
-    let r = common::mpirun(&example("async_detached"), 1, 2, &["5", "16"], &[], TIMEOUT);
-    r.assert_ok("async_detached 5 16");
-    check_async_detached(&r, 5, 5);
+    run_inputs("async_detached", &ASYNC_DETACHED[..2], check_async_detached);
 }
 
 #[test]
 fn async_detached_on_1_to_4_ranks() {
-    run_on_ranks("async_detached", &["100", "8"], |r, _, _| {
-        check_async_detached(r, 100, 8)
-    });
-    // More tasks in flight than results; one at a time.
-    let shapes: Vec<(usize, usize)> = (2..=4).map(|np| (np, 2)).collect();
-    run_shapes("async_detached", &["5", "16"], &[], &shapes, |r, _, _| {
-        check_async_detached(r, 5, 5)
-    });
-    run_shapes("async_detached", &["20", "1"], &[], &shapes, |r, _, _| {
-        check_async_detached(r, 20, 1)
-    });
+    run_inputs_on_ranks("async_detached", &ASYNC_DETACHED, check_async_detached);
 }
 
-// --- pipeline -------------------------------------------------------------------------------
-
-fn check_pipeline(r: &common::Run, n: i64, chunk: i64) {
+/// The result line of `pipeline n chunk`.
+fn check_pipeline(r: &Run, args: &[&str]) {
+    let (n, chunk): (i64, i64) = (arg(args, 0), arg(args, 1));
     let checksum: i64 = (0..n).map(|i| (i * i + 3 * i) % 1_000_003 + 1).sum();
     expect_line(
         r,
@@ -503,25 +427,16 @@ fn check_pipeline(r: &common::Run, n: i64, chunk: i64) {
     );
 }
 
+/// `pipeline 5000 250`, then a last chunk of one element: its stage-2 task has an empty half
+/// (which crosses ranks too on several ranks).
+const PIPELINE: [&[&str]; 2] = [&["5000", "250"], &["1001", "10"]];
+
 #[test]
 fn pipeline() {
-    run_example("pipeline", &["5000", "250"], |r, _, _| {
-        check_pipeline(r, 5000, 250)
-    });
-    // A last chunk of one element (its stage-2 task has an empty half).
-    let r = common::mpirun(&example("pipeline"), 1, 2, &["1001", "10"], &[], TIMEOUT);
-    r.assert_ok("pipeline 1001 10");
-    check_pipeline(&r, 1001, 10);
+    run_inputs("pipeline", &PIPELINE, check_pipeline);
 }
 
 #[test]
 fn pipeline_on_1_to_4_ranks() {
-    run_on_ranks("pipeline", &["5000", "250"], |r, _, _| {
-        check_pipeline(r, 5000, 250)
-    });
-    // A last chunk of one element: its stage-2 task's empty half crosses ranks too.
-    let shapes: Vec<(usize, usize)> = (2..=4).map(|np| (np, 2)).collect();
-    run_shapes("pipeline", &["1001", "10"], &[], &shapes, |r, _, _| {
-        check_pipeline(r, 1001, 10)
-    });
+    run_inputs_on_ranks("pipeline", &PIPELINE, check_pipeline);
 }

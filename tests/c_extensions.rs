@@ -4,7 +4,7 @@
 //!    CMake (as `tests/c_examples.rs` builds every example, in a build directory of their own)
 //!    against the library cargo just built, each run on 1, 2, 3 and 4 MPI ranks
 //!    (oversubscribed) with 1 and 2 workers, and once without `mpirun` (MPI singleton);
-//!  - `tests/c/mn_spmd_serialized.c`: spmd and remote tasks when the application initialized
+//!  - `tests/c/spmd_thread_serialized.c`: spmd and remote tasks when the application initialized
 //!    MPI with only `MPI_THREAD_SERIALIZED`, at 2 and 3 ranks;
 //!  - `tests/c/spmd_bad.c`: misuse of the extensions, one case per process, each stopping with
 //!    one `torc: <function>: ...` line on stderr naming the offending value and a non-zero exit.
@@ -14,89 +14,23 @@
 
 mod common;
 
-use common::{assert_misuse, dump, panic_message, torc_lines, Run};
+use common::cases::{check_fib_line, expect_exact, matrix, verify, Case};
+use common::misuse::{Cases, Launch};
+use common::Run;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Timeout of each run (oversubscribed: up to 4 ranks x 2 workers plus their communication
 /// threads share 2 cores, and other tests may run at the same time).
 const TIMEOUT: Duration = Duration::from_secs(120);
-/// MPI ranks and workers per rank of the multi-node matrix.
-const RANKS: std::ops::RangeInclusive<usize> = 1..=4;
-const RANK_WORKERS: std::ops::RangeInclusive<usize> = 1..=2;
 /// The examples of the extensions (their CMake target names).
 const EXAMPLES: [&str; 3] = ["future_result", "spmd_bcast", "fib_futures"];
 
-/// The CMake build directory with the examples of the extensions built (C99, `-Wall
-/// -Werror`, as `CMakeLists.txt` builds every example); configured and built once per test
-/// binary.
-fn build_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| common::cmake_examples("c_extensions", &EXAMPLES))
-}
-
-/// The built example `name`.
+/// The built example `name`: the CMake build directory with the examples of the extensions
+/// built (C99, `-Wall -Werror`, as `CMakeLists.txt` builds every example), configured and built
+/// once per test binary.
 fn example(name: &str) -> PathBuf {
-    let exe = build_dir().join(name);
-    assert!(exe.exists(), "{} was not built", exe.display());
-    exe
-}
-
-/// The first stdout line starting with `prefix`, or a panic showing everything printed.
-fn line<'a>(r: &'a Run, prefix: &str) -> &'a str {
-    r.stdout
-        .lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line starting with {prefix:?}:\n{}", dump(r)))
-}
-
-/// Asserts that stdout has exactly the line `want`.
-fn expect_exact(r: &Run, want: &str) {
-    assert!(
-        r.stdout.lines().any(|l| l == want),
-        "expected the line {want:?}:\n{}",
-        dump(r)
-    );
-}
-
-/// One finished run and its shape.
-struct Case {
-    /// How it was started, for messages.
-    what: String,
-    /// MPI ranks.
-    np: usize,
-    /// Workers per rank.
-    workers: usize,
-    run: Run,
-}
-
-/// Checks every case: it exited 0 in time, printed no `FAIL`, and passes
-/// `check(run, ranks, workers_per_rank)`. Checks them all, then panics listing every failure.
-fn verify(name: &str, cases: &[Case], check: &dyn Fn(&Run, usize, usize)) {
-    let mut failures = Vec::new();
-    for c in cases {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            c.run.assert_ok(&c.what);
-            assert!(
-                !c.run.stdout.contains("FAIL"),
-                "{} printed a failure:\n{}",
-                c.what,
-                dump(&c.run)
-            );
-            check(&c.run, c.np, c.workers);
-        }));
-        if let Err(e) = outcome {
-            failures.push(format!("* {}:\n{}", c.what, panic_message(&*e)));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} runs of {name} failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::cmake_example("c_extensions", &EXAMPLES, name)
 }
 
 /// Runs `exe args` for every (ranks, workers per rank) of `shapes` under `mpirun`, each under
@@ -108,23 +42,7 @@ fn run_shapes(
     shapes: &[(usize, usize)],
     check: impl Fn(&Run, usize, usize),
 ) {
-    let cases: Vec<Case> = shapes
-        .iter()
-        .map(|&(np, w)| Case {
-            what: format!("mpirun -np {np} {name} {args:?} (TORC_WORKERS={w})"),
-            np,
-            workers: w,
-            run: common::mpirun(exe, np, w, args, &[], TIMEOUT),
-        })
-        .collect();
-    verify(name, &cases, &check);
-}
-
-/// Every (ranks, workers per rank) of the multi-node matrix: 1..=4 ranks x 1..=2 workers.
-fn matrix() -> Vec<(usize, usize)> {
-    RANKS
-        .flat_map(|np| RANK_WORKERS.map(move |w| (np, w)))
-        .collect()
+    common::cases::run_shapes(name, exe, args, &[], shapes, TIMEOUT, &check);
 }
 
 /// Runs example `name` with `args` on 1, 2, 3 and 4 ranks with 1 and 2 workers each, then once
@@ -132,13 +50,7 @@ fn matrix() -> Vec<(usize, usize)> {
 fn run_example(name: &str, args: &[&str], check: impl Fn(&Run, usize, usize)) {
     let exe = example(name);
     run_shapes(name, &exe, args, &matrix(), &check);
-    let plain = Case {
-        what: format!("{name} {args:?} without mpirun (TORC_WORKERS=2)"),
-        np: 1,
-        workers: 2,
-        run: common::run_plain(&exe, args, &[("TORC_WORKERS", "2")], TIMEOUT),
-    };
-    verify(name, &[plain], &check);
+    verify(name, &[Case::plain(&exe, name, 2, args, TIMEOUT)], &check);
 }
 
 // --- future_result --------------------------------------------------------------------------
@@ -182,19 +94,9 @@ fn spmd_bcast_on_1_to_4_ranks() {
 
 // --- fib_futures ----------------------------------------------------------------------------
 
-fn fib(n: u64) -> u64 {
-    (0..n).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0
-}
-
 /// The result line of `fib_futures n cutoff` on `np` ranks of `w` workers (up to the timing).
 fn check_fib_futures(r: &Run, n: u64, cutoff: u64, np: usize, w: usize) {
-    let want = format!(
-        "fib_futures: fib({n}) = {} (cutoff {cutoff}, {np} nodes, {} workers, ",
-        fib(n),
-        np * w
-    );
-    let l = line(r, &format!("fib_futures: fib({n}) = "));
-    assert!(l.starts_with(&want), "{l}\nexpected {want}...");
+    check_fib_line(r, "fib_futures", n, cutoff, np, w);
 }
 
 #[test]
@@ -230,16 +132,18 @@ fn fib_futures_small_and_fine_grained_inputs() {
 
 // --- MPI_THREAD_SERIALIZED ------------------------------------------------------------------
 
+/// Runs `tests/c/spmd_thread_serialized.c args` at every (ranks, workers per rank) of `shapes`.
+fn spmd_thread_serialized(args: &[&str], shapes: &[(usize, usize)]) {
+    let exe = common::test_program("spmd_thread_serialized");
+    run_shapes("spmd_thread_serialized", exe, args, shapes, |r, np, _| {
+        let want = format!("spmd_thread_serialized: level=serialized nodes={np} rounds=5 bad=0");
+        expect_exact(r, &want)
+    });
+}
+
 #[test]
 fn spmd_and_tasks_when_mpi_grants_only_thread_serialized() {
-    let exe = common::test_program("mn_spmd_serialized");
-    let shapes = [(2, 1), (2, 2), (3, 1), (3, 2)];
-    run_shapes("mn_spmd_serialized", &exe, &[], &shapes, |r, np, _| {
-        expect_exact(
-            r,
-            &format!("mn_spmd_serialized: level=serialized nodes={np} rounds=5 bad=0"),
-        )
-    });
+    spmd_thread_serialized(&[], &[(2, 1), (2, 2), (3, 1), (3, 2)]);
 }
 
 /// spmd while ordinary tasks still run, under MPI_THREAD_SERIALIZED: each node hands MPI what
@@ -248,56 +152,14 @@ fn spmd_and_tasks_when_mpi_grants_only_thread_serialized() {
 /// when a receiver was already inside its instance holding the MPI lock).
 #[test]
 fn spmd_beside_running_tasks_when_mpi_grants_only_thread_serialized() {
-    let exe = common::test_program("mn_spmd_serialized");
-    let shapes = [(2, 1), (3, 2), (4, 1), (4, 2)].repeat(5);
-    run_shapes(
-        "mn_spmd_serialized",
-        &exe,
-        &["busy"],
-        &shapes,
-        |r, np, _| {
-            expect_exact(
-                r,
-                &format!("mn_spmd_serialized: level=serialized nodes={np} rounds=5 bad=0"),
-            )
-        },
-    );
+    spmd_thread_serialized(&["busy"], &[(2, 1), (3, 2), (4, 1), (4, 2)].repeat(5));
 }
 
 // --- misuse ---------------------------------------------------------------------------------
 
 /// The misuse program, built once per test binary.
-fn bad_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let exe = common::scratch("c_extensions").join("spmd_bad");
-        let src = common::root().join("tests").join("c").join("spmd_bad.c");
-        common::build_c(
-            &[&src],
-            &exe,
-            &["-std=c99", "-Wextra", "-Werror", "-pthread"],
-        );
-        exe
-    })
-}
-
-/// How a case is started.
-#[derive(Clone, Copy, Debug)]
-enum Launch {
-    /// `mpirun -np RANKS` with WORKERS workers per rank.
-    Mpirun(usize, usize),
-    /// Directly (MPI singleton) with this many workers.
-    Plain(usize),
-}
-
-fn launch(how: Launch, case: &str) -> Run {
-    match how {
-        Launch::Mpirun(np, w) => common::mpirun(bad_exe(), np, w, &[case], &[], TIMEOUT),
-        Launch::Plain(w) => {
-            let w = w.to_string();
-            common::run_plain(bad_exe(), &[case], &[("TORC_WORKERS", &w)], TIMEOUT)
-        }
-    }
+fn bad() -> Cases {
+    Cases::new("spmd_bad", TIMEOUT)
 }
 
 /// One rank (1 and 2 workers, and without `mpirun`) and two ranks.
@@ -312,16 +174,7 @@ const ONE_PROCESS: [Launch; 2] = [Launch::Mpirun(1, 1), Launch::Plain(2)];
 
 /// Runs `case` with every launch in `hows` and checks the report.
 fn misuse(case: &str, hows: &[Launch], func: &str, fragments: &[&str]) {
-    let mut failures = Vec::new();
-    for &how in hows {
-        let r = launch(how, case);
-        let what = format!("case {case} ({how:?})");
-        let check = std::panic::AssertUnwindSafe(|| assert_misuse(&r, &what, func, fragments));
-        if let Err(e) = std::panic::catch_unwind(check) {
-            failures.push(panic_message(&*e));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    bad().misuse(case, hows, &[], func, fragments);
 }
 
 #[test]
@@ -332,10 +185,8 @@ fn misuse_control_the_valid_calls_exit_zero() {
         Launch::Mpirun(3, 1),
         Launch::Plain(2),
     ] {
-        let r = launch(how, "ok");
-        r.assert_ok(&format!("case ok ({how:?})"));
-        assert!(r.stdout.contains("spmd_bad: ok"), "{}", dump(&r));
-        assert!(torc_lines(&r).is_empty(), "{}", dump(&r));
+        let r = bad().launch(how, "ok", &[]);
+        bad().assert_valid(&r, &format!("case ok ({how:?})"));
     }
 }
 

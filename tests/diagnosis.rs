@@ -1,4 +1,4 @@
-//! When things go wrong (README, "When things go wrong"): crash lines naming the task, a job
+//! What docs/operations.md#when-things-go-wrong describes: crash lines naming the task, a job
 //! that stops when a task crashes, exits or a rank is killed, the watchdog's state report, the
 //! state printed on `SIGUSR1`, the progress line. Every run is under a timeout; nothing waits a
 //! fixed time: live runs are read line by line until what the test looks for appears.
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const T: Duration = Duration::from_secs(60);
 
 fn diag(np: usize, args: &[&str], env: &[(&str, &str)]) -> Run {
-    mpirun(&test_program("diag"), np, 1, args, env, T)
+    mpirun(test_program("diag"), np, 1, args, env, T)
 }
 
 /// Panics with the run's output unless `cond`.
@@ -37,6 +37,15 @@ fn line_starting<'a>(r: &'a Run, prefix: &str) -> &'a str {
     found[0]
 }
 
+/// Runs `diag args` on `np` ranks; checks that the job ended by itself with a non-zero status
+/// and printed one stderr line starting with `prefix`; returns the run and the rest of the line.
+fn crashed(np: usize, args: &[&str], prefix: &str) -> (Run, String) {
+    let r = diag(np, args, &[]);
+    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
+    let rest = line_starting(&r, prefix)[prefix.len()..].to_string();
+    (r, rest)
+}
+
 /// `rest` is `(diag+0x<hex>, level <level>) <tail>`.
 fn check_place(r: &Run, rest: &str, level: u32, tail: &str) {
     let ok = rest
@@ -54,24 +63,14 @@ fn check_place(r: &Run, rest: &str, level: u32, tail: &str) {
 
 #[test]
 fn a_task_dereferencing_null_on_node_1_names_itself_and_the_job_stops() {
-    let r = diag(2, &["null"], &[]);
-    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
-    let l = line_starting(&r, "torc: node 1 worker 0: task crash_null ");
-    let rest = l
-        .strip_prefix("torc: node 1 worker 0: task crash_null ")
-        .unwrap();
-    check_place(&r, rest, 1, "crashed: SIGSEGV at 0x0");
+    let (r, rest) = crashed(2, &["null"], "torc: node 1 worker 0: task crash_null ");
+    check_place(&r, &rest, 1, "crashed: SIGSEGV at 0x0");
     check(&r, !r.stdout.contains("diag: done"), "no normal end");
 }
 
 #[test]
 fn abort_in_a_task_on_node_0_names_it_and_the_job_stops() {
-    let r = diag(2, &["abort"], &[]);
-    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
-    let l = line_starting(&r, "torc: node 0 worker 0: task call_abort ");
-    let rest = l
-        .strip_prefix("torc: node 0 worker 0: task call_abort ")
-        .unwrap();
+    let (r, rest) = crashed(2, &["abort"], "torc: node 0 worker 0: task call_abort ");
     let (place, addr) = rest.rsplit_once(" at 0x").expect("an address");
     check(
         &r,
@@ -83,14 +82,8 @@ fn abort_in_a_task_on_node_0_names_it_and_the_job_stops() {
 
 #[test]
 fn a_crash_outside_any_task_gets_the_line_without_the_task_part() {
-    let r = diag(2, &["outside"], &[]);
-    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
-    let l = line_starting(&r, "torc: node 0 worker 0: crashed: ");
-    check(
-        &r,
-        l == "torc: node 0 worker 0: crashed: SIGSEGV at 0x0",
-        "the line",
-    );
+    let (r, rest) = crashed(2, &["outside"], "torc: node 0 worker 0: crashed: ");
+    check(&r, rest == "SIGSEGV at 0x0", "the line");
 }
 
 #[test]
@@ -122,15 +115,10 @@ fn the_handler_chains_to_the_applications_and_torc_signals_0_installs_none() {
 
 #[test]
 fn exit_inside_a_remote_task_stops_the_job_with_a_line() {
-    let r = diag(2, &["exit"], &[]);
-    check(&r, !r.timed_out && r.code != Some(0), "a non-zero end");
-    let l = line_starting(&r, "torc: node 1 worker 0: task call_exit ");
-    let rest = l
-        .strip_prefix("torc: node 1 worker 0: task call_exit ")
-        .unwrap();
+    let (r, rest) = crashed(2, &["exit"], "torc: node 1 worker 0: task call_exit ");
     check_place(
         &r,
-        rest,
+        &rest,
         1,
         "called exit(3) before torc_finalize: the job stops",
     );
@@ -172,7 +160,7 @@ struct Live {
 
 impl Live {
     fn start(np: usize, args: &[&str], env: &[(&str, &str)]) -> Live {
-        let mut cmd = mpirun_command(&test_program("diag"), np, 1, args, env, T);
+        let mut cmd = mpirun_command(test_program("diag"), (np, 1), args, env, T);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start the job");
         let collect = |r: Box<dyn std::io::Read + Send>| {

@@ -9,22 +9,10 @@
 
 mod common;
 
-use common::{mpirun, Run};
-use std::path::PathBuf;
+use common::{mpirun, rust_example, Run};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(120);
-
-/// Every example this file runs.
-const EXAMPLES: &[&str] = &[
-    "futures",
-    "map",
-    "spmd",
-    "fib_futures",
-    "failures",
-    "embedded",
-    "threads_and_deadlines",
-];
 
 /// The (ranks, workers per rank) combinations every example runs at.
 const SHAPES: &[(usize, usize)] = &[
@@ -38,74 +26,60 @@ const SHAPES: &[(usize, usize)] = &[
     (4, 2),
 ];
 
-/// The path of example `name`, built first if any example is missing or older than the library.
-fn example(name: &str) -> PathBuf {
-    common::rust_example(name, EXAMPLES)
-}
-
 /// Runs example `name` on `np` ranks with `workers` workers; checks it exited 0 and printed
 /// `NAME: ok`.
 fn run_ok(name: &str, np: usize, workers: usize, args: &[&str]) -> Run {
-    let r = mpirun(&example(name), np, workers, args, &[], T);
+    let r = mpirun(&rust_example(name), np, workers, args, &[], T);
     let what = format!("{name} {args:?} at {np} ranks x {workers} workers");
-    r.assert_ok(&what);
-    assert_has(&r, &what, &format!("{name}: ok"));
+    r.assert_ok_with(&what, &format!("{name}: ok"));
     r
 }
 
 fn assert_has(r: &Run, what: &str, want: &str) {
-    assert!(
-        r.stdout.lines().any(|l| l.contains(want)),
-        "{what}: expected `{want}` in stdout:\n{}\n--- stderr\n{}",
-        r.stdout,
-        r.stderr
-    );
+    r.assert_stdout_has(what, want);
 }
 
-#[test]
-fn futures_results_of_any_size_callbacks_and_as_completed() {
+/// Runs example `name` at every shape of [`SHAPES`] (see [`run_ok`]); checks that each run
+/// printed every line of `wants(ranks, workers_per_rank)`.
+fn at_every_shape(name: &str, wants: impl Fn(usize, usize) -> Vec<String>) {
     for &(np, w) in SHAPES {
-        run_ok("futures", np, w, &[]);
-    }
-}
-
-#[test]
-fn threads_that_run_no_task_submit_and_waits_end_at_their_deadline() {
-    for &(np, w) in SHAPES {
-        run_ok("threads_and_deadlines", np, w, &[]);
-    }
-}
-
-#[test]
-fn an_embedding_program_starts_serves_and_ends_on_every_node_and_goes_on() {
-    for &(np, w) in SHAPES {
-        let r = run_ok("embedded", np, w, &[]);
-        for k in 0..np {
-            assert_has(
-                &r,
-                &format!("embedded at {np} ranks x {w} workers"),
-                &format!("embedded: node {k} goes on after the end"),
-            );
+        let r = run_ok(name, np, w, &[]);
+        for want in wants(np, w) {
+            assert_has(&r, &format!("{name} at {np} ranks x {w} workers"), &want);
         }
     }
 }
 
 #[test]
+fn futures_results_of_any_size_callbacks_and_as_completed() {
+    at_every_shape("futures", |_, _| vec![]);
+}
+
+#[test]
+fn threads_that_run_no_task_submit_and_waits_end_at_their_deadline() {
+    at_every_shape("threads_and_deadlines", |_, _| vec![]);
+}
+
+#[test]
+fn an_embedding_program_starts_serves_and_ends_on_every_node_and_goes_on() {
+    at_every_shape("embedded", |np, _| {
+        (0..np)
+            .map(|k| format!("embedded: node {k} goes on after the end"))
+            .collect()
+    });
+}
+
+#[test]
 fn map_keeps_input_order_and_reaches_every_node() {
-    for &(np, w) in SHAPES {
-        let r = run_ok("map", np, w, &[]);
+    at_every_shape("map", |np, w| {
         let nodes: Vec<String> = (0..np).map(|k| k.to_string()).collect();
-        assert_has(
-            &r,
-            &format!("map at {np} ranks x {w} workers"),
-            &format!(
-                "map: {} items in chunks of 3 ran on nodes {{{}}} of {np} ({} workers)",
-                3 * np * w,
-                nodes.join(", "),
-                np * w
-            ),
-        );
-    }
+        vec![format!(
+            "map: {} items in chunks of 3 ran on nodes {{{}}} of {np} ({} workers)",
+            3 * np * w,
+            nodes.join(", "),
+            np * w
+        )]
+    });
 }
 
 #[test]
@@ -150,29 +124,19 @@ fn map_with_progress_prints_well_formed_lines_ending_at_all_items() {
 
 #[test]
 fn spmd_broadcasts_and_reduces_on_every_node() {
-    for &(np, w) in SHAPES {
-        let r = run_ok("spmd", np, w, &[]);
-        assert_has(
-            &r,
-            &format!("spmd at {np} ranks x {w} workers"),
-            &format!("spmd: A[999] = 99907 on all {np} nodes"),
-        );
-    }
+    at_every_shape("spmd", |np, _| {
+        vec![format!("spmd: A[999] = 99907 on all {np} nodes")]
+    });
 }
 
 #[test]
 fn fib_with_futures_and_join_matches_the_sequential_value() {
-    for &(np, w) in SHAPES {
-        let r = run_ok("fib_futures", np, w, &[]);
-        assert_has(
-            &r,
-            &format!("fib_futures at {np} ranks x {w} workers"),
-            &format!(
-                "fib_futures: fib(25) = 75025 (cut-off 15) on {np} nodes x {} workers",
-                np * w
-            ),
-        );
-    }
+    at_every_shape("fib_futures", |np, w| {
+        vec![format!(
+            "fib_futures: fib(25) = 75025 (cut-off 15) on {np} nodes x {} workers",
+            np * w
+        )]
+    });
     // Tasks at every level (cut-off 2) and none at all (cut-off above n).
     for args in [["16", "2"], ["16", "17"]] {
         run_ok("fib_futures", 3, 2, &args);

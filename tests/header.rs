@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{build_c, lib_dir, root, run_plain, scratch};
+use common::{build_c, lib_dir, root, run_plain, run_step, scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -143,18 +143,17 @@ fn macro_value(header: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Runs a compiler command, panicking with its output on failure.
-fn compile(what: &str, mut cmd: Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run the compiler: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({:?}):\n{}{}",
-        cmd,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// Runs `exe` without the launcher with `TORC_WORKERS=workers`; checks it exited 0 and printed
+/// `want`.
+fn run_workers(exe: &Path, workers: &str, want: &str) {
+    let run = run_plain(
+        exe,
+        &[],
+        &[("TORC_WORKERS", workers)],
+        Duration::from_secs(60),
     );
+    let what = format!("{} with TORC_WORKERS={workers}", exe.display());
+    run.assert_ok_with(&what, want);
 }
 
 /// `compiler flags -I include -c src -o obj`.
@@ -162,9 +161,9 @@ fn compile_only(compiler_env: &str, compiler: &str, flags: &[&str], src: &Path, 
     let mut cmd = Command::new(std::env::var(compiler_env).unwrap_or_else(|_| compiler.into()));
     cmd.args(flags).arg("-I").arg(root().join("include"));
     cmd.arg("-c").arg(src).arg("-o").arg(obj);
-    compile(
+    run_step(
         &format!("{compiler} {} -c {}", flags.join(" "), src.display()),
-        cmd,
+        &mut cmd,
     );
 }
 
@@ -358,27 +357,10 @@ fn c11_program_using_every_name_links_and_runs() {
         &["-std=c11", "-Wextra", "-Werror"],
     );
     for workers in ["1", "2", "4"] {
-        let run = run_plain(
-            &exe,
-            &[],
-            &[("TORC_WORKERS", workers)],
-            Duration::from_secs(60),
-        );
-        run.assert_ok(&format!("header_c11 with TORC_WORKERS={workers}"));
-        assert!(
-            run.stdout
-                .contains(&format!("header_c: ok workers={workers}")),
-            "unexpected output: {}",
-            run.stdout
-        );
+        run_workers(&exe, workers, &format!("header_c: ok workers={workers}"));
     }
     let run = common::mpirun(&exe, 1, 2, &[], &[], Duration::from_secs(60));
-    run.assert_ok("header_c11 under mpirun -np 1");
-    assert!(
-        run.stdout.contains("header_c: ok workers=2"),
-        "{}",
-        run.stdout
-    );
+    run.assert_ok_with("header_c11 under mpirun -np 1", "header_c: ok workers=2");
 }
 
 #[test]
@@ -411,20 +393,9 @@ fn cxx_program_using_every_name_links_and_runs() {
         .arg(&exe);
     cmd.arg(format!("-L{}", lib.display())).arg("-ltorc");
     cmd.arg(format!("-Wl,-rpath,{}", lib.display()));
-    compile("mpicxx -std=c++17 header_cxx.cpp", cmd);
+    run_step("mpicxx -std=c++17 header_cxx.cpp", &mut cmd);
     for workers in ["1", "3"] {
-        let run = run_plain(
-            &exe,
-            &[],
-            &[("TORC_WORKERS", workers)],
-            Duration::from_secs(60),
-        );
-        run.assert_ok(&format!("header_cxx with TORC_WORKERS={workers}"));
-        assert!(
-            run.stdout.contains("header_cxx: ok total=328350"),
-            "{}",
-            run.stdout
-        );
+        run_workers(&exe, workers, "header_cxx: ok total=328350");
     }
 }
 
@@ -502,23 +473,11 @@ fn torc_lite_programs_find_pthread_time_and_the_internal_scheduler_loop() {
         .arg(&exe);
     cmd.arg(format!("-L{}", lib.display())).arg("-ltorc");
     cmd.arg(format!("-Wl,-rpath,{}", lib.display()));
-    compile("mpicxx -std=c++17 lite_compat.c", cmd);
+    run_step("mpicxx -std=c++17 lite_compat.c", &mut cmd);
     exes.push(exe);
     for exe in &exes {
         for workers in ["1", "2"] {
-            let run = run_plain(
-                exe,
-                &[],
-                &[("TORC_WORKERS", workers)],
-                Duration::from_secs(60),
-            );
-            run.assert_ok(&format!("{} with TORC_WORKERS={workers}", exe.display()));
-            assert!(
-                run.stdout.contains("lite_compat: ok"),
-                "{}: {}",
-                exe.display(),
-                run.stdout
-            );
+            run_workers(exe, workers, "lite_compat: ok");
         }
     }
 }

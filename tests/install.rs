@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{lib_dir, mpirun, root, run_plain, scratch, Run};
+use common::{lib_dir, mpirun, root, run_output, run_plain, scratch, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -54,26 +54,39 @@ const FORTRAN_SYMBOLS: &[&str] = &[
     "torc_gettime_",
 ];
 
-/// Runs `cmd`, returning its stdout; panics with everything it printed unless it succeeds.
-fn run_ok(what: &str, cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}): {cmd:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// A shell command line (`sh -c`), as a Makefile recipe or a user would type it.
 fn sh(line: &str) -> Command {
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(line);
     cmd
+}
+
+/// `MPIFC ARGS` (the MPI Fortran wrapper: `mpif90` unless `MPIFC` names another) as a shell
+/// line with the installation's `bin/` first on `PATH`, so that `$(torc_cflags)` and
+/// `$(torc_libs)` in `ARGS` are its scripts.
+fn fortran(inst: &Install, args: &str) -> Command {
+    let fc = std::env::var("MPIFC").unwrap_or_else(|_| "mpif90".into());
+    let mut cmd = sh(&format!("{fc} {args}"));
+    cmd.env("PATH", inst.path_env());
+    cmd
+}
+
+/// `make TARGET` of a fresh copy of `tests/consumer` in scratch directory `name`, with the
+/// installation's `bin/` first on `PATH`; returns the program it built (`EXE` there) and its
+/// `readelf -d`.
+fn make_consumer(name: &str, target: &str, exe: &str) -> (PathBuf, String) {
+    let inst = install();
+    let dir = consumer_copy(name);
+    run_output(
+        &format!("make {target}"),
+        Command::new("make")
+            .arg(target)
+            .current_dir(&dir)
+            .env("PATH", inst.path_env()),
+    );
+    let exe = dir.join(exe);
+    let dynamic = dynamic_section(&exe);
+    (exe, dynamic)
 }
 
 /// The crate's version (Cargo.toml), which the installation carries.
@@ -98,6 +111,16 @@ impl Install {
         format!("{}:{old}", self.prefix.join("bin").display())
     }
 
+    /// Runs the installed program `line` (`NAME ARGS...`) from `/`; returns its stdout.
+    fn run(&self, line: &str) -> String {
+        let mut words = line.split_whitespace();
+        let name = words.next().expect("a program");
+        run_output(
+            line,
+            Command::new(self.bin(name)).args(words).current_dir("/"),
+        )
+    }
+
     fn pkg_config_path(&self) -> PathBuf {
         self.libdir.join("pkgconfig")
     }
@@ -120,7 +143,7 @@ fn install() -> &'static Install {
         let build = dir.join("build");
         let prefix = dir.join("prefix");
         let _ = std::fs::remove_dir_all(&prefix);
-        run_ok(
+        run_output(
             "cmake configure",
             Command::new("cmake")
                 .arg("-S")
@@ -131,7 +154,7 @@ fn install() -> &'static Install {
         );
         // The prefix is chosen at install time: every installed file must find the
         // installation from where it is.
-        run_ok(
+        run_output(
             "cmake --install",
             Command::new("cmake")
                 .arg("--install")
@@ -170,24 +193,23 @@ fn consumer_copy(name: &str) -> PathBuf {
 
 /// `readelf -d` of `file`.
 fn dynamic_section(file: &Path) -> String {
-    run_ok("readelf -d", Command::new("readelf").arg("-d").arg(file))
+    run_output("readelf -d", Command::new("readelf").arg("-d").arg(file))
 }
 
-/// Runs the consumer at 2 ranks x 2 workers and checks its report.
-fn run_consumer(exe: &Path, what: &str) -> Run {
-    let r = mpirun(exe, 2, 2, &["40"], &[], TIMEOUT);
-    r.assert_ok(what);
-    assert!(
-        r.stdout.contains("consumer: ok tasks=40 nodes=2 workers=4"),
-        "{what}: unexpected output:\n{}\n{}",
-        r.stdout,
-        r.stderr
-    );
+/// Asserts that the `remote=` count `r` printed is not 0: a task ran on node 1.
+fn assert_remote_tasks(r: &Run, what: &str) {
     assert!(
         !r.stdout.contains("remote=0"),
         "{what}: no task ran on node 1:\n{}",
         r.stdout
     );
+}
+
+/// Runs the consumer at 2 ranks x 2 workers and checks its report.
+fn run_consumer(exe: &Path, what: &str) -> Run {
+    let r = mpirun(exe, 2, 2, &["40"], &[], TIMEOUT);
+    r.assert_ok_with(what, "consumer: ok tasks=40 nodes=2 workers=4");
+    assert_remote_tasks(&r, what);
     r
 }
 
@@ -232,10 +254,7 @@ fn installs_the_documented_layout() {
             "bin/{s} is not executable"
         );
     }
-    let help = run_ok(
-        "torc-trace --help",
-        Command::new(inst.bin("torc-trace")).arg("--help"),
-    );
+    let help = inst.run("torc-trace --help");
     assert!(
         help.contains("torc-trace check FILE") && help.contains("torc-trace png FILE"),
         "torc-trace --help:\n{help}"
@@ -259,18 +278,12 @@ fn scripts_print_the_flags_of_the_installation_from_anywhere() {
     let inst = install();
     let include = inst.prefix.join("include");
     let lib = &inst.libdir;
-    let cflags = run_ok(
-        "torc_cflags",
-        Command::new(inst.bin("torc_cflags")).current_dir("/"),
-    );
+    let cflags = inst.run("torc_cflags");
     assert!(
         cflags.contains(&format!("-I{}", include.display())),
         "torc_cflags: {cflags}"
     );
-    let libs = run_ok(
-        "torc_libs",
-        Command::new(inst.bin("torc_libs")).current_dir("/"),
-    );
+    let libs = inst.run("torc_libs");
     for want in [
         format!("-L{}", lib.display()),
         format!("-Wl,-rpath,{}", lib.display()),
@@ -278,31 +291,25 @@ fn scripts_print_the_flags_of_the_installation_from_anywhere() {
     ] {
         assert!(libs.contains(&want), "torc_libs lacks {want}: {libs}");
     }
-    let no_rpath = run_ok(
-        "torc_libs --no-rpath",
-        Command::new(inst.bin("torc_libs")).arg("--no-rpath"),
-    );
+    let no_rpath = inst.run("torc_libs --no-rpath");
     assert!(
         !no_rpath.contains("rpath") && no_rpath.contains("-ltorc"),
         "torc_libs --no-rpath: {no_rpath}"
     );
-    let stat = run_ok(
-        "torc_libs --static",
-        Command::new(inst.bin("torc_libs")).arg("--static"),
-    );
+    let stat = inst.run("torc_libs --static");
     assert!(
         stat.contains(&format!("{}/libtorc.a", lib.display())),
         "torc_libs --static: {stat}"
     );
     for s in ["torc_cflags", "torc_libs"] {
-        let v = run_ok(s, Command::new(inst.bin(s)).arg("--version"));
+        let v = inst.run(&format!("{s} --version"));
         assert_eq!(v.trim(), version(), "{s} --version");
         let bad = Command::new(inst.bin(s)).arg("--bogus").output().unwrap();
         assert!(!bad.status.success(), "{s} --bogus must fail");
     }
 
     // Found through PATH, and through a symlink in another directory.
-    let via_path = run_ok(
+    let via_path = run_output(
         "torc_cflags on PATH",
         sh("torc_cflags")
             .env("PATH", inst.path_env())
@@ -314,7 +321,7 @@ fn scripts_print_the_flags_of_the_installation_from_anywhere() {
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(inst.bin("torc_cflags"), &link).unwrap();
     assert_eq!(
-        run_ok("symlinked torc_cflags", &mut Command::new(&link)),
+        run_output("symlinked torc_cflags", &mut Command::new(&link)),
         cflags
     );
 
@@ -324,7 +331,7 @@ fn scripts_print_the_flags_of_the_installation_from_anywhere() {
     for s in ["torc_cflags", "torc_libs"] {
         std::fs::copy(inst.bin(s), moved.join("bin").join(s)).unwrap();
     }
-    let moved_flags = run_ok(
+    let moved_flags = run_output(
         "moved torc_cflags",
         &mut Command::new(moved.join("bin/torc_cflags")),
     );
@@ -336,17 +343,7 @@ fn scripts_print_the_flags_of_the_installation_from_anywhere() {
 
 #[test]
 fn makefile_with_torc_cflags_and_torc_libs_builds_a_program_that_runs_at_2_ranks() {
-    let inst = install();
-    let dir = consumer_copy("install-make");
-    run_ok(
-        "make consumer",
-        Command::new("make")
-            .arg("consumer")
-            .current_dir(&dir)
-            .env("PATH", inst.path_env()),
-    );
-    let exe = dir.join("consumer");
-    let dynamic = dynamic_section(&exe);
+    let (exe, dynamic) = make_consumer("install-make", "consumer", "consumer");
     assert!(
         dynamic.contains("Shared library: [libtorc.so.0]"),
         "the program must record the SONAME libtorc.so.0:\n{dynamic}"
@@ -357,17 +354,7 @@ fn makefile_with_torc_cflags_and_torc_libs_builds_a_program_that_runs_at_2_ranks
 
 #[test]
 fn makefile_static_build_runs_at_2_ranks() {
-    let inst = install();
-    let dir = consumer_copy("install-static");
-    run_ok(
-        "make static",
-        Command::new("make")
-            .arg("static")
-            .current_dir(&dir)
-            .env("PATH", inst.path_env()),
-    );
-    let exe = dir.join("consumer_static");
-    let dynamic = dynamic_section(&exe);
+    let (exe, dynamic) = make_consumer("install-static", "static", "consumer_static");
     assert!(
         !dynamic.contains("libtorc"),
         "the static build must not need libtorc.so:\n{dynamic}"
@@ -380,7 +367,7 @@ fn pkg_config_builds_a_program_that_runs_at_2_ranks() {
     let inst = install();
     let dir = consumer_copy("install-pkgconfig");
     let pc_path = inst.pkg_config_path();
-    let version_out = run_ok(
+    let version_out = run_output(
         "pkg-config --modversion torc",
         Command::new("pkg-config")
             .args(["--modversion", "torc"])
@@ -388,7 +375,7 @@ fn pkg_config_builds_a_program_that_runs_at_2_ranks() {
     );
     assert_eq!(version_out.trim(), version());
     // Plain cc (no MPI wrapper): torc.pc brings MPI's flags.
-    run_ok(
+    run_output(
         "make pkgconfig",
         Command::new("make")
             .arg("pkgconfig")
@@ -403,7 +390,7 @@ fn cmake_find_package_builds_programs_that_run_at_2_ranks() {
     let inst = install();
     let build = scratch("install-cmake").join("build");
     let _ = std::fs::remove_dir_all(&build);
-    let conf = run_ok(
+    let conf = run_output(
         "cmake configure consumer",
         Command::new("cmake")
             .arg("-S")
@@ -416,7 +403,7 @@ fn cmake_find_package_builds_programs_that_run_at_2_ranks() {
         conf.contains(&format!("torc {}:", version())),
         "find_package(torc) output:\n{conf}"
     );
-    run_ok(
+    run_output(
         "cmake --build consumer",
         Command::new("cmake").arg("--build").arg(&build),
     );
@@ -438,15 +425,16 @@ fn cmake_find_package_builds_programs_that_run_at_2_ranks() {
 fn build_fortran_example(inst: &Install, file: &str) -> PathBuf {
     let src = root().join("f_examples").join(file);
     let exe = scratch("install-fortran").join(file.split('.').next().unwrap());
-    let fc = std::env::var("MPIFC").unwrap_or_else(|_| "mpif90".into());
-    run_ok(
-        &format!("{fc} {file}"),
-        sh(&format!(
-            "{fc} -O2 -Wall $(torc_cflags) '{}' -o '{}' $(torc_libs)",
-            src.display(),
-            exe.display()
-        ))
-        .env("PATH", inst.path_env()),
+    run_output(
+        &format!("build {file}"),
+        &mut fortran(
+            inst,
+            &format!(
+                "-O2 -Wall $(torc_cflags) '{}' -o '{}' $(torc_libs)",
+                src.display(),
+                exe.display()
+            ),
+        ),
     );
     exe
 }
@@ -459,20 +447,11 @@ fn fortran_examples_run_at_1_and_2_ranks() {
         for np in [1, 2] {
             let r = mpirun(&exe, np, 2, &[], &[], TIMEOUT);
             let what = format!("{file} at {np} rank(s)");
-            r.assert_ok(&what);
-            assert!(
-                r.stdout.contains(ok) && r.stdout.contains(&format!("nodes={np}")),
-                "{what}: unexpected output:\n{}\n{}",
-                r.stdout,
-                r.stderr
-            );
+            r.assert_ok_with(&what, ok)
+                .assert_stdout_has(&what, &format!("nodes={np}"));
             assert!(!r.stdout.contains("FAIL"), "{what}:\n{}", r.stdout);
             if np == 2 && file == "tasks.f90" {
-                assert!(
-                    !r.stdout.contains("remote=0"),
-                    "{what}: no task ran on node 1:\n{}",
-                    r.stdout
-                );
+                assert_remote_tasks(&r, &what);
             }
         }
     }
@@ -483,7 +462,7 @@ fn fortran_only_cmake_project_uses_torc_torc() {
     let inst = install();
     let build = scratch("install-cmake-fortran").join("build");
     let _ = std::fs::remove_dir_all(&build);
-    run_ok(
+    run_output(
         "cmake configure Fortran consumer",
         Command::new("cmake")
             .arg("-S")
@@ -496,16 +475,14 @@ fn fortran_only_cmake_project_uses_torc_torc() {
                 root().join("f_examples/tasks.f90").display()
             )),
     );
-    run_ok(
+    run_output(
         "cmake --build Fortran consumer",
         Command::new("cmake").arg("--build").arg(&build),
     );
     let r = mpirun(&build.join("consumer_f"), 2, 1, &["10"], &[], TIMEOUT);
-    r.assert_ok("Fortran CMake consumer at 2 ranks");
-    assert!(
-        r.stdout.contains("tasks: ok tasks=10 nodes=2"),
-        "{}",
-        r.stdout
+    r.assert_ok_with(
+        "Fortran CMake consumer at 2 ranks",
+        "tasks: ok tasks=10 nodes=2",
     );
 }
 
@@ -534,15 +511,16 @@ fn fortran_misuse_names_the_fortran_function() {
     )
     .unwrap();
     let exe = dir.join("misuse");
-    let fc = std::env::var("MPIFC").unwrap_or_else(|_| "mpif90".into());
-    run_ok(
+    run_output(
         "build misuse.f90",
-        sh(&format!(
-            "{fc} $(torc_cflags) '{}' -o '{}' $(torc_libs)",
-            src.display(),
-            exe.display()
-        ))
-        .env("PATH", inst.path_env()),
+        &mut fortran(
+            inst,
+            &format!(
+                "$(torc_cflags) '{}' -o '{}' $(torc_libs)",
+                src.display(),
+                exe.display()
+            ),
+        ),
     );
     let r = run_plain(&exe, &[], &[], TIMEOUT);
     assert!(!r.timed_out, "timed out:\n{}", r.stderr);
@@ -558,7 +536,7 @@ fn fortran_misuse_names_the_fortran_function() {
 fn library_exports_the_fortran_interface_and_torc_h_does_not_declare_it() {
     let inst = install();
     let lib = inst.libdir.join(format!("libtorc.so.{}", version()));
-    let nm = run_ok(
+    let nm = run_output(
         "nm -D",
         Command::new("nm").args(["-D", "--defined-only"]).arg(&lib),
     );
@@ -634,18 +612,19 @@ fn torcf_h_constants_equal_torc_h_and_compile_in_both_source_forms() {
     let dir = scratch("install-torcf");
     let body = "      PROGRAM T\n      IMPLICIT NONE\n      INCLUDE 'torcf.h'\n      \
                 PRINT *, CALL_BY_RES, MPI_DOUBLE_PRECISION, torc_num_nodes()\n      END\n";
-    let fc = std::env::var("MPIFC").unwrap_or_else(|_| "mpif90".into());
     for (file, std) in [("fixed.f", "-std=legacy"), ("free.f90", "-std=f2008")] {
         let src = dir.join(file);
         std::fs::write(&src, body).unwrap();
-        run_ok(
+        run_output(
             &format!("compile {file} with torcf.h"),
-            sh(&format!(
-                "{fc} {std} -Wall -Werror $(torc_cflags) -c '{}' -o '{}.o'",
-                src.display(),
-                src.display()
-            ))
-            .env("PATH", inst.path_env()),
+            &mut fortran(
+                inst,
+                &format!(
+                    "{std} -Wall -Werror $(torc_cflags) -c '{}' -o '{}.o'",
+                    src.display(),
+                    src.display()
+                ),
+            ),
         );
     }
 }

@@ -10,10 +10,9 @@ use std::time::Duration;
 #[test]
 fn one_worker_runs_a_level_oldest_first_and_deeper_levels_first() {
     let exe = test_program("order");
-    let r = run_plain(&exe, &[], &[("TORC_WORKERS", "1")], Duration::from_secs(60));
-    r.assert_ok("order at 1 worker");
-    assert!(r.stdout.contains("order: ok"), "{}", r.stdout);
-    let r = mpirun(&exe, 1, 1, &[], &[], Duration::from_secs(60));
-    r.assert_ok("order under mpirun -np 1");
-    assert!(r.stdout.contains("order: ok"), "{}", r.stdout);
+    let t = Duration::from_secs(60);
+    let r = run_plain(exe, &[], &[("TORC_WORKERS", "1")], t);
+    r.assert_ok_with("order at 1 worker", "order: ok");
+    let r = mpirun(exe, 1, 1, &[], &[], t);
+    r.assert_ok_with("order under mpirun -np 1", "order: ok");
 }

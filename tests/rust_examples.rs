@@ -9,32 +9,14 @@
 
 mod common;
 
-use common::{mpirun, Run};
-use std::path::PathBuf;
+use common::{mpirun, rust_example, Run};
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(120);
 
-/// Every example this file runs.
-const EXAMPLES: &[&str] = &[
-    "fib",
-    "sweep",
-    "uneven",
-    "broadcast",
-    "mixed",
-    "panic",
-    "run_twice",
-    "scopes",
-];
-
-/// The path of example `name`, built first if any example is missing or older than the library.
-fn example(name: &str) -> PathBuf {
-    common::rust_example(name, EXAMPLES)
-}
-
 /// Runs example `name` on `np` ranks with `workers` workers and checks it exited 0.
 fn run_ok(name: &str, np: usize, workers: usize, args: &[&str]) -> Run {
-    let r = mpirun(&example(name), np, workers, args, &[], T);
+    let r = mpirun(&rust_example(name), np, workers, args, &[], T);
     r.assert_ok(&format!(
         "{name} {args:?} at {np} ranks x {workers} workers"
     ));
@@ -42,12 +24,7 @@ fn run_ok(name: &str, np: usize, workers: usize, args: &[&str]) -> Run {
 }
 
 fn assert_has(r: &Run, want: &str) {
-    assert!(
-        r.stdout.contains(want),
-        "expected `{want}` in stdout:\n{}\n--- stderr\n{}",
-        r.stdout,
-        r.stderr
-    );
+    r.assert_stdout_has("the example", want);
 }
 
 /// The (ranks, workers per rank) combinations every example runs at.
@@ -143,7 +120,14 @@ fn a_panicking_task_reaches_its_waiter_with_its_name_node_and_message() {
     // At 1 rank the other worker of node 0 may take the task; at 3 ranks x 1 worker only
     // worker 2 (node 2's) can run it.
     for (np, w, node, worker) in [(1, 2, 0, "0 or 1"), (3, 1, 2, "2")] {
-        let r = mpirun(&example("panic"), np, w, &[], &[], Duration::from_secs(60));
+        let r = mpirun(
+            &rust_example("panic"),
+            np,
+            w,
+            &[],
+            &[],
+            Duration::from_secs(60),
+        );
         assert!(
             !r.timed_out && r.code.is_some() && r.code != Some(0),
             "panic at {np} ranks: expected the program's non-zero exit without timeout, got code {:?} \
@@ -179,7 +163,7 @@ fn a_panicking_task_reaches_its_waiter_with_its_name_node_and_message() {
 #[test]
 fn run_refuses_misuse_and_a_second_start() {
     for np in [1, 2] {
-        let r = mpirun(&example("run_twice"), np, 2, &[], &[], T);
+        let r = mpirun(&rust_example("run_twice"), np, 2, &[], &[], T);
         for check in [
             "scope before run: Err(NotRunning) ok",
             "set_stealing before run: Err(NotRunning) ok",

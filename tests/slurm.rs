@@ -95,18 +95,13 @@ fn cluster() -> &'static Cluster {
 
 /// `c_examples/fibonacci.c` built against the library, once per test binary.
 fn fibonacci() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let lib = common::lib_dir();
-        assert!(
-            lib.join("libtorc.so").exists(),
-            "{} has no libtorc.so: run `cargo build --lib` first",
-            lib.display()
-        );
-        let exe = common::scratch("slurm").join("fibonacci");
-        common::build_c(&[&common::root().join("c_examples/fibonacci.c")], &exe, &[]);
-        exe
-    })
+    let lib = common::lib_dir();
+    assert!(
+        lib.join("libtorc.so").exists(),
+        "{} has no libtorc.so: run `cargo build --lib` first",
+        lib.display()
+    );
+    common::c_program("c_examples/fibonacci.c", &[])
 }
 
 /// `timeout ... PROGRAM` with the environment of a job on the test cluster: `SLURM_CONF`,

@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{build_c, mpirun, root, run_plain, scratch, Run};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use common::{c_program, mpirun, run_plain, Run, STRICT};
+use std::path::Path;
 use std::time::Duration;
 
 /// Generous: debug builds are slow and the machine has two cores shared by parallel tests.
@@ -15,14 +14,9 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 const WORKERS: [usize; 3] = [1, 2, 4];
 
+/// The stress program, built once per test binary.
 fn exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let exe = scratch("stress").join("stress");
-        let src = root().join("tests").join("c").join("stress.c");
-        build_c(&[&src], &exe, &["-std=c99", "-Wextra", "-Werror"]);
-        exe
-    })
+    c_program("tests/c/stress.c", STRICT)
 }
 
 /// Runs a scenario on one process with `workers` workers and checks it printed `expect`.
@@ -49,42 +43,40 @@ fn run(args: &[&str], workers: usize, expect: &str) -> Run {
     r
 }
 
+/// Runs a scenario with 1, 2 and 4 workers (see [`run`]).
+fn run_all(args: &[&str], expect: &str) {
+    for w in WORKERS {
+        run(args, w, expect);
+    }
+}
+
 #[test]
 fn a_million_tasks_with_checked_results() {
     // 1000 tasks each creating 1000 leaves: leaf (i, j) returns i * 1000 + j + 1 through RES,
     // so the total is 1 + 2 + ... + 1e6.
-    for w in WORKERS {
-        run(
-            &["tree", "1000", "1000"],
-            w,
-            "tree: tasks=1001000 total=500000500000",
-        );
-    }
+    run_all(
+        &["tree", "1000", "1000"],
+        "tree: tasks=1001000 total=500000500000",
+    );
 }
 
 #[test]
 fn nesting_one_thousand_levels_deep() {
     // Each level checks torc_getlevel() and returns its level plus its child's result.
-    for w in WORKERS {
-        run(
-            &["chain", "1000", "0"],
-            w,
-            "chain: depth=1000 hop=0 total=500500",
-        );
-    }
+    run_all(
+        &["chain", "1000", "0"],
+        "chain: depth=1000 hop=0 total=500500",
+    );
 }
 
 #[test]
 fn nesting_one_thousand_levels_with_every_child_on_the_next_worker() {
     // Every level waits for a child placed (qid) on another worker: the waiting workers must
     // run the deeper levels that arrive in their own queues meanwhile.
-    for w in WORKERS {
-        run(
-            &["chain", "1000", "1"],
-            w,
-            "chain: depth=1000 hop=1 total=500500",
-        );
-    }
+    run_all(
+        &["chain", "1000", "1"],
+        "chain: depth=1000 hop=1 total=500500",
+    );
 }
 
 #[test]
@@ -92,26 +84,20 @@ fn deep_chain_with_waiting_subtrees_at_every_level() {
     // A chain 500 deep; each level also creates 3 siblings computing fib(10) with a task per
     // call and a wait at every level (500 * (1 + 3 * 177) = 266,000 tasks). The total is
     // sum(levels) + 500 * 3 * fib(10) = 125,250 + 82,500.
-    for w in WORKERS {
-        run(
-            &["comb", "500", "3", "10"],
-            w,
-            "comb: depth=500 tasks=266000 total=207750",
-        );
-    }
+    run_all(
+        &["comb", "500", "3", "10"],
+        "comb: depth=500 tasks=266000 total=207750",
+    );
 }
 
 #[test]
 fn many_deep_chains_at_once() {
     // 16 chains of 1000 levels created at once with qid -1 (spread over the workers), each
     // waiting at every level.
-    for w in WORKERS {
-        run(
-            &["chains", "16", "1000"],
-            w,
-            "chains: n=16 depth=1000 total=8008000",
-        );
-    }
+    run_all(
+        &["chains", "16", "1000"],
+        "chains: n=16 depth=1000 total=8008000",
+    );
 }
 
 #[test]
@@ -158,11 +144,9 @@ fn stress_runs_as_a_singleton_too() {
         &[("TORC_WORKERS", "3")],
         TIMEOUT,
     );
-    r.assert_ok("stress comb as a singleton");
-    assert!(
-        r.stdout.contains("comb: depth=200 tasks=27000 total=28500"),
-        "{}",
-        r.stdout
+    r.assert_ok_with(
+        "stress comb as a singleton",
+        "comb: depth=200 tasks=27000 total=28500",
     );
 }
 
@@ -175,12 +159,9 @@ fn nesting_far_beyond_a_stack_works_and_without_suspension_stops_clearly() {
         &[("TORC_WORKERS", "1")],
         TIMEOUT,
     );
-    r.assert_ok("chain 200000");
-    assert!(
-        r.stdout
-            .contains("chain: depth=200000 hop=0 total=20000100000"),
-        "{}",
-        r.stdout
+    r.assert_ok_with(
+        "chain 200000",
+        "chain: depth=200000 hop=0 total=20000100000",
     );
     // With TORC_SUSPEND=0, 3000 levels on the primary's stack must work...
     let r = run_plain(
@@ -189,12 +170,7 @@ fn nesting_far_beyond_a_stack_works_and_without_suspension_stops_clearly() {
         &[("TORC_WORKERS", "1"), ("TORC_SUSPEND", "0")],
         TIMEOUT,
     );
-    r.assert_ok("chain 3000");
-    assert!(
-        r.stdout.contains("chain: depth=3000 hop=0 total=4501500"),
-        "{}",
-        r.stdout
-    );
+    r.assert_ok_with("chain 3000", "chain: depth=3000 hop=0 total=4501500");
     // ...and far beyond the stack the job stops with one clear line, not a crash.
     let r = run_plain(
         exe(),
@@ -202,9 +178,7 @@ fn nesting_far_beyond_a_stack_works_and_without_suspension_stops_clearly() {
         &[("TORC_WORKERS", "1"), ("TORC_SUSPEND", "0")],
         TIMEOUT,
     );
-    assert!(!r.timed_out, "hung");
-    assert_ne!(r.code, Some(0));
-    assert_ne!(r.code, None, "killed by a signal:\n{}", r.stderr);
+    r.assert_failed("chain 200000 with TORC_SUSPEND=0");
     assert!(
         r.stderr
             .lines()

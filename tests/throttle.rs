@@ -13,7 +13,7 @@ use std::time::Duration;
 fn ran_during_loop(env: &[(&str, &str)], n: usize) -> usize {
     let exe = test_program("throttle");
     let n = n.to_string();
-    let r = run_plain(&exe, &[&n], env, Duration::from_secs(120));
+    let r = run_plain(exe, &[&n], env, Duration::from_secs(120));
     r.assert_ok(&format!("throttle {env:?}"));
     let line = r
         .stdout

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{build_c, lib_dir, mpirun, mpmd, root, scratch, Part};
+use common::{c_program, lib_dir, mpirun, mpmd, scratch, Part};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -50,16 +50,13 @@ fn traced(
     env: &[(&str, &str)],
     dir: &Path,
 ) -> (PathBuf, Vec<u64>) {
-    let exe = dir.join(name);
-    if !exe.exists() {
-        build_c(&[&root().join(format!("c_examples/{name}.c"))], &exe, &[]);
-    }
+    let exe = c_program(&format!("c_examples/{name}.c"), &[]);
     let file = dir.join(format!("{name}_{np}.json"));
     let _ = std::fs::remove_file(&file);
     let f = file.to_str().unwrap();
     let mut all = vec![("TORC_TRACE", f), ("TORC_STATS", "1")];
     all.extend_from_slice(env);
-    let r = mpirun(&exe, np, 2, args, &all, T);
+    let r = mpirun(exe, np, 2, args, &all, T);
     r.assert_ok(&format!("{name} with TORC_TRACE"));
     let mut executed = vec![0; np];
     for l in r.stderr.lines() {
@@ -324,7 +321,7 @@ fn one_process_traces_too_and_node_0_decides_for_the_job() {
     assert_eq!(check_rules(&v, 1), executed);
     assert_eq!(executed, vec![100]);
     // Node 0's setting decides for the job: named on node 1 only, nobody writes it.
-    let exe = dir.join("sqrt_mw");
+    let exe = c_program("c_examples/sqrt_mw.c", &[]);
     let other = dir.join("named-on-node-1-only.json");
     let _ = std::fs::remove_file(&other);
     let o = other.to_str().unwrap();
@@ -332,13 +329,13 @@ fn one_process_traces_too_and_node_0_decides_for_the_job() {
         Part {
             np: 1,
             env: &[("TORC_WORKERS", "1")],
-            exe: &exe,
+            exe,
             args: &["50"],
         },
         Part {
             np: 1,
             env: &[("TORC_WORKERS", "1"), ("TORC_TRACE", o)],
-            exe: &exe,
+            exe,
             args: &["50"],
         },
     ];
@@ -358,7 +355,7 @@ fn suspended_waits_put_what_ran_meanwhile_on_fiber_lanes_that_nest() {
     let file = dir.join("suspend.json");
     let _ = std::fs::remove_file(&file);
     let f = file.to_str().unwrap();
-    let r = mpirun(&exe, 1, 1, &["sibling"], &[("TORC_TRACE", f)], T);
+    let r = mpirun(exe, 1, 1, &["sibling"], &[("TORC_TRACE", f)], T);
     r.assert_ok("suspend sibling with TORC_TRACE");
     let text = std::fs::read_to_string(&file).unwrap();
     let v: Value = serde_json::from_str(&text).expect("valid JSON");

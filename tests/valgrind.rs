@@ -143,12 +143,9 @@ fn have_valgrind() -> bool {
         .unwrap_or(false)
 }
 
-/// Builds example `name` against the debug library (once per run of this test).
-fn build(name: &str) -> PathBuf {
-    let exe = common::scratch("valgrind").join(name);
-    let src = common::root().join("c_examples").join(format!("{name}.c"));
-    common::build_c(&[&src], &exe, &[]);
-    exe
+/// Example `name` built against the debug library (once per test binary).
+fn build(name: &str) -> &'static Path {
+    common::c_program(&format!("c_examples/{name}.c"), &[])
 }
 
 /// Runs `exe args` on `np` ranks under memcheck; returns the reports of every rank.
@@ -216,7 +213,7 @@ fn no_block_lost_and_no_memcheck_error_in_torc() {
     for (name, args) in CASES {
         let exe = build(name);
         for np in [1, 2] {
-            let reports = memcheck(&exe, name, np, args);
+            let reports = memcheck(exe, name, np, args);
             let (ours, theirs): (Vec<&Report>, Vec<&Report>) = reports
                 .iter()
                 .filter(|r| counts(&r.kind))

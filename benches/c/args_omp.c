@@ -7,51 +7,45 @@
 #include <stdio.h>
 #include <string.h>
 #include <omp.h>
-#include "bench_util.h"
+#include "timing.h"
 
 __attribute__((noinline)) static void cop1(int i)
 {
     __asm__ volatile("" ::"r"(i) : "memory");
 }
 
-int main(int argc, char *argv[])
+/* A round: n tasks of the mode, then the taskwait; the time per task in ns. */
+static double round_of(void *ctx, int r)
 {
-    int four = argc > 1 && strcmp(argv[1], "args4") == 0;
-    long n = bench_arg(argc, argv, 2, 200000);
-    int reps = (int)bench_arg(argc, argv, 3, 11);
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
-    double *res = calloc((size_t)n, sizeof *res);
-    double v[3] = {0.5, 1.0, 2.0}, ref = 0.25;
-    int threads = 0;
-
-#pragma omp parallel
-#pragma omp single
-    {
-        threads = omp_get_num_threads();
-        for (int r = -1; r < reps; r++) {
-            double t0 = bench_now();
-            if (four) {
-                for (int i = 0; i < n; i++) {
-#pragma omp task firstprivate(i, v) shared(ref, res)
-                    res[i] = i * v[0] + v[1] + v[2] + ref;
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
+    struct bench_args4 *a = ctx;
+    double v[3] = {a->v[0], a->v[1], a->v[2]}, ref = a->ref, *res = a->res;
+    long n = a->n;
+    double t0 = bench_now();
+    if (!a->four) {
+        for (int i = 0; i < n; i++) {
 #pragma omp task firstprivate(i)
-                    cop1(i);
-                }
-            }
-#pragma omp taskwait
-            if (r >= 0)
-                t[r] = (bench_now() - t0) / (double)n * 1e9;
+            cop1(i);
+        }
+    } else {
+        for (int i = 0; i < n; i++) {
+#pragma omp task firstprivate(i, v) shared(ref, res)
+            res[i] = i * v[0] + v[1] + v[2] + ref;
         }
     }
-    if (four && !bench_check_args4("args_omp", res, n))
+#pragma omp taskwait
+    return (bench_now() - t0) / (double)n * 1e9;
+}
+
+int main(int argc, char *argv[])
+{
+    struct bench_args4 a = bench_args4_of(argc, argv);
+    int reps = (int)bench_arg(argc, argv, 3, 11);
+    int threads = 0;
+    struct bench_figures f = bench_omp_rounds(reps, round_of, &a, &threads);
+    if (a.four && !bench_check_args4("args_omp", a.res, a.n))
         return 1;
-    bench_stats(t, reps, &best, &median);
     printf("args_omp mode=%s threads=%d tasks=%ld reps=%d best_ns=%.2f median_ns=%.2f\n",
-           four ? "args4" : "cop1", threads, n, reps, best, median);
-    free(t);
-    free(res);
+           a.four ? "args4" : "cop1", threads, a.n, reps, f.best, f.median);
+    free(a.res);
     return 0;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <torc.h>
-#include "bench_util.h"
+#include "timing.h"
 
 __attribute__((noinline)) static void cop1(int *i)
 {
@@ -21,46 +21,45 @@ __attribute__((noinline)) static void args4(int *i, double *v, double *ref, doub
     *res = *i * v[0] + v[1] + v[2] + *ref;
 }
 
+/* A round: n tasks of the mode, then the wait; the time per task in ns. */
+static double round_of(void *ctx, int r)
+{
+    struct bench_args4 *a = ctx;
+    double t0 = bench_now();
+    if (a->four) {
+        for (int i = 0; i < a->n; i++)
+            /* TORC's layout: every (count, type, call-way), then every address. */
+            torc_task(-1, (void (*)())args4, 4,
+                      1, MPI_INT, CALL_BY_COP,
+                      3, MPI_DOUBLE, CALL_BY_COP,
+                      1, MPI_DOUBLE, CALL_BY_REF,
+                      1, MPI_DOUBLE, CALL_BY_RES,
+                      &i, a->v, &a->ref, &a->res[i]);
+    } else {
+        for (int i = 0; i < a->n; i++)
+            torc_task(-1, (void (*)())cop1, 1, 1, MPI_INT, CALL_BY_COP, &i);
+    }
+    torc_waitall();
+    return (bench_now() - t0) / (double)a->n * 1e9;
+}
+
 int main(int argc, char *argv[])
 {
-    int four = argc > 1 && strcmp(argv[1], "args4") == 0;
-    long n = bench_arg(argc, argv, 2, 200000);
+    struct bench_args4 a = bench_args4_of(argc, argv);
     int reps = (int)bench_arg(argc, argv, 3, 11);
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
-    double *res = calloc((size_t)n, sizeof *res);
-    double v[3] = {0.5, 1.0, 2.0}, ref = 0.25;
 
     torc_register_task((void *)cop1);
     torc_register_task((void *)args4);
     torc_init(argc, argv, MODE_MW);
 
-    for (int r = -1; r < reps; r++) {
-        double t0 = bench_now();
-        if (four) {
-            for (int i = 0; i < n; i++)
-                /* TORC's layout: every (count, type, call-way), then every address. */
-                torc_task(-1, (void (*)())args4, 4,
-                          1, MPI_INT, CALL_BY_COP,
-                          3, MPI_DOUBLE, CALL_BY_COP,
-                          1, MPI_DOUBLE, CALL_BY_REF,
-                          1, MPI_DOUBLE, CALL_BY_RES,
-                          &i, v, &ref, &res[i]);
-        } else {
-            for (int i = 0; i < n; i++)
-                torc_task(-1, (void (*)())cop1, 1, 1, MPI_INT, CALL_BY_COP, &i);
-        }
-        torc_waitall();
-        if (r >= 0)
-            t[r] = (bench_now() - t0) / (double)n * 1e9;
-    }
-    if (four && !bench_check_args4("args_torc", res, n))
+    struct bench_figures f = bench_rounds(reps, round_of, &a);
+    if (a.four && !bench_check_args4("args_torc", a.res, a.n))
         return 1;
-    bench_stats(t, reps, &best, &median);
     printf("args_torc mode=%s nodes=%d workers=%d tasks=%ld reps=%d best_ns=%.2f median_ns=%.2f\n",
-           four ? "args4" : "cop1", torc_num_nodes(), torc_num_workers(), n, reps, best, median);
+           a.four ? "args4" : "cop1", torc_num_nodes(), torc_num_workers(), a.n, reps, f.best,
+           f.median);
     fflush(stdout);
-    free(t);
-    free(res);
+    free(a.res);
     torc_finalize();
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Helpers shared by the benchmark programs: a monotonic clock, best/median of samples, CPU
- * times, busy loops and a small deterministic random generator. */
+ * times, busy loops, a small deterministic random generator, and the start of the MPI and torc
+ * programs that need 2 ranks. The timing loop itself is in timing.h. */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
@@ -7,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -35,6 +37,22 @@ static inline long bench_arg(int argc, char **argv, int i, long dflt)
 {
     long v = argc > i ? atol(argv[i]) : dflt;
     return v > 0 ? v : dflt;
+}
+
+/* args_torc.c / args_omp.c: `MODE [tasks=200000]` (MODE args4 or cop1), the inputs of the
+ * args4 tasks and their results. */
+struct bench_args4 {
+    int four;
+    long n;
+    double v[3], ref, *res;
+};
+
+static inline struct bench_args4 bench_args4_of(int argc, char **argv)
+{
+    struct bench_args4 a = {argc > 1 && strcmp(argv[1], "args4") == 0,
+                            bench_arg(argc, argv, 2, 200000), {0.5, 1.0, 2.0}, 0.25, NULL};
+    a.res = calloc((size_t)a.n, sizeof *a.res);
+    return a;
 }
 
 /* Checks the outputs of args_torc.c / args_omp.c's 4-argument tasks (res[i] = i * 0.5 + 0.5 +
@@ -125,5 +143,35 @@ static inline double bench_exponential(uint64_t *s, double mean)
 {
     return -mean * log(1.0 - bench_uniform(s));
 }
+
+#ifdef MPI_VERSION
+/* Starts MPI (programs that include mpi.h first); stops the job unless it has 2 ranks or
+ * more. Returns the number of ranks; `*rank` is this one. */
+static inline int bench_mpi_start(const char *prog, int *argc, char ***argv, int *rank)
+{
+    int nranks;
+    MPI_Init(argc, argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    if (nranks < 2) {
+        fprintf(stderr, "%s: needs at least 2 ranks, got %d\n", prog, nranks);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return nranks;
+}
+#endif
+
+#ifdef TORC_H
+/* Whether torc runs on fewer than 2 nodes (programs that include torc.h first); then says so
+ * and ends torc: the program returns 1. */
+static inline int bench_too_few_nodes(const char *prog)
+{
+    if (torc_num_nodes() >= 2)
+        return 0;
+    fprintf(stderr, "%s: needs at least 2 nodes, got %d\n", prog, torc_num_nodes());
+    torc_finalize();
+    return 1;
+}
+#endif
 
 #endif

@@ -5,53 +5,54 @@
 #include <stdio.h>
 #include <string.h>
 #include <mpi.h>
-#include "bench_util.h"
+#include "timing.h"
+
+/* The buffer and its size, the round trips per round and this rank. */
+struct trips {
+    unsigned char *buf;
+    long size, iters;
+    int rank;
+};
+
+/* A round: iters round trips (the other ranks only join the barrier); the time per round
+ * trip in s. */
+static double round_of(void *ctx, int r)
+{
+    struct trips *c = ctx;
+    int size = (int)c->size;
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t0 = bench_now();
+    for (long i = 0; i < c->iters; i++) {
+        if (c->rank == 0) {
+            MPI_Send(c->buf, size, MPI_BYTE, 1, 0, MPI_COMM_WORLD);
+            MPI_Recv(c->buf, size, MPI_BYTE, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else if (c->rank == 1) {
+            MPI_Recv(c->buf, size, MPI_BYTE, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            c->buf[0]++;
+            c->buf[size - 1]++;
+            MPI_Send(c->buf, size, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
+        }
+    }
+    return (bench_now() - t0) / (double)c->iters;
+}
 
 int main(int argc, char *argv[])
 {
     long mib = bench_arg(argc, argv, 1, 16);
-    long iters = bench_arg(argc, argv, 2, 10);
+    struct trips c = {NULL, mib << 20, bench_arg(argc, argv, 2, 10), 0};
     int reps = (int)bench_arg(argc, argv, 3, 5);
-    long size = mib << 20;
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
-    int rank, nranks;
+    int nranks = bench_mpi_start("bigarg_mpi", &argc, &argv, &c.rank);
+    c.buf = malloc((size_t)c.size);
+    memset(c.buf, 7, (size_t)c.size);
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    if (nranks < 2) {
-        fprintf(stderr, "bigarg_mpi: needs at least 2 ranks, got %d\n", nranks);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    unsigned char *buf = malloc((size_t)size);
-    memset(buf, 7, (size_t)size);
-
-    for (int r = -1; r < reps; r++) {
-        MPI_Barrier(MPI_COMM_WORLD);
-        double t0 = bench_now();
-        for (long i = 0; i < iters; i++) {
-            if (rank == 0) {
-                MPI_Send(buf, (int)size, MPI_BYTE, 1, 0, MPI_COMM_WORLD);
-                MPI_Recv(buf, (int)size, MPI_BYTE, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            } else if (rank == 1) {
-                MPI_Recv(buf, (int)size, MPI_BYTE, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                buf[0]++;
-                buf[size - 1]++;
-                MPI_Send(buf, (int)size, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
-            }
-        }
-        if (r >= 0)
-            t[r] = (bench_now() - t0) / (double)iters;
-    }
-    if (rank == 0) {
-        bench_stats(t, reps, &best, &median);
+    struct bench_figures f = bench_rounds(reps, round_of, &c);
+    if (c.rank == 0) {
         printf("bigarg_mpi ranks=%d mib=%ld iterations=%ld reps=%d median_ms=%.3f "
                "best_gbs=%.3f median_gbs=%.3f\n",
-               nranks, mib, iters, reps, median * 1e3, 2.0 * (double)size / best / 1e9,
-               2.0 * (double)size / median / 1e9);
+               nranks, mib, c.iters, reps, f.median * 1e3, 2.0 * (double)c.size / f.best / 1e9,
+               2.0 * (double)c.size / f.median / 1e9);
     }
-    free(buf);
-    free(t);
+    free(c.buf);
     MPI_Finalize();
     return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <torc.h>
-#include "bench_util.h"
+#include "timing.h"
 
 static void touch(unsigned char *buf, long *size)
 {
@@ -16,52 +16,57 @@ static void touch(unsigned char *buf, long *size)
     buf[*size - 1]++;
 }
 
+/* The buffer and its size, the round trips per round and the value both changed bytes must
+ * have after the next one. */
+struct trips {
+    unsigned char *buf;
+    long size, iters;
+    int remote;
+    unsigned char want;
+};
+
+/* A round: iters round trips, each checked; the time per round trip in s. */
+static double round_of(void *ctx, int r)
+{
+    struct trips *c = ctx;
+    double t0 = bench_now();
+    for (long i = 0; i < c->iters; i++) {
+        torc_task(c->remote, (void (*)())touch, 2,
+                  (int)c->size, MPI_BYTE, CALL_BY_REF,
+                  1, MPI_LONG, CALL_BY_COP,
+                  c->buf, &c->size);
+        torc_waitall();
+        c->want++;
+        if (c->buf[0] != c->want || c->buf[c->size - 1] != c->want) {
+            fprintf(stderr, "bigarg_torc: the buffer did not come back changed\n");
+            torc_finalize();
+            exit(1);
+        }
+    }
+    return (bench_now() - t0) / (double)c->iters;
+}
+
 int main(int argc, char *argv[])
 {
     long mib = bench_arg(argc, argv, 1, 16);
-    long iters = bench_arg(argc, argv, 2, 10);
+    struct trips c = {NULL, mib << 20, bench_arg(argc, argv, 2, 10), 0, 7};
     int reps = (int)bench_arg(argc, argv, 3, 5);
-    long size = mib << 20;
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
 
     torc_register_task((void *)touch);
     torc_init(argc, argv, MODE_MW);
-    if (torc_num_nodes() < 2) {
-        fprintf(stderr, "bigarg_torc: needs at least 2 nodes, got %d\n", torc_num_nodes());
-        torc_finalize();
+    if (bench_too_few_nodes("bigarg_torc"))
         return 1;
-    }
-    int remote = torc_i_num_workers();
-    unsigned char *buf = malloc((size_t)size);
-    memset(buf, 7, (size_t)size);
-    unsigned char want = 7;
+    c.remote = torc_i_num_workers();
+    c.buf = malloc((size_t)c.size);
+    memset(c.buf, 7, (size_t)c.size);
 
-    for (int r = -1; r < reps; r++) {
-        double t0 = bench_now();
-        for (long i = 0; i < iters; i++) {
-            torc_task(remote, (void (*)())touch, 2,
-                      (int)size, MPI_BYTE, CALL_BY_REF,
-                      1, MPI_LONG, CALL_BY_COP,
-                      buf, &size);
-            torc_waitall();
-            want++;
-            if (buf[0] != want || buf[size - 1] != want) {
-                fprintf(stderr, "bigarg_torc: the buffer did not come back changed\n");
-                torc_finalize();
-                return 1;
-            }
-        }
-        if (r >= 0)
-            t[r] = (bench_now() - t0) / (double)iters;
-    }
-    bench_stats(t, reps, &best, &median);
+    struct bench_figures f = bench_rounds(reps, round_of, &c);
     printf("bigarg_torc nodes=%d mib=%ld iterations=%ld reps=%d median_ms=%.3f "
            "best_gbs=%.3f median_gbs=%.3f\n",
-           torc_num_nodes(), mib, iters, reps, median * 1e3, 2.0 * (double)size / best / 1e9,
-           2.0 * (double)size / median / 1e9);
+           torc_num_nodes(), mib, c.iters, reps, f.median * 1e3,
+           2.0 * (double)c.size / f.best / 1e9, 2.0 * (double)c.size / f.median / 1e9);
     fflush(stdout);
-    free(buf);
-    free(t);
+    free(c.buf);
     torc_finalize();
     return 0;
 }

@@ -4,35 +4,36 @@
  * Usage: empty_torc [tasks=200000] [reps=11] */
 #include <stdio.h>
 #include <torc.h>
-#include "bench_util.h"
+#include "timing.h"
 
 __attribute__((noinline)) static void empty(void)
 {
     __asm__ volatile("" ::: "memory");
 }
 
+/* A round: n tasks without arguments, then the wait; the time per task in ns. */
+static double round_of(void *ctx, int r)
+{
+    long n = *(long *)ctx;
+    double t0 = bench_now();
+    for (long i = 0; i < n; i++)
+        torc_task(-1, (void (*)())empty, 0);
+    torc_waitall();
+    return (bench_now() - t0) / (double)n * 1e9;
+}
+
 int main(int argc, char *argv[])
 {
     long n = bench_arg(argc, argv, 1, 200000);
     int reps = (int)bench_arg(argc, argv, 2, 11);
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
 
     torc_register_task((void *)empty);
     torc_init(argc, argv, MODE_MW);
 
-    for (int r = -1; r < reps; r++) {
-        double t0 = bench_now();
-        for (long i = 0; i < n; i++)
-            torc_task(-1, (void (*)())empty, 0);
-        torc_waitall();
-        if (r >= 0)
-            t[r] = (bench_now() - t0) / (double)n * 1e9;
-    }
-    bench_stats(t, reps, &best, &median);
+    struct bench_figures f = bench_rounds(reps, round_of, &n);
     printf("empty_torc nodes=%d workers=%d tasks=%ld reps=%d best_ns=%.2f median_ns=%.2f\n",
-           torc_num_nodes(), torc_num_workers(), n, reps, best, median);
+           torc_num_nodes(), torc_num_workers(), n, reps, f.best, f.median);
     fflush(stdout);
-    free(t);
     torc_finalize();
     return 0;
 }

@@ -4,7 +4,7 @@
  * OMP_NUM_THREADS. Usage: fib_omp [n=32] [cutoff=20] [reps=5] */
 #include <stdio.h>
 #include <omp.h>
-#include "bench_util.h"
+#include "timing.h"
 
 __attribute__((noinline)) static long fib_seq(int n)
 {
@@ -24,40 +24,43 @@ static long fib_par(int n, int cutoff)
     return a + b;
 }
 
+/* The input, per timed round the sequential time, and the last round's results. */
+struct fib {
+    int n, cutoff;
+    double *seq;
+    long result, expected;
+};
+
+/* A round: the sequential recursion, then the tasks; the parallel time in s. */
+static double round_of(void *ctx, int r)
+{
+    struct fib *c = ctx;
+    double t0 = bench_now();
+    c->expected = fib_seq(*(volatile int *)&c->n); /* not hoisted out of the loop */
+    if (r >= 0)
+        c->seq[r] = bench_now() - t0;
+    t0 = bench_now();
+    c->result = fib_par(c->n, c->cutoff);
+    return bench_now() - t0;
+}
+
 int main(int argc, char *argv[])
 {
-    int n = (int)bench_arg(argc, argv, 1, 32);
-    int cutoff = (int)bench_arg(argc, argv, 2, 20);
+    struct fib c = {(int)bench_arg(argc, argv, 1, 32), (int)bench_arg(argc, argv, 2, 20)};
     int reps = (int)bench_arg(argc, argv, 3, 5);
-    double *seq = malloc((size_t)reps * sizeof *seq), *par = malloc((size_t)reps * sizeof *par);
-    double best, seq_med, par_med;
-    long expected = 0, result = -1;
+    double best, seq_med;
     int threads = 0;
+    c.seq = malloc((size_t)reps * sizeof *c.seq);
+    c.result = -1;
 
-#pragma omp parallel
-#pragma omp single
-    {
-        threads = omp_get_num_threads();
-        for (int r = -1; r < reps; r++) {
-            double t0 = bench_now();
-            expected = fib_seq(*(volatile int *)&n); /* not hoisted out of the loop */
-            if (r >= 0)
-                seq[r] = bench_now() - t0;
-            t0 = bench_now();
-            result = fib_par(n, cutoff);
-            if (r >= 0)
-                par[r] = bench_now() - t0;
-        }
-    }
-    if (result != expected) {
-        fprintf(stderr, "fib_omp: fib(%d) = %ld, expected %ld\n", n, result, expected);
+    struct bench_figures par = bench_omp_rounds(reps, round_of, &c, &threads);
+    if (c.result != c.expected) {
+        fprintf(stderr, "fib_omp: fib(%d) = %ld, expected %ld\n", c.n, c.result, c.expected);
         return 1;
     }
-    bench_stats(seq, reps, &best, &seq_med);
-    bench_stats(par, reps, &best, &par_med);
+    bench_stats(c.seq, reps, &best, &seq_med);
     printf("fib_omp threads=%d n=%d cutoff=%d reps=%d seq_ms=%.3f par_ms=%.3f speedup=%.3f\n",
-           threads, n, cutoff, reps, seq_med * 1e3, par_med * 1e3, seq_med / par_med);
-    free(seq);
-    free(par);
+           threads, c.n, c.cutoff, reps, seq_med * 1e3, par.median * 1e3, seq_med / par.median);
+    free(c.seq);
     return 0;
 }

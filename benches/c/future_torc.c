@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <torc.h>
-#include "bench_util.h"
+#include "timing.h"
 
 static void twice_plus_one(long *in)
 {
@@ -20,66 +20,25 @@ static void twice_plus_one(long *in)
     torc_result(&r, (long)sizeof r);
 }
 
+/* One task through a future to the worker *ctx, its result checked. */
+static void call(void *ctx, long i)
+{
+    long in = i, out = -1;
+    torc_future_t *h = torc_task_future(*(int *)ctx, (void (*)())twice_plus_one, 1,
+                                        1, MPI_LONG, CALL_BY_COP,
+                                        &in);
+    torc_future_wait(h);
+    long len = torc_future_copy(h, &out, (long)sizeof out);
+    torc_future_free(h);
+    if (len != (long)sizeof out || out != 2 * in + 1) {
+        fprintf(stderr, "future_torc: wrong result %ld (%ld bytes) for input %ld\n", out, len,
+                in);
+        torc_finalize();
+        exit(1);
+    }
+}
+
 int main(int argc, char *argv[])
 {
-    const char *where = argc > 1 ? argv[1] : "local";
-    long iters = bench_arg(argc, argv, 2, 200000);
-    int reps = (int)bench_arg(argc, argv, 3, 11);
-    double budget = (double)bench_arg(argc, argv, 4, 500) * 1e-3;
-    long fewest = iters;
-    double *t = malloc((size_t)reps * sizeof *t), best, median;
-    int remote = strcmp(where, "remote") == 0;
-
-    torc_register_task((void *)twice_plus_one);
-    torc_init(argc, argv, MODE_MW);
-    if (!remote && strcmp(where, "local") != 0) {
-        fprintf(stderr, "future_torc: the first argument is local or remote, not %s\n", where);
-        torc_finalize();
-        return 2;
-    }
-    if (remote && torc_num_nodes() < 2) {
-        fprintf(stderr, "future_torc: remote needs at least 2 nodes, got %d\n", torc_num_nodes());
-        torc_finalize();
-        return 1;
-    }
-    /* Global worker ids are rank-major: node 1's first worker follows node 0's workers. */
-    int qid = remote ? torc_i_num_workers() : 0;
-
-    for (int r = -1; r < reps; r++) {
-        double t0 = bench_now(), t1 = t0;
-        long i;
-        for (i = 0; i < iters && t1 - t0 < budget; i++) {
-            long in = i, out = -1;
-            torc_future_t *h = torc_task_future(qid, (void (*)())twice_plus_one, 1,
-                                                1, MPI_LONG, CALL_BY_COP,
-                                                &in);
-            torc_future_wait(h);
-            long len = torc_future_copy(h, &out, (long)sizeof out);
-            torc_future_free(h);
-            if (len != (long)sizeof out || out != 2 * in + 1) {
-                fprintf(stderr, "future_torc: wrong result %ld (%ld bytes) for input %ld\n",
-                        out, len, in);
-                torc_finalize();
-                return 1;
-            }
-            /* Reading the clock every time would cost as much as a local task. */
-            if ((i & 63) == 63 || remote)
-                t1 = bench_now();
-        }
-        t1 = bench_now();
-        if (r >= 0) {
-            t[r] = (t1 - t0) / (double)i * 1e9;
-            fewest = i < fewest ? i : fewest;
-        }
-    }
-    torc_waitall();
-    bench_stats(t, reps, &best, &median);
-    printf("future_torc target=%s nodes=%d workers=%d qid=%d iterations=%ld reps=%d "
-           "best_ns=%.2f median_ns=%.2f median_us=%.3f\n",
-           where, torc_num_nodes(), torc_num_workers(), qid, fewest, reps, best, median,
-           median * 1e-3);
-    fflush(stdout);
-    free(t);
-    torc_finalize();
-    return 0;
+    return bench_target_main(argc, argv, "future_torc", (void *)twice_plus_one, call);
 }

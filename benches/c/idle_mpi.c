@@ -10,15 +10,8 @@
 int main(int argc, char *argv[])
 {
     double secs = (double)bench_arg(argc, argv, 1, 2000) * 1e-3;
-    int rank, nranks;
+    int rank, nranks = bench_mpi_start("idle_mpi", &argc, &argv, &rank);
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    if (nranks < 2) {
-        fprintf(stderr, "idle_mpi: needs at least 2 ranks, got %d\n", nranks);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
     MPI_Barrier(MPI_COMM_WORLD);
     if (rank == 0) {
         double pct1 = -1.0;

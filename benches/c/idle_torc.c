@@ -153,11 +153,8 @@ int main(int argc, char *argv[])
         torc_finalize();
         return rc;
     }
-    if (torc_num_nodes() < 2) {
-        fprintf(stderr, "idle_torc: needs at least 2 nodes, got %d\n", torc_num_nodes());
-        torc_finalize();
+    if (bench_too_few_nodes("idle_torc"))
         return 1;
-    }
     int remote = torc_i_num_workers();
     /* Let the start-up settle before measuring. */
     bench_spin_for(0.05);

@@ -13,7 +13,7 @@
  * Usage: tmcmc_torc [generations=5] [population=2000] [reps=3] */
 #include <stdio.h>
 #include <torc.h>
-#include "bench_util.h"
+#include "timing.h"
 
 /* Rounds of bench_work per second on this process, measured before torc_init. */
 static double rate;
@@ -99,35 +99,46 @@ static double sampler(int g, long p, int workers, uint64_t seed, double *theta, 
     return busy / ((double)workers * (bench_now() - t0));
 }
 
+/* The sampler's shape and buffers, for the rounds. */
+struct tmcmc {
+    int g, workers;
+    long p;
+    double *theta, *loglik, *took;
+};
+
+/* A round: the whole sampler (the warm-up round: one short generation); its efficiency. */
+static double round_of(void *ctx, int r)
+{
+    struct tmcmc *c = ctx;
+    if (r < 0)
+        return sampler(1, c->p / 10 > 0 ? c->p / 10 : 1, c->workers, 7, c->theta, c->loglik,
+                       c->took);
+    return sampler(c->g, c->p, c->workers, 12345 + (uint64_t)r, c->theta, c->loglik, c->took);
+}
+
 int main(int argc, char *argv[])
 {
-    int g = (int)bench_arg(argc, argv, 1, 5);
-    long p = bench_arg(argc, argv, 2, 2000);
+    struct tmcmc c = {(int)bench_arg(argc, argv, 1, 5), 0, bench_arg(argc, argv, 2, 2000)};
     int reps = (int)bench_arg(argc, argv, 3, 3);
 
     rate = bench_calibrate();
     torc_register_task((void *)likelihood);
     torc_init(argc, argv, MODE_MW);
 
-    int workers = torc_num_workers();
-    double *theta = malloc((size_t)p * 4 * sizeof *theta);
-    double *loglik = malloc((size_t)p * sizeof *loglik), *took = malloc((size_t)p * sizeof *took);
-    double *eff = malloc((size_t)reps * sizeof *eff), best, median;
+    c.workers = torc_num_workers();
+    c.theta = malloc((size_t)c.p * 4 * sizeof *c.theta);
+    c.loglik = malloc((size_t)c.p * sizeof *c.loglik);
+    c.took = malloc((size_t)c.p * sizeof *c.took);
 
-    sampler(1, p / 10 > 0 ? p / 10 : 1, workers, 7, theta, loglik, took); /* warm-up */
-    for (int r = 0; r < reps; r++)
-        eff[r] = sampler(g, p, workers, 12345 + (uint64_t)r, theta, loglik, took);
-    bench_stats(eff, reps, &best, &median);
-    /* bench_stats keeps the smallest as "best"; for an efficiency the largest is the best. */
+    struct bench_figures eff = bench_rounds(reps, round_of, &c);
+    /* For an efficiency the largest is the best. */
     printf("tmcmc_torc nodes=%d workers=%d generations=%d population=%ld reps=%d "
            "best_eff=%.4f median_eff=%.4f\n",
-           torc_num_nodes(), workers, g, p, reps, eff[reps - 1], median);
+           torc_num_nodes(), c.workers, c.g, c.p, reps, eff.max, eff.median);
     fflush(stdout);
-    (void)best;
-    free(theta);
-    free(loglik);
-    free(took);
-    free(eff);
+    free(c.theta);
+    free(c.loglik);
+    free(c.took);
     torc_finalize();
     return 0;
 }

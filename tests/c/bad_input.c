@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testing.h"
 
 static long result;
 
@@ -53,10 +54,7 @@ static void *thread_task(void *unused)
 
 static void init(int argc, char **argv)
 {
-    torc_register_task((void *)task_add);
-    torc_register_task((void *)task_noop);
-    torc_register_task((void *)task_bad_getarg);
-    torc_register_task((void *)task_finalize);
+    REGISTER_TASKS(task_add, task_noop, task_bad_getarg, task_finalize);
     torc_init(argc, argv, MODE_MW);
 }
 
@@ -77,13 +75,6 @@ static int valid(int argc, char **argv)
     return 0;
 }
 
-static void survived(const char *name)
-{
-    fflush(stdout);
-    fprintf(stderr, "bad_input: survived case %s\n", name);
-    exit(3);
-}
-
 int main(int argc, char **argv)
 {
     const char *c = argc > 1 ? argv[1] : "ok";
@@ -97,15 +88,15 @@ int main(int argc, char **argv)
     /* Cases before torc_init. */
     if (!strcmp(c, "task_before_init")) {
         torc_task(-1, add, 2, 1, MPI_INT, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES, &a, &result);
-        survived(c);
+        survived("bad_input", c);
     }
     if (!strcmp(c, "task_noargs_before_init")) {
         torc_task(-1, (void (*)())task_noop, 0);
-        survived(c);
+        survived("bad_input", c);
     }
     if (!strcmp(c, "waitall_before_init")) {
         torc_waitall();
-        survived(c);
+        survived("bad_input", c);
     }
 
     init(argc, argv);
@@ -176,13 +167,9 @@ int main(int argc, char **argv)
         torc_task(-1, (void (*)())task_bad_getarg, 1, 1, MPI_INT, CALL_BY_COP, &a);
         torc_waitall();
     } else if (!strcmp(c, "waitall_on_foreign_thread")) {
-        pthread_t t;
-        pthread_create(&t, NULL, thread_waitall, NULL);
-        pthread_join(t, NULL);
+        on_foreign_thread(thread_waitall);
     } else if (!strcmp(c, "task_on_foreign_thread")) {
-        pthread_t t;
-        pthread_create(&t, NULL, thread_task, NULL);
-        pthread_join(t, NULL);
+        on_foreign_thread(thread_task);
     } else if (!strcmp(c, "broadcast_negative_count")) {
         torc_broadcast(&result, -1, MPI_LONG);
     } else if (!strcmp(c, "finalize_in_task")) {
@@ -210,6 +197,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad_input: unknown case %s\n", c);
         return 2;
     }
-    survived(c);
+    survived("bad_input", c);
     return 3;
 }

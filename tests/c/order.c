@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include "testing.h"
 
 #define MAXLOG 4096
 static int logbuf[MAXLOG];
@@ -67,16 +68,10 @@ static void waiter(void)
 
 int main(int argc, char *argv[])
 {
-    torc_register_task((void *)leaf);
-    torc_register_task((void *)parent);
-    torc_register_task((void *)deep_leaf);
-    torc_register_task((void *)waiter);
+    REGISTER_TASKS(leaf, parent, deep_leaf, waiter);
     torc_init(argc, argv, MODE_MW);
-    if (torc_num_nodes() != 1 || torc_num_workers() != 1) {
-        printf("order: needs 1 node x 1 worker\n");
-        torc_finalize();
+    if (wrong_shape("order", 1, 1))
         return 2;
-    }
 
     /* A master-worker loop: creation order. */
     int want[100];

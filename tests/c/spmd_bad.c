@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testing.h"
 
 static long g_sum;
 
@@ -72,13 +73,8 @@ static void *thread_result_alloc(void *unused)
 
 static void init(int argc, char **argv)
 {
-    torc_register_task((void *)spmd_sum);
-    torc_register_task((void *)spmd_ref);
-    torc_register_task((void *)task_value);
-    torc_register_task((void *)task_result_negative);
-    torc_register_task((void *)task_result_null);
-    torc_register_task((void *)task_alloc_negative);
-    torc_register_task((void *)task_spmd);
+    REGISTER_TASKS(spmd_sum, spmd_ref, task_value, task_result_negative, task_result_null,
+                   task_alloc_negative, task_spmd);
     torc_init(argc, argv, MODE_MW);
 }
 
@@ -122,13 +118,6 @@ static int valid(int argc, char **argv)
     return 0;
 }
 
-static void survived(const char *name)
-{
-    fflush(stdout);
-    fprintf(stderr, "spmd_bad: survived case %s\n", name);
-    exit(3);
-}
-
 int main(int argc, char **argv)
 {
     const char *c = argc > 1 ? argv[1] : "ok";
@@ -141,11 +130,11 @@ int main(int argc, char **argv)
     /* Before torc_init. */
     if (!strcmp(c, "spmd_before_init")) {
         torc_spmd((void (*)())spmd_sum, 1, 1, MPI_INT, CALL_BY_COP, &x);
-        survived(c);
+        survived("spmd_bad", c);
     }
     if (!strcmp(c, "result_before_init")) {
         torc_result(&v, (long)sizeof v);
-        survived(c);
+        survived("spmd_bad", c);
     }
 
     init(argc, argv);
@@ -164,13 +153,9 @@ int main(int argc, char **argv)
         torc_task(last(), (void (*)())task_spmd, 0);
         torc_waitall();
     } else if (!strcmp(c, "result_on_foreign_thread")) {
-        pthread_t t;
-        pthread_create(&t, NULL, thread_result, NULL);
-        pthread_join(t, NULL);
+        on_foreign_thread(thread_result);
     } else if (!strcmp(c, "result_alloc_on_foreign_thread")) {
-        pthread_t t;
-        pthread_create(&t, NULL, thread_result_alloc, NULL);
-        pthread_join(t, NULL);
+        on_foreign_thread(thread_result_alloc);
     } else if (!strcmp(c, "result_negative_len")) {
         torc_task(last(), (void (*)())task_result_negative, 0);
         torc_waitall();
@@ -197,6 +182,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "spmd_bad: unknown case %s\n", c);
         return 2;
     }
-    survived(c);
+    survived("spmd_bad", c);
     return 3;
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testing.h"
 
 static long errors;
 
@@ -212,11 +213,7 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "tree";
     torc_time_t t0;
 
-    torc_register_task((void *)leaf);
-    torc_register_task((void *)mid);
-    torc_register_task((void *)chain);
-    torc_register_task((void *)fib);
-    torc_register_task((void *)comb);
+    REGISTER_TASKS(leaf, mid, chain, fib, comb);
     torc_init(argc, argv, MODE_MW);
     t0 = torc_gettime();
 

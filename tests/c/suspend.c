@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testing.h"
 
 static torc_future_t *producer_future;
 
@@ -84,10 +85,7 @@ static void fib(int *n, int *cutoff, long *res)
 
 int main(int argc, char *argv[])
 {
-    torc_register_task((void *)producer);
-    torc_register_task((void *)waiter);
-    torc_register_task((void *)chain);
-    torc_register_task((void *)fib);
+    REGISTER_TASKS(producer, waiter, chain, fib);
     torc_init(argc, argv, MODE_MW);
     const char *mode = argc > 1 ? argv[1] : "";
     int status = 0;

@@ -9,11 +9,23 @@
 //! test binary's own profile directory). `scripts/test.sh` runs the C tests a second time
 //! with MPICH (`mpicc.mpich`, `mpiexec.mpich`, `target/mpich/debug`). The launcher's flavour
 //! (OpenMPI's `mpirun` or MPICH's hydra `mpiexec`) is told from its `--version`.
+//!
+//! Also shared by the tests: C programs and CMake builds made once per test binary
+//! ([`c_program`], [`test_program`], [`cmake_example`]), the Rust examples ([`rust_example`]),
+//! assertions on a finished [`Run`], the runs of a program at several shapes checked together
+//! ([`cases`]) and the misuse harness of the C API's cases programs ([`misuse`]).
+//!
+//! Cargo compiles this module into every test binary, and each uses only part of it: hence
+//! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
 
+pub mod cases;
+pub mod misuse;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// The project's root.
@@ -168,6 +180,34 @@ impl Run {
         );
         self
     }
+
+    /// Panics with everything printed unless stdout holds `want`.
+    pub fn assert_stdout_has(&self, what: &str, want: &str) -> &Run {
+        assert!(
+            self.stdout.contains(want),
+            "{what}: expected `{want}` in stdout\n{}",
+            dump(self)
+        );
+        self
+    }
+
+    /// Panics with everything printed unless the run exited 0 and its stdout holds `want`.
+    pub fn assert_ok_with(&self, what: &str, want: &str) -> &Run {
+        self.assert_ok(what).assert_stdout_has(what, want)
+    }
+
+    /// Panics with everything printed unless the run ended by itself (no timeout, no signal)
+    /// with a status other than 0.
+    pub fn assert_failed(&self, what: &str) -> &Run {
+        assert!(!self.timed_out, "{what}: hung (timed out)\n{}", dump(self));
+        assert!(
+            self.code.is_some(),
+            "{what}: killed by a signal\n{}",
+            dump(self)
+        );
+        assert_ne!(self.code, Some(0), "{what}: exited 0\n{}", dump(self));
+        self
+    }
 }
 
 /// `timeout --kill-after=5 SECS`, with the MPI environment, ready for the command to run.
@@ -211,11 +251,10 @@ fn np_env_args(np: usize, env: &[(&str, &str)]) -> Vec<String> {
 }
 
 /// The command that runs `exe args` on `np` MPI processes with `TORC_WORKERS=workers` (and
-/// `env`), killed after `timeout`.
+/// `env`), killed after `timeout` (what [`mpirun`] runs).
 pub fn mpirun_command(
     exe: &Path,
-    np: usize,
-    workers: usize,
+    (np, workers): (usize, usize),
     args: &[&str],
     env: &[(&str, &str)],
     timeout: Duration,
@@ -240,7 +279,7 @@ pub fn mpirun(
     env: &[(&str, &str)],
     timeout: Duration,
 ) -> Run {
-    let mut cmd = mpirun_command(exe, np, workers, args, env, timeout);
+    let mut cmd = mpirun_command(exe, (np, workers), args, env, timeout);
     Run::from(cmd.output().expect("run timeout/launcher"))
 }
 
@@ -279,38 +318,76 @@ pub fn run_plain(exe: &Path, args: &[&str], env: &[(&str, &str)], timeout: Durat
     Run::from(cmd.output().expect("run timeout"))
 }
 
-/// Compiles `tests/c/NAME.c` once per test binary into its scratch dir; returns the program.
-pub fn test_program(name: &str) -> PathBuf {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    static BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let map = built.get_or_insert_with(HashMap::new);
-    if let Some(p) = map.get(name) {
-        return p.clone();
+/// The value `make` returns for `key`, made once per test binary (later callers get it at once;
+/// concurrent ones wait for the first).
+fn once_per_binary(key: String, make: impl FnOnce() -> PathBuf) -> &'static Path {
+    static MADE: Mutex<Option<HashMap<String, &'static Path>>> = Mutex::new(None);
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    let map = made.get_or_insert_with(HashMap::new);
+    if let Some(p) = map.get(&key) {
+        return p;
     }
-    let exe = scratch("programs").join(name);
-    build_c(
-        &[&root().join("tests/c").join(format!("{name}.c"))],
-        &exe,
-        &[],
-    );
-    map.insert(name.to_string(), exe.clone());
-    exe
+    // Leaked on purpose: one path per program, for the whole run of the test binary.
+    let path: &'static Path = Box::leak(make().into_boxed_path());
+    map.insert(key, path);
+    path
 }
 
-/// Runs `cmd`, panicking with its output unless it succeeds.
-pub fn run_step(what: &str, cmd: &mut Command) {
+/// The compiler options of the C programs that check the API's misuse and corner cases:
+/// C99, every warning an error.
+pub const STRICT: &[&str] = &["-std=c99", "-Wextra", "-Werror"];
+
+/// The C program `src` (relative to the root, e.g. `c_examples/fibonacci.c`) compiled with
+/// [`build_c`] and the options `extra`, once per test binary, into the scratch directory
+/// `programs`; returns the program.
+pub fn c_program(src: &str, extra: &[&str]) -> &'static Path {
+    let key = format!("{src} {}", extra.join(" "));
+    once_per_binary(key, || {
+        let stem = Path::new(src).file_stem().expect("a file name");
+        let mut name = stem.to_string_lossy().into_owned();
+        if !extra.is_empty() {
+            // The same source built with other options is another program.
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            extra.hash(&mut h);
+            name += &format!("-{:016x}", h.finish());
+        }
+        let exe = scratch("programs").join(name);
+        build_c(&[&root().join(src)], &exe, extra);
+        exe
+    })
+}
+
+/// `tests/c/NAME.c` compiled once per test binary (see [`c_program`]); returns the program.
+pub fn test_program(name: &str) -> &'static Path {
+    c_program(&format!("tests/c/{name}.c"), &[])
+}
+
+/// The n-th Fibonacci number (fib(0) = 0, fib(1) = 1), the value the Fibonacci programs must
+/// print.
+pub fn fib(n: u64) -> u64 {
+    (0..n).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0
+}
+
+/// Runs `cmd`, returning its stdout; panics with the command and everything it printed unless
+/// it succeeds.
+pub fn run_output(what: &str, cmd: &mut Command) -> String {
     let out = cmd
         .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+        .unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        "{what} failed ({}): {cmd:?}\n--- stdout\n{}\n--- stderr\n{}",
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `cmd`, panicking with its output unless it succeeds.
+pub fn run_step(what: &str, cmd: &mut Command) {
+    run_output(what, cmd);
 }
 
 /// The full path of program `name` (as `PATH` finds it; `name` itself if it holds a `/` or is
@@ -369,30 +446,38 @@ pub fn cmake_examples(name: &str, targets: &[&str]) -> PathBuf {
     build
 }
 
+/// The program `name` of the CMake build [`cmake_examples`] makes in `scratch(build)` (of
+/// `targets`, every target when empty), configured and built once per test binary.
+pub fn cmake_example(build: &str, targets: &[&str], name: &str) -> PathBuf {
+    let dir = once_per_binary(format!("cmake {build}"), || cmake_examples(build, targets));
+    let exe = dir.join(name);
+    assert!(exe.exists(), "{} was not built", exe.display());
+    exe
+}
+
 fn modified(p: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(p).and_then(|m| m.modified()).ok()
 }
 
 /// The path of Rust example `name` (`target/<profile>/examples/`), built first with
-/// `cargo build --examples` (once per test binary) if any of `all` is missing or older than
-/// the library (`cargo test` builds the examples, but `cargo test --test X` does not).
-pub fn rust_example(name: &str, all: &[&str]) -> PathBuf {
-    static CHECKED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+/// `cargo build --examples` (once per test binary) if it is missing or older than the library
+/// (`cargo test` builds the examples, but `cargo test --test X` does not).
+pub fn rust_example(name: &str) -> PathBuf {
+    static BUILT: Mutex<bool> = Mutex::new(false);
     let dir = lib_dir().join("examples");
-    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
-    if !*checked {
-        let lib = modified(&lib_dir().join("libtorc.rlib"));
-        let stale = all.iter().any(|e| match (modified(&dir.join(e)), lib) {
+    let exe = dir.join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !*built {
+        let stale = match (modified(&exe), modified(&lib_dir().join("libtorc.rlib"))) {
             (None, _) => true,
             (Some(exe), Some(lib)) => exe < lib,
             (Some(_), None) => false,
-        });
+        };
         if stale {
             build_rust_examples();
+            *built = true;
         }
-        *checked = true;
     }
-    let exe = dir.join(name);
     assert!(
         exe.exists(),
         "example `{name}` is not at {}; build it with `cargo build --examples`",
@@ -442,18 +527,7 @@ pub fn torc_lines(run: &Run) -> Vec<&str> {
 /// `torc: FUNC: ...` line on stderr holding every one of `fragments`: no hang, no crash, not
 /// exit 0, and not exit 3 (the programs' "went on after the misuse").
 pub fn assert_misuse(run: &Run, what: &str, func: &str, fragments: &[&str]) {
-    assert!(!run.timed_out, "{what}: hung (timed out)\n{}", dump(run));
-    assert!(
-        run.code.is_some(),
-        "{what}: killed by a signal (crash)\n{}",
-        dump(run)
-    );
-    assert_ne!(
-        run.code,
-        Some(0),
-        "{what}: exited 0 after a misuse\n{}",
-        dump(run)
-    );
+    run.assert_failed(what);
     assert_ne!(
         run.code,
         Some(3),

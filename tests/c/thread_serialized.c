@@ -2,6 +2,7 @@
  * several nodes: results must be right and the job must end cleanly. */
 #include <torc.h>
 #include <stdio.h>
+#include "testing.h"
 
 static void square(long *x, long *y) { *y = *x * *x; }
 
@@ -13,16 +14,12 @@ int main(int argc, char *argv[])
     torc_init(argc, argv, MODE_MW);
     enum { N = 2000 };
     static long x[N], y[N];
-    for (long i = 0; i < N; i++) {
-        x[i] = i;
-        torc_task(-1, (void (*)())square, 2, 1, MPI_LONG, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES, &x[i], &y[i]);
-    }
-    torc_waitall();
+    spread_long_tasks((testing_task_fn)square, N, x, y);
     long bad = 0;
     for (long i = 0; i < N; i++) if (y[i] != i * i) bad++;
     int level;
     MPI_Query_thread(&level);
-    printf("mn_serialized: level=%s nodes=%d bad=%ld\n",
+    printf("thread_serialized: level=%s nodes=%d bad=%ld\n",
            level == MPI_THREAD_SERIALIZED ? "serialized" : "other", torc_num_nodes(), bad);
     torc_finalize();
     return bad == 0 && level == MPI_THREAD_SERIALIZED ? 0 : 1;

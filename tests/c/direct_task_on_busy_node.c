@@ -28,7 +28,7 @@ int main(int argc, char *argv[])
 {
     torc_init(argc, argv, MODE_MW);
     int nn = torc_num_nodes(), nw = torc_num_workers();
-    if (nn < 2) { printf("mn_direct: needs 2 or more nodes\n"); torc_finalize(); return 0; }
+    if (nn < 2) { printf("direct_task_on_busy_node: needs 2 or more nodes\n"); torc_finalize(); return 0; }
     long *node_of = calloc(nw, sizeof(long));
     for (int g = 0; g < nw; g++)
         torc_task(g, (void (*)())where, 1, 1, MPI_LONG, CALL_BY_RES, &node_of[g]);
@@ -47,7 +47,7 @@ int main(int argc, char *argv[])
     int ok = direct_node == nn - 1;
     for (int g = 0; g < nw; g++)
         if (node_of[g] == nn - 1 && spun[g] != nn - 1) ok = 0;
-    printf("mn_direct: %d busy workers on node %d released by a direct task on node %ld: %s\n",
+    printf("direct_task_on_busy_node: %d busy workers on node %d released by a direct task on node %ld: %s\n",
            busy, nn - 1, direct_node, ok ? "ok" : "WRONG");
     torc_finalize();
     return ok ? 0 : 1;

@@ -18,7 +18,7 @@ int main(int argc, char *argv[])
     torc_init(argc, argv, MODE_MW);
     long n = argc > 1 ? atol(argv[1]) : 100;
     if (torc_num_nodes() < 2 || torc_i_num_workers() != 1) {
-        printf("mn_steal: needs 2+ nodes and 1 worker on node 0\n");
+        printf("steal_across_nodes: needs 2+ nodes and 1 worker on node 0\n");
         torc_finalize();
         return 2;
     }
@@ -37,7 +37,7 @@ int main(int argc, char *argv[])
      * does not hang. */
     int fetched = torc_fetch_work();
     torc_disable_stealing();
-    printf("mn_steal: tasks=%ld stolen=%ld bad=%ld fetch_when_idle=%d\n", n, remote, bad, fetched);
+    printf("steal_across_nodes: tasks=%ld stolen=%ld bad=%ld fetch_when_idle=%d\n", n, remote, bad, fetched);
     torc_finalize();
     return bad == 0 && remote == n && fetched == 0 ? 0 : 1;
 }

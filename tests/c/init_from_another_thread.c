@@ -4,6 +4,7 @@
 #include <torc.h>
 #include <pthread.h>
 #include <stdio.h>
+#include "testing.h"
 
 static void cube(long *x, long *y) { *y = *x * *x * *x; }
 
@@ -15,14 +16,10 @@ static void *primary(void *arg)
     torc_init(*argc, NULL, MODE_MW);
     enum { N = 500 };
     static long x[N], y[N];
-    for (long i = 0; i < N; i++) {
-        x[i] = i;
-        torc_task(-1, (void (*)())cube, 2, 1, MPI_LONG, CALL_BY_COP, 1, MPI_LONG, CALL_BY_RES, &x[i], &y[i]);
-    }
-    torc_waitall();
+    spread_long_tasks((testing_task_fn)cube, N, x, y);
     long bad = 0;
     for (long i = 0; i < N; i++) if (y[i] != i * i * i) bad++;
-    printf("mn_thread_init: nodes=%d workers=%d bad=%ld\n", torc_num_nodes(), torc_num_workers(), bad);
+    printf("init_from_another_thread: nodes=%d workers=%d bad=%ld\n", torc_num_nodes(), torc_num_workers(), bad);
     ok = bad == 0;
     torc_finalize();
     return NULL;

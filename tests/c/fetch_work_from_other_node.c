@@ -6,6 +6,7 @@
 #include <torc.h>
 #include <stdio.h>
 #include <stdatomic.h>
+#include "testing.h"
 
 #define CHILDREN 8
 
@@ -33,15 +34,10 @@ static void release(void) { atomic_store(&released, 1); }
 
 int main(int argc, char *argv[])
 {
-    torc_register_task((void *)child);
-    torc_register_task((void *)parent);
-    torc_register_task((void *)release);
+    REGISTER_TASKS(child, parent, release);
     torc_init(argc, argv, MODE_MW);
-    if (torc_num_nodes() != 2 || torc_num_workers() != 2) {
-        printf("mn_fetch: needs 2 nodes x 1 worker\n");
-        torc_finalize();
+    if (wrong_shape("fetch_work_from_other_node", 2, 1))
         return 2;
-    }
     torc_enable_stealing();
     long where[CHILDREN], done = 0;
     for (int i = 0; i < CHILDREN; i++) where[i] = -1;
@@ -63,7 +59,7 @@ int main(int argc, char *argv[])
         if (where[i] == 0 && i % 2 == 0) even_here++;
         if (where[i] == 0 && i % 2 == 1) odd_here++;
     }
-    printf("mn_fetch: fetched=%d ran=%d done=%ld stolen_children_run_on_node0=%d "
+    printf("fetch_work_from_other_node: fetched=%d ran=%d done=%ld stolen_children_run_on_node0=%d "
            "placed_children_run_on_node0=%d\n",
            fetched, ran, done, even_here, odd_here);
     torc_finalize();

@@ -56,7 +56,7 @@ int main(int argc, char *argv[])
      * so the i-th one is placed on global worker i % total, as spread(i). */
     int rr_off = run_and_count(n, any, node_of_spread);
 
-    printf("mn_placement: nodes=%d workers=%d tasks=%d elsewhere: named=%d pinned=%d "
+    printf("placement_is_kept: nodes=%d workers=%d tasks=%d elsewhere: named=%d pinned=%d "
            "named_off=%d pinned_off=%d rr_off=%d\n",
            torc_num_nodes(), torc_num_workers(), n, named, pinned, named_off, pinned_off,
            rr_off);

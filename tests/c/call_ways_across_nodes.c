@@ -1,12 +1,12 @@
 /* Every call-way across nodes, placement by qid, round-robin spread, and a large REF array.
- * Usage: mn_args [large_mib]   (exit 0 when every check holds) */
+ * Usage: call_ways_across_nodes [large_mib]   (exit 0 when every check holds) */
 #include <torc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int failures = 0;
-#define CHECK(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "mn_args: FAIL: " __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#define CHECK(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "call_ways_across_nodes: FAIL: " __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 /* cop: 3 ints (copied), ref: 4 doubles (x2 in place), res: out where/what, ptr: 5 longs (read),
  * vad: a word, zero: REF with count 0 (must be NULL). */
@@ -147,9 +147,9 @@ int main(int argc, char *argv[])
         for (long i = 0; i < n; i++) if (a[i] != 2.0 * (i % 1000) + 1) bad++;
         CHECK(bad == 0, "large REF array: %ld wrong elements of %ld", bad, n);
         free(a);
-        printf("mn_args: large array of %ld MiB ok\n", large_mib);
+        printf("call_ways_across_nodes: large array of %ld MiB ok\n", large_mib);
     }
-    printf("mn_args: nodes=%d workers=%d tasks=%d failures=%d\n", nn, nw, T, failures);
+    printf("call_ways_across_nodes: nodes=%d workers=%d tasks=%d failures=%d\n", nn, nw, T, failures);
     torc_finalize();
     return failures ? 1 : 0;
 }

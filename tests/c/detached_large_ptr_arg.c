@@ -33,7 +33,7 @@ int main(int argc, char *argv[])
     torc_register_task((void *)check);
     torc_init(argc, argv, MODE_MW);
     if (torc_num_nodes() < 2) {
-        printf("mn_detached_big: needs 2+ nodes\n");
+        printf("detached_large_ptr_arg: needs 2+ nodes\n");
         torc_finalize();
         return 2;
     }
@@ -48,7 +48,7 @@ int main(int argc, char *argv[])
     }
     /* Wait for the reports (they come back as direct tasks run on this node). */
     while (atomic_load(&reports) < ROUNDS) torc_scheduler_loop(1);
-    printf("mn_detached_big: rounds=%d good=%d\n", ROUNDS, atomic_load(&good));
+    printf("detached_large_ptr_arg: rounds=%d good=%d\n", ROUNDS, atomic_load(&good));
     int ok = atomic_load(&good) == ROUNDS;
     torc_finalize();
     return ok ? 0 : 1;

@@ -24,7 +24,7 @@ int main(int argc, char *argv[])
     int bad = 0;
     for (int g = 0; g < nw; g++)
         if (sum[g] != 54.0 || count[g] != 4242) bad++;
-    printf("mn_bcast_lib: nodes=%d workers=%d bad=%d\n", torc_num_nodes(), nw, bad);
+    printf("broadcast_library_data: nodes=%d workers=%d bad=%d\n", torc_num_nodes(), nw, bad);
     torc_finalize();
     return bad ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /* Many small tasks spread over all nodes (qid -1), each result checked.
- * Usage: mn_stress [tasks] */
+ * Usage: many_tasks_across_nodes [tasks] */
 #include <torc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@ int main(int argc, char *argv[])
     }
     long bad = 0;
     for (long i = 0; i < n; i++) if (out[i] != 3 * i + 1) bad++;
-    printf("mn_stress: tasks=%ld nodes=%d workers=%d bad=%ld\n", n, torc_num_nodes(), torc_num_workers(), bad);
+    printf("many_tasks_across_nodes: tasks=%ld nodes=%d workers=%d bad=%ld\n", n, torc_num_nodes(), torc_num_workers(), bad);
     torc_finalize();
     return bad ? 1 : 0;
 }
