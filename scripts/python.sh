@@ -11,7 +11,11 @@
 # default libmpi: Open MPI here, the one torc is built with); TORCPY_MPI4PY_SOURCE=1 builds it
 # from source against `mpicc` instead (minutes).
 #
-# Usage: bash scripts/python.sh [install|test] [pytest arguments]
+# `oldest` does the same with the oldest Python torcpy supports (3.9: `python3.9` on the PATH,
+# or pyenv's), in target/venv-oldest, and runs a smoke subset (errors and remote
+# tracebacks, what crosses ranks, the executor); without a Python 3.9 it says so and succeeds.
+#
+# Usage: bash scripts/python.sh [install|test|oldest] [pytest arguments]
 # Environment: TORCPY_VENV  the virtual environment (default target/venv)
 #              TORCPY_PYTEST_TIMEOUT  seconds allowed for pytest (default 1200)
 set -euo pipefail
@@ -22,6 +26,42 @@ what=${1:-test}
 [[ $# -gt 0 ]] && shift
 
 bash scripts/deps.sh
+
+if [[ $what == oldest ]]; then
+    base=
+    # (pyenv's shim is on the PATH even when no 3.9 is active: each candidate must run.)
+    for cand in $(command -v python3.9 || true) \
+            $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.9*/bin/python 2>/dev/null || true); do
+        if "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))' >/dev/null 2>&1; then
+            base=$cand
+            break
+        fi
+    done
+    if [[ -z $base ]]; then
+        echo "torcpy on Python 3.9: skipped (no python3.9 on the PATH nor in pyenv; e.g. 'pyenv install 3.9')"
+        exit 0
+    fi
+    venv=$root/target/venv-oldest
+    py=$venv/bin/python
+    if [[ ! -x $py ]]; then
+        echo "==> $base -m venv $venv"
+        "$base" -m venv "$venv"
+    fi
+    pip=("$py" -m pip --disable-pip-version-check -q)
+    if ! "$py" -c 'import maturin, pytest, numpy, mpi4py' >/dev/null 2>&1; then
+        echo "==> pip install maturin pytest numpy mpi4py (Python $("$py" -V 2>&1))"
+        "${pip[@]}" install maturin pytest numpy mpi4py
+    fi
+    echo "==> pip install ./python (into $venv)"
+    "${pip[@]}" install ./python
+    if [[ $(id -u) -eq 0 ]]; then
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+    echo "==> pytest (smoke subset) with $("$py" -V 2>&1)"
+    cd python
+    exec timeout --kill-after=30 "${TORCPY_PYTEST_TIMEOUT:-1200}" "$py" -m pytest -q -rfE "$@" \
+        tests/test_errors.py tests/test_serialize.py tests/test_executor.py
+fi
 
 venv=${TORCPY_VENV:-$root/target/venv}
 py=$venv/bin/python

@@ -6,16 +6,31 @@
 # with a nightly toolchain), and `cargo test --all-targets` (debug profile: unit tests,
 # integration tests, and the benchmark runner's smoke test), all against OpenMPI (the default
 # `mpicc`/`mpirun`); the Python package torcpy (scripts/python.sh: a virtual environment in
-# target/venv, `pip install ./python`, pytest of python/tests) and clippy on its crate. Then the same library built against MPICH (`mpicc.mpich`) into
+# target/venv, `pip install ./python`, pytest of python/tests), clippy on its crate, and a
+# smoke subset of python/tests on the oldest Python torcpy supports (3.9, in
+# target/venv-oldest; skipped with a message where there is none). Then the same library
+# built against MPICH (`mpicc.mpich`) into
 # target/mpich, and with it the unit tests, the C examples (tests/c_examples.rs) and extensions
 # (tests/c_extensions.rs), the
 # multi-node C tests (tests/multinode.rs) and the bad-input cases (tests/bad_input.rs) again,
 # launched by MPICH's `mpiexec.mpich`. Every step runs even after a failure; the script exits
 # non-zero when any step failed.
 #
+# The quick tier, `bash scripts/test.sh quick` (a few minutes once built, for the edit-test
+# loop; CI runs the whole suite): the build dependencies, `cargo fmt --check`, `cargo clippy
+# --all-targets -D warnings`, the unit tests (`cargo test --lib`), the layer check
+# (tests/layers.rs), the documentation test (tests/docs.rs) and the C examples
+# (tests/c_examples.rs) at 1 and 2 ranks: TORC_TEST_MAX_RANKS=2 drops the runs of more ranks
+# from each test (tests/common), and the tests of only 3 or 4 ranks are skipped by name.
+# OpenMPI only; as in the whole suite, every step runs and the script exits non-zero when any
+# step failed.
+#
 # Usage: bash scripts/test.sh [extra cargo test arguments, e.g. a test name filter]
+#        bash scripts/test.sh quick
 # Environment: TORC_TEST_TIMEOUT  seconds allowed for `cargo test --all-targets` (default 4500)
 #              TORC_TEST_MPICH_TIMEOUT  seconds allowed for the MPICH tests (default 900)
+#              TORC_TEST_QUICK_TIMEOUT  seconds allowed for the quick tier's C examples
+#                                       (default 600)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -46,6 +61,46 @@ fi
 if [[ $(id -u) -eq 0 ]]; then
     # OpenMPI refuses to start as root without these.
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+
+if [[ ${1:-} == quick ]]; then
+    if [[ $# -ne 1 ]]; then
+        echo "scripts/test.sh: quick takes no further arguments"
+        exit 2
+    fi
+    if cargo fmt --version >/dev/null 2>&1; then
+        run_step "format" cargo fmt --all -- --check
+    else
+        step "format: skipped (rustfmt is not installed: rustup component add rustfmt)"
+    fi
+    if cargo clippy --version >/dev/null 2>&1; then
+        run_step "clippy" cargo clippy --all-targets -- -D warnings
+    else
+        step "clippy: skipped (clippy is not installed: rustup component add clippy)"
+    fi
+    # The C examples link target/debug/libtorc.so (see the build step of the whole suite).
+    run_step "build libtorc.so" cargo build --lib
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    run_step "unit tests" bash -o pipefail -c 'cargo test --lib 2>&1 | tee -a "$0"' "$log"
+    run_step "layers" bash -o pipefail -c 'cargo test --test layers 2>&1 | tee -a "$0"' "$log"
+    run_step "docs" bash -o pipefail -c 'cargo test --test docs 2>&1 | tee -a "$0"' "$log"
+    # Every test's runs of more than 2 ranks dropped; the tests with none left skipped.
+    run_step "C examples at 1 and 2 ranks" env TORC_TEST_MAX_RANKS=2 bash -o pipefail -c \
+        'timeout --kill-after=30 "$0" cargo test --test c_examples -- \
+            --skip on_3_ranks --skip on_4_ranks 2>&1 | tee -a "$1"' \
+        "${TORC_TEST_QUICK_TIMEOUT:-600}" "$log"
+    passed=$(grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+    failed_tests=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+    echo
+    if [[ ${#failed[@]} -ne 0 ]]; then
+        echo "==> scripts/test.sh quick: FAILED steps: ${failed[*]}"
+        echo "tests: $passed passed, $failed_tests failed"
+        exit 1
+    fi
+    echo "==> scripts/test.sh quick: all steps passed (the whole suite: bash scripts/test.sh)"
+    echo "tests: $passed passed, $failed_tests failed"
+    exit 0
 fi
 
 if cargo fmt --version >/dev/null 2>&1; then
@@ -89,6 +144,7 @@ run_step "torc-trace tests" bash -o pipefail -c 'cargo test -p torc-trace 2>&1 |
 # OpenMPI. Then clippy on its Rust crate, which needs that environment's interpreter.
 run_step "torcpy (Python)" bash -o pipefail -c 'bash scripts/python.sh test 2>&1 | tee -a "$0"' "$log"
 run_step "clippy (torcpy)" env PYO3_PYTHON="$PWD/target/venv/bin/python" cargo clippy -p torcpy --all-targets -- -D warnings
+run_step "torcpy on Python 3.9" bash -o pipefail -c 'bash scripts/python.sh oldest 2>&1 | tee -a "$0"' "$log"
 
 # The MPICH pass: its own target directory (mpi-sys and the C shims see MPICH's mpi.h), the
 # tests' compiler, launcher and library from TORC_TEST_* (tests/common/mod.rs).

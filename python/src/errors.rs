@@ -21,10 +21,10 @@ pyo3::create_exception!(
     torcpy,
     RemoteTraceback,
     pyo3::exceptions::PyException,
-    "On Python 3.9 and 3.10, which print no notes (PEP 678): the cause of an exception that \
-     another node raised, whose message is the exception's torcpy notes (task, node, worker, \
-     the traceback there), so that the traceback printed shows them, as concurrent.futures \
-     shows a worker process's traceback."
+    "On Python 3.9 and 3.10, which print no notes (PEP 678): the cause given to a task's \
+     exception (one without a cause of its own), whose message is the exception's torcpy notes \
+     (task, node, worker, and the traceback there when another node raised it), so that the \
+     traceback printed shows them, as concurrent.futures shows a worker process's traceback."
 );
 
 /// `type: message` of `e`.
@@ -165,8 +165,9 @@ pub(crate) fn exception_of(_py: Python<'_>, rec: &Bound<'_, PyAny>) -> PyResult<
         return Ok(exc.unbind());
     }
     // Python 3.9 and 3.10: the notes kept by hand where 3.11 keeps them (they travel with the
-    // exception's state when it is pickled again), and, from another process, shown as the
-    // exception's cause (a cause does not travel: it is made again at each arrival).
+    // exception's state when it is pickled again), and shown as the exception's cause, unless
+    // it has a cause of its own (a cause does not travel: from another node it is made again
+    // at each arrival).
     let py = exc.py();
     let notes = match exc.getattr("__notes__") {
         Ok(n) if n.is_instance_of::<PyList>() => n.cast_into::<PyList>()?,
@@ -177,13 +178,14 @@ pub(crate) fn exception_of(_py: Python<'_>, rec: &Bound<'_, PyAny>) -> PyResult<
         }
     };
     notes.append(&note)?;
-    if remote {
+    let cause = exc.getattr("__cause__")?;
+    if cause.is_none() || cause.is_instance_of::<RemoteTraceback>() {
         let text: Vec<String> = notes
             .iter()
             .filter_map(|n| n.extract::<String>().ok())
             .collect();
-        let cause = RemoteTraceback::new_err(format!("\n{}", text.join("\n\n")));
-        exc.setattr("__cause__", cause.into_value(py))?;
+        let shown = RemoteTraceback::new_err(format!("\n{}", text.join("\n\n")));
+        exc.setattr("__cause__", shown.into_value(py))?;
     }
     Ok(exc.unbind())
 }

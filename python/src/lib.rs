@@ -35,7 +35,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pool::_gc_track, m)?)?;
     m.add_class::<wait::AsCompletedIter>()?;
     m.add("TaskError", m.py().get_type::<errors::TaskError>())?;
-    m.add("RemoteTraceback", m.py().get_type::<errors::RemoteTraceback>())?;
+    m.add(
+        "RemoteTraceback",
+        m.py().get_type::<errors::RemoteTraceback>(),
+    )?;
     m.add_function(wrap_pyfunction!(runtime::init, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::launch, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::start, m)?)?;

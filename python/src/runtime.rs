@@ -126,7 +126,14 @@ pub(crate) fn launch(py: Python<'_>, main: Option<Bound<'_, PyAny>>) -> PyResult
         ));
     }
     if role == Role::Server {
-        serve(py, if main.is_some() { "torcpy.launch" } else { "torcpy.launch(None)" })?;
+        serve(
+            py,
+            if main.is_some() {
+                "torcpy.launch"
+            } else {
+                "torcpy.launch(None)"
+            },
+        )?;
         return Ok(py.None());
     }
     let Some(main) = main else {

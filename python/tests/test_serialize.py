@@ -45,8 +45,8 @@ def test_torcpy_serializer_names_a_module():
 
 def test_torcpy_serializer_that_cannot_be_imported_says_so():
     p = subprocess.run([sys.executable, "-c", "import torcpy"], env=job_env(1, {
-        "TORCPY_SERIALIZER": "no_such_serializer_module"}), capture_output=True, text=True,
-        timeout=TIMEOUT)
+        "TORCPY_SERIALIZER": "no_such_serializer_module"}), cwd=PROGRAMS, capture_output=True,
+        text=True, timeout=TIMEOUT)
     assert p.returncode != 0
     assert "torcpy: TORCPY_SERIALIZER=no_such_serializer_module: cannot import " \
            "no_such_serializer_module" in p.stderr, p.stderr
@@ -58,7 +58,7 @@ def test_set_serializer_refuses_half_a_pair():
             "    torcpy.set_serializer(len, None)\n"
             "except TypeError as e:\n"
             "    print('REFUSED', e)\n")
-    p = subprocess.run([sys.executable, "-c", code], env=job_env(1, None), capture_output=True,
-                       text=True, timeout=TIMEOUT)
+    p = subprocess.run([sys.executable, "-c", code], env=job_env(1, None), cwd=PROGRAMS,
+                       capture_output=True, text=True, timeout=TIMEOUT)
     assert "REFUSED torcpy.set_serializer: dumps and loads go together" in p.stdout, \
         p.stdout + p.stderr

@@ -77,8 +77,18 @@ pub fn verify(name: &str, cases: &[Case], check: &dyn Fn(&Run, usize, usize)) {
     );
 }
 
+/// The most MPI ranks a run of [`run_shapes`] may use: `TORC_TEST_MAX_RANKS` (`scripts/test.sh
+/// quick` sets 2), else no limit.
+pub fn max_ranks() -> usize {
+    std::env::var("TORC_TEST_MAX_RANKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
 /// Runs `exe args` (and `env`) under the launcher for every (ranks, workers per rank) in
-/// `shapes`, each under `timeout`, and [`verify`]s them with `check`.
+/// `shapes` of at most [`max_ranks`] ranks, each under `timeout`, and [`verify`]s them with
+/// `check`.
 pub fn run_shapes(
     name: &str,
     exe: &Path,
@@ -90,6 +100,7 @@ pub fn run_shapes(
 ) {
     let cases: Vec<Case> = shapes
         .iter()
+        .filter(|&&(np, _)| np <= max_ranks())
         .map(|&shape| Case::mpirun(shape, exe, name, args, env, timeout))
         .collect();
     verify(name, &cases, check);
