@@ -16,24 +16,15 @@
 //! Each repeats `reps` rounds after one warm-up round and prints the best and median time per
 //! task in ns.
 
+mod common;
+
+use common::{in_torc, rayon_pool, stats, Args};
 use std::time::Instant;
 use torc::api::{Borrow, In, Out};
 
 #[inline(never)]
 fn empty() {
     std::hint::black_box(());
-}
-
-/// Best and median of the samples.
-fn stats(v: &mut [f64]) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    let median = if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    };
-    (v[0], median)
 }
 
 /// Runs `round` (which creates and waits for `tasks` tasks) `reps` times after a warm-up; the
@@ -51,22 +42,16 @@ fn rounds(tasks: usize, reps: usize, mut round: impl FnMut()) -> Vec<f64> {
 }
 
 fn torc_mode(tasks: usize, reps: usize) -> Result<(), String> {
-    let (mut t, nodes, workers) = torc::api::run(|| {
-        let t = rounds(tasks, reps, || {
+    let (mut t, nodes, workers) = in_torc(|| {
+        rounds(tasks, reps, || {
             torc::api::scope(|s| {
                 for _ in 0..tasks {
                     s.spawn(empty, ());
                 }
             })
             .expect("scope");
-        });
-        (
-            t,
-            torc::api::num_nodes().unwrap_or(0),
-            torc::api::num_workers().unwrap_or(0),
-        )
-    })
-    .map_err(|e| e.to_string())?;
+        })
+    })?;
     let (best, median) = stats(&mut t);
     println!(
         "empty_rust mode=torc nodes={nodes} workers={workers} tasks={tasks} reps={reps} \
@@ -98,7 +83,7 @@ fn check_args4(res: &[f64]) -> Result<(), String> {
 }
 
 fn torc_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
-    let (mut t, nodes, workers, checked) = torc::api::run(|| {
+    let ((mut t, checked), nodes, workers) = in_torc(|| {
         let v = [0.5, 1.0, 2.0];
         let r = [0.25];
         let mut res = vec![0.0f64; tasks];
@@ -118,14 +103,8 @@ fn torc_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
             .expect("scope");
         });
         let checked = if four { check_args4(&res) } else { Ok(()) };
-        (
-            t,
-            torc::api::num_nodes().unwrap_or(0),
-            torc::api::num_workers().unwrap_or(0),
-            checked,
-        )
-    })
-    .map_err(|e| e.to_string())?;
+        (t, checked)
+    })?;
     checked?;
     let (best, median) = stats(&mut t);
     let mode = if four { "torc-args4" } else { "torc-cop1" };
@@ -137,10 +116,7 @@ fn torc_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
 }
 
 fn rayon_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let threads = pool.current_num_threads();
+    let (pool, threads) = rayon_pool()?;
     let v = [0.5, 1.0, 2.0];
     let r = [0.25];
     let mut res = vec![0.0f64; tasks];
@@ -174,10 +150,7 @@ fn rayon_args_mode(four: bool, tasks: usize, reps: usize) -> Result<(), String> 
 }
 
 fn rayon_mode(tasks: usize, reps: usize) -> Result<(), String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let threads = pool.current_num_threads();
+    let (pool, threads) = rayon_pool()?;
     let mut t = pool.install(|| {
         rounds(tasks, reps, || {
             rayon::scope(|s| {
@@ -196,32 +169,17 @@ fn rayon_mode(tasks: usize, reps: usize) -> Result<(), String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let num = |i: usize, default: usize| {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
+    let args = Args::from_env();
+    let (tasks, reps) = (args.num(1, 200_000), args.num(2, 11));
+    let r = match args.mode() {
+        Some("torc") => Some(torc_mode(tasks, reps)),
+        Some("rayon") => Some(rayon_mode(tasks, reps)),
+        Some("torc-cop1") => Some(torc_args_mode(false, tasks, reps)),
+        Some("torc-args4") => Some(torc_args_mode(true, tasks, reps)),
+        Some("rayon-cop1") => Some(rayon_args_mode(false, tasks, reps)),
+        Some("rayon-args4") => Some(rayon_args_mode(true, tasks, reps)),
+        _ => None,
     };
-    let (tasks, reps) = (num(1, 200_000), num(2, 11));
-    let r = match args.first().map(String::as_str) {
-        Some("torc") => torc_mode(tasks, reps),
-        Some("rayon") => rayon_mode(tasks, reps),
-        Some("torc-cop1") => torc_args_mode(false, tasks, reps),
-        Some("torc-args4") => torc_args_mode(true, tasks, reps),
-        Some("rayon-cop1") => rayon_args_mode(false, tasks, reps),
-        Some("rayon-args4") => rayon_args_mode(true, tasks, reps),
-        _ => {
-            // Started by `cargo test --all-targets` or `cargo bench`: the runner drives this.
-            println!(
-                "empty_rust: started by benches/runner.rs (modes: torc, rayon, torc-cop1, \
-                 torc-args4, rayon-cop1, rayon-args4); nothing to do"
-            );
-            Ok(())
-        }
-    };
-    if let Err(e) = r {
-        eprintln!("empty_rust: {e}");
-        std::process::exit(1);
-    }
+    let modes = "torc, rayon, torc-cop1, torc-args4, rayon-cop1, rayon-args4";
+    common::finish("empty_rust", modes, r);
 }

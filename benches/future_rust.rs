@@ -13,6 +13,9 @@
 //! milliseconds) after one warm-up round, checks every result, and prints the best and median
 //! time per task in ns.
 
+mod common;
+
+use common::{in_torc, stats, Args};
 use std::time::Instant;
 use torc::api::{self, In, Out};
 
@@ -22,18 +25,6 @@ fn twice_plus_one(x: &u64) -> u64 {
 
 fn twice_plus_one_out(x: &u64, y: &mut u64) {
     *y = x * 2 + 1;
-}
-
-/// Best and median of the samples.
-fn stats(v: &mut [f64]) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    let median = if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    };
-    (v[0], median)
 }
 
 /// Runs `one(i)` (one task, checked) up to `iters` times per round, `reps` rounds after a
@@ -71,8 +62,8 @@ fn bench(mode: &str, iters: usize, reps: usize, budget_s: f64) -> Result<(), Str
         "spawn" => false,
         _ => unreachable!(),
     };
-    let (r, nodes, workers) = api::run(|| {
-        let r = rounds(iters, reps, budget_s, |x| {
+    let (r, nodes, workers) = in_torc(|| {
+        rounds(iters, reps, budget_s, |x| {
             let y = if submit {
                 api::scope(|s| s.submit(twice_plus_one, (In(&x),)).result())
                     .map_err(|e| e.to_string())?
@@ -88,14 +79,8 @@ fn bench(mode: &str, iters: usize, reps: usize, budget_s: f64) -> Result<(), Str
             } else {
                 Err(format!("wrong result {y} for input {x}"))
             }
-        });
-        (
-            r,
-            api::num_nodes().unwrap_or(0),
-            api::num_workers().unwrap_or(0),
-        )
-    })
-    .map_err(|e| e.to_string())?;
+        })
+    })?;
     let (mut t, fewest) = r?;
     let (best, median) = stats(&mut t);
     println!(
@@ -106,26 +91,13 @@ fn bench(mode: &str, iters: usize, reps: usize, budget_s: f64) -> Result<(), Str
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let num = |i: usize, default: usize| {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
-    };
-    let (iters, reps, budget_ms) = (num(1, 200_000), num(2, 11), num(3, 500));
-    let r = match args.first().map(String::as_str) {
-        Some(mode @ ("submit" | "spawn")) => bench(mode, iters, reps, budget_ms as f64 * 1e-3),
-        _ => {
-            // Started by `cargo test --all-targets` or `cargo bench`: the runner drives this.
-            println!(
-                "future_rust: started by benches/runner.rs (modes: submit, spawn); nothing to do"
-            );
-            Ok(())
+    let args = Args::from_env();
+    let (iters, reps, budget_ms) = (args.num(1, 200_000), args.num(2, 11), args.num(3, 500));
+    let r = match args.mode() {
+        Some(mode @ ("submit" | "spawn")) => {
+            Some(bench(mode, iters, reps, budget_ms as f64 * 1e-3))
         }
+        _ => None,
     };
-    if let Err(e) = r {
-        eprintln!("future_rust: {e}");
-        std::process::exit(1);
-    }
+    common::finish("future_rust", "submit, spawn", r);
 }

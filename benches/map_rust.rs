@@ -10,20 +10,11 @@
 //! The items are `0..items` as `u64`. Each repeats `reps` rounds after one warm-up round,
 //! checks every result, and prints the best and median time per item in ns.
 
+mod common;
+
+use common::{in_torc, rayon_pool, stats, Args};
 use rayon::prelude::*;
 use std::time::Instant;
-
-/// Best and median of the samples.
-fn stats(v: &mut [f64]) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    let median = if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    };
-    (v[0], median)
-}
 
 /// Runs `round` (one map over `items`) `reps` times after a warm-up, checking each output
 /// (outside the timed part); the times per item in ns.
@@ -51,17 +42,11 @@ fn rounds(
 }
 
 fn torc_mode(chunksize: usize, items: &[u64], reps: usize) -> Result<(), String> {
-    let (t, nodes, workers) = torc::api::run(|| {
-        let t = rounds(items, reps, |xs| {
+    let (t, nodes, workers) = in_torc(|| {
+        rounds(items, reps, |xs| {
             torc::api::map(|x: &u64| x * 2 + 1, xs, chunksize).map_err(|e| e.to_string())
-        });
-        (
-            t,
-            torc::api::num_nodes().unwrap_or(0),
-            torc::api::num_workers().unwrap_or(0),
-        )
-    })
-    .map_err(|e| e.to_string())?;
+        })
+    })?;
     let (best, median) = stats(&mut t?);
     println!(
         "map_rust mode=torc chunksize={chunksize} nodes={nodes} workers={workers} items={} \
@@ -72,10 +57,7 @@ fn torc_mode(chunksize: usize, items: &[u64], reps: usize) -> Result<(), String>
 }
 
 fn rayon_mode(items: &[u64], reps: usize) -> Result<(), String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let threads = pool.current_num_threads();
+    let (pool, threads) = rayon_pool()?;
     let t = pool.install(|| {
         rounds(items, reps, |xs| {
             Ok(xs.par_iter().map(|x| x * 2 + 1).collect::<Vec<u64>>())
@@ -91,34 +73,19 @@ fn rayon_mode(items: &[u64], reps: usize) -> Result<(), String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let num = |i: usize, default: usize| {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
-    };
-    let (n, reps) = (num(1, 100_000), num(2, 11));
+    let args = Args::from_env();
+    let (n, reps) = (args.num(1, 100_000), args.num(2, 11));
     let items: Vec<u64> = (0..n as u64).collect();
-    let mode = args.first().map(String::as_str);
+    let mode = args.mode();
     let chunksize = mode
         .and_then(|m| m.strip_prefix("chunk"))
         .and_then(|c| c.parse::<usize>().ok())
         .filter(|&c| c > 0);
     let r = match (mode, chunksize) {
-        (_, Some(c)) => torc_mode(c, &items, reps),
-        (Some("rayon"), _) => rayon_mode(&items, reps),
-        _ => {
-            // Started by `cargo test --all-targets` or `cargo bench`: the runner drives this.
-            println!(
-                "map_rust: started by benches/runner.rs (modes: chunkC for torc::api::map with \
-                 chunksize C, rayon); nothing to do"
-            );
-            Ok(())
-        }
+        (_, Some(c)) => Some(torc_mode(c, &items, reps)),
+        (Some("rayon"), _) => Some(rayon_mode(&items, reps)),
+        _ => None,
     };
-    if let Err(e) = r {
-        eprintln!("map_rust: {e}");
-        std::process::exit(1);
-    }
+    let modes = "chunkC for torc::api::map with chunksize C, rayon";
+    common::finish("map_rust", modes, r);
 }

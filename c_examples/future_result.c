@@ -90,6 +90,34 @@ static int all_zero(const unsigned char *p, long n)
     return 1;
 }
 
+/* Sets the result to a copy of n bytes of pattern `key` from a malloc'd buffer (NULL for an
+ * empty one when null_if_empty), scribbled over once given: the result is a copy. Returns 0,
+ * or W_ERROR's code when the buffer cannot be allocated. */
+static int result_by_copy(long n, int key, int null_if_empty)
+{
+    unsigned char *p = malloc(n > 0 ? (size_t)n : 1);
+    if (p == NULL)
+        return 1;
+    fill(p, n, key);
+    /* An empty result may come from NULL or from a valid pointer. */
+    torc_result(n == 0 && null_if_empty ? NULL : p, n);
+    memset(p, 0xEE, n > 0 ? (size_t)n : 1); /* the result is a copy */
+    free(p);
+    return 0;
+}
+
+/* Sets the result to n bytes of pattern `key` written in place by torc_result_alloc, which
+ * must hand out zeroed memory. Returns 0, or W_ERROR's code. */
+static int result_by_alloc(long n, int key)
+{
+    unsigned char *p = torc_result_alloc(n);
+    if (p == NULL)
+        return 2;
+    int err = all_zero(p, n) ? 0 : 3;
+    fill(p, n, key);
+    return err;
+}
+
 /* Sets a result of *size bytes of pattern *key, as *mode says; reports where it ran. */
 static void result_task(long *size, int *key, int *mode, int *where)
 {
@@ -102,26 +130,10 @@ static void result_task(long *size, int *key, int *mode, int *where)
     where[W_ERROR] = 0;
     switch (*mode) {
     case BY_COPY:
-        p = malloc(n > 0 ? (size_t)n : 1);
-        if (p == NULL) {
-            where[W_ERROR] = 1;
-            return;
-        }
-        fill(p, n, *key);
-        /* An empty result may come from NULL or from a valid pointer. */
-        torc_result(n == 0 && *key % 2 == 0 ? NULL : p, n);
-        memset(p, 0xEE, n > 0 ? (size_t)n : 1); /* the result is a copy */
-        free(p);
+        where[W_ERROR] = result_by_copy(n, *key, *key % 2 == 0);
         break;
     case BY_ALLOC:
-        p = torc_result_alloc(n);
-        if (p == NULL) {
-            where[W_ERROR] = 2;
-            return;
-        }
-        if (!all_zero(p, n))
-            where[W_ERROR] = 3;
-        fill(p, n, *key);
+        where[W_ERROR] = result_by_alloc(n, *key);
         break;
     case REPLACED_BY_COPY:
         p = torc_result_alloc(n + 100);
@@ -130,27 +142,13 @@ static void result_task(long *size, int *key, int *mode, int *where)
             return;
         }
         memset(p, 0xAB, (size_t)n + 100);
-        p = malloc(n > 0 ? (size_t)n : 1);
-        if (p == NULL) {
-            where[W_ERROR] = 1;
-            return;
-        }
-        fill(p, n, *key);
-        torc_result(p, n);
-        free(p);
+        where[W_ERROR] = result_by_copy(n, *key, 0);
         break;
     case REPLACED_BY_ALLOC: {
         unsigned char other[33];
         memset(other, 0xCD, sizeof other);
         torc_result(other, (long)sizeof other);
-        p = torc_result_alloc(n);
-        if (p == NULL) {
-            where[W_ERROR] = 2;
-            return;
-        }
-        if (!all_zero(p, n))
-            where[W_ERROR] = 3;
-        fill(p, n, *key);
+        where[W_ERROR] = result_by_alloc(n, *key);
         break;
     }
     case NO_RESULT:

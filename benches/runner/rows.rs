@@ -246,7 +246,7 @@ impl Goal {
 
 /// One line of the table.
 pub struct Row {
-    pub measure: &'static str,
+    pub measure: String,
     /// Unit of the torc and peer values ("" for a plain number).
     pub unit: &'static str,
     pub torc: Probe,
@@ -254,6 +254,34 @@ pub struct Row {
     pub peer: Option<(&'static str, Peer)>,
     /// SPEC section 5's goal for torc, if it has one.
     pub goal: Option<Goal>,
+}
+
+/// The peer `name`, measured by `probe` in the same run as torc.
+fn vs(name: &'static str, probe: Probe) -> Option<(&'static str, Peer)> {
+    Some((name, Peer::Probe(probe)))
+}
+
+/// The rows `<what>, 1 node x 1 worker` and `<what>, 1 node x 2 workers` (times in ns):
+/// `probes(w)` is torc's probe and the peer's with `w` workers (threads), `goals` the rows'
+/// goals.
+fn one_and_two_workers(
+    what: &str,
+    peer: &'static str,
+    probes: impl Fn(usize) -> (Probe, Probe),
+    goals: [Option<Goal>; 2],
+) -> [Row; 2] {
+    let row = |workers: usize, goal| {
+        let (torc, peer_probe) = probes(workers);
+        let s = if workers == 1 { "" } else { "s" };
+        Row {
+            measure: format!("{what}, 1 node x {workers} worker{s}"),
+            unit: "ns",
+            torc,
+            peer: vs(peer, peer_probe),
+            goal,
+        }
+    };
+    [row(1, goals[0]), row(2, goals[1])]
 }
 
 /// The table. Add rows here.
@@ -361,17 +389,7 @@ pub fn rows() -> Vec<Row> {
     // 11 rounds of 50,000 tasks stay within TORC_TRACE_EVENTS' default of 1,000,000.
     const TRACE_ON: &[(&str, &str)] = &[("TORC_TRACE", "/tmp/torc-bench-trace.json")];
     const TRACE_ARGS: &[&str] = &["50000", "11"];
-    let uneven = |np, workers| Probe {
-        env: STEALING,
-        ..probe(
-            UNEVEN_TORC,
-            np,
-            workers,
-            &["400", "2000", "3", "12345"],
-            &["20", "200", "1", "12345"],
-            "median_eff",
-        )
-    };
+    let uneven = |np, workers| uneven_env(np, workers, STEALING);
     // 21 rounds: one round is ~30 ms, and the machine's noise is larger than that.
     const FIB_ARGS: &[&str] = &["34", "20", "21"];
     const FIB_SMOKE: &[&str] = &["20", "15", "1"];
@@ -428,109 +446,71 @@ pub fn rows() -> Vec<Row> {
         )
     };
     const RES_PEER: &str = "torc_task, CALL_BY_RES, torc_waitall";
-    vec![
-        Row {
-            measure: "empty task, 1 node x 1 worker",
-            unit: "ns",
-            torc: empty_torc(1, 1, EMPTY_ARGS),
-            peer: Some(("OpenMP tasks (gcc)", Peer::Probe(empty_omp(1)))),
-            goal: Some(Goal::AtMost(25.0)),
+    let mut rows = Vec::new();
+    rows.extend(one_and_two_workers(
+        "empty task",
+        "OpenMP tasks (gcc)",
+        |w| (empty_torc(1, w, EMPTY_ARGS), empty_omp(w)),
+        [Some(Goal::AtMost(25.0)), None],
+    ));
+    rows.extend(one_and_two_workers(
+        "empty task, Rust API scope.spawn",
+        "rayon scope.spawn",
+        |w| (empty_rust(w), empty_rayon(w)),
+        [Some(Goal::AtMost(25.0)), None],
+    ));
+    rows.extend(one_and_two_workers(
+        "task with 1 COP int (torc_task)",
+        "OpenMP task firstprivate(i)",
+        |w| {
+            (
+                args_c(ARGS_TORC, 1, w, false),
+                args_c(ARGS_OMP, 1, w, false),
+            )
         },
-        Row {
-            measure: "empty task, 1 node x 2 workers",
-            unit: "ns",
-            torc: empty_torc(1, 2, EMPTY_ARGS),
-            peer: Some(("OpenMP tasks (gcc)", Peer::Probe(empty_omp(2)))),
-            goal: None,
+        [Some(Goal::AtMost(20.0)), Some(Goal::TimesPeerAtMost(1.0))],
+    ));
+    rows.extend(one_and_two_workers(
+        "task with 4 args (COP int, COP 3 doubles, REF, RES)",
+        "OpenMP task firstprivate(i, v) shared(ref, res)",
+        |w| (args_c(ARGS_TORC, 1, w, true), args_c(ARGS_OMP, 1, w, true)),
+        [Some(Goal::AtMost(35.0)), Some(Goal::TimesPeerAtMost(1.0))],
+    ));
+    rows.extend(one_and_two_workers(
+        "task with 1 copied i32, Rust API In",
+        "rayon spawn(move)",
+        |w| {
+            (
+                args_rust(EMPTY_RUST_TORC, w, "torc-cop1"),
+                args_rust(EMPTY_RUST_RAYON, w, "rayon-cop1"),
+            )
         },
-        Row {
-            measure: "empty task, Rust API scope.spawn, 1 node x 1 worker",
-            unit: "ns",
-            torc: empty_rust(1),
-            peer: Some(("rayon scope.spawn", Peer::Probe(empty_rayon(1)))),
-            goal: Some(Goal::AtMost(25.0)),
+        [Some(Goal::AtMost(20.0)), Some(Goal::TimesPeerAtMost(1.0))],
+    ));
+    rows.extend(one_and_two_workers(
+        "task with 4 args, Rust API (In, In, Borrow, Out)",
+        "rayon spawn(move)",
+        |w| {
+            (
+                args_rust(EMPTY_RUST_TORC, w, "torc-args4"),
+                args_rust(EMPTY_RUST_RAYON, w, "rayon-args4"),
+            )
         },
+        [Some(Goal::AtMost(35.0)), Some(Goal::TimesPeerAtMost(1.0))],
+    ));
+    rows.extend([
         Row {
-            measure: "empty task, Rust API scope.spawn, 1 node x 2 workers",
-            unit: "ns",
-            torc: empty_rust(2),
-            peer: Some(("rayon scope.spawn", Peer::Probe(empty_rayon(2)))),
-            goal: None,
-        },
-        Row {
-            measure: "task with 1 COP int (torc_task), 1 node x 1 worker",
-            unit: "ns",
-            torc: args_c(ARGS_TORC, 1, 1, false),
-            peer: Some(("OpenMP task firstprivate(i)", Peer::Probe(args_c(ARGS_OMP, 1, 1, false)))),
-            goal: Some(Goal::AtMost(20.0)),
-        },
-        Row {
-            measure: "task with 1 COP int (torc_task), 1 node x 2 workers",
-            unit: "ns",
-            torc: args_c(ARGS_TORC, 1, 2, false),
-            peer: Some(("OpenMP task firstprivate(i)", Peer::Probe(args_c(ARGS_OMP, 1, 2, false)))),
-            goal: Some(Goal::TimesPeerAtMost(1.0)),
-        },
-        Row {
-            measure: "task with 4 args (COP int, COP 3 doubles, REF, RES), 1 node x 1 worker",
-            unit: "ns",
-            torc: args_c(ARGS_TORC, 1, 1, true),
-            peer: Some((
-                "OpenMP task firstprivate(i, v) shared(ref, res)",
-                Peer::Probe(args_c(ARGS_OMP, 1, 1, true)),
-            )),
-            goal: Some(Goal::AtMost(35.0)),
-        },
-        Row {
-            measure: "task with 4 args (COP int, COP 3 doubles, REF, RES), 1 node x 2 workers",
-            unit: "ns",
-            torc: args_c(ARGS_TORC, 1, 2, true),
-            peer: Some((
-                "OpenMP task firstprivate(i, v) shared(ref, res)",
-                Peer::Probe(args_c(ARGS_OMP, 1, 2, true)),
-            )),
-            goal: Some(Goal::TimesPeerAtMost(1.0)),
-        },
-        Row {
-            measure: "task with 1 copied i32, Rust API In, 1 node x 1 worker",
-            unit: "ns",
-            torc: args_rust(EMPTY_RUST_TORC, 1, "torc-cop1"),
-            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 1, "rayon-cop1")))),
-            goal: Some(Goal::AtMost(20.0)),
-        },
-        Row {
-            measure: "task with 1 copied i32, Rust API In, 1 node x 2 workers",
-            unit: "ns",
-            torc: args_rust(EMPTY_RUST_TORC, 2, "torc-cop1"),
-            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 2, "rayon-cop1")))),
-            goal: Some(Goal::TimesPeerAtMost(1.0)),
-        },
-        Row {
-            measure: "task with 4 args, Rust API (In, In, Borrow, Out), 1 node x 1 worker",
-            unit: "ns",
-            torc: args_rust(EMPTY_RUST_TORC, 1, "torc-args4"),
-            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 1, "rayon-args4")))),
-            goal: Some(Goal::AtMost(35.0)),
-        },
-        Row {
-            measure: "task with 4 args, Rust API (In, In, Borrow, Out), 1 node x 2 workers",
-            unit: "ns",
-            torc: args_rust(EMPTY_RUST_TORC, 2, "torc-args4"),
-            peer: Some(("rayon spawn(move)", Peer::Probe(args_rust(EMPTY_RUST_RAYON, 2, "rayon-args4")))),
-            goal: Some(Goal::TimesPeerAtMost(1.0)),
-        },
-        Row {
-            measure: "empty task, TORC_TRACE on (records every run), 1 node x 1 worker",
+            measure: "empty task, TORC_TRACE on (records every run), 1 node x 1 worker".into(),
             unit: "ns",
             torc: Probe {
                 env: TRACE_ON,
                 ..empty_torc(1, 1, TRACE_ARGS)
             },
-            peer: Some(("the same, tracing off", Peer::Probe(empty_torc(1, 1, TRACE_ARGS)))),
+            peer: vs("the same, tracing off", empty_torc(1, 1, TRACE_ARGS)),
             goal: Some(Goal::PeerPlusAtMost(100.0)),
         },
         Row {
-            measure: "empty task qid -1, 2 nodes x 1 worker",
+            measure: "empty task qid -1, 2 nodes x 1 worker".into(),
             unit: "ns",
             torc: empty_torc(2, 1, &["20000", "11"]),
             peer: Some((
@@ -547,111 +527,94 @@ pub fn rows() -> Vec<Row> {
             goal: Some(Goal::AtMost(2000.0)),
         },
         Row {
-            measure: "remote task round trip, 2 nodes",
+            measure: "remote task round trip, 2 nodes".into(),
             unit: "us",
-            torc: probe(
-                ROUNDTRIP_TORC,
-                2,
-                1,
-                &["2000", "11"],
-                &["50", "2"],
-                "median_us",
-            ),
-            peer: Some((
-                "MPI ping-pong (half round trip)",
-                Peer::Probe(probe(
-                    PINGPONG_MPI,
-                    2,
-                    1,
-                    &["pingpong", "100000", "11"],
-                    &["pingpong", "1000", "2"],
-                    "median_us",
-                )),
-            )),
+            torc: roundtrip(2, 1, &[]),
+            peer: vs("MPI ping-pong (half round trip)", pingpong_half),
             goal: Some(Goal::AtMost(3.0)),
         },
         Row {
-            measure: "uneven tasks (400, exp. mean 2 ms), stealing, 2 nodes x 1 worker: efficiency",
+            measure: "uneven tasks (400, exp. mean 2 ms), stealing, 2 nodes x 1 worker: efficiency".into(),
             unit: "",
             torc: uneven(2, 1),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
-            measure: "uneven tasks (400, exp. mean 2 ms), stealing, 1 node x 2 workers: efficiency",
+            measure: "uneven tasks (400, exp. mean 2 ms), stealing, 1 node x 2 workers: efficiency".into(),
             unit: "",
             torc: uneven(1, 2),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.98)),
         },
         Row {
-            measure: "remote task round trip, 2 nodes, OMPI_MCA_mpi_yield_when_idle=1",
+            measure: "remote task round trip, 2 nodes, OMPI_MCA_mpi_yield_when_idle=1".into(),
             unit: "us",
             torc: roundtrip(2, 1, YIELD),
-            peer: Some(("MPI ping-pong (half round trip)", Peer::Probe(pingpong_half))),
+            peer: vs("MPI ping-pong (half round trip)", pingpong_half),
             goal: Some(Goal::AtMost(5.0)),
         },
         Row {
-            measure: "remote task round trip, 4 ranks x 2 workers on 2 cores",
+            measure: "remote task round trip, 4 ranks x 2 workers on 2 cores".into(),
             unit: "us",
             torc: roundtrip(4, 2, &[]),
-            peer: Some(("MPI ping-pong (half round trip)", Peer::Probe(pingpong_half))),
+            peer: vs("MPI ping-pong (half round trip)", pingpong_half),
             goal: Some(Goal::AtMost(5.0)),
         },
         Row {
-            measure: "uneven tasks, stealing, 2 nodes x 1 worker, OMPI_MCA_mpi_yield_when_idle=1: efficiency",
+            measure: "uneven tasks, stealing, 2 nodes x 1 worker, OMPI_MCA_mpi_yield_when_idle=1: efficiency".into(),
             unit: "",
             torc: uneven_env(2, 1, YIELD_STEALING),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
-            measure: "uneven tasks, stealing, 4 ranks x 2 workers on 2 cores: efficiency",
+            measure: "uneven tasks, stealing, 4 ranks x 2 workers on 2 cores: efficiency".into(),
             unit: "",
             torc: uneven_env(4, 2, STEALING),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
-            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 1 node x 2 workers: efficiency",
+            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 1 node x 2 workers: efficiency".into(),
             unit: "",
             torc: tmcmc(1, 2),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
-            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 2 nodes x 1 worker: efficiency",
+            measure: "TMCMC-shaped sampler (5 generations x 2000 tasks of 50-500 us), 2 nodes x 1 worker: efficiency".into(),
             unit: "",
             torc: tmcmc(2, 1),
             peer: Some(("ideal", Peer::Fixed(1.0))),
             goal: Some(Goal::AtLeast(0.95)),
         },
         Row {
-            measure: "nested Fibonacci fib(34) cut-off 20, 1 node x 2 workers: speed-up",
+            measure: "nested Fibonacci fib(34) cut-off 20, 1 node x 2 workers: speed-up".into(),
             unit: "x",
             torc: fib_torc(1, 2),
-            peer: Some(("OpenMP tasks (gcc), 2 threads", Peer::Probe(fib_omp))),
+            peer: vs("OpenMP tasks (gcc), 2 threads", fib_omp),
             goal: Some(Goal::AtLeast(1.9)),
         },
         Row {
-            measure: "nested Fibonacci fib(34) cut-off 20, 2 nodes x 1 worker: speed-up",
+            measure: "nested Fibonacci fib(34) cut-off 20, 2 nodes x 1 worker: speed-up".into(),
             unit: "x",
             torc: fib_torc(2, 1),
-            peer: Some(("OpenMP tasks (gcc), 2 threads", Peer::Probe(fib_omp))),
+            peer: vs("OpenMP tasks (gcc), 2 threads", fib_omp),
             goal: Some(Goal::AtLeast(1.7)),
         },
         Row {
-            measure: "nested Fibonacci as above, 2 nodes x 1 worker, TORC_SUSPEND=0 (waits run deeper tasks only)",
+            measure: "nested Fibonacci as above, 2 nodes x 1 worker, TORC_SUSPEND=0 (waits run deeper tasks only)".into(),
             unit: "x",
             torc: Probe {
                 env: NO_SUSPEND,
                 ..fib_torc(2, 1)
             },
-            peer: Some(("suspended waits (the row above)", Peer::Probe(fib_torc(2, 1)))),
+            peer: vs("suspended waits (the row above)", fib_torc(2, 1)),
             goal: None,
         },
         Row {
-            measure: "16 MiB CALL_BY_REF round trip, 2 nodes: bandwidth",
+            measure: "16 MiB CALL_BY_REF round trip, 2 nodes: bandwidth".into(),
             unit: "GB/s",
             torc: probe(BIGARG_TORC, 2, 1, BIGARG_ARGS, BIGARG_SMOKE, "median_gbs"),
             peer: Some((
@@ -668,32 +631,26 @@ pub fn rows() -> Vec<Row> {
             goal: Some(Goal::FractionOfPeer(0.8)),
         },
         Row {
-            measure: "idle cost: node 0 waits 2 s for a remote task, 2 nodes x 1 worker: CPU, max over processes",
+            measure: "idle cost: node 0 waits 2 s for a remote task, 2 nodes x 1 worker: CPU, max over processes".into(),
             unit: "% core",
             torc: probe(IDLE_TORC, 2, 1, IDLE_ARGS, IDLE_SMOKE, "max_pct"),
-            peer: Some((
-                "MPI blocking MPI_Recv",
-                Peer::Probe(probe(IDLE_MPI, 2, 1, IDLE_ARGS, IDLE_SMOKE, "max_pct")),
-            )),
+            peer: vs("MPI blocking MPI_Recv", probe(IDLE_MPI, 2, 1, IDLE_ARGS, IDLE_SMOKE, "max_pct")),
             goal: Some(Goal::AtMost(10.0)),
         },
         Row {
-            measure: "idle cost with stealing on: node 0 computes 2 s, 3 idle nodes of 4 x 1 worker: CPU per idle node, max",
+            measure: "idle cost with stealing on: node 0 computes 2 s, 3 idle nodes of 4 x 1 worker: CPU per idle node, max".into(),
             unit: "% core",
             torc: Probe {
                 env: STEALING,
                 ..probe(IDLE_TORC, 4, 1, IDLE_BUSY0_ARGS, IDLE_BUSY0_SMOKE, "max_pct")
             },
-            peer: Some((
-                "the same, stealing off",
-                Peer::Probe(probe(IDLE_TORC, 4, 1, IDLE_BUSY0_ARGS, IDLE_BUSY0_SMOKE, "max_pct")),
-            )),
+            peer: vs("the same, stealing off", probe(IDLE_TORC, 4, 1, IDLE_BUSY0_ARGS, IDLE_BUSY0_SMOKE, "max_pct")),
             goal: Some(Goal::AtMost(2.0)),
         },
         Row {
             // Issue 10, item 12(a): a direct task is answered within 100 us while the target
             // node's only worker runs a 1 s task (20 probes, 5 ms apart, inside that task).
-            measure: "direct task answered while the target's only worker runs a 1 s task, 2 nodes x 1 worker: round trip",
+            measure: "direct task answered while the target's only worker runs a 1 s task, 2 nodes x 1 worker: round trip".into(),
             unit: "us",
             torc: probe(
                 BUSY_ANSWER_TORC,
@@ -703,76 +660,52 @@ pub fn rows() -> Vec<Row> {
                 &["200", "3", "2000"],
                 "median_us",
             ),
-            peer: Some((
-                "MPI ping-pong (half round trip)",
-                Peer::Probe(pingpong_half),
-            )),
+            peer: vs("MPI ping-pong (half round trip)", pingpong_half),
             goal: Some(Goal::AtMost(100.0)),
         },
         Row {
             // A future must cost no more than 1.2 times a task with a CALL_BY_RES argument.
-            measure: "8-byte result by future (torc_task_future, _wait, _copy, _free), local, 1 node x 1 worker",
+            measure: "8-byte result by future (torc_task_future, _wait, _copy, _free), local, 1 node x 1 worker".into(),
             unit: "ns",
             torc: future_c(FUTURE_TORC, false, "median_ns"),
-            peer: Some((RES_PEER, Peer::Probe(future_c(RES_TORC, false, "median_ns")))),
+            peer: vs(RES_PEER, future_c(RES_TORC, false, "median_ns")),
             goal: Some(Goal::TimesPeerAtMost(1.2)),
         },
         Row {
-            measure: "8-byte result by future, round trip to node 1, 2 nodes x 1 worker",
+            measure: "8-byte result by future, round trip to node 1, 2 nodes x 1 worker".into(),
             unit: "us",
             torc: future_c(FUTURE_TORC, true, "median_us"),
-            peer: Some((RES_PEER, Peer::Probe(future_c(RES_TORC, true, "median_us")))),
+            peer: vs(RES_PEER, future_c(RES_TORC, true, "median_us")),
             goal: Some(Goal::TimesPeerAtMost(1.2)),
         },
         Row {
-            measure: "u64 result by future, Rust API s.submit + .result(), scope per task, 1 node x 1 worker",
+            measure: "u64 result by future, Rust API s.submit + .result(), scope per task, 1 node x 1 worker".into(),
             unit: "ns",
             torc: future_rust("submit"),
-            peer: Some((
-                "s.spawn with Out(&mut y), scope per task",
-                Peer::Probe(future_rust("spawn")),
-            )),
+            peer: vs("s.spawn with Out(&mut y), scope per task", future_rust("spawn")),
             goal: None,
         },
-        Row {
-            measure: "api::map of 100,000 trivial items, chunksize 1, 1 node x 2 workers: per item",
-            unit: "ns",
-            torc: map_torc(true, 2),
-            peer: Some((
-                "rayon par_iter().map().collect(), 2 threads",
-                Peer::Probe(map_rayon(2)),
-            )),
-            goal: None,
-        },
-        Row {
-            measure: "api::map of 100,000 trivial items, chunksize 64, 1 node x 2 workers: per item",
-            unit: "ns",
-            torc: map_torc(false, 2),
-            peer: Some((
-                "rayon par_iter().map().collect(), 2 threads",
-                Peer::Probe(map_rayon(2)),
-            )),
-            goal: None,
-        },
-        Row {
-            measure: "api::map of 100,000 trivial items, chunksize 1, 1 node x 1 worker: per item",
-            unit: "ns",
-            torc: map_torc(true, 1),
-            peer: Some((
-                "rayon par_iter().map().collect(), 1 thread",
-                Peer::Probe(map_rayon(1)),
-            )),
-            goal: None,
-        },
-        Row {
-            measure: "api::map of 100,000 trivial items, chunksize 64, 1 node x 1 worker: per item",
-            unit: "ns",
-            torc: map_torc(false, 1),
-            peer: Some((
-                "rayon par_iter().map().collect(), 1 thread",
-                Peer::Probe(map_rayon(1)),
-            )),
-            goal: None,
-        },
-    ]
+    ]);
+    for workers in [2, 1] {
+        let s = if workers == 1 { "" } else { "s" };
+        let peer = if workers == 1 {
+            "rayon par_iter().map().collect(), 1 thread"
+        } else {
+            "rayon par_iter().map().collect(), 2 threads"
+        };
+        for chunk1 in [true, false] {
+            let chunksize = if chunk1 { 1 } else { 64 };
+            rows.push(Row {
+                measure: format!(
+                    "api::map of 100,000 trivial items, chunksize {chunksize}, \
+                     1 node x {workers} worker{s}: per item"
+                ),
+                unit: "ns",
+                torc: map_torc(chunk1, workers),
+                peer: vs(peer, map_rayon(workers)),
+                goal: None,
+            });
+        }
+    }
+    rows
 }

@@ -97,23 +97,24 @@ def check_ones(results, n):
                            f"them not 1 (e.g. {wrong[:1]})")
 
 
-def bench_submit_result(ex, n):
+def timed(run, check, n):
+    """The seconds run() takes; check(what it returned, n) follows, outside the timing."""
     t0 = time.perf_counter()
-    fs = [ex.submit(one) for _ in range(n)]
-    results = [f.result() for f in fs]
+    out = run()
     seconds = time.perf_counter() - t0
-    check_ones(results, n)
+    check(out, n)
     return seconds
+
+
+def bench_submit_result(ex, n):
+    def run():
+        fs = [ex.submit(one) for _ in range(n)]
+        return [f.result() for f in fs]
+    return timed(run, check_ones, n)
 
 
 def bench_roundtrip_result(ex, n):
-    results = []
-    t0 = time.perf_counter()
-    for _ in range(n):
-        results.append(ex.submit(one).result())
-    seconds = time.perf_counter() - t0
-    check_ones(results, n)
-    return seconds
+    return timed(lambda: [ex.submit(one).result() for _ in range(n)], check_ones, n)
 
 
 def check_map(out, n):
@@ -123,38 +124,22 @@ def check_map(out, n):
 
 
 def bench_map(ex, n, chunksize):
-    t0 = time.perf_counter()
-    out = list(ex.map(identity, range(n), chunksize=chunksize))
-    seconds = time.perf_counter() - t0
-    check_map(out, n)
-    return seconds
+    return timed(lambda: list(ex.map(identity, range(n), chunksize=chunksize)), check_map, n)
 
 
 def dask_submit_result(client, n):
-    t0 = time.perf_counter()
-    fs = [client.submit(one, pure=False) for _ in range(n)]
-    results = client.gather(fs)
-    seconds = time.perf_counter() - t0
-    check_ones(results, n)
-    return seconds
+    return timed(lambda: client.gather([client.submit(one, pure=False) for _ in range(n)]),
+                 check_ones, n)
 
 
 def dask_roundtrip_result(client, n):
-    results = []
-    t0 = time.perf_counter()
-    for _ in range(n):
-        results.append(client.submit(one, pure=False).result())
-    seconds = time.perf_counter() - t0
-    check_ones(results, n)
-    return seconds
+    return timed(lambda: [client.submit(one, pure=False).result() for _ in range(n)],
+                 check_ones, n)
 
 
 def dask_map(client, n):
-    t0 = time.perf_counter()
-    out = client.gather(client.map(identity, range(n), pure=False))
-    seconds = time.perf_counter() - t0
-    check_map(out, n)
-    return seconds
+    return timed(lambda: client.gather(client.map(identity, range(n), pure=False)),
+                 check_map, n)
 
 
 def descendants():

@@ -20,7 +20,7 @@ import numpy
 from mpi4py import MPI
 
 import torcpy
-from checklib import Checks, expect_raises, finish
+from checklib import Checks, Gates, expect_raises, finish
 
 MB = 1 << 20
 
@@ -202,28 +202,18 @@ def spmd_submits():
 
 # ---------------------------------------------------------------- main and its checks
 
-class Job:
+class Job(Gates):
     """The job's shape as main sees it."""
 
     def __init__(self, gate_dir):
+        super().__init__(gate_dir)
         self.nodes = torcpy.num_nodes()
         self.workers = torcpy.num_workers()
         self.per_node = self.workers // self.nodes
         self.last = self.workers - 1
-        self.gate_dir = gate_dir
-        self._gates = 0
 
     def node_of(self, w):
         return w // self.per_node
-
-    def gate(self):
-        self._gates += 1
-        return os.path.join(self.gate_dir, f"gate{self._gates}")
-
-    @staticmethod
-    def open(path):
-        with open(path, "w"):
-            pass
 
     def remote_qid(self):
         """A worker on another node than main's (the last one), or None with one node."""

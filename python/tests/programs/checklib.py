@@ -9,6 +9,7 @@ non-zero when a check failed). A check that raises counts as failed with its tra
 one broken check never hides the others. The tests in ``tests/`` assert on these lines.
 """
 
+import os
 import sys
 import traceback
 
@@ -64,6 +65,24 @@ class Checks:
         print(f"SUMMARY {self.program}: {len(self.names)} checks, {len(self.failed)} failed"
               + (f" ({', '.join(self.failed)})" if self.failed else ""), flush=True)
         return len(self.failed)
+
+
+class Gates:
+    """Gate files in ``gate_dir``, for checks that hold a task until the script lets it go:
+    ``gate()`` names a new one (the task polls for it), ``open(path)`` creates it."""
+
+    def __init__(self, gate_dir):
+        self.gate_dir = gate_dir
+        self._gates = 0
+
+    def gate(self):
+        self._gates += 1
+        return os.path.join(self.gate_dir, f"gate{self._gates}")
+
+    @staticmethod
+    def open(path):
+        with open(path, "w"):
+            pass
 
 
 def expect_raises(exc_type, fn, *args, contains=(), **kwargs):

@@ -23,7 +23,7 @@ import time
 
 import torcpy
 import torcpy.futures as tf
-from checklib import Checks, expect_raises, finish
+from checklib import Checks, Gates, expect_raises, finish
 
 # ---------------------------------------------------------------- task functions
 
@@ -119,23 +119,13 @@ def nested_sum(depth, width):
 
 # ---------------------------------------------------------------- the checks
 
-class Job:
+class Job(Gates):
     def __init__(self, gate_dir, mode):
+        super().__init__(gate_dir)
         self.nodes = torcpy.num_nodes()
         self.workers = torcpy.num_workers()
         self.local = torcpy.num_local_workers()
         self.mode = mode
-        self.gate_dir = gate_dir
-        self._gates = 0
-
-    def gate(self):
-        self._gates += 1
-        return os.path.join(self.gate_dir, f"gate{self._gates}")
-
-    @staticmethod
-    def open(path):
-        with open(path, "w"):
-            pass
 
     def first_worker_of(self, node):
         if not hasattr(self, "_node_of"):
