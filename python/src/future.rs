@@ -265,8 +265,11 @@ impl Task {
             ));
         }
         let cancelled = !self.claim.start();
-        let f = py.import("torcpy._core")?.getattr("_remote_claim")?;
-        Ok((f.unbind(), (cancelled,)))
+        static REMOTE_CLAIM: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+        let f = REMOTE_CLAIM.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("torcpy._core")?.getattr("_remote_claim")?.unbind())
+        })?;
+        Ok((f.clone_ref(py), (cancelled,)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
