@@ -267,7 +267,10 @@ impl Task {
         let cancelled = !self.claim.start();
         static REMOTE_CLAIM: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
         let f = REMOTE_CLAIM.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(py.import("torcpy._core")?.getattr("_remote_claim")?.unbind())
+            Ok(py
+                .import("torcpy._core")?
+                .getattr("_remote_claim")?
+                .unbind())
         })?;
         Ok((f.clone_ref(py), (cancelled,)))
     }

@@ -11,8 +11,8 @@
 
 use super::codec::{self, Codec};
 use super::data::Payload;
-use super::scope::PayloadOf;
 use crate::sched::worker::current_task;
+use crate::task::value::Value;
 use crate::task::CArg;
 use std::marker::PhantomData;
 
@@ -66,6 +66,10 @@ unsafe impl<P: ?Sized + Payload> Kind for Exclusive<P> {
         unsafe { P::from_raw_mut(word as *mut u8, bytes) }
     }
 }
+
+/// The input payload of a task's arguments (opaque: see
+/// [`Args::payload`](super::Args::payload)).
+pub struct PayloadOf(pub(crate) Value);
 
 /// One typed argument of a task created from Rust, valid in a scope `'scope`: borrowed kinds
 /// must outlive the scope; copied ones ([`In`]) only the creating call.

@@ -46,11 +46,12 @@ unsafe impl<T: Data> Payload for T {
         std::mem::size_of::<T>()
     }
     unsafe fn from_raw<'b>(p: *const u8, _bytes: usize) -> &'b T {
-        // SAFETY: the caller guarantees a valid, aligned `T` at `p`.
+        // SAFETY: `p` points to a valid, aligned `T` for `'b` (the contract of `from_raw`).
         unsafe { &*(p as *const T) }
     }
     unsafe fn from_raw_mut<'b>(p: *mut u8, _bytes: usize) -> &'b mut T {
-        // SAFETY: as above, and exclusive.
+        // SAFETY: `p` points to a valid, aligned `T` for `'b` that nobody else uses (the
+        // contract of `from_raw_mut`).
         unsafe { &mut *(p as *mut T) }
     }
 }
@@ -65,7 +66,8 @@ unsafe impl<T: Data> Payload for [T] {
         if n == 0 {
             return &[];
         }
-        // SAFETY: the caller guarantees `n` valid, aligned elements at `p`.
+        // SAFETY: `p` points to `bytes` valid, aligned bytes, `n` elements, for `'b` (the
+        // contract of `from_raw`).
         unsafe { std::slice::from_raw_parts(p as *const T, n) }
     }
     unsafe fn from_raw_mut<'b>(p: *mut u8, bytes: usize) -> &'b mut [T] {
@@ -73,7 +75,8 @@ unsafe impl<T: Data> Payload for [T] {
         if n == 0 {
             return &mut [];
         }
-        // SAFETY: as above, and exclusive.
+        // SAFETY: `p` points to `n` valid, aligned elements for `'b` that nobody else uses
+        // (the contract of `from_raw_mut`).
         unsafe { std::slice::from_raw_parts_mut(p as *mut T, n) }
     }
 }

@@ -113,3 +113,10 @@ impl From<crate::task::failure::Failure> for TaskError {
 pub(crate) fn failed(f: Vec<crate::task::failure::Failure>) -> Option<Error> {
     (!f.is_empty()).then(|| Error::Task(f.into_iter().map(TaskError::from).collect()))
 }
+
+/// Stops the calling task with `api`'s misuse `e` (a programming error, not a task failure).
+#[cold]
+#[track_caller]
+pub(crate) fn misuse(api: &str, e: Error) -> ! {
+    panic!("{api}: {e}")
+}

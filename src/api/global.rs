@@ -4,7 +4,9 @@
 use super::args::In;
 use super::data::Data;
 use super::error::Error;
-use super::scope::{scope, Place};
+use super::place::Place;
+use super::run::running_node;
+use super::scope::scope;
 use crate::symbol;
 use parking_lot::Mutex;
 
@@ -44,7 +46,7 @@ fn apply<T: Data>(loc: &[u64; 2], v: &T) {
 /// Copies `global`'s value on this node to the same static on every other node; done on
 /// return. Must be called from a task; it also waits for the caller's other children.
 pub fn broadcast<T: Data>(global: &'static Global<T>) -> Result<(), Error> {
-    let node = super::running_node().ok_or(Error::NotRunning)?;
+    let node = running_node().ok_or(Error::NotRunning)?;
     let addr = global as *const Global<T> as usize;
     let (key, off) = symbol::to_portable(addr).ok_or(Error::Config(format!(
         "broadcast: {addr:#x} is not a static of a loaded module"

@@ -2,7 +2,9 @@
 //! of this node (another worker may take it), `a` runs on the calling thread, then the caller
 //! waits for `b` (running other tasks meanwhile).
 
-use super::scope::{misuse, spawn_closure};
+use super::error::misuse;
+use super::place::{spawn_closure, Closure};
+use crate::sched::spawn::Extra;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::sync::latch::Latch;
@@ -24,10 +26,13 @@ where
     let slot = &mut rb;
     let latch = Latch::new();
     latch.set_owner(ctx.index);
-    let job: super::scope::Closure<'_> = Box::new(move || {
+    let job: Closure<'_> = Box::new(move || {
         *slot = Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(b)));
     });
-    spawn_closure(job, Some(&latch)).unwrap_or_else(|e| misuse("torc::api::join", e));
+    // SAFETY: this worker owns `latch` and waits on it below, whatever `a` does, before
+    // this frame goes.
+    let counted = unsafe { Extra::counted_in(&latch) };
+    spawn_closure(job, Some(counted)).unwrap_or_else(|e| misuse("torc::api::join", e));
     let ra = std::panic::catch_unwind(std::panic::AssertUnwindSafe(a));
     // SAFETY: the current task is alive while it runs on this thread.
     let level = unsafe { (*current_task()).level };

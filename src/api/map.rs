@@ -7,9 +7,11 @@
 //! place in the output ([`Out`], `CALL_BY_RES`: written back from another node).
 
 use super::args::{Borrow, Out};
+use super::arity::conjure;
 use super::data::Data;
+use super::error::misuse;
 use super::error::Error;
-use super::scope::{conjure, misuse, scope};
+use super::scope::scope;
 use crate::sched::worker::{current_task, current_worker};
 use std::time::{Duration, Instant};
 

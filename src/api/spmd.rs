@@ -9,8 +9,9 @@
 //! then). Every node's workers should be free to take their instance: an instance waits at
 //! its first collective for the others.
 
+use super::arity::{ArgList, Args, TaskFn};
+use super::error::misuse;
 use super::error::{failed, Error};
-use super::scope::{misuse, ArgList, Args, TaskFn};
 
 /// Runs `f(args...)` on every node at once and returns when every instance has returned:
 /// `Err` names the instances that panicked. Arguments are inputs only ([`In`](super::In),
@@ -39,8 +40,10 @@ pub fn spmd<'a, A: Args<'a>, F: TaskFn<A::Kinds>>(f: F, args: A) -> Result<(), E
     {
         misuse(API, Error::NotInTask);
     }
-    // SAFETY: inputs only, borrowed for this call, which returns once every instance ran.
-    let failures = unsafe { crate::runtime::spmd(API, F::trampoline(), cargs.as_slice()) };
+    // SAFETY: the descriptions of `args` (byte data of `Data` values), inputs only, borrowed
+    // for this call, which returns once every instance ran.
+    let cargs = unsafe { cargs.trusted() };
+    let failures = crate::runtime::spmd(API, F::trampoline(), cargs);
     match failed(failures) {
         Some(e) => Err(e),
         None => Ok(()),

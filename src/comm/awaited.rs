@@ -2,6 +2,7 @@
 //! 0's answers to its termination query, and the statistics lines sent at shutdown. Written by
 //! message handling (`dispatch.rs`), waited for by the caller that asked.
 
+use super::health::Health;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,7 +17,7 @@ pub(super) struct Awaited {
     /// Statistics lines received at shutdown (node 0).
     pub(super) stats: Mutex<Vec<Option<String>>>,
     /// Answers to node 0's WATCH, per node.
-    pub(super) watch: Mutex<Vec<Option<super::watch::Health>>>,
+    pub(super) watch: Mutex<Vec<Option<Health>>>,
     /// DUMP_DONE answers received since the last DUMP.
     pub(super) dumps: AtomicUsize,
     /// Which nodes answered the last DUMP.

@@ -3,8 +3,9 @@
 //! The address must lie inside a loaded module's data (executable or shared library); it is
 //! identified by (module, offset) so that position-independent code works on every node.
 
+use super::drive;
+use super::state::Comm;
 use super::wire::{self, tag};
-use super::{engine, Comm};
 use crate::error::fatal;
 use crate::mpi::datatype;
 use crate::sched::Node;
@@ -37,7 +38,7 @@ pub(crate) unsafe fn broadcast(
     if addr == 0 {
         fatal(API, format_args!("NULL address with count {count}"));
     }
-    // SAFETY: `dt` is a datatype handle, as the caller guarantees.
+    // SAFETY: `dt` is a datatype handle (this function's contract), and MPI runs.
     let size =
         unsafe { datatype::element_size(dt) }.unwrap_or_else(|e| fatal(API, format_args!("{e}")));
     let bytes = (count as usize)
@@ -69,5 +70,5 @@ pub(crate) unsafe fn broadcast(
         comm.outbox.send(n, tag::BCAST, msg.clone());
     }
     // Complete on return: wait for every node's acknowledgement.
-    engine::drive_until(node, comm, || acks.load(Ordering::Acquire) == 0);
+    drive::drive_until(node, comm, || acks.load(Ordering::Acquire) == 0);
 }

@@ -1,8 +1,9 @@
 //! The job-wide switches: inter-node stealing on every node (acknowledged, so that it holds
 //! everywhere on return) and the reset of every node's statistics.
 
+use super::drive;
+use super::state::Comm;
 use super::wire::{self, tag};
-use super::{engine, Comm};
 use crate::sched::Node;
 use std::sync::atomic::Ordering;
 
@@ -15,7 +16,7 @@ pub(crate) fn set_stealing_everywhere(node: &'static Node, comm: Option<&Comm>, 
     let acks = &comm.awaited.stealing_acks;
     acks.fetch_add(node.layout.nodes() - 1, Ordering::AcqRel);
     comm.send_to_others(tag::STEALING, &wire::encode_stealing(on));
-    engine::drive_until(node, comm, || acks.load(Ordering::Acquire) == 0);
+    drive::drive_until(node, comm, || acks.load(Ordering::Acquire) == 0);
 }
 
 /// Zeroes the statistics of this node and tells every other node to do the same.

@@ -4,28 +4,30 @@
 //! update the state of their protocol. Every body is parsed by `wire`.
 
 use super::awaited::Awaited;
+use super::engine::{record, Inbox, Lane};
+use super::health::Health;
 use super::outstanding::borrowed_of;
-use super::steal::{self, Thief};
-use super::watch::Health;
+use super::state::Comm;
+use super::steal;
+use super::watch::print_state;
 use super::wire::{self, tag};
-use super::Comm;
 use crate::error::fatal;
 use crate::mpi::posted::Arrived;
 use crate::mpi::{self, World};
-use crate::sched::worker::get_task;
 use crate::sched::Node;
 use crate::symbol;
 use crate::task::descriptor::flags;
+use crate::task::pool::get_task;
 use crate::task::value::Value;
 use crate::task::TaskRef;
 use crate::trace;
 use std::os::raw::c_int;
 
 /// Records the answer of `victim` to this node's steal request.
-fn record_answer(lane: super::Lane, victim: usize, hit: bool) {
+fn record_answer(lane: Lane, victim: usize, hit: bool) {
     if trace::on() {
         let t = trace::now();
-        super::record(
+        record(
             lane,
             trace::Record {
                 a: victim as u32,
@@ -34,26 +36,6 @@ fn record_answer(lane: super::Lane, victim: usize, hit: bool) {
             },
         );
     }
-}
-
-/// What message handling keeps between messages: the thief's state and the direct tasks
-/// received but not run yet.
-pub(super) struct Inbox {
-    /// The inter-node stealing state of this node.
-    pub(super) thief: Thief,
-    /// Thieves this node refused with "nothing queued", owed a hint (`steal.rs`).
-    pub(super) owed: super::steal::Owed,
-    /// Direct tasks to run once the engine is released.
-    pub(super) directs: Vec<TaskRef>,
-    /// Set while an idle worker drives the engine: the first task for any worker is handed
-    /// to it directly (no trip through the queues).
-    pub(super) want_handoff: bool,
-    /// The task handed to the driving worker.
-    pub(super) handoff: Option<TaskRef>,
-    /// A completion was signalled in this round (a waiting worker may be able to go on).
-    pub(super) signalled: bool,
-    /// The communication lane of the trace.
-    pub(super) lane: super::Lane,
 }
 
 fn protocol_error(node: &Node, source: usize, t: c_int, e: String) -> ! {
@@ -87,8 +69,8 @@ pub(super) fn receive(
                 task.mark_args();
                 task.buf.alloc_zeroed(len);
                 let dst = task.buf.as_bytes_mut().as_mut_ptr();
-                // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
                 let t0 = if trace::on() { trace::now() } else { 0 };
+                // SAFETY: the buffer has room for `len` bytes; the sender sent exactly that.
                 unsafe { mpi::recv_raw(world, source, t, dst, len) };
                 accept_task(node, comm, task, len, source, t == tag::STEAL_TASK, inbox);
                 if t0 != 0 {
@@ -228,8 +210,8 @@ fn dispatch(
 
 /// Records the receipt of a message (tag `t`, `len` bytes from `source`) handled since `t0`.
 #[cold]
-fn record_recv(lane: super::Lane, t: c_int, source: usize, len: usize, t0: u64) {
-    super::record(
+fn record_recv(lane: Lane, t: c_int, source: usize, len: usize, t0: u64) {
+    record(
         lane,
         trace::Record {
             a: source as u32,
@@ -356,7 +338,7 @@ fn act(node: &'static Node, comm: &Comm, t: c_int, source: usize, body: &[u8], i
             }
         }
         tag::DUMP => {
-            super::watch::print_state(node);
+            print_state(node);
             out.send(source, tag::DUMP_DONE, Vec::new());
         }
         tag::DUMP_DONE => {

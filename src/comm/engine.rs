@@ -1,24 +1,32 @@
-//! The communication engine: the state of this node's MPI traffic and one round of progress
-//! (send what is queued, gathering small messages per destination; receive and handle what
-//! arrived; complete sends; ask for work when idle). Whoever holds the engine's lock drives
-//! it: an idle worker (so that an idle node answers in microseconds without a thread switch),
-//! or the communication thread (when every worker is busy or parked). See README.md, "The
-//! engine driver" and "Two communicators, and the order of messages".
+//! The communication engine's state: this node's MPI traffic (posted receives, sends in
+//! flight, messages gathered per destination), what message handling keeps between messages
+//! ([`Inbox`]), and the sending of what is queued (small messages gathered per destination
+//! into one BATCH, long ones announced by BIG). One round of progress and who drives it are
+//! `drive.rs`. See README.md, "The engine driver" and "Two communicators, and the order of
+//! messages".
 
-use super::dispatch::{self, Inbox};
-use super::outbox::Outgoing;
-use super::steal::Thief;
+use super::outbox::{Outbox, Outgoing};
+use super::thief::{Owed, Thief};
 use super::wire::{self, tag};
-use super::Comm;
-use crate::mpi::posted::{Posted, POSTED_MAX};
-use crate::mpi::{self, PendingSend, World};
-use crate::sched::execute::execute;
-use crate::sched::worker::current_worker;
-use crate::sched::Node;
-use crate::sync::backoff;
+use crate::mpi::posted::Posted;
+use crate::mpi::{self, PendingSend, World, POSTED_MAX};
 use crate::task::TaskRef;
 use crate::trace;
 use std::os::raw::c_int;
+
+/// The communication lane's trace buffer (`None`: not tracing). Only the holder of the engine
+/// lock records on it.
+pub(super) type Lane = Option<&'static crate::trace::Buffer>;
+
+/// Records `r` on the communication lane; the caller holds the engine lock.
+#[inline]
+pub(super) fn record(lane: Lane, r: crate::trace::Record) {
+    if let Some(b) = lane {
+        // SAFETY: the lane is the engine's, written only by the holder of the engine lock,
+        // which the caller is (every caller runs inside `Engine::poll`).
+        unsafe { b.push(r) };
+    }
+}
 
 /// Messages up to this size are gathered per destination into one MPI message.
 const SMALL: usize = 8 << 10;
@@ -27,7 +35,7 @@ const BATCH_BYTES: usize = 64 << 10;
 
 /// Messages waiting to be sent to one node in the current round.
 #[derive(Default)]
-struct Gather {
+pub(super) struct Gather {
     msgs: Vec<Outgoing>,
     bytes: usize,
 }
@@ -68,8 +76,8 @@ fn flush(world: &World, dest: usize, g: &mut Gather, pending: &mut Vec<PendingSe
 
 /// Records the sending of a message on the communication lane.
 #[cold]
-fn record_send(lane: super::Lane, dest: usize, t: c_int, bytes: usize, t0: u64) {
-    super::record(
+fn record_send(lane: Lane, dest: usize, t: c_int, bytes: usize, t0: u64) {
+    record(
         lane,
         trace::Record {
             a: dest as u32,
@@ -81,15 +89,15 @@ fn record_send(lane: super::Lane, dest: usize, t: c_int, bytes: usize, t0: u64) 
 }
 
 /// Sends everything queued, gathering small messages per destination.
-fn send_queued(
-    comm: &Comm,
+pub(super) fn send_queued(
+    world: &World,
+    outbox: &Outbox,
     gather: &mut [Gather],
     pending: &mut Vec<PendingSend>,
-    lane: super::Lane,
+    lane: Lane,
 ) -> bool {
-    let world = &comm.world;
     let mut any = false;
-    while let Some(m) = comm.outbox.pop() {
+    while let Some(m) = outbox.pop() {
         any = true;
         let dest = m.dest;
         if lane.is_some() {
@@ -128,17 +136,37 @@ fn send_queued(
     any
 }
 
+/// What message handling keeps between messages: the thief's state and the direct tasks
+/// received but not run yet.
+pub(super) struct Inbox {
+    /// The inter-node stealing state of this node.
+    pub(super) thief: Thief,
+    /// Thieves this node refused with "nothing queued", owed a hint (`steal.rs`).
+    pub(super) owed: Owed,
+    /// Direct tasks to run once the engine is released.
+    pub(super) directs: Vec<TaskRef>,
+    /// Set while an idle worker drives the engine: the first task for any worker is handed
+    /// to it directly (no trip through the queues).
+    pub(super) want_handoff: bool,
+    /// The task handed to the driving worker.
+    pub(super) handoff: Option<TaskRef>,
+    /// A completion was signalled in this round (a waiting worker may be able to go on).
+    pub(super) signalled: bool,
+    /// The communication lane of the trace.
+    pub(super) lane: Lane,
+}
+
 /// The state of this node's MPI traffic.
 pub(super) struct Engine {
-    posted: Posted,
-    pending: Vec<PendingSend>,
-    gather: Vec<Gather>,
-    scratch: Vec<u8>,
-    inbox: Inbox,
+    pub(super) posted: Posted,
+    pub(super) pending: Vec<PendingSend>,
+    pub(super) gather: Vec<Gather>,
+    pub(super) scratch: Vec<u8>,
+    pub(super) inbox: Inbox,
     /// Rounds driven by idle or waiting workers so far, and the count the communication
     /// thread saw at its last round: if they differ, a worker drives the engine regularly.
-    worker_rounds: u64,
-    worker_rounds_seen: u64,
+    pub(super) worker_rounds: u64,
+    pub(super) worker_rounds_seen: u64,
 }
 
 impl Engine {
@@ -169,159 +197,20 @@ impl Engine {
         self.posted.close();
     }
 
-    /// Posts every queued message (gathered ones too) without waiting for the sends.
-    pub(super) fn post_queued(&mut self, comm: &Comm) {
-        send_queued(comm, &mut self.gather, &mut self.pending, self.inbox.lane);
+    /// Posts every message queued in `outbox` (gathered ones too) without waiting for the
+    /// sends.
+    pub(super) fn post_queued(&mut self, world: &World, outbox: &Outbox) {
+        send_queued(
+            world,
+            outbox,
+            &mut self.gather,
+            &mut self.pending,
+            self.inbox.lane,
+        );
     }
 
     /// Whether every send has completed.
     pub(super) fn quiet(&self) -> bool {
         self.pending.is_empty()
     }
-
-    /// One round of progress; returns whether anything happened. `idle` says the caller is an
-    /// idle worker (so this node may ask others for work).
-    fn poll(&mut self, node: &'static Node, comm: &Comm, idle: bool) -> bool {
-        let world = &comm.world;
-        self.inbox.signalled = false;
-        let lane = self.inbox.lane;
-        let mut active = send_queued(comm, &mut self.gather, &mut self.pending, lane);
-        for _ in 0..64 {
-            match self.posted.test() {
-                Some(a) => {
-                    let body = self.posted.body(&a);
-                    dispatch::receive(node, comm, a, body, &mut self.scratch, &mut self.inbox);
-                    self.posted.repost(world);
-                    active = true;
-                    if self.inbox.handoff.is_some() || self.inbox.signalled {
-                        // Somebody may go on now: the driving worker with its task, or a
-                        // waiter whose child completed. Probe again next round.
-                        break;
-                    }
-                }
-                None => {
-                    break;
-                }
-            }
-        }
-        // Answers queued by the messages just handled (DONE, STEAL_NONE, ...) leave in this
-        // round, not in the next one (which may be long in coming on an idle node).
-        // Thieves owed a hint hear of work queued here.
-        active |= self.inbox.owed.settle(node, comm);
-        if active {
-            send_queued(comm, &mut self.gather, &mut self.pending, lane);
-        }
-        self.pending.retain_mut(|p| !p.test());
-        // A large send moves only while somebody drives MPI: keep driving until it is done.
-        // (Smaller ones above MPI's eager limit move at the next round of progress, whoever
-        // makes it; spinning for them would take a core from the workers.)
-        active |= self.pending.iter().any(|p| p.len() >= wire::OUT_OF_LINE);
-        if let Some(victim) = self.inbox.thief.maybe_request(node, &comm.steal, idle) {
-            self.pending
-                .push(mpi::isend(world, victim, tag::STEAL_REQ, Vec::new()));
-            active = true;
-            if lane.is_some() {
-                let t = trace::now();
-                super::record(
-                    lane,
-                    trace::Record {
-                        a: victim as u32,
-                        ..trace::Record::span(trace::Kind::StealRequest, t, t)
-                    },
-                );
-            }
-        }
-        active
-    }
-}
-
-/// What one call of [`progress`] found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Progress {
-    /// Somebody else drives the engine right now.
-    Busy,
-    /// Nothing happened, and a worker drove the engine since the communication thread's
-    /// previous round (it spins in its idle loop or a wait): no need for this thread to.
-    Driven,
-    /// Nothing happened.
-    Idle,
-    /// Messages moved.
-    Moved,
-}
-
-/// Drives the engine once if nobody else does; runs the direct tasks that arrived.
-pub(super) fn progress(node: &'static Node, comm: &Comm, idle: bool) -> Progress {
-    let (p, task) = drive(node, comm, By::Other { idle });
-    debug_assert!(task.is_none());
-    p
-}
-
-/// As [`progress`], for an idle worker: also returns the first task that arrived for any
-/// worker of this node, handed to the caller to run at once (no trip through the queues).
-pub(super) fn progress_for_worker(node: &'static Node, comm: &Comm) -> (Progress, Option<TaskRef>) {
-    drive(node, comm, By::Worker)
-}
-
-/// As [`progress`], for the communication thread: `Driven` (and no round, so no MPI call)
-/// when a worker drove the engine since this thread's previous look.
-pub(super) fn progress_comm_thread(node: &'static Node, comm: &Comm) -> Progress {
-    drive(node, comm, By::CommThread).0
-}
-
-/// Who drives the engine: what a round does differs only in these points.
-#[derive(Clone, Copy)]
-enum By {
-    /// An idle or waiting worker: it may be handed a task; its rounds are counted.
-    Worker,
-    /// The communication thread: it leaves the engine to a worker that drove it lately.
-    CommThread,
-    /// Anybody else (waiting for answers); `idle` as for the thief's decision.
-    Other { idle: bool },
-}
-
-fn drive(node: &'static Node, comm: &Comm, by: By) -> (Progress, Option<TaskRef>) {
-    let Some(mut e) = comm.engine.try_lock() else {
-        return (Progress::Busy, None);
-    };
-    match by {
-        By::Worker => e.worker_rounds += 1,
-        By::CommThread if e.worker_rounds != e.worker_rounds_seen => {
-            e.worker_rounds_seen = e.worker_rounds;
-            return (Progress::Driven, None);
-        }
-        _ => {}
-    }
-    let handoff = matches!(by, By::Worker);
-    let idle = matches!(by, By::Worker | By::Other { idle: true });
-    e.inbox.want_handoff = handoff;
-    let moved = e.poll(node, comm, idle);
-    e.inbox.want_handoff = false;
-    let task = e.inbox.handoff.take();
-    let directs = std::mem::take(&mut e.inbox.directs);
-    drop(e);
-    // On a worker's thread a direct task runs as that worker's (it may create children and
-    // wait for them); on the communication thread, outside any worker.
-    let ctx = current_worker();
-    for t in directs {
-        execute(node, ctx, t);
-    }
-    let p = if moved {
-        Progress::Moved
-    } else {
-        Progress::Idle
-    };
-    (p, task)
-}
-
-/// Blocks until `done()` holds, for a caller that waits for answers from other nodes
-/// (broadcast, stealing switches, termination queries): drives the engine itself while nobody
-/// else does, backing off as `sync::backoff::wait_until` does.
-pub(super) fn drive_until(node: &'static Node, comm: &Comm, done: impl FnMut() -> bool) {
-    backoff::wait_until(done, || progress(node, comm, false) == Progress::Moved);
-}
-
-/// Whether the engine has nothing left to send (communication thread at shutdown).
-pub(super) fn drained(comm: &Comm) -> bool {
-    let e = comm.engine.lock();
-    e.quiet() && !comm.outbox.has_outgoing() && comm.outbox.stopping()
 }

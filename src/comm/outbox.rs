@@ -3,9 +3,9 @@
 //! in README.md, "Sleep and wake-up").
 
 use super::wire::Encoded;
-use crate::sched::worker::put_task;
 use crate::sync::fence;
 use crate::sync::queue::settle;
+use crate::task::pool::put_task;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
 use once_cell::sync::OnceCell;

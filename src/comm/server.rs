@@ -11,9 +11,9 @@
 //! (`Network::leaving_engine`); either wakes it. See README.md, "The engine driver" and "Sleep
 //! and wake-up".
 
-use super::engine::{self, Progress};
+use super::drive::{self, Progress};
 use super::outbox::BUSY_NAP;
-use super::Comm;
+use super::state::Comm;
 use crate::sched::Node;
 use std::time::{Duration, Instant};
 
@@ -46,7 +46,7 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
     let mut idle: u32 = 0;
     let mut quiet_since = Instant::now();
     loop {
-        match engine::progress_comm_thread(node, comm) {
+        match drive::progress_comm_thread(node, comm) {
             Progress::Moved => {
                 idle = 0;
                 continue;
@@ -65,7 +65,7 @@ pub(crate) fn run(node: &'static Node, comm: &Comm) {
                 continue;
             }
             Progress::Idle => {
-                if ch.stopping() && engine::drained(comm) {
+                if ch.stopping() && drive::drained(comm) {
                     break;
                 }
             }

@@ -4,9 +4,9 @@
 //! completed, mean that no task is left anywhere, and node 0 sends TERMINATE. Each node then
 //! stops its workers and sends node 0 its statistics line.
 
+use super::state::Comm;
 use super::wire::{self, tag};
-use super::Comm;
-use crate::sched::execute::run;
+use crate::sched::run::run;
 use crate::sched::wait::wait_for_detached;
 use crate::sched::{Node, WorkerCtx};
 use crate::sync::backoff;

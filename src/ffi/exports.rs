@@ -3,12 +3,12 @@
 
 use crate::error::fatal;
 use crate::runtime;
-use crate::sched::execute::run;
 use crate::sched::placement;
+use crate::sched::run::run;
 use crate::sched::wait::{wait_for, WaitMode};
 use crate::sched::worker::{current_task, current_worker};
 use crate::sched::WorkerCtx;
-use crate::task::{CArg, CallWay, Task, MAX_ARGS};
+use crate::task::{CArg, CallWay, Task, TrustedArgs, MAX_ARGS};
 use mpi_sys::MPI_Datatype;
 use std::os::raw::{c_char, c_int, c_long, c_void};
 
@@ -23,43 +23,37 @@ const API_NAMES: [&str; 5] = [
     "torc_task_argv",
 ];
 
-/// Checks `narg` and `args`, then creates the task; `name` is the entry point called (for
-/// error messages). Shared by the C variadic shims, `torc_task_argv` and the Fortran layer.
+/// The `narg` argument descriptions a C caller passed at `args`, checked (a clear stop, naming
+/// the entry point `name`, for a bad count or a NULL array) and trusted: the one place where a
+/// C caller's promise about its arguments becomes a [`TrustedArgs`]. Every entry point that
+/// creates a task with C arguments comes through here (the variadic shims, `torc_task_argv`,
+/// the Fortran layer, the torc extensions, the x86-64 trampolines' word arrays).
 ///
 /// # Safety
-/// `args` is NULL or points to `narg` descriptors whose data is valid as torc.h's contract
-/// for task arguments says (until the task completes, for REF, RES and PTR data).
-#[inline]
-pub(super) unsafe fn create_checked(
-    name: &str,
-    qid: c_int,
-    bits: u8,
-    f: torc_func_t,
-    narg: c_int,
-    args: *const CArg,
-) {
-    // SAFETY: as our caller guarantees.
-    let cargs = unsafe { check_args(name, narg, args) };
-    // SAFETY: the descriptors' data is valid, as our caller guarantees.
-    unsafe { runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs) };
-}
-
-/// The `narg` descriptors at `args`, checked (a clear stop for a bad count or NULL).
-///
-/// # Safety
-/// `args` is NULL or points to `narg` descriptors.
-#[inline]
-pub(super) unsafe fn check_args<'a>(name: &str, narg: c_int, args: *const CArg) -> &'a [CArg] {
+/// `args` is NULL or points to `narg` descriptions, and every description keeps the promise
+/// of [`TrustedArgs`], torc.h's contract for task arguments: its datatype is a handle and its
+/// data stays valid as its call-way requires until the task completes.
+#[inline(always)]
+pub(super) unsafe fn trusted<'a>(name: &str, narg: c_int, args: *const CArg) -> TrustedArgs<'a> {
     if narg as u32 > MAX_ARGS as u32 || (narg > 0 && args.is_null()) {
         bad_narg(name, narg);
     }
     if narg == 0 {
-        &[]
-    } else {
-        // SAFETY: `args` points to `narg` descriptors (a shim's array, or the caller's for
-        // the _argv entries), checked non-NULL above.
-        unsafe { std::slice::from_raw_parts(args, narg as usize) }
+        return TrustedArgs::NONE;
     }
+    // SAFETY: `args` points to `narg` descriptions (this function's contract), checked
+    // non-NULL above; they are not written while the slice lives.
+    let cargs = unsafe { std::slice::from_raw_parts(args, narg as usize) };
+    // SAFETY: each keeps the promise of `TrustedArgs` (this function's contract).
+    unsafe { TrustedArgs::new(cargs) }
+}
+
+/// Creates the task of an entry point `name` once its arguments are trusted: the C function
+/// `f`, the flags `bits`. Shared by the C variadic shims, `torc_task_argv` and the Fortran
+/// layer.
+#[inline(always)]
+pub(super) fn create(name: &str, qid: c_int, bits: u8, f: torc_func_t, cargs: TrustedArgs<'_>) {
+    runtime::create_task(name, qid, bits, f.map_or(0, |f| f as usize), cargs);
 }
 
 #[cold]
@@ -76,21 +70,6 @@ fn bad_narg(name: &str, narg: c_int) -> ! {
     fatal(name, format_args!("args is NULL with narg = {narg}"));
 }
 
-/// # Safety
-/// As for [`create_checked`].
-#[inline]
-unsafe fn create_from_c(
-    api: usize,
-    qid: c_int,
-    flag_bits: c_int,
-    f: torc_func_t,
-    narg: c_int,
-    args: *const CArg,
-) {
-    // SAFETY: as our caller guarantees.
-    unsafe { create_checked(API_NAMES[api], qid, (flag_bits & 7) as u8, f, narg, args) };
-}
-
 /// Called by the variadic shims of `varargs.c`; not part of the public header.
 ///
 /// # Safety
@@ -104,15 +83,16 @@ pub unsafe extern "C" fn torc_internal_create(
     narg: c_int,
     args: *const CArg,
 ) {
-    let api = (api.clamp(0, 3)) as usize;
-    // SAFETY: as our caller guarantees.
-    unsafe { create_from_c(api, qid, flag_bits, f, narg, args) };
+    let name = API_NAMES[api.clamp(0, 3) as usize];
+    // SAFETY: the shim's array of `narg` descriptions of its caller's variadic arguments,
+    // which torc.h's contract makes trustworthy.
+    let cargs = unsafe { trusted(name, narg, args) };
+    create(name, qid, (flag_bits & 7) as u8, f, cargs);
 }
 
 /// `torc_task(qid, f, 0)`, reached from the `torc_task` trampoline without the C shim.
 extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
-    // SAFETY: no arguments, so no memory to trust.
-    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), &[]) };
+    create(API_NAMES[0], qid, 0, f, TrustedArgs::NONE);
 }
 
 /// `torc_task(qid, f, narg, ...)` with `1 <= narg <= TORC_MAX_ARGS`, reached from the
@@ -120,15 +100,18 @@ extern "C" fn task_no_args(qid: c_int, f: torc_func_t) {
 /// (count, datatype, call-way) triples, then the narg addresses, one 8-byte word each).
 ///
 /// # Safety
-/// `words` holds `4 * narg` words laid out as above (the System V variadic slots), and the
-/// arguments' data is valid as for [`torc_task_argv`].
+/// `words` holds `4 * narg` words laid out as above (the System V variadic slots) of a
+/// `torc_task` call, whose arguments torc.h's contract makes trustworthy.
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 unsafe extern "C" fn task_words(qid: c_int, f: torc_func_t, narg: c_int, words: *const usize) {
     let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); MAX_ARGS];
-    // SAFETY: as our caller guarantees.
+    // SAFETY: the trampoline checked `0 <= narg <= TORC_MAX_ARGS` and passes its `4 * narg`
+    // variadic words.
     let cargs = unsafe { cargs_from_words(narg, words, &mut store) };
-    // SAFETY: the descriptors' data is valid, as our caller guarantees.
-    unsafe { runtime::create_task(API_NAMES[0], qid, 0, f.map_or(0, |f| f as usize), cargs) };
+    // SAFETY: the descriptions of a `torc_task` call's variadic arguments (this function's
+    // contract), just read into `store`.
+    let cargs = unsafe { trusted(API_NAMES[0], narg, cargs.as_ptr()) };
+    create(API_NAMES[0], qid, 0, f, cargs);
 }
 
 /// The `narg` argument descriptions held in the variadic `words` of a trampoline (see
@@ -147,8 +130,9 @@ pub(super) unsafe fn cargs_from_words(
     let n = narg as usize;
     debug_assert!(n <= MAX_ARGS, "the trampoline checks narg");
     for (i, c) in store.iter_mut().take(n).enumerate() {
-        // SAFETY: the caller passed `4 * n` words; an `int` or datatype handle lies in the
-        // low bytes of its slot (little-endian), which is what reading its type there gives.
+        // SAFETY: there are `4 * n` words (this function's contract); an `int` or datatype
+        // handle lies in the low bytes of its slot (little-endian), which is what reading its
+        // type there gives.
         c.write(unsafe {
             let t = words.add(3 * i);
             CArg {
@@ -177,15 +161,15 @@ pub unsafe extern "C" fn torc_task_argv(
     narg: c_int,
     args: *const CArg,
 ) {
+    let name = API_NAMES[4];
     if flags & !7 != 0 {
-        runtime::running_node("torc_task_argv");
-        fatal(
-            "torc_task_argv",
-            format_args!("flags = {flags} has unknown bits"),
-        );
+        runtime::running_node(name);
+        fatal(name, format_args!("flags = {flags} has unknown bits"));
     }
-    // SAFETY: as our caller guarantees.
-    unsafe { create_from_c(4, qid, flags, f, narg, args) };
+    // SAFETY: the caller's array of `narg` descriptions, trustworthy by this function's
+    // contract (torc.h's).
+    let cargs = unsafe { trusted(name, narg, args) };
+    create(name, qid, flags as u8, f, cargs);
 }
 
 /// Starts the runtime (see SPEC 2.2). On node 0 it returns and the caller is the primary task.

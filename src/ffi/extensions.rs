@@ -8,7 +8,7 @@
 //!   `MPI_COMM_WORLD` (inputs only: COP/VAL, PTR, VAD).
 #![allow(non_camel_case_types)]
 
-use super::exports::{check_args, torc_func_t};
+use super::exports::{cargs_from_words, torc_func_t, trusted};
 use crate::error::fatal;
 use crate::runtime;
 use crate::sched::spawn::{self, Extra};
@@ -16,7 +16,7 @@ use crate::sched::wait::wait_here;
 use crate::sched::worker::{current_task, current_worker};
 use crate::task::future::{FutureCell, Outcome};
 use crate::task::value::{Value, INLINE};
-use crate::task::CArg;
+use crate::task::{CArg, TrustedArgs, MAX_ARGS};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_long, c_void};
 use std::sync::Arc;
@@ -43,30 +43,23 @@ pub unsafe extern "C" fn torc_task_future_argv(
     narg: c_int,
     args: *const CArg,
 ) -> *mut torc_future_t {
-    // SAFETY: as our caller guarantees.
-    let cargs = unsafe { check_args(API_TASK_FUTURE, narg, args) };
-    // SAFETY: as our caller guarantees.
-    unsafe { task_future(qid, f, cargs) }
+    // SAFETY: the caller's array of `narg` descriptions, trustworthy by this function's
+    // contract (torc.h's).
+    let cargs = unsafe { trusted(API_TASK_FUTURE, narg, args) };
+    task_future(qid, f, cargs)
 }
 
 const API_TASK_FUTURE: &str = "torc_task_future";
 
-/// The body of [`torc_task_future_argv`] once the descriptors are checked (inlined into both
+/// The body of [`torc_task_future_argv`] once the descriptors are trusted (inlined into both
 /// entries: one call less on the variadic path).
-///
-/// # Safety
-/// As for `torc_task_argv`, with `cargs` the checked descriptors.
 #[inline(always)]
-unsafe fn task_future(qid: c_int, f: torc_func_t, cargs: &[CArg]) -> *mut torc_future_t {
+fn task_future(qid: c_int, f: torc_func_t, cargs: TrustedArgs<'_>) -> *mut torc_future_t {
     let cell = FutureCell::new_in(current_worker().map(|c| &c.cells), None, None);
     let func = f.map_or(0, |f| f as usize);
-    // SAFETY (both calls): as our caller guarantees.
-    if !unsafe { spawn::create_child_future(API_TASK_FUTURE, qid, 0, func, cargs, &cell) } {
-        let extra = Extra {
-            future: Some(cell.clone()),
-            ..Default::default()
-        };
-        unsafe { runtime::create_with(API_TASK_FUTURE, qid, 0, func, cargs, extra) };
+    if !spawn::create_child_future(API_TASK_FUTURE, qid, 0, func, cargs, &cell) {
+        let extra = Extra::new(Value::Empty, Some(cell.clone()));
+        runtime::create_with(API_TASK_FUTURE, qid, 0, func, cargs, extra);
     }
     Arc::into_raw(cell) as *mut torc_future_t
 }
@@ -75,7 +68,8 @@ unsafe fn task_future(qid: c_int, f: torc_func_t, cargs: &[CArg]) -> *mut torc_f
 /// trampoline on x86-64 with the variadic words in one array (see `exports::task_words`).
 ///
 /// # Safety
-/// As for `exports::cargs_from_words` and [`torc_task_future_argv`].
+/// `words` holds `4 * narg` words laid out as `exports::cargs_from_words` reads them, of a
+/// `torc_task_future` call, whose arguments torc.h's contract makes trustworthy.
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 unsafe extern "C" fn task_future_words(
     qid: c_int,
@@ -83,11 +77,14 @@ unsafe extern "C" fn task_future_words(
     narg: c_int,
     words: *const usize,
 ) -> *mut torc_future_t {
-    let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); crate::task::MAX_ARGS];
-    // SAFETY: as our caller guarantees.
-    let cargs = unsafe { super::exports::cargs_from_words(narg, words, &mut store) };
-    // SAFETY: as our caller guarantees; `cargs` holds `narg` checked descriptors.
-    unsafe { task_future(qid, f, cargs) }
+    let mut store = [std::mem::MaybeUninit::<CArg>::uninit(); MAX_ARGS];
+    // SAFETY: the trampoline checked `0 <= narg <= TORC_MAX_ARGS` and passes its `4 * narg`
+    // variadic words.
+    let cargs = unsafe { cargs_from_words(narg, words, &mut store) };
+    // SAFETY: the descriptions of a `torc_task_future` call's variadic arguments (this
+    // function's contract), just read into `store`.
+    let cargs = unsafe { trusted(API_TASK_FUTURE, narg, cargs.as_ptr()) };
+    task_future(qid, f, cargs)
 }
 
 /// The cell behind handle `h`, or a clear stop for NULL.
@@ -96,7 +93,8 @@ unsafe extern "C" fn task_future_words(
 /// `h` is NULL or a handle from `torc_task_future` not yet freed.
 unsafe fn handle<'a>(api: &str, h: *mut torc_future_t) -> &'a FutureCell {
     // SAFETY: a handle is a reference of the cell, turned into a raw pointer by
-    // `torc_task_future_argv` and alive until `torc_future_free` (our caller's promise).
+    // `torc_task_future_argv` and alive until `torc_future_free`, which has not been called
+    // for `h` (this function's contract).
     match unsafe { (h as *const FutureCell).as_ref() } {
         Some(c) => c,
         None => fatal(api, format_args!("the handle is NULL")),
@@ -122,14 +120,17 @@ fn result_bytes_slow(cell: &FutureCell) -> Option<&[u8]> {
     // one to read it, and the outcome is replaced (below) only by that owner.
     if let Outcome::Ready(Value::Object(_)) = unsafe { cell.outcome() } {
         // A Rust object (a Rust task created through the C entry): its bytes, once.
-        // SAFETY: as above; no reference into the old outcome is alive.
+        // SAFETY: the cell is done and the handle's owner is its only reader; no reference
+        // into the old outcome is alive.
         let v = unsafe { cell.take_outcome() };
         if let Outcome::Ready(v) = v {
-            // SAFETY: as above.
+            // SAFETY: the cell is done and the outcome was just taken by its only reader,
+            // the handle's owner, which puts its bytes back (nobody else writes it).
             unsafe { cell.put(Outcome::Ready(Value::Bytes(v.into_bytes()))) };
         }
     }
-    // SAFETY: as above.
+    // SAFETY: the cell is done; the handle's owner is its only reader, and it does not take
+    // or replace the outcome while the bytes returned are in use (until the handle is freed).
     match unsafe { cell.outcome() } {
         Outcome::Ready(Value::Inline { len, bytes }) => Some(&bytes.0[..*len as usize]),
         Outcome::Ready(Value::Bytes(b)) => Some(b),
@@ -144,7 +145,7 @@ fn result_bytes_slow(cell: &FutureCell) -> Option<&[u8]> {
 /// `h` is a handle from `torc_task_future` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_done(h: *mut torc_future_t) -> c_int {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     unsafe { handle("torc_future_done", h) }.is_done() as c_int
 }
 
@@ -155,7 +156,7 @@ pub unsafe extern "C" fn torc_future_done(h: *mut torc_future_t) -> c_int {
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_wait(h: *mut torc_future_t) {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     wait_here(unsafe { handle("torc_future_wait", h) });
 }
 
@@ -166,7 +167,7 @@ pub unsafe extern "C" fn torc_future_wait(h: *mut torc_future_t) {
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_size(h: *mut torc_future_t) -> c_long {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     let cell = unsafe { handle("torc_future_size", h) };
     result_bytes(cell).map_or(-1, |r| r.len() as c_long)
 }
@@ -179,7 +180,7 @@ pub unsafe extern "C" fn torc_future_size(h: *mut torc_future_t) -> c_long {
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_data(h: *mut torc_future_t) -> *const c_void {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     let cell = unsafe { handle("torc_future_data", h) };
     result_bytes(cell).map_or(std::ptr::null(), |r| r.as_ptr() as *const c_void)
 }
@@ -196,7 +197,7 @@ pub unsafe extern "C" fn torc_future_copy(
     cap: c_long,
 ) -> c_long {
     const API: &str = "torc_future_copy";
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     let cell = unsafe { handle(API, h) };
     if cap < 0 {
         fatal(API, format_args!("cap = {cap} is negative"));
@@ -209,7 +210,7 @@ pub unsafe extern "C" fn torc_future_copy(
         if dst.is_null() {
             fatal(API, format_args!("dst is NULL with cap = {cap}"));
         }
-        // SAFETY: `dst` has room for `cap >= n` bytes (our caller's promise) and does not
+        // SAFETY: `dst` has room for `cap >= n` bytes (this function's contract) and does not
         // overlap the result, which the cell owns.
         let out = unsafe { std::slice::from_raw_parts_mut(dst as *mut u8, n) };
         crate::task::value::copy_small(&r[..n], out);
@@ -225,7 +226,7 @@ pub unsafe extern "C" fn torc_future_copy(
 /// As for `torc_future_done`.
 #[no_mangle]
 pub unsafe extern "C" fn torc_future_error(h: *mut torc_future_t) -> *const c_char {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `h` is a live handle (this function's contract).
     let cell = unsafe { handle("torc_future_error", h) };
     if result_bytes(cell).is_some() {
         return std::ptr::null();
@@ -255,7 +256,7 @@ pub unsafe extern "C" fn torc_future_error(h: *mut torc_future_t) -> *const c_ch
 pub unsafe extern "C" fn torc_future_free(h: *mut torc_future_t) {
     if !h.is_null() {
         // SAFETY: the reference `torc_task_future_argv` turned into this raw pointer, given
-        // back once (our caller's promise).
+        // back once: it is not used after this call (this function's contract).
         let cell = unsafe { Arc::from_raw(h as *const FutureCell) };
         FutureCell::recycle(cell, current_worker().map(|c| &c.cells));
     }
@@ -290,14 +291,15 @@ pub unsafe extern "C" fn torc_result(data: *const c_void, len: c_long) {
     let t = running_task(API);
     if (1..=INLINE as c_long).contains(&len) && !data.is_null() && t.output.is_empty() {
         // The usual case (a first, small result): stored inline, with nothing to drop.
-        // SAFETY: `data` points to `len` readable bytes, as our caller guarantees.
+        // SAFETY: `data` points to `len` readable bytes (this function's contract), checked
+        // non-NULL.
         let bytes = unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) };
         // SAFETY: `t.output` is valid for writing and holds `Value::Empty`, which owns nothing.
         unsafe { std::ptr::write(&mut t.output, Value::inline(bytes)) };
         t.mark_extended();
         return;
     }
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `data` is NULL or points to `len` readable bytes (this function's contract).
     unsafe { set_result(API, t, data, len) }
 }
 
@@ -316,7 +318,8 @@ unsafe fn set_result(api: &str, t: &mut crate::task::Task, data: *const c_void, 
     let bytes: &[u8] = if len == 0 {
         &[]
     } else {
-        // SAFETY: `data` points to `len` readable bytes, as our caller guarantees.
+        // SAFETY: `data` points to `len` readable bytes (this function's contract), checked
+        // non-NULL above.
         unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) }
     };
     // A small result stays inline: no allocation, here or at the handle.
@@ -355,14 +358,14 @@ pub extern "C" fn torc_result_alloc(len: c_long) -> *mut c_void {
 #[no_mangle]
 pub unsafe extern "C" fn torc_spmd_argv(f: torc_func_t, narg: c_int, args: *const CArg) {
     const API: &str = "torc_spmd";
-    // SAFETY: as our caller guarantees.
-    let cargs = unsafe { check_args(API, narg, args) };
+    // SAFETY: the caller's array of `narg` descriptions, trustworthy by this function's
+    // contract (valid until the call returns, which is when every instance has run).
+    let cargs = unsafe { trusted(API, narg, args) };
     if f.is_none() {
         runtime::running_node(API);
         fatal(API, format_args!("the task function is NULL"));
     }
-    // SAFETY: as our caller guarantees.
-    let failures = unsafe { runtime::spmd(API, f.map_or(0, |f| f as usize), cargs) };
+    let failures = runtime::spmd(API, f.map_or(0, |f| f as usize), cargs);
     for x in failures {
         eprintln!("torc: torc_spmd: {x}");
     }

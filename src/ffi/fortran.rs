@@ -77,8 +77,10 @@ pub unsafe extern "C" fn torc_fortran_create(
     } else {
         qid
     };
-    // SAFETY: as our caller guarantees.
-    unsafe { exports::create_checked(name, qid, (flag_bits & 1) as u8, f, narg, args) };
+    // SAFETY: `fortran.c`'s array of `narg` descriptions of its caller's arguments, which
+    // torc.h's contract makes trustworthy.
+    let cargs = unsafe { exports::trusted(name, narg, args) };
+    exports::create(name, qid, (flag_bits & 1) as u8, f, cargs);
 }
 
 /// `CALL torc_initf()`: starts the runtime (`torc_init(0, NULL, MODE_MW)`); on node 0 it
@@ -143,9 +145,9 @@ pub unsafe extern "C" fn torc_broadcastf_(
 ) {
     const API: &str = "torc_broadcastf";
     runtime::running_node(API);
-    // SAFETY: Fortran references, as our caller guarantees.
+    // SAFETY: NULL or a Fortran reference to a live integer (this function's contract).
     let count = unsafe { read(API, "the count", count) };
-    // SAFETY: as above.
+    // SAFETY: NULL or a Fortran reference to a live integer (this function's contract).
     let fdt = unsafe { read(API, "the datatype", dtype) };
     // SAFETY: a reference to a live Fortran integer, checked non-NULL by `read`.
     let dt = unsafe { torc_fortran_type(&fdt) };
@@ -162,7 +164,8 @@ pub unsafe extern "C" fn torc_broadcast_(
     count: *const c_int,
     dtype: *const MPI_Fint,
 ) {
-    // SAFETY: as our caller guarantees.
+    // SAFETY: NULL or Fortran references to live variables of their types (this function's
+    // contract, the same as `torc_broadcastf_`'s).
     unsafe { torc_broadcastf_(addr, count, dtype) };
 }
 
@@ -196,7 +199,7 @@ pub extern "C" fn torc_i_disable_stealing_() {
 /// Each pointer is NULL or a Fortran reference to a live variable of its type.
 #[no_mangle]
 pub unsafe extern "C" fn torc_sleep_(ms: *const c_int) {
-    // SAFETY: a Fortran reference, as our caller guarantees.
+    // SAFETY: NULL or a Fortran reference to a live integer (this function's contract).
     exports::thread_sleep(unsafe { read("torc_sleep", "the time", ms) });
 }
 
@@ -249,7 +252,7 @@ pub extern "C" fn torc_getlevel_() -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn torc_sched_nextcpu_(cpu: *const c_int, stride: *const c_int) -> c_int {
     const API: &str = "torc_sched_nextcpu";
-    // SAFETY: Fortran references, as our caller guarantees.
+    // SAFETY: NULL or Fortran references to live integers (this function's contract).
     let (cpu, stride) = unsafe { (read(API, "cpu", cpu), read(API, "stride", stride)) };
     exports::torc_sched_nextcpu(cpu, stride)
 }

@@ -82,8 +82,8 @@ impl Context {
 /// does not expect (the stopped code is simply paused in this call).
 pub(crate) unsafe fn switch(from: &Context, to: &Context) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: `to.sp` was saved by a switch or made by `prepare` (the caller guarantees it is
-    // stopped); `from.sp` is ours to write.
+    // SAFETY: `to` is stopped (this function's contract), so `to.sp` was saved by a switch
+    // or made by `prepare`; `from` runs on this thread, so `from.sp` is ours to write.
     unsafe {
         switch::switch(from.sp.as_ptr(), to.sp.get())
     };

@@ -49,7 +49,8 @@ pub(crate) unsafe fn element_size(dt: ffi::MPI_Datatype) -> Result<usize, String
     if let Some(s) = cached_size(dt) {
         return Ok(s);
     }
-    // SAFETY: as our caller guarantees.
+    // SAFETY: `dt` is a handle MPI gave out, NULL or zeros, and MPI runs (this function's
+    // contract).
     unsafe { element_size_slow(dt, key(dt)) }
 }
 

@@ -11,6 +11,11 @@ use parking_lot::Mutex;
 use std::os::raw::{c_char, c_int};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The largest body sent on the control communicator (received into the buffers of
+/// `posted.rs`).
+/// cbindgen:ignore
+pub(crate) const POSTED_MAX: usize = 128 << 10;
+
 static SERIALIZE: AtomicBool = AtomicBool::new(true);
 /// Set once the job is being stopped on purpose (`MPI_Abort`): exits from then on are not
 /// early exits (see `runtime/signals.rs`).
@@ -107,7 +112,7 @@ pub(crate) struct World {
     /// Number of processes.
     pub(crate) size: usize,
     /// The runtime's private duplicate of `MPI_COMM_WORLD` for control messages (at most
-    /// `posted::POSTED_MAX` bytes each, received into posted buffers).
+    /// [`POSTED_MAX`] bytes each, received into posted buffers).
     pub(crate) comm: ffi::MPI_Comm,
     /// A second duplicate for bulk data (large arguments and long bodies), received only by
     /// blocking receives naming their source and tag, after a control message announced them.
@@ -117,7 +122,8 @@ pub(crate) struct World {
 // SAFETY: an MPI communicator handle is a plain value usable from any thread (MPI serialises
 // access as the thread level requires, and `with_mpi` does the rest).
 unsafe impl Send for World {}
-// SAFETY: as above; the handle is never mutated after `init`.
+// SAFETY: the handles are plain values, never mutated after `init`; MPI serialises calls on
+// them as the thread level requires (and `with_mpi` does the rest).
 unsafe impl Sync for World {}
 
 /// Whether `MPI_Init` has run.
@@ -433,10 +439,10 @@ impl Drop for PendingSend {
     }
 }
 
-/// Starts sending `buf` (at most `posted::POSTED_MAX` bytes) to `dest` with `tag` on the
+/// Starts sending `buf` (at most [`POSTED_MAX`] bytes) to `dest` with `tag` on the
 /// control communicator.
 pub(crate) fn isend(world: &World, dest: usize, tag: c_int, buf: Vec<u8>) -> PendingSend {
-    debug_assert!(buf.len() <= crate::mpi::posted::POSTED_MAX);
+    debug_assert!(buf.len() <= POSTED_MAX);
     isend_on(world.comm, dest, tag, buf)
 }
 
@@ -500,8 +506,8 @@ pub(crate) unsafe fn isend_borrowed(
         req: unsafe { ffi::RSMPI_REQUEST_NULL },
         _keep: keep,
     };
-    // SAFETY: the caller guarantees the bytes stay valid until completion; `p.req` receives
-    // the request handle.
+    // SAFETY: the `len` bytes at `ptr` stay valid until the send completes (this function's
+    // contract); `p.req` receives the request handle.
     with_mpi(|| unsafe {
         ffi::MPI_Isend(
             ptr as *const std::os::raw::c_void,
@@ -526,7 +532,8 @@ pub(crate) unsafe fn recv_raw(world: &World, source: usize, tag: c_int, ptr: *mu
         len <= c_int::MAX as usize,
         "message of {len} bytes is too large"
     );
-    // SAFETY: the caller guarantees room for the message.
+    // SAFETY: `ptr` is valid for writing `len` bytes and the message is that long (this
+    // function's contract).
     with_mpi(|| unsafe {
         ffi::MPI_Recv(
             ptr as *mut std::os::raw::c_void,
@@ -546,7 +553,7 @@ mod tests {
 
     /// A private duplicate of `MPI_COMM_SELF` as a one-process world (unit tests run in
     /// parallel threads of one process: each test gets its own communicator).
-    fn self_world() -> World {
+    pub(super) fn self_world() -> World {
         init_for_tests();
         let mut c = std::mem::MaybeUninit::<ffi::MPI_Comm>::uninit();
         // SAFETY: MPI is initialised; the out-pointer is valid for writing.
@@ -577,48 +584,6 @@ mod tests {
         unsafe { recv_raw(&w, 0, 5, got.as_mut_ptr(), n) };
         assert!(got == data, "the received bytes differ from those sent");
         drop(scribble);
-        let mut c = w.comm;
-        // SAFETY: our duplicate, freed once.
-        unsafe { ffi::MPI_Comm_free(&mut c) };
-    }
-
-    #[test]
-    fn dropping_posted_receives_withdraws_them() {
-        let w = self_world();
-        drop(crate::mpi::posted::Posted::new(&w));
-        // A message sent now must stay for a new receive, not land in a dropped buffer.
-        let sent = [1u8, 2, 3, 4, 5];
-        let mut got = [0u8; 5];
-        // SAFETY: reading an extern constant of the MPI library.
-        let mut req = unsafe { ffi::RSMPI_REQUEST_NULL };
-        // SAFETY: `sent` stays valid and unchanged until the MPI_Wait below; `req` receives
-        // the handle.
-        unsafe {
-            ffi::MPI_Isend(
-                sent.as_ptr() as *const std::os::raw::c_void,
-                5,
-                ffi::RSMPI_UINT8_T,
-                0,
-                9,
-                w.comm,
-                &mut req,
-            );
-        }
-        let mut flag: c_int = 0;
-        let mut probes = 0;
-        while flag == 0 && probes < 100_000 {
-            // SAFETY: valid out-pointers; a probe on our own communicator.
-            unsafe {
-                ffi::MPI_Iprobe(0, 9, w.comm, &mut flag, ffi::RSMPI_STATUS_IGNORE);
-            }
-            probes += 1;
-        }
-        assert!(flag != 0, "a dropped posted receive took the message");
-        // SAFETY: room for the 5 bytes.
-        unsafe { recv_raw(&w, 0, 9, got.as_mut_ptr(), 5) };
-        // SAFETY: the send's request; its buffer `sent` is still alive.
-        unsafe { ffi::MPI_Wait(&mut req, ffi::RSMPI_STATUS_IGNORE) };
-        assert_eq!(got, sent);
         let mut c = w.comm;
         // SAFETY: our duplicate, freed once.
         unsafe { ffi::MPI_Comm_free(&mut c) };

@@ -13,13 +13,10 @@
 //! the oldest slot completes first; after its message is handled it is posted again and
 //! becomes the newest.
 
-use crate::mpi::{self, World};
+use crate::mpi::{self, World, POSTED_MAX};
 use mpi_sys as ffi;
 use std::os::raw::c_int;
 
-/// The largest body sent on the control communicator.
-/// cbindgen:ignore
-pub(crate) const POSTED_MAX: usize = 128 << 10;
 /// Receives kept posted (messages that arrive while all are full wait in MPI's queue).
 const SLOTS: usize = 4;
 
@@ -157,5 +154,54 @@ impl Drop for Posted {
         if !mpi::is_finalized() {
             self.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mpi::recv_raw;
+    use crate::mpi::tests::self_world;
+
+    #[test]
+    fn dropping_posted_receives_withdraws_them() {
+        let w = self_world();
+        drop(Posted::new(&w));
+        // A message sent now must stay for a new receive, not land in a dropped buffer.
+        let sent = [1u8, 2, 3, 4, 5];
+        let mut got = [0u8; 5];
+        // SAFETY: reading an extern constant of the MPI library.
+        let mut req = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // SAFETY: `sent` stays valid and unchanged until the MPI_Wait below; `req` receives
+        // the handle.
+        unsafe {
+            ffi::MPI_Isend(
+                sent.as_ptr() as *const std::os::raw::c_void,
+                5,
+                ffi::RSMPI_UINT8_T,
+                0,
+                9,
+                w.comm,
+                &mut req,
+            );
+        }
+        let mut flag: c_int = 0;
+        let mut probes = 0;
+        while flag == 0 && probes < 100_000 {
+            // SAFETY: valid out-pointers; a probe on our own communicator.
+            unsafe {
+                ffi::MPI_Iprobe(0, 9, w.comm, &mut flag, ffi::RSMPI_STATUS_IGNORE);
+            }
+            probes += 1;
+        }
+        assert!(flag != 0, "a dropped posted receive took the message");
+        // SAFETY: room for the 5 bytes.
+        unsafe { recv_raw(&w, 0, 9, got.as_mut_ptr(), 5) };
+        // SAFETY: the send's request; its buffer `sent` is still alive.
+        unsafe { ffi::MPI_Wait(&mut req, ffi::RSMPI_STATUS_IGNORE) };
+        assert_eq!(got, sent);
+        let mut c = w.comm;
+        // SAFETY: our duplicate, freed once.
+        unsafe { ffi::MPI_Comm_free(&mut c) };
     }
 }

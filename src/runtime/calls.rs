@@ -2,7 +2,7 @@
 //! their arguments: each checks that the runtime runs (naming the entry point in its error)
 //! and hands the work to the scheduler or the communication layer.
 
-use super::{running_node, Runtime};
+use super::state::{running_node, Runtime};
 use crate::comm::{broadcast, control, steal};
 use crate::error::fatal;
 use crate::sched::spawn;
@@ -12,22 +12,18 @@ use crate::sched::WorkerCtx;
 use crate::sync::latch::Latch;
 use crate::task::descriptor::flags;
 use crate::task::failure::Failure;
-use crate::task::CArg;
+use crate::task::TrustedArgs;
 use mpi_sys::MPI_Datatype;
 use std::os::raw::c_long;
 
 /// Creates a task of C function `func` with arguments `cargs`; `api` names the entry point
 /// called, for error messages; `bits` are the task's flags.
-///
-/// # Safety
-/// Every argument of `cargs` with data describes memory the creator keeps valid as its call-way requires (readable for COP, REF and PTR; writable for REF and RES) until the task completes.
 #[inline(always)]
-pub(crate) unsafe fn create_task(api: &str, qid: i32, bits: u8, func: usize, cargs: &[CArg]) {
+pub(crate) fn create_task(api: &str, qid: i32, bits: u8, func: usize, cargs: TrustedArgs<'_>) {
     // The common case, a task creating a child on its worker, needs no look at the state: a
     // worker running a task implies a running runtime.
-    // SAFETY (both calls): as our caller guarantees.
-    if !unsafe { spawn::create_child(api, qid, bits, func, cargs) } {
-        unsafe { spawn::create_other(running_node(api), api, qid, bits, func, cargs) };
+    if !spawn::create_child(api, qid, bits, func, cargs) {
+        spawn::create_other(running_node(api), api, qid, bits, func, cargs);
     }
 }
 
@@ -56,7 +52,7 @@ pub(crate) fn fetch_work(ctx: &WorkerCtx) -> bool {
 /// `dt` is an MPI datatype handle.
 pub(crate) unsafe fn broadcast(api: &str, addr: usize, count: c_long, dt: MPI_Datatype) {
     let node = running_node(api);
-    // SAFETY: as the caller guarantees.
+    // SAFETY: `dt` is a datatype handle (this function's contract).
     unsafe { broadcast::broadcast(node, Runtime::get().comm(), addr, count, dt) };
 }
 
@@ -78,23 +74,19 @@ pub(crate) fn reset_statistics(api: &str) {
 }
 
 /// Creates a task that carries `extra` (a future, an input payload): the torc extensions.
-///
-/// # Safety
-/// As for [`create_task`].
-pub(crate) unsafe fn create_with(
+pub(crate) fn create_with(
     api: &str,
     qid: i32,
     bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
     extra: spawn::Extra,
 ) {
     let mut extra = Some(extra);
-    // SAFETY (both calls): as our caller guarantees.
-    if !unsafe { spawn::create_child_with(api, qid, bits, func, cargs, &mut extra) } {
+    if !spawn::create_child_with(api, qid, bits, func, cargs, &mut extra) {
         let node = running_node(api);
         let extra = extra.expect("left untouched");
-        unsafe { spawn::create_with(node, api, qid, bits, func, cargs, extra) };
+        spawn::create_with(node, api, qid, bits, func, cargs, extra);
     }
 }
 
@@ -102,12 +94,9 @@ pub(crate) unsafe fn create_with(
 /// thread, as a direct task) and returns once every instance has returned, with the failures
 /// of those that failed. Only inputs may be passed (COP/VAL, PTR, VAD); only the primary task
 /// may call it (so that two never overlap).
-///
-/// # Safety
-/// As for [`create_task`].
-pub(crate) unsafe fn spmd(api: &str, func: usize, cargs: &[CArg]) -> Vec<Failure> {
+pub(crate) fn spmd(api: &str, func: usize, cargs: TrustedArgs<'_>) -> Vec<Failure> {
     let node = running_node(api);
-    for (i, a) in cargs.iter().enumerate() {
+    for (i, a) in cargs.as_slice().iter().enumerate() {
         let way = match a.callway {
             2 => "CALL_BY_REF",
             3 => "CALL_BY_RES",
@@ -141,40 +130,16 @@ pub(crate) unsafe fn spmd(api: &str, func: usize, cargs: &[CArg]) -> Vec<Failure
     latch.set_owner(ctx.index);
     let first = |k: usize| node.layout.first[k] as i32;
     for k in (0..node.layout.nodes()).filter(|&k| k != node.layout.node) {
-        let extra = spawn::Extra {
-            parent: Some(&latch),
-            ..Default::default()
-        };
-        // SAFETY: as our caller guarantees; the latch lives until the wait below.
-        unsafe {
-            spawn::create_with(
-                node,
-                api,
-                first(k),
-                flags::SPMD | flags::LOCAL,
-                func,
-                cargs,
-                extra,
-            )
-        };
+        // SAFETY: this worker owns `latch` and waits below until every instance is done.
+        let extra = unsafe { spawn::Extra::counted_in(&latch) };
+        let bits = flags::SPMD | flags::LOCAL;
+        spawn::create_with(node, api, first(k), bits, func, cargs, extra);
     }
-    let extra = spawn::Extra {
-        parent: Some(&latch),
-        ..Default::default()
-    };
+    // SAFETY: as above (a local direct task even runs to completion inside the call).
+    let extra = unsafe { spawn::Extra::counted_in(&latch) };
     let own = node.layout.global(ctx.index) as i32;
-    // SAFETY: as above; a local direct task runs to completion inside the call.
-    unsafe {
-        spawn::create_with(
-            node,
-            api,
-            own,
-            flags::SPMD | flags::DIRECT | flags::INVISIBLE,
-            func,
-            cargs,
-            extra,
-        )
-    };
+    let bits = flags::SPMD | flags::DIRECT | flags::INVISIBLE;
+    spawn::create_with(node, api, own, bits, func, cargs, extra);
     wait_for(ctx, &latch, level, WaitMode::Help);
     node.failures.take(&latch)
 }

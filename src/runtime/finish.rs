@@ -1,7 +1,7 @@
 //! `torc_finalize`: waits until the whole job is quiet, stops every node, prints the
 //! statistics when asked and finalizes MPI.
 
-use super::{Runtime, FINALIZED, RUNNING};
+use super::state::{Runtime, FINALIZED, RUNNING};
 use crate::comm::termination;
 use crate::error::fatal;
 use crate::mpi;

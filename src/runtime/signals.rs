@@ -258,7 +258,7 @@ unsafe fn fault_address(sig: c_int, info: *const libc::siginfo_t, uctx: *const c
         // SAFETY: the kernel's siginfo for a fault carries the address.
         return unsafe { (*info).si_addr() } as usize;
     }
-    // SAFETY: as the caller guarantees.
+    // SAFETY: `uctx` is what the kernel passed to the handler (this function's contract).
     unsafe { program_counter(uctx) }
 }
 
@@ -370,7 +370,7 @@ fn install_exit_hook() {
 /// Runs when the process exits: an exit before `torc_finalize` (or before a node's end) stops
 /// the job, naming the task that called it.
 extern "C" fn exited(status: c_int, _: *mut c_void) {
-    if ENDING.load(Ordering::Acquire) || crate::mpi::aborting() || !super::is_running() {
+    if ENDING.load(Ordering::Acquire) || crate::mpi::aborting() || !super::state::is_running() {
         return;
     }
     let mut line = Line::new();

@@ -7,13 +7,14 @@
 
 use super::checks::{check_same_executable, check_same_registrations};
 use super::finish::{report_unobserved, stop_comm, stop_workers};
-use super::{diag, signals, trace, Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
+use super::state::{Runtime, FINALIZED, RUNNING, STARTING, UNINIT};
+use super::{diag, signals, trace};
 use crate::comm::{server, termination, Comm};
 use crate::env::Config;
 use crate::error::{fatal, fatal_on_panic, refuse};
 use crate::mpi::{self, World};
 use crate::sched::levels::Levels;
-use crate::sched::network::Network;
+use crate::sched::node::Network;
 use crate::sched::worker::set_current_task;
 use crate::sched::{Node, WorkerCtx};
 use crate::task::Task;
@@ -54,7 +55,7 @@ pub(crate) enum Serve {
 /// # Safety
 /// `argc`/`argv` are NULL or point to the program's argument count and vector.
 pub(crate) unsafe fn init(argc: *mut c_int, argv: *mut *mut *mut c_char) {
-    // SAFETY: passed on as the caller gave them.
+    // SAFETY: `argc`/`argv` are NULL or the program's (this function's contract).
     unsafe { init_with(argc, argv, None, Serve::AndExit) };
 }
 
@@ -78,7 +79,8 @@ pub(crate) unsafe fn init_with(
         Err(FINALIZED) => fatal("torc_init", format_args!("called after torc_finalize")),
         Err(_) => return false,
     }
-    // SAFETY: argc/argv as our caller guarantees; MPI starts at most once (OnceLock).
+    // SAFETY: `argc`/`argv` are NULL or the program's (this function's contract); MPI
+    // starts at most once (OnceLock).
     let world = *rt.world.get_or_init(|| unsafe { mpi::init(argc, argv) });
     // Read after MPI started, so that a bad value stops the job through MPI_Abort.
     let config = match config {
@@ -109,7 +111,7 @@ pub(crate) unsafe fn init_with(
     if let Some(t) = trace::setup(&world, &config) {
         let _ = rt.tracing.set(t);
     }
-    let layout = crate::sched::node::Layout::new(world.rank, workers);
+    let layout = crate::sched::layout::Layout::new(world.rank, workers);
     // One worker on a one-node job has no thieves: its queues need no atomic claims.
     let alone = world.size == 1 && config.workers == 1;
     let queues: Vec<Levels> = (0..config.workers)

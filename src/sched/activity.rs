@@ -72,7 +72,8 @@ impl Activity {
     /// (alive: it waits on this worker's stack).
     #[inline(always)]
     pub(crate) unsafe fn resume(&self, prev: *const Task) {
-        // SAFETY: as the caller guarantees, `prev` is alive and this thread's.
+        // SAFETY: `prev` is null or the task this worker ran before, alive on its stack (this
+        // function's contract).
         let (func, level) = unsafe { prev.as_ref() }.map_or((0, 0), |p| (p.func, p.level));
         self.func.store(func, Ordering::Relaxed);
         self.level.store(level, Ordering::Relaxed);

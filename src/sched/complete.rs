@@ -8,18 +8,21 @@
 //! handle's waiter and telling an `as_completed` listener), and only then is the parent's
 //! latch signalled. A task without a future hands its failures to its parent: they are filed
 //! under the parent's latch (`failures.rs`), where a scope, or the parent's own end, takes
-//! them.
+//! them. Last, the parent's latch is signalled ([`signal`]).
+//!
+//! Nothing here runs or waits for a task: a task that finished on its worker is completed by
+//! `run.rs`, which waits for a callback's children itself.
 
-use super::enqueue::To;
-use super::node::Node;
-use super::wait::{wait_for, WaitMode};
-use super::worker::{current_task, WorkerCtx};
+use super::node::{Node, To};
+use super::worker::{current_task, current_worker, WorkerCtx};
 use crate::sync::latch::Latch;
-use crate::task::descriptor::flags;
+use crate::task::arglist::Arg;
+use crate::task::callway::CallWay;
+use crate::task::descriptor::{flags, Task};
 use crate::task::failure::Failure;
 use crate::task::future::{FutureCell, Outcome};
+use crate::task::pool;
 use crate::task::value::Value;
-use crate::task::{pool, Arg, CallWay, Task};
 use std::sync::Arc;
 
 /// Takes the failures filed under `task`'s latch (its children's) into its own.
@@ -29,19 +32,6 @@ pub(super) fn collect(node: &Node, task: &mut Task) {
     if !f.is_empty() {
         task.failures.append(&mut f);
         task.mark_extended();
-    }
-}
-
-/// A task ran on worker `ctx` (which still runs it) and its children are done: takes their
-/// failures, and settles its future if it is at home.
-#[cold]
-#[inline(never)]
-pub(super) fn after_run(ctx: &WorkerCtx, task: &mut Task, at_home: bool) {
-    if ctx.node.failures.pending() {
-        collect(ctx.node, task);
-    }
-    if at_home && task.future.is_some() {
-        settle_here(ctx, task);
     }
 }
 
@@ -55,7 +45,7 @@ fn outcome_of(output: Value, failures: Vec<Failure>) -> Outcome {
 }
 
 /// Sets the event of `cell` and wakes whoever waits on it.
-pub(crate) fn publish(node: &Node, cell: &FutureCell) {
+pub(super) fn publish(node: &Node, cell: &FutureCell) {
     if let Some(w) = cell.event.set() {
         node.sleep.wake(w);
     }
@@ -65,7 +55,7 @@ pub(crate) fn publish(node: &Node, cell: &FutureCell) {
 }
 
 /// Runs the callback of `cell` from the running task (whose failures get the callback's).
-fn run_callback(cell: &Arc<FutureCell>, task: *mut Task) {
+pub(super) fn run_callback(cell: &Arc<FutureCell>, task: *mut Task) {
     // SAFETY: the completer is the only one to touch the callback, before the event is set.
     if let Some(cb) = unsafe { cell.take_callback() } {
         if let Some(f) = cb(cell) {
@@ -78,12 +68,11 @@ fn run_callback(cell: &Arc<FutureCell>, task: *mut Task) {
     }
 }
 
-/// A task with a future finished on its home node, on worker `ctx`, which still runs it (so a
-/// callback's tasks are its children): store the outcome, run the callback, publish.
-fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
-    let Some(cell) = task.future.take() else {
-        return;
-    };
+/// Stores the outcome of `task`, which has a future and finished on its home node: its
+/// result, or its failures. Returns the future's cell, whose callback (if any) runs next, then
+/// [`publish`]: see `run.rs`.
+pub(super) fn store_outcome(task: &mut Task) -> Option<Arc<FutureCell>> {
+    let cell = task.future.take()?;
     let outcome = if task.failures.is_empty() {
         Outcome::Ready(std::mem::take(&mut task.output))
     } else {
@@ -91,15 +80,7 @@ fn settle_here(ctx: &WorkerCtx, task: &mut Task) {
     };
     // SAFETY: this thread completes the task, once, before the event is set.
     unsafe { cell.put(outcome) };
-    // SAFETY: as above.
-    if unsafe { cell.has_callback() } {
-        run_callback(&cell, task);
-        if !task.latch.is_done() {
-            wait_for(ctx, &task.latch, task.level, WaitMode::Help);
-        }
-        collect(ctx.node, task);
-    }
-    publish(ctx.node, &cell);
+    Some(cell)
 }
 
 /// Files the failures of a finished task (without a future), if any, under its parent's
@@ -117,7 +98,7 @@ extern "C" fn callback_task(word: usize) {
     // over to this task exactly once.
     let cell = unsafe { Arc::from_raw(word as *const FutureCell) };
     run_callback(&cell, current_task());
-    if let Some(node) = crate::sched::worker::current_worker().map(|c| c.node) {
+    if let Some(node) = current_worker().map(|c| c.node) {
         publish(node, &cell);
     }
 }
@@ -141,8 +122,9 @@ impl Node {
             if !failures.is_empty() {
                 hand_up(self, latch, &mut failures);
             }
-            // SAFETY: as the caller guarantees.
-            unsafe { super::execute::signal(self, latch) };
+            // SAFETY: `latch` is the live parent latch of the task, not yet signalled for it
+            // (this function's contract).
+            unsafe { signal(self, latch) };
             return;
         };
         let outcome = match (failures.is_empty(), output, cell.decode) {
@@ -160,11 +142,12 @@ impl Node {
         };
         // SAFETY: this thread completes the task, once, before the event is set.
         unsafe { cell.put(outcome) };
-        // SAFETY: as above.
+        // SAFETY: this thread completes the task, and the event is not set yet.
         if !unsafe { cell.has_callback() } {
             publish(self, &cell);
-            // SAFETY: as the caller guarantees.
-            unsafe { super::execute::signal(self, latch) };
+            // SAFETY: `latch` is the live parent latch of the task, not yet signalled for it
+            // (this function's contract).
+            unsafe { signal(self, latch) };
             return;
         }
         if cell.inline_callback {
@@ -177,8 +160,9 @@ impl Node {
                 }
             }
             publish(self, &cell);
-            // SAFETY: as the caller guarantees.
-            unsafe { super::execute::signal(self, latch) };
+            // SAFETY: `latch` is the live parent latch of the task, not yet signalled for it
+            // (this function's contract).
+            unsafe { signal(self, latch) };
             return;
         }
         // The callback runs as a task of this node, counted in `latch` in place of the task
@@ -200,5 +184,30 @@ impl Node {
             in_buffer: false,
         });
         self.enqueue(None, t, To::Anyone);
+    }
+}
+
+/// Signals one completed child to `latch` and wakes its owner if it sleeps on it.
+///
+/// # Safety
+/// `latch` must be the live parent latch of a task that completed and was not signalled yet.
+pub(super) unsafe fn signal(node: &Node, latch: *const Latch) {
+    // SAFETY: a parent latch outlives its children, and this is the child's single completion
+    // (this function's contract).
+    if let Some(owner) = unsafe { Latch::complete(latch) } {
+        node.sleep.wake(owner);
+    }
+}
+
+/// As [`signal`], from worker `ctx`'s thread (cheaper when it owns the latch).
+///
+/// # Safety
+/// As for [`signal`].
+#[inline]
+pub(super) unsafe fn signal_by(ctx: &WorkerCtx, latch: *const Latch) {
+    // SAFETY: as for `signal` (this function's contract); `ctx.index` is the calling
+    // thread's worker.
+    if let Some(owner) = unsafe { Latch::complete_by(latch, ctx.index) } {
+        ctx.node.sleep.wake(owner);
     }
 }

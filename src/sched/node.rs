@@ -1,16 +1,19 @@
 //! The node: its workers' queues, the shared injector, the idle list, the detached-work latch,
 //! the layout of workers over all nodes, and the run state. One per process, owned by the
-//! runtime (`runtime/mod.rs`).
+//! runtime (`runtime/mod.rs`). Also the two small types that name the node and that the node
+//! names: where a task may be queued ([`To`], see `enqueue.rs`) and what the scheduler needs
+//! from the network ([`Network`]), which `comm` implements: the scheduler never names a
+//! communication type, and a one-node run has no network at all (`Node::net` is `None`, and
+//! none of its calls is made).
 
-use super::enqueue::To;
+use super::activity::Activity;
+use super::failures::Failures;
+use super::layout::Layout;
 use super::levels::{LevelStealer, Levels};
-use super::network::Network;
 use crate::env::Config;
 use crate::stats::{report_line, NodeStats, WorkerStats};
 use crate::sync::latch::Latch;
-use crate::sync::queue::settle;
 use crate::sync::sleep::Sleep;
-use crate::task::descriptor::flags;
 use crate::task::TaskRef;
 use crossbeam_deque::Injector;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -24,54 +27,63 @@ pub(crate) struct WorkerShared {
     /// Its counters.
     pub(super) stats: WorkerStats,
     /// What it does now (for reports and the watchdog).
-    pub(crate) activity: super::activity::Activity,
+    pub(crate) activity: Activity,
 }
 
-/// How workers are spread over the nodes: global ids are rank-major.
-#[derive(Clone, Debug)]
-pub(crate) struct Layout {
-    /// This process's rank.
-    pub(crate) node: usize,
-    /// Workers per node.
-    pub(crate) workers: Vec<usize>,
-    /// Global id of each node's worker 0 (prefix sums of `workers`).
-    pub(crate) first: Vec<usize>,
-    /// Workers on all nodes.
-    pub(crate) total: usize,
+/// Where [`Node::enqueue`] puts a task (the table of `enqueue.rs` says who is woken).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum To {
+    /// The calling worker's own queues (the node's injector on a thread that is no worker).
+    Here,
+    /// Local worker `w`: its own queues when it calls, else its mailbox.
+    Worker(usize),
+    /// Any worker of the node: the injector.
+    Anyone,
 }
 
-impl Layout {
-    /// From the worker count of every node.
-    pub(crate) fn new(node: usize, workers: Vec<usize>) -> Layout {
-        let mut first = Vec::with_capacity(workers.len());
-        let mut total = 0;
-        for &w in &workers {
-            first.push(total);
-            total += w;
-        }
-        Layout {
-            node,
-            workers,
-            first,
-            total,
-        }
-    }
+/// The network seen from the scheduler.
+pub(crate) trait Network: Sync {
+    /// Sends `task`, created on this node, to node `dest` to run there (on its local worker
+    /// `worker` when one was named). Fails when the task's function cannot be named on
+    /// another node (the message names the function).
+    fn ship(
+        &self,
+        node: &'static Node,
+        task: TaskRef,
+        dest: usize,
+        worker: Option<usize>,
+    ) -> Result<(), String>;
 
-    /// The node and local index of global worker `g` (< total).
-    pub(crate) fn locate(&self, g: usize) -> (usize, usize) {
-        let node = self.first.partition_point(|&f| f <= g) - 1;
-        (node, g - self.first[node])
-    }
+    /// Sends the completion of `task`, which came from its home node and ran here, with the
+    /// data it writes back. `lazy`: the caller drives the network itself next, so the
+    /// communication thread need not be woken.
+    fn send_done(&self, task: TaskRef, lazy: bool);
 
-    /// The global id of this node's worker `local`.
-    pub(crate) fn global(&self, local: usize) -> usize {
-        self.first[self.node] + local
-    }
+    /// Drives the network once for an idle worker, unless somebody else drives it now:
+    /// whether messages moved, and a task that arrived for any worker of this node, handed to
+    /// the caller to run at once.
+    fn poll(&self, node: &'static Node) -> (bool, Option<TaskRef>);
 
-    /// Number of nodes.
-    pub(crate) fn nodes(&self) -> usize {
-        self.workers.len()
-    }
+    /// A worker is about to park: whoever else can drive the network takes over now.
+    fn going_idle(&self);
+
+    /// Runs `f`, which calls MPI itself (an `spmd` function): under `MPI_THREAD_MULTIPLE` at
+    /// once; under less, once everything queued is handed to MPI (posted, not necessarily
+    /// complete), holding the process's MPI lock, so no torc MPI call runs while `f` does.
+    fn exclusive(&self, f: &mut dyn FnMut());
+
+    /// A worker that drove the network leaves it to run a task it was handed (possibly a long
+    /// one): whoever else can drive the network takes over now.
+    fn leaving_engine(&self);
+
+    /// Tasks this node sent away whose completion has not come back.
+    fn away(&self) -> usize;
+
+    /// Of those, the ones counted in `latch`, by the node they were sent to: (node, count).
+    fn away_for(&self, latch: *const Latch) -> Vec<(usize, usize)>;
+
+    /// The network's part of the state report of node `me` (tasks away, steals in flight).
+    fn state_lines(&self, me: usize) -> Vec<String>;
 }
 
 /// A node of the job: everything its threads share. The communication layer reaches the
@@ -103,7 +115,7 @@ pub(crate) struct Node {
     /// Round-robin cursor for `qid == -1` tasks created outside any task.
     pub(super) rr_next: AtomicI32,
     /// Failures nobody has taken yet.
-    pub(crate) failures: super::failures::Failures,
+    pub(crate) failures: Failures,
     /// Queued tasks of one level in a worker's own queue from which a new task of that level
     /// runs at once in its creator instead (`TORC_THROTTLING_FACTOR` times the workers; 0: never,
     /// as with one worker, whose tasks of a level run in creation order). See `spawn.rs`.
@@ -224,16 +236,6 @@ impl Node {
         self.stealing.store(on, Ordering::SeqCst);
     }
 
-    /// A task from another node: queued for local worker `worker` (named by its creator), or
-    /// for anyone.
-    pub(crate) fn accept_task(&self, task: TaskRef, worker: Option<usize>) {
-        let to = match worker {
-            Some(w) if w < self.num_workers() => To::Worker(w),
-            _ => To::Anyone,
-        };
-        self.enqueue(None, task, to);
-    }
-
     /// Runs `f`, an `spmd` function that calls MPI itself (see `Network::exclusive`).
     pub(crate) fn exclusive(&self, f: &mut dyn FnMut()) {
         match self.net {
@@ -245,38 +247,6 @@ impl Node {
     /// (created, completed) detached tasks of this node, for termination detection.
     pub(crate) fn detached_counts(&self) -> (usize, usize) {
         self.detached.counts()
-    }
-
-    /// The coarsest task this node can give a thief of another node: the injector's oldest,
-    /// then each worker's lowest level, oldest first. Pinned tasks (placed on a named worker,
-    /// or Rust closures) stay; with stealing off nothing is given, so that once stealing was
-    /// switched off no task moves between nodes by stealing.
-    pub(crate) fn give_to_thief(&self) -> Option<TaskRef> {
-        if !self.stealing() {
-            return None;
-        }
-        // Pinned tasks met on the way, put back once a task is found (or none is).
-        let mut pinned = Vec::new();
-        let mut found = None;
-        for _ in 0..64 {
-            let Some(c) = settle(|| self.injector.steal()).or_else(|| {
-                self.workers
-                    .iter()
-                    .find_map(|w| settle(|| w.stealer.steal()))
-            }) else {
-                break;
-            };
-            if c.flags & flags::LOCAL != 0 {
-                pinned.push(c);
-                continue;
-            }
-            found = Some(c);
-            break;
-        }
-        for c in pinned {
-            self.enqueue(None, c, To::Anyone);
-        }
-        found
     }
 
     /// Zeroes this node's counters.
@@ -322,20 +292,5 @@ impl Node {
             .sum::<u64>()
             + self.stats.created_elsewhere.get();
         report_line(self.layout.node, created, &executed, &self.stats)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layout_maps_global_ids_rank_major() {
-        let l = Layout::new(1, vec![2, 1, 3]);
-        assert_eq!(l.total, 6);
-        assert_eq!(l.first, vec![0, 2, 3]);
-        let got: Vec<_> = (0..6).map(|g| l.locate(g)).collect();
-        assert_eq!(got, vec![(0, 0), (0, 1), (1, 0), (2, 0), (2, 1), (2, 2)]);
-        assert_eq!(l.global(0), 2);
     }
 }

@@ -1,7 +1,7 @@
 //! Where a new task goes: `qid == -1` round-robin over all global workers starting from the
 //! creator's own (TORC Lite's policy), `qid >= 0` that global worker.
 
-use super::node::Layout;
+use super::layout::Layout;
 use crate::task::Task;
 use std::sync::atomic::{AtomicI32, Ordering};
 

@@ -1,18 +1,19 @@
 //! Creating a task: check the request, capture its arguments, count it in its parent's latch,
 //! and queue it where placement says (or ship it to the node that runs it).
 
-use super::enqueue::To;
-use super::execute::{execute, run};
-use super::node::Node;
+use super::node::{Node, To};
 use super::placement::{self, Target};
+use super::run::{execute, run};
 use super::worker::{current_task, current_worker, WorkerCtx};
 use crate::error::fatal;
 use crate::sync::latch::Latch;
-use crate::task::args::{capture, OUT_OF_LINE};
-use crate::task::descriptor::flags;
+use crate::task::args::{capture, TrustedArgs, OUT_OF_LINE};
+use crate::task::callway::CallWay;
+use crate::task::descriptor::{flags, Task, TaskRef};
 use crate::task::future::FutureCell;
+use crate::task::pool;
 use crate::task::value::Value;
-use crate::task::{pool, CArg, CallWay, Task, TaskRef, MAX_ARGS};
+use crate::task::MAX_ARGS;
 use std::sync::Arc;
 
 /// What a task may carry besides its C arguments (torc extensions, `complete.rs`).
@@ -22,8 +23,31 @@ pub(crate) struct Extra {
     pub(crate) input: Value,
     /// The cell its handle reads.
     pub(crate) future: Option<Arc<FutureCell>>,
-    /// The latch to count it in instead of the creating task's (owned by the calling worker).
-    pub(crate) parent: Option<*const Latch>,
+    /// The latch to count it in instead of the creating task's (see [`Extra::counted_in`]).
+    parent: Option<*const Latch>,
+}
+
+impl Extra {
+    /// A task with the input payload `input` (may be empty) and the future `future`.
+    pub(crate) fn new(input: Value, future: Option<Arc<FutureCell>>) -> Extra {
+        Extra {
+            input,
+            future,
+            parent: None,
+        }
+    }
+
+    /// A task counted in `latch` instead of its creator's latch.
+    ///
+    /// # Safety
+    /// `latch` is owned by the calling worker (it waits on it) and outlives the task: its
+    /// owner waits for it to be done before it goes.
+    pub(crate) unsafe fn counted_in(latch: &Latch) -> Extra {
+        Extra {
+            parent: Some(latch),
+            ..Extra::default()
+        }
+    }
 }
 
 /// Creates a child of the task running on the calling worker, the common case, and returns
@@ -31,71 +55,56 @@ pub(crate) struct Extra {
 /// for a detached or direct task: then the runtime checks that it runs and calls
 /// [`create_other`]. `api` names the C function called, for error messages; `flag_bits` are
 /// [`flags`].
-///
-/// # Safety
-/// Every argument of `cargs` with data describes memory the creator keeps valid as its call-way requires (readable for COP, REF and PTR; writable for REF and RES) until the task completes.
 #[inline(always)]
-pub(crate) unsafe fn create_child(
+pub(crate) fn create_child(
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
 ) -> bool {
-    // SAFETY: as our caller guarantees.
-    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None, None) }
+    child::<false>(api, qid, flag_bits, func, cargs, &mut None, None)
 }
 
 /// As [`create_child`], for a task whose only extra is the future `cell` (the task takes a
 /// reference of it): the path of `torc_task_future`. Returns false, doing nothing, in the
 /// cases [`create_with`] takes.
-///
-/// # Safety
-/// As for [`create_child`].
 #[inline(never)]
-pub(crate) unsafe fn create_child_future(
+pub(crate) fn create_child_future(
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
     cell: &Arc<FutureCell>,
 ) -> bool {
-    // SAFETY: as our caller guarantees.
-    unsafe { child::<false>(api, qid, flag_bits, func, cargs, &mut None, Some(cell)) }
+    child::<false>(api, qid, flag_bits, func, cargs, &mut None, Some(cell))
 }
 
 /// As [`create_child`], for a task that carries `extra` (a future, an input payload): takes
 /// it when it returns true; returns false, leaving `extra` untouched, in the cases
 /// [`create_with`] takes (not a worker's task, detached or direct, a parent latch of its own).
-///
-/// # Safety
-/// As for [`create_child`].
 #[inline(never)]
-pub(crate) unsafe fn create_child_with(
+pub(crate) fn create_child_with(
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
     extra: &mut Option<Extra>,
 ) -> bool {
-    // SAFETY: as our caller guarantees.
-    unsafe { child::<true>(api, qid, flag_bits, func, cargs, extra, None) }
+    child::<true>(api, qid, flag_bits, func, cargs, extra, None)
 }
 
 /// The body of [`create_child`], [`create_child_future`] and [`create_child_with`]
 /// (`EXTRA`: `extra` may hold something; without, the code for it is left out).
-///
-/// # Safety
-/// As for [`create_child`].
 #[inline(always)]
-unsafe fn child<const EXTRA: bool>(
+fn child<const EXTRA: bool>(
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
     extra: &mut Option<Extra>,
     future: Option<&Arc<FutureCell>>,
 ) -> bool {
@@ -115,8 +124,7 @@ unsafe fn child<const EXTRA: bool>(
     let node = ctx.node;
     check(api, node, qid, func);
     let mut task = ctx.pool.get_for(cargs.len());
-    // SAFETY: as our caller guarantees.
-    unsafe { fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs) };
+    fill(api, node, &mut task, cur.level + 1, flag_bits, func, cargs);
     if EXTRA {
         if let Some(e) = extra.take() {
             if !e.input.is_empty() {
@@ -168,36 +176,28 @@ fn throttle(ctx: &WorkerCtx, cur: &Task, level: u32) -> bool {
 
 /// Every other case: detached and direct tasks, and creations by threads that run no task
 /// (kept out of line, so that the common case stays small).
-///
-/// # Safety
-/// As for [`create_child`].
 #[inline(never)]
-pub(crate) unsafe fn create_other(
+pub(crate) fn create_other(
     node: &'static Node,
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
 ) {
-    // SAFETY: as our caller guarantees.
-    unsafe { create_with(node, api, qid, flag_bits, func, cargs, Extra::default()) }
+    create_with(node, api, qid, flag_bits, func, cargs, Extra::default())
 }
 
 /// Creates a task that carries `extra` (an input payload, a future, a parent latch of its
 /// own), or any task [`create_child`] does not take.
-///
-/// # Safety
-/// As for [`create_child`]; `extra.parent`, if given, is a live latch owned by the calling
-/// worker that outlives the task.
 #[inline(never)]
-pub(crate) unsafe fn create_with(
+pub(crate) fn create_with(
     node: &'static Node,
     api: &str,
     qid: i32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
     extra: Extra,
 ) {
     check(api, node, qid, func);
@@ -224,8 +224,7 @@ pub(crate) unsafe fn create_with(
         None => pool::get(),
     };
     let level = cur_ref.map_or(1, |c| c.level + 1);
-    // SAFETY: as our caller guarantees.
-    unsafe { fill(api, node, &mut task, level, flag_bits, func, cargs) };
+    fill(api, node, &mut task, level, flag_bits, func, cargs);
     if !extra.input.is_empty() || extra.future.is_some() {
         task.input = extra.input;
         task.future = extra.future;
@@ -247,7 +246,7 @@ pub(crate) unsafe fn create_with(
     if direct && local {
         // A local direct task runs at once, outside the queues, and is complete on return.
         if let Some(p) = extra.parent {
-            // SAFETY: the caller's latch, live (as the caller guarantees).
+            // SAFETY: a latch given to `Extra::counted_in`: live until the task is done.
             unsafe { (*p).add_child() };
             task.parent = p;
         }
@@ -260,7 +259,8 @@ pub(crate) unsafe fn create_with(
     match cur_ref {
         Some(_) if !detached && ctx.is_some() && extra.parent.is_some() => {
             let p = extra.parent.expect("checked");
-            // SAFETY: the caller's latch, live and owned by this worker (as guaranteed).
+            // SAFETY: a latch given to `Extra::counted_in`: live until the task is done, and
+            // owned by this worker.
             unsafe { (*p).add_child() };
             task.parent = p;
         }
@@ -322,38 +322,30 @@ fn bad_request(api: &str, node: &Node, qid: i32, func: usize) -> ! {
 }
 
 /// Fills a clean descriptor: function, flags, origin, level and the captured arguments.
-///
-/// # Safety
-/// As for [`create_child`].
 #[inline]
-unsafe fn fill(
+fn fill(
     api: &str,
     node: &Node,
     task: &mut TaskRef,
     level: u32,
     flag_bits: u8,
     func: usize,
-    cargs: &[CArg],
+    cargs: TrustedArgs<'_>,
 ) {
     task.func = func;
     task.flags = flag_bits;
     task.home = node.layout.node as u32;
     task.level = level;
     if !cargs.is_empty() {
-        // SAFETY: as our caller guarantees.
-        unsafe { capture_args(api, task, cargs) };
+        capture_args(api, task, cargs);
     }
 }
 
 /// Records the arguments (copying COP data) and computes the words the function gets.
-///
-/// # Safety
-/// As for [`create_child`].
-unsafe fn capture_args(api: &str, task: &mut TaskRef, cargs: &[CArg]) {
+fn capture_args(api: &str, task: &mut TaskRef, cargs: TrustedArgs<'_>) {
     let t: &mut Task = task;
     t.mark_args();
-    // SAFETY: as our caller guarantees.
-    if let Err(e) = unsafe { capture(cargs, &mut t.args, &mut t.buf) } {
+    if let Err(e) = capture(cargs, &mut t.args, &mut t.buf) {
         fatal(api, format_args!("{e}"));
     }
 }
@@ -369,8 +361,8 @@ fn copy_borrowed_blocks(task: &mut TaskRef) {
     for a in t.args.iter_mut() {
         let borrowed = matches!(a.way, CallWay::Ref | CallWay::Ptr) && !a.in_buffer;
         if borrowed && a.count > 0 && a.bytes() >= OUT_OF_LINE {
-            // SAFETY: the creator described `bytes()` readable bytes at `addr` (checked
-            // non-NULL at capture) and has not returned from the creating call yet.
+            // SAFETY: the record was captured from `TrustedArgs` (REF and PTR data readable
+            // at `addr`, checked non-NULL at capture) and the creating call has not returned.
             let src = unsafe { std::slice::from_raw_parts(a.addr as *const u8, a.bytes()) };
             a.offset = t.buf.push_bytes(src);
             a.in_buffer = true;

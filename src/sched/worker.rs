@@ -1,14 +1,12 @@
-//! A worker thread: its own queues (one per nesting level), where it looks for work, and its
-//! loop.
+//! A worker thread: its own queues (one per nesting level), where it looks for work, its
+//! current task and its stack; the calling thread's worker (its loop is in `run.rs`).
 
-use super::enqueue::To;
-use super::execute::run;
+use super::fibers::Fibers;
 use super::levels::Levels;
-use super::node::{Node, WorkerShared};
-use crate::sync::backoff::Backoff;
+use super::node::{Node, To, WorkerShared};
 use crate::sync::queue::settle;
-use crate::task::pool::Pool;
-use crate::task::{Task, TaskRef};
+use crate::task::descriptor::{Task, TaskRef};
+use crate::task::pool::{self, Pool};
 use crate::trace;
 use std::cell::Cell;
 use std::ffi::c_void;
@@ -20,7 +18,7 @@ pub(crate) struct WorkerCtx {
     /// The node.
     pub(crate) node: &'static Node,
     /// What other threads see of this worker (`node.workers[index]`).
-    shared: &'static super::node::WorkerShared,
+    shared: &'static WorkerShared,
     /// Its queues: the deepest level's oldest task first (see `levels.rs`).
     pub(crate) queues: Levels,
     /// Where the next intra-node steal starts.
@@ -34,7 +32,7 @@ pub(crate) struct WorkerCtx {
     /// Future cells released by this worker, for reuse.
     pub(crate) cells: crate::task::future::Spare,
     /// Its contexts: the thread's own stack and fibers for suspended waits (`suspend.rs`).
-    pub(super) fibers: super::suspend::Fibers,
+    pub(super) fibers: Fibers,
 }
 
 // The calling thread's context and current task (the latter for threads that are not
@@ -59,13 +57,13 @@ impl WorkerCtx {
             current: Cell::new(std::ptr::null_mut()),
             stack_limit: Cell::new(0),
             cells: Default::default(),
-            fibers: super::suspend::Fibers::new(node.config.suspend, WORKER_STACK),
+            fibers: Fibers::new(node.config.suspend, WORKER_STACK),
         }
     }
 
     /// What other threads see of this worker.
     #[inline]
-    pub(crate) fn shared(&self) -> &super::node::WorkerShared {
+    pub(crate) fn shared(&self) -> &WorkerShared {
         self.shared
     }
 
@@ -86,14 +84,19 @@ impl WorkerCtx {
         self.fibers.enter(self.stack_limit.get());
         trace::enter(trace::Lane::Worker(self.index));
         self.node.sleep.register_current(self.index);
+        // SAFETY: the context (and its pool) outlives this registration: `leave` ends it
+        // before the context is dropped, and only this thread uses the pool meanwhile.
+        unsafe { pool::register_thread_pool(&self.pool) };
         // SAFETY: a plain store to this thread's own variable.
         unsafe { torc_tls_set_worker(self as *const WorkerCtx as *const c_void) };
     }
 
     /// The calling thread stops being a worker.
     pub(crate) fn leave() {
-        // SAFETY: as in `enter`.
+        // SAFETY: a plain store to this thread's own variable.
         unsafe { torc_tls_set_worker(std::ptr::null()) };
+        // SAFETY: null registers no pool.
+        unsafe { pool::register_thread_pool(std::ptr::null()) };
     }
 
     /// Finds a task: own queues, own mailbox, the node's injector, then other workers.
@@ -195,62 +198,6 @@ impl WorkerCtx {
     pub(crate) fn sees_work(&self) -> bool {
         !self.queues.is_empty() || self.node.has_work()
     }
-
-    /// The worker loop: run tasks until the node terminates. It runs on the thread's own stack
-    /// and on every fiber of the worker (`suspend.rs`); between tasks it continues a suspended
-    /// wait that is over, if any.
-    pub(crate) fn run_loop(&self) {
-        self.run_loop_until(&|| false)
-    }
-
-    /// [`run_loop`](Self::run_loop), which also ends (between tasks) once `stop()` holds;
-    /// `stop` is asked whenever the worker looks for work, at least every `TORC_YIELDTIME`.
-    pub(crate) fn run_loop_until(&self, stop: &dyn Fn() -> bool) {
-        let node = self.node;
-        let mut backoff = Backoff::new();
-        loop {
-            super::suspend::resume_ready(self);
-            if let Some(t) = self.find_work() {
-                run(self, t);
-                backoff.reset();
-                continue;
-            }
-            if node.terminating() || stop() {
-                if !super::suspend::leave_fiber(self) {
-                    break;
-                }
-                continue;
-            }
-            match node.poll_net() {
-                (_, Some(t)) => {
-                    node.leaving_engine();
-                    run(self, t);
-                    backoff.reset();
-                    continue;
-                }
-                (true, None) => {
-                    // Messages moved but brought no task: keep driving while they move, without
-                    // starting the back-off over (steal traffic of an idle job would keep the
-                    // worker spinning).
-                    continue;
-                }
-                (false, None) => {}
-            }
-            if backoff.snooze() {
-                node.going_idle();
-                let t0 = if trace::on() { trace::now() } else { 0 };
-                node.sleep.sleep(self.index, node.config.yield_time, || {
-                    !self.sees_work() && !node.terminating() && !self.fibers.any_ready() && !stop()
-                });
-                if t0 != 0 {
-                    super::wait::record_idle(t0);
-                }
-                // No reset: after a park in which nothing came, look once and park again
-                // instead of spinning anew (an idle node costs a look per TORC_YIELDTIME);
-                // finding work above starts the back-off over.
-            }
-        }
-    }
 }
 
 /// Stack size of worker threads and of fibers: a task sees the same room on either.
@@ -321,26 +268,9 @@ pub(crate) fn set_current_task(t: *mut Task) -> *mut Task {
         None => {
             // SAFETY: plain accesses to this thread's own variable.
             let prev = unsafe { torc_tls_current() } as *mut Task;
-            // SAFETY: as above.
+            // SAFETY: a plain store to this thread's own variable.
             unsafe { torc_tls_set_current(t as *mut c_void) };
             prev
         }
-    }
-}
-
-/// A clean task descriptor from the calling thread's pool (its worker's, on a worker thread),
-/// so that descriptors and their buffers are reused by the thread that fills them next.
-pub(crate) fn get_task() -> TaskRef {
-    match current_worker() {
-        Some(c) => c.pool.get(),
-        None => crate::task::pool::get(),
-    }
-}
-
-/// Returns a finished descriptor to the calling thread's pool (see [`get_task`]).
-pub(crate) fn put_task(t: TaskRef) {
-    match current_worker() {
-        Some(c) => c.pool.put(t),
-        None => crate::task::pool::put(t),
     }
 }

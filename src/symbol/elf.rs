@@ -177,25 +177,6 @@ pub(crate) fn demangle(name: &[u8], out: &mut [u8]) -> usize {
 mod tests {
     use super::*;
 
-    #[inline(never)]
-    extern "C" fn a_local_function(x: i32) -> i32 {
-        x + 1
-    }
-
-    #[test]
-    fn finds_a_local_function_in_the_test_binary() {
-        let f = a_local_function as extern "C" fn(i32) -> i32 as usize;
-        assert_eq!(a_local_function(1), 2);
-        let loc = super::super::locate(f).expect("in a module");
-        let path = std::ffi::CString::new(super::super::executable_path()).unwrap();
-        let mut out = [0u8; 256];
-        let n = lookup(&path, loc.offset as u64, loc.base as u64, &mut out).expect("a name");
-        let mut d = [0u8; 256];
-        let k = demangle(&out[..n], &mut d);
-        let name = std::str::from_utf8(&d[..k]).unwrap();
-        assert!(name.ends_with("a_local_function"), "{name}");
-    }
-
     #[test]
     fn demangles_legacy_rust_names() {
         let mut d = [0u8; 64];

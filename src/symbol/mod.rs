@@ -364,6 +364,25 @@ pub(crate) fn executable_path() -> String {
 mod tests {
     use super::*;
 
+    #[inline(never)]
+    extern "C" fn a_local_function(x: i32) -> i32 {
+        x + 1
+    }
+
+    #[test]
+    fn finds_a_local_function_in_the_test_binary() {
+        let f = a_local_function as extern "C" fn(i32) -> i32 as usize;
+        assert_eq!(a_local_function(1), 2);
+        let loc = locate(f).expect("in a module");
+        let path = std::ffi::CString::new(executable_path()).unwrap();
+        let mut out = [0u8; 256];
+        let n = elf::lookup(&path, loc.offset as u64, loc.base as u64, &mut out).expect("a name");
+        let mut d = [0u8; 256];
+        let k = elf::demangle(&out[..n], &mut d);
+        let name = std::str::from_utf8(&d[..k]).unwrap();
+        assert!(name.ends_with("a_local_function"), "{name}");
+    }
+
     static TABLE: [u64; 4] = [1, 2, 3, 4];
     static mut WRITABLE: [u64; 4] = [0; 4];
 

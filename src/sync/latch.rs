@@ -103,7 +103,8 @@ impl Latch {
     /// As for [`Latch::complete`]; and `worker` must be the calling thread's worker index.
     #[inline]
     pub(crate) unsafe fn complete_by(this: *const Latch, worker: usize) -> Option<usize> {
-        // SAFETY: the caller guarantees the latch is live.
+        // SAFETY: `this` points to a live latch with an outstanding child (this function's
+        // contract); it lives at least until that child is signalled, below.
         let l = unsafe { &*this };
         // (A shared latch's owner never equals a worker index.)
         if l.owner.load(Ordering::Relaxed) == worker {
@@ -112,7 +113,8 @@ impl Latch {
             l.created.store(c - 1, Ordering::Relaxed);
             return None;
         }
-        // SAFETY: as above.
+        // SAFETY: `this` is live with an outstanding child, this one's (this function's
+        // contract), which `complete` signals once; `l` is not used afterwards.
         unsafe { Latch::complete(this) }
     }
 
@@ -152,6 +154,18 @@ impl Default for Latch {
 mod tests {
     use super::*;
 
+    /// One child of `l` completed (the test added it).
+    fn done(l: &Latch) -> Option<usize> {
+        // SAFETY: `l` is live, and each call completes a child the test added, once.
+        unsafe { Latch::complete(l) }
+    }
+
+    /// One child of `l` completed by worker `w` (the test added it).
+    fn done_by(l: &Latch, w: usize) -> Option<usize> {
+        // SAFETY: as in `done`; the test plays every worker on its one thread.
+        unsafe { Latch::complete_by(l, w) }
+    }
+
     #[test]
     fn counts_children_and_reports_sleepers() {
         let l = Latch::new();
@@ -160,14 +174,10 @@ mod tests {
         l.add_child();
         l.add_child();
         assert_eq!(l.outstanding(), 2);
-        assert_eq!(unsafe { Latch::complete(&l) }, None);
+        assert_eq!(done(&l), None);
         assert!(!l.is_done());
         assert!(!l.sleep_begin());
-        assert_eq!(
-            unsafe { Latch::complete(&l) },
-            Some(3),
-            "a sleeping owner is woken"
-        );
+        assert_eq!(done(&l), Some(3), "a sleeping owner is woken");
         assert!(l.is_done());
         l.sleep_end();
         assert!(l.is_done());
@@ -181,12 +191,12 @@ mod tests {
         for _ in 0..3 {
             l.add_child();
         }
-        assert_eq!(unsafe { Latch::complete_by(&l, 2) }, None);
+        assert_eq!(done_by(&l, 2), None);
         assert_eq!(l.outstanding(), 2);
-        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, None, "owner awake");
+        assert_eq!(done_by(&l, 0), None, "owner awake");
         assert!(!l.sleep_begin());
         assert_eq!(
-            unsafe { Latch::complete_by(&l, 1) },
+            done_by(&l, 1),
             Some(2),
             "another worker's completion wakes the sleeping owner"
         );
@@ -195,19 +205,11 @@ mod tests {
         let mut l = l;
         l.reset();
         l.add_child();
-        assert_eq!(
-            unsafe { Latch::complete_by(&l, 2) },
-            None,
-            "after reset nobody owns it"
-        );
+        assert_eq!(done_by(&l, 2), None, "after reset nobody owns it");
         assert!(l.is_done(), "counted through the shared path");
         l.add_child();
         assert!(!l.sleep_begin());
-        assert_eq!(
-            unsafe { Latch::complete(&l) },
-            None,
-            "a latch without owner names nobody to wake"
-        );
+        assert_eq!(done(&l), None, "a latch without owner names nobody to wake");
     }
 
     #[test]
@@ -215,7 +217,7 @@ mod tests {
         let l = Latch::shared(0);
         l.add_child_shared();
         l.add_child_shared();
-        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, None);
+        assert_eq!(done_by(&l, 0), None);
         assert_eq!(
             l.outstanding(),
             1,
@@ -223,7 +225,7 @@ mod tests {
         );
         assert_eq!(l.counts(), (2, 1));
         assert!(!l.sleep_begin());
-        assert_eq!(unsafe { Latch::complete_by(&l, 0) }, Some(0));
+        assert_eq!(done_by(&l, 0), Some(0));
         l.sleep_end();
         assert!(l.is_done());
     }
@@ -239,6 +241,8 @@ mod tests {
             .map(|_| {
                 std::thread::spawn(move || {
                     for _ in 0..1000 {
+                        // SAFETY: the latch outlives the threads (joined below) and had
+                        // 4000 children added, completed once each.
                         unsafe { Latch::complete(p as *const Latch) };
                     }
                 })

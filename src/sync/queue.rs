@@ -51,7 +51,7 @@ unsafe impl<T: Send> Owned for Box<T> {
         unsafe { NonNull::new_unchecked(Box::into_raw(self)) }
     }
     unsafe fn from_raw(p: NonNull<T>) -> Box<T> {
-        // SAFETY: as the caller guarantees, `p` came from `into_raw`.
+        // SAFETY: `p` came from `into_raw` (the trait's contract), i.e. from `Box::into_raw`.
         unsafe { Box::from_raw(p.as_ptr()) }
     }
 }
@@ -107,8 +107,8 @@ struct Inner<T> {
 // owner (the single `Queue` handle, which is not Sync) and on drop; rings are freed only when
 // the last handle goes.
 unsafe impl<T> Sync for Inner<T> {}
-// SAFETY: as above; the pointers are the raw form of an `Owned` value, which is `Send` (only
-// `Queue<O: Owned>` makes an `Inner`).
+// SAFETY: the pointers are the raw form of an `Owned` value, which is `Send` (only
+// `Queue<O: Owned>` makes an `Inner`), and the rest is atomics and the owner's vector.
 unsafe impl<T> Send for Inner<T> {}
 
 /// The owner's handle: append at the back, take at the front.

@@ -1,9 +1,52 @@
-//! A task's argument records: the first [`INLINE`] in the descriptor itself, so that the
-//! common task of a few arguments needs no allocation of its own and no pointer to follow
-//! (one cache line less to touch per task), the rest in a vector kept with the descriptor.
+//! A task's argument records: one [`Arg`] per argument, as the runtime keeps it, and the list
+//! of them. The first [`INLINE`] records live in the descriptor itself, so that the common task
+//! of a few arguments needs no allocation of its own and no pointer to follow (one cache line
+//! less to touch per task), the rest in a vector kept with the descriptor.
 
-use super::args::Arg;
+use super::callway::CallWay;
 use std::mem::MaybeUninit;
+
+/// One argument of a task, as the runtime keeps it: 32 bytes (two records to a cache line).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arg {
+    /// The creator's address (for VAD: the word).
+    pub(crate) addr: usize,
+    /// Where the data lies in the task's buffer, when `in_buffer`.
+    pub(crate) offset: usize,
+    /// Elements (0: no data).
+    pub(crate) count: usize,
+    /// Bytes per element (0 for VAD; MPI sizes are C ints).
+    pub(crate) elem_size: u32,
+    /// How it is passed.
+    pub(crate) way: CallWay,
+    /// Whether the task sees the copy in its buffer rather than the creator's memory.
+    pub(crate) in_buffer: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<Arg>() == 32);
+
+impl Arg {
+    /// Bytes of data: `count * elem_size`.
+    #[inline]
+    pub(crate) fn bytes(&self) -> usize {
+        self.count * self.elem_size as usize
+    }
+
+    /// The word the task function receives, given `base`, the address of the task's buffer
+    /// ([`ArgBuffer::addr`](super::buffer::ArgBuffer::addr)`(0)`, taken once the buffer no
+    /// longer grows): its copy in the buffer, the VAD word, NULL for no data, or else the
+    /// creator's address.
+    #[inline]
+    pub(crate) fn word(&self, base: *mut u8) -> usize {
+        if self.in_buffer {
+            base as usize + self.offset
+        } else if self.count == 0 && self.way != CallWay::Vad {
+            0
+        } else {
+            self.addr
+        }
+    }
+}
 
 /// Records held in the descriptor.
 pub(crate) const INLINE: usize = 4;
@@ -98,7 +141,6 @@ impl<'a> IntoIterator for &'a ArgList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::CallWay;
 
     fn arg(i: usize) -> Arg {
         Arg {

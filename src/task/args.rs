@@ -1,6 +1,8 @@
-//! Argument records: what the creator described (count, datatype, call-way, address) and how
-//! the task receives it. COP data is copied here, at creation.
+//! What a creator describes of each argument (count, datatype, call-way, address), the promise
+//! that makes those descriptions safe to use ([`TrustedArgs`]), and their capture into a task's
+//! records. COP data is copied here, at creation.
 
+use super::arglist::{Arg, ArgList};
 use super::buffer::ArgBuffer;
 use super::callway::CallWay;
 use crate::mpi::datatype;
@@ -39,52 +41,60 @@ impl CArg {
     }
 }
 
+/// The argument descriptions of one task creation, with the promise that makes them safe to
+/// use: for every argument with data (`count > 0` and a call-way other than `CALL_BY_VAD`),
+/// `datatype` is an MPI datatype handle and `addr` points to `count` elements of it, readable
+/// (COP, REF, PTR) and writable (REF, RES), and they stay so until the task completes (COP
+/// data only until the creation returns: it is copied then). Whoever creates a task waits for
+/// it before that memory goes (a task nobody waits for has its large REF/PTR blocks copied at
+/// creation, `sched/spawn.rs`). A `CALL_BY_VAD` word is passed on untouched and promises
+/// nothing.
+///
+/// Only [`TrustedArgs::new`] makes one with arguments, at the two boundaries where the promise
+/// is made: the C exports (`ffi/exports.rs`, from a C caller's array) and the Rust API
+/// (`api/arity.rs`, from typed arguments whose borrows the scope keeps). Everything below them
+/// (the runtime, the scheduler, [`capture`]) takes this type and is safe code.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TrustedArgs<'a>(&'a [CArg]);
+
+impl<'a> TrustedArgs<'a> {
+    /// No arguments: nothing to promise.
+    pub(crate) const NONE: TrustedArgs<'static> = TrustedArgs(&[]);
+
+    /// Wraps `cargs`, of at most [`MAX_ARGS`](super::call::MAX_ARGS) descriptions.
+    ///
+    /// # Safety
+    /// Every description of `cargs` keeps the promise of [`TrustedArgs`].
+    #[inline(always)]
+    pub(crate) unsafe fn new(cargs: &'a [CArg]) -> TrustedArgs<'a> {
+        debug_assert!(cargs.len() <= super::call::MAX_ARGS);
+        TrustedArgs(cargs)
+    }
+
+    /// The descriptions.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &'a [CArg] {
+        self.0
+    }
+
+    /// Number of arguments.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Argument data of at least this many bytes is not copied into a task's message: it travels
 /// in its own DATA messages, sent from and received into place (`comm/wire`); a task whose
 /// creator does not wait for it copies such REF/PTR data at creation instead (`sched/spawn.rs`).
 /// cbindgen:ignore
 pub(crate) const OUT_OF_LINE: usize = 64 << 10;
-
-/// One argument of a task, as the runtime keeps it: 32 bytes (two records to a cache line).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Arg {
-    /// The creator's address (for VAD: the word).
-    pub(crate) addr: usize,
-    /// Where the data lies in the task's buffer, when `in_buffer`.
-    pub(crate) offset: usize,
-    /// Elements (0: no data).
-    pub(crate) count: usize,
-    /// Bytes per element (0 for VAD; MPI sizes are C ints).
-    pub(crate) elem_size: u32,
-    /// How it is passed.
-    pub(crate) way: CallWay,
-    /// Whether the task sees the copy in its buffer rather than the creator's memory.
-    pub(crate) in_buffer: bool,
-}
-
-const _: () = assert!(std::mem::size_of::<Arg>() == 32);
-
-impl Arg {
-    /// Bytes of data: `count * elem_size`.
-    #[inline]
-    pub(crate) fn bytes(&self) -> usize {
-        self.count * self.elem_size as usize
-    }
-
-    /// The word the task function receives, given `base`, the address of the task's buffer
-    /// ([`ArgBuffer::addr`]`(0)`, taken once the buffer no longer grows): its copy in the
-    /// buffer, the VAD word, NULL for no data, or else the creator's address.
-    #[inline]
-    pub(crate) fn word(&self, base: *mut u8) -> usize {
-        if self.in_buffer {
-            base as usize + self.offset
-        } else if self.count == 0 && self.way != CallWay::Vad {
-            0
-        } else {
-            self.addr
-        }
-    }
-}
 
 /// Why an argument description was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -101,22 +111,20 @@ impl fmt::Display for ArgError {
     }
 }
 
-/// Checks `cargs` and appends their records to `args`, copying COP data into `buf`.
-/// On error nothing the caller owns was touched.
-///
-/// # Safety
-/// A non-NULL `addr` of an argument with data must point to `count` readable elements of its
-/// datatype (COP data is read here; the rest is used by the task later, see `sched/spawn.rs`).
+/// Checks the descriptions of `cargs` and appends their records to `args`, copying COP data
+/// into `buf`. On error nothing the caller owns was touched.
 #[inline]
-pub(crate) unsafe fn capture(
-    cargs: &[CArg],
-    args: &mut super::arglist::ArgList,
+pub(crate) fn capture(
+    cargs: TrustedArgs<'_>,
+    args: &mut ArgList,
     buf: &mut ArgBuffer,
 ) -> Result<(), ArgError> {
-    for (index, c) in cargs.iter().enumerate() {
-        // SAFETY (both): as our caller guarantees.
+    for (index, c) in cargs.as_slice().iter().enumerate() {
+        // SAFETY: `c` is a description of `cargs`, a `TrustedArgs`: its data is readable as
+        // its datatype and count say, and its datatype is a handle.
         let arg = match unsafe { record_common(c, buf) } {
             Some(a) => a,
+            // SAFETY: `c` is a description of `cargs`, a `TrustedArgs` (see above).
             None => unsafe { record_any(index, c, buf) }?,
         };
         args.push(arg);
@@ -130,7 +138,7 @@ pub(crate) unsafe fn capture(
 /// [`record_any`] takes it (and reports what is wrong).
 ///
 /// # Safety
-/// As for [`capture`].
+/// `c` is a description of a [`TrustedArgs`] (its data is readable, its datatype a handle).
 #[inline(always)]
 unsafe fn record_common(c: &CArg, buf: &mut ArgBuffer) -> Option<Arg> {
     let way = CallWay::from_c(c.callway)?;
@@ -158,8 +166,9 @@ unsafe fn record_common(c: &CArg, buf: &mut ArgBuffer) -> Option<Arg> {
             .count
             .checked_mul(size)
             .filter(|&b| b <= isize::MAX as usize)?;
-        // SAFETY: the caller promised `count` readable elements at `addr` (non-NULL, checked
-        // above); we copy them before returning, as COP requires.
+        // SAFETY: `c` keeps the promise of `TrustedArgs` (this function's contract): `count`
+        // readable elements at `addr` (non-NULL, checked above), of `size` bytes each; they
+        // are copied before the creation returns, as COP requires.
         let src = unsafe { std::slice::from_raw_parts(c.addr as *const u8, bytes) };
         arg.offset = buf.push_bytes(src);
         arg.in_buffer = true;
@@ -171,7 +180,7 @@ unsafe fn record_common(c: &CArg, buf: &mut ArgBuffer) -> Option<Arg> {
 /// why it is refused; on error `buf` is untouched.
 ///
 /// # Safety
-/// As for [`capture`].
+/// As for [`record_common`].
 #[cold]
 #[inline(never)]
 unsafe fn record_any(index: usize, c: &CArg, buf: &mut ArgBuffer) -> Result<Arg, ArgError> {
@@ -191,8 +200,8 @@ unsafe fn record_any(index: usize, c: &CArg, buf: &mut ArgBuffer) -> Result<Arg,
         in_buffer: false,
     };
     if way.moves_data() && count > 0 {
-        // SAFETY: the datatype is the caller's, and torc.h's contract (as for `addr`, which
-        // this function trusts too) is that it is a datatype handle.
+        // SAFETY: the datatype of an argument with data is a handle (the promise of
+        // `TrustedArgs`, this function's contract).
         let size = unsafe { datatype::element_size(c.datatype) }.map_err(err)?;
         arg.elem_size =
             u32::try_from(size).map_err(|_| err(format!("element size {size} is too large")))?;
@@ -204,7 +213,8 @@ unsafe fn record_any(index: usize, c: &CArg, buf: &mut ArgBuffer) -> Result<Arg,
             .filter(|&b| b <= isize::MAX as usize)
             .ok_or_else(|| err(format!("count {count} is too large")))?;
         if way == CallWay::Cop {
-            // SAFETY: as in `record_common`.
+            // SAFETY: `count` readable elements of `size` bytes at `addr` (non-NULL, checked
+            // above), the promise of `TrustedArgs`; copied before the creation returns.
             let src = unsafe { std::slice::from_raw_parts(c.addr as *const u8, bytes) };
             arg.offset = buf.push_bytes(src);
             arg.in_buffer = true;
@@ -220,7 +230,6 @@ unsafe fn record_any(index: usize, c: &CArg, buf: &mut ArgBuffer) -> Result<Arg,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::arglist::ArgList;
 
     fn carg(count: i32, callway: i32, addr: *mut libc::c_void) -> CArg {
         CArg::new(count, datatype::byte_type(), callway, addr)
@@ -240,10 +249,14 @@ mod tests {
             carg(0, 6, 77 as _),
         ];
         let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
-        unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
+        // SAFETY: `src` and `dst` outlive the records (the test reads them before it returns);
+        // the byte datatype is a handle.
+        let trusted = unsafe { TrustedArgs::new(&cargs) };
+        capture(trusted, &mut args, &mut buf).unwrap();
         src[0] = 99; // the caller may change its data right after creation
         assert_eq!(src[0], 99);
         let base = buf.addr(0);
+        // SAFETY: the COP copy: 4 bytes in `buf`, which lives on.
         let copy = unsafe { std::slice::from_raw_parts(args[0].word(base) as *const u8, 4) };
         assert_eq!(copy, &[1, 2, 3, 4]);
         assert_eq!(args[1].word(base), q as usize);
@@ -259,9 +272,11 @@ mod tests {
             carg(0, 2, std::ptr::null_mut()),
         ];
         let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
-        unsafe { capture(&cargs, &mut args, &mut buf) }.unwrap();
+        // SAFETY: no argument has data.
+        capture(unsafe { TrustedArgs::new(&cargs) }, &mut args, &mut buf).unwrap();
         let base = buf.addr(0);
         assert_ne!(args[0].word(base), 0);
+        // SAFETY: the zeroed word of the COP argument without data, in `buf`.
         assert_eq!(unsafe { *(args[0].word(base) as *const u64) }, 0);
         assert_eq!(args[1].word(base), 0);
     }
@@ -280,7 +295,10 @@ mod tests {
         ];
         for (c, msg) in cases {
             let (mut args, mut buf) = (ArgList::default(), ArgBuffer::default());
-            let e = unsafe { capture(&[c], &mut args, &mut buf) }.unwrap_err();
+            let cargs = [c];
+            // SAFETY: `x` outlives the capture; the byte datatype is a handle.
+            let trusted = unsafe { TrustedArgs::new(&cargs) };
+            let e = capture(trusted, &mut args, &mut buf).unwrap_err();
             assert_eq!(e.to_string(), msg);
         }
     }

@@ -249,7 +249,9 @@ mod tests {
         let off = b.push_bytes(&5u32.to_ne_bytes()); // inline again after a clear
         assert!(here.contains(&(b.addr(off) as usize)));
         assert_eq!(&b.as_bytes()[..4], &5u32.to_ne_bytes());
+        // SAFETY: the 100 bytes are written just below, before the buffer is read.
         let u = unsafe { b.alloc_uninit(100) };
+        // SAFETY: the room reserved, 100 bytes padded to 112, lies inside the buffer.
         unsafe { std::ptr::write_bytes(b.addr(u), 7, 112) };
         assert_eq!(&b.as_bytes()[..4], &5u32.to_ne_bytes());
         assert!(b.as_bytes()[16..128].iter().all(|&x| x == 7));

@@ -1,6 +1,6 @@
 //! The task descriptor: function, argument records and copies, parent link, children latch.
 
-use super::arglist::ArgList;
+use super::arglist::{Arg, ArgList};
 use super::buffer::ArgBuffer;
 use super::call::FuncAddr;
 use super::failure::Failure;
@@ -142,7 +142,7 @@ impl Task {
             return 1;
         }
         let records = std::mem::offset_of!(Task, args) + ArgList::RECORDS_AT;
-        let end = records + nargs.min(super::arglist::INLINE) * std::mem::size_of::<super::Arg>();
+        let end = records + nargs.min(super::arglist::INLINE) * std::mem::size_of::<Arg>();
         end.div_ceil(crate::sync::prefetch::LINE)
     }
 

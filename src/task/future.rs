@@ -86,7 +86,8 @@ pub(crate) struct Spare(std::cell::RefCell<Vec<Arc<FutureCell>>>);
 // owner after `event.is_set()`; the event's release/acquire orders these. Everything else is
 // atomic or behind a mutex.
 unsafe impl Sync for FutureCell {}
-// SAFETY: as above; the contents are Send.
+// SAFETY: the cells are reached from any thread in the order given above for `Sync`, and
+// everything a cell owns (outcome, callback, listener) is `Send`.
 unsafe impl Send for FutureCell {}
 
 impl FutureCell {
@@ -203,7 +204,8 @@ impl FutureCell {
     /// # Safety
     /// Only the completer calls it, once, before `event.set()`.
     pub(crate) unsafe fn put(&self, o: Outcome) {
-        // SAFETY: as the caller guarantees, nobody else touches the outcome now.
+        // SAFETY: only the completer, once, before the event is set (this function's
+        // contract): nobody else touches the outcome now.
         let slot = unsafe { &mut *self.outcome.get() };
         if matches!(slot, Outcome::Pending) {
             // Nothing to drop (the usual case): a plain write, no drop glue.
@@ -219,7 +221,8 @@ impl FutureCell {
     /// # Safety
     /// Only the completer calls it, before `event.set()`.
     pub(crate) unsafe fn take_callback(&self) -> Option<Callback> {
-        // SAFETY: as the caller guarantees.
+        // SAFETY: only the completer, before the event is set (this function's contract):
+        // nobody else touches the callback now.
         unsafe { (*self.callback.get()).take() }
     }
 
@@ -228,7 +231,8 @@ impl FutureCell {
     /// # Safety
     /// As for [`FutureCell::take_callback`].
     pub(crate) unsafe fn has_callback(&self) -> bool {
-        // SAFETY: as the caller guarantees.
+        // SAFETY: only the completer, before the event is set (this function's contract):
+        // nobody writes the callback meanwhile.
         unsafe { (*self.callback.get()).is_some() }
     }
 
@@ -238,7 +242,8 @@ impl FutureCell {
     /// The caller is the completer (inside the callback, before `event.set()`), or the
     /// handle's owner after `is_done()`, and nobody takes the outcome meanwhile.
     pub(crate) unsafe fn outcome(&self) -> &Outcome {
-        // SAFETY: as the caller guarantees, no write overlaps.
+        // SAFETY: the completer before the event is set, or the handle's owner after, and
+        // nobody takes the outcome meanwhile (this function's contract): no write overlaps.
         unsafe { &*self.outcome.get() }
     }
 
@@ -247,7 +252,8 @@ impl FutureCell {
     /// # Safety
     /// The caller is the handle's single owner, after `is_done()`.
     pub(crate) unsafe fn take_outcome(&self) -> Outcome {
-        // SAFETY: as the caller guarantees.
+        // SAFETY: the handle's single owner, after the event is set (this function's
+        // contract): the completer is done with the outcome and nobody else reads it.
         unsafe { std::mem::take(&mut *self.outcome.get()) }
     }
 

@@ -12,10 +12,9 @@ pub(crate) mod future;
 pub(crate) mod pool;
 pub(crate) mod value;
 
-pub(crate) use args::Arg;
+pub(crate) use arglist::Arg;
 pub use args::CArg;
+pub(crate) use args::TrustedArgs;
+pub(crate) use call::MAX_ARGS;
 pub(crate) use callway::CallWay;
 pub(crate) use descriptor::{Task, TaskRef};
-
-/// The most arguments a task may have (TORC Lite allows 24).
-pub(crate) const MAX_ARGS: usize = 32;

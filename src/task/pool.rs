@@ -12,6 +12,10 @@
 //! process-wide spare list that pools which run dry take from before allocating. (A pool that
 //! gets back what it handed out, the common case, keeps everything.) Memory stays bounded by
 //! the peak number of live tasks.
+//!
+//! [`get_task`] and [`put_task`] use the calling thread's pool: its worker's, registered for
+//! the thread with [`register_thread_pool`] while the worker runs (found in one load: it
+//! lives in C's initial-exec TLS, `src/ffi/tls.c`), else a thread-local one.
 
 use super::descriptor::{Task, TaskRef};
 use parking_lot::Mutex;
@@ -162,6 +166,51 @@ impl Pool {
 
 thread_local! {
     static LOCAL: Pool = Pool::default();
+}
+
+// The pool registered for the calling thread (null: none), kept in C with initial-exec TLS:
+// see src/ffi/tls.c.
+extern "C" {
+    fn torc_tls_pool() -> *const std::ffi::c_void;
+    fn torc_tls_set_pool(p: *const std::ffi::c_void);
+}
+
+/// Makes `pool` the calling thread's pool for [`get_task`] and [`put_task`] (null: none, the
+/// thread-local one again).
+///
+/// # Safety
+/// A non-null `pool` stays alive, and is used by the calling thread only, until the thread
+/// registers another one (or null).
+pub(crate) unsafe fn register_thread_pool(pool: *const Pool) {
+    // SAFETY: a plain store to this thread's own variable.
+    unsafe { torc_tls_set_pool(pool as *const std::ffi::c_void) };
+}
+
+/// The pool registered for the calling thread, if any.
+#[inline]
+fn thread_pool<'a>() -> Option<&'a Pool> {
+    // SAFETY: a plain load of this thread's own variable.
+    let p = unsafe { torc_tls_pool() } as *const Pool;
+    // SAFETY: a registered pool is alive and used by this thread only until it is replaced
+    // (the contract of `register_thread_pool`), and the reference does not leave this thread.
+    unsafe { p.as_ref() }
+}
+
+/// A clean task descriptor from the calling thread's pool (its worker's, on a worker thread),
+/// so that descriptors and their buffers are reused by the thread that fills them next.
+pub(crate) fn get_task() -> TaskRef {
+    match thread_pool() {
+        Some(p) => p.get(),
+        None => get(),
+    }
+}
+
+/// Returns a finished descriptor to the calling thread's pool (see [`get_task`]).
+pub(crate) fn put_task(t: TaskRef) {
+    match thread_pool() {
+        Some(p) => p.put(t),
+        None => put(t),
+    }
 }
 
 /// A clean descriptor from the calling thread's pool.

@@ -29,8 +29,9 @@ pub(crate) fn copy_small(src: &[u8], dst: &mut [u8]) {
     let n = src.len();
     assert_eq!(n, dst.len());
     let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-    // SAFETY (each arm): every read and write below lies inside the n bytes of `src` / `dst`
-    // (the two moves of an arm overlap when n is not twice the word size); unaligned moves.
+    // SAFETY: in each arm, every read and write below lies inside the n bytes of `src` /
+    // `dst` (the two moves of an arm overlap when n is not twice the word size); the moves
+    // are unaligned ones.
     unsafe {
         match n {
             8..=16 => {

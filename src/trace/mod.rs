@@ -177,7 +177,8 @@ impl Buffer {
     /// The caller is the buffer's one writer now (see [`Buffer`]).
     #[inline]
     pub(crate) unsafe fn push(&self, r: Record) {
-        // SAFETY: as the caller guarantees, nobody else touches the vector now.
+        // SAFETY: the caller is the buffer's one writer now (this function's contract), so
+        // nobody else touches the vector.
         let v = unsafe { &mut *self.records.get() };
         if v.len() < SHARE.load(Ordering::Relaxed) {
             v.push(r);

@@ -1,7 +1,7 @@
 //! Control messages on the wire: the framing of BIG announcements and BATCH bundles, and the
 //! bodies of STEALING, QUERY_REPLY, STATS and BCAST.
 
-use super::{Reader, Writer};
+use super::bytes::{Reader, Writer};
 use std::os::raw::c_int;
 
 /// BIG: announces a message of `len` bytes with tag `t` on the bulk communicator.

@@ -1,11 +1,13 @@
 //! Tasks and completions on the wire: how a task function is named across processes, the
 //! TASK / STEAL_TASK body (built from and parsed into a descriptor) and the DONE body.
 
-use super::{Encoded, Reader, Writer, OOL_BYTES, OOL_WAY, OUT_OF_LINE};
+use super::bytes::{Encoded, Reader, Writer, OOL_BYTES, OOL_WAY, OUT_OF_LINE};
 use crate::symbol;
+use crate::task::arglist::Arg;
+use crate::task::callway::CallWay;
+use crate::task::descriptor::Task;
 use crate::task::failure::Failure;
 use crate::task::value::Value;
-use crate::task::{Arg, CallWay, Task};
 use std::os::raw::c_int;
 
 /// In a task header's first word: the task carries an input payload (its length is the sixth
@@ -404,7 +406,8 @@ pub(crate) unsafe fn apply_write_backs(
 ) {
     for w in wb {
         match w.data {
-            // SAFETY: as the caller guarantees, `addr` holds `bytes` writable bytes.
+            // SAFETY: `addr` was checked to be a live REF/RES argument of `bytes` writable
+            // bytes (this function's contract); the data is in the message, elsewhere.
             Some(d) => unsafe {
                 std::ptr::copy_nonoverlapping(d.as_ptr(), w.addr as *mut u8, w.bytes)
             },
@@ -415,7 +418,7 @@ pub(crate) unsafe fn apply_write_backs(
 
 #[cfg(test)]
 mod tests {
-    use super::super::pieces;
+    use super::super::bytes::{pieces, DATA_PIECE};
     use super::*;
     use crate::task::buffer::ArgBuffer;
 
@@ -426,7 +429,7 @@ mod tests {
         b
     }
     use crate::mpi::datatype;
-    use crate::task::args::{capture, CArg};
+    use crate::task::args::{capture, CArg, TrustedArgs};
 
     #[test]
     fn a_task_round_trips_with_every_call_way() {
@@ -434,7 +437,9 @@ mod tests {
         let mut refd = [7i32, 8, 9];
         let mut res = [0u64; 2];
         let ptr = [3u8; 5];
+        // SAFETY: reading an extern constant of the MPI library.
         let dt8 = unsafe { mpi_sys::RSMPI_DOUBLE };
+        // SAFETY: reading an extern constant of the MPI library.
         let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
         let _ = datatype::byte_type();
         let cargs = [
@@ -451,7 +456,9 @@ mod tests {
         t.home = 1;
         t.flags = 2;
         t.parent = 0x1234usize as *const _;
-        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
+        // SAFETY: the test's data outlives the task; the datatypes are handles.
+        let trusted = unsafe { TrustedArgs::new(&cargs) };
+        capture(trusted, &mut t.args, &mut t.buf).unwrap();
         let enc = encode_task(&t, (9, 77), 2, 0x1234);
         assert!(
             enc.blocks.is_empty(),
@@ -461,6 +468,7 @@ mod tests {
 
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
+        // SAFETY: the blocks it reserves are none here: every argument is inline in the message.
         let h = unsafe { decode_task(&mut r, msg.len(), 0) }.unwrap();
         let want = TaskHeader {
             target: 2,
@@ -485,6 +493,8 @@ mod tests {
             "a decoded task holds its message and records"
         );
         let v = |i: usize| r.args[i].word(r.buf.base_ptr());
+        // SAFETY: the words point into `r`'s buffer (COP, REF, RES and PTR copies of the sizes
+        // read) or are the VAD word and NULL, not read.
         unsafe {
             assert_eq!(std::slice::from_raw_parts(v(0) as *const f64, 2), &cop);
             assert_eq!(std::slice::from_raw_parts(v(1) as *const i32, 3), &refd);
@@ -500,6 +510,7 @@ mod tests {
             .all(|a| !a.in_buffer || a.word(r.buf.base_ptr()) % 16 == 0));
 
         // The task runs remotely and writes its outputs; the completion carries them home.
+        // SAFETY: the REF and RES copies in `r`'s buffer hold 3 i32 and 2 u64.
         unsafe {
             *(v(1) as *mut i32) = 70;
             *(v(2) as *mut u64).add(1) = 99;
@@ -517,6 +528,7 @@ mod tests {
             vec![(refd.as_ptr() as usize, 12), (res.as_ptr() as usize, 16)],
             "REF and RES, in order"
         );
+        // SAFETY: each write-back names a REF or RES argument of this test, alive and of its size.
         unsafe { apply_write_backs(&wb, |_, _| panic!("no large blocks")) };
         assert_eq!(refd, [70, 8, 9]);
         assert_eq!(res, [0, 99]);
@@ -537,7 +549,9 @@ mod tests {
         let mut t = Task::new();
         t.home = 0;
         t.parent = 0x99usize as *const _;
-        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
+        // SAFETY: the test's data outlives the task; the datatypes are handles.
+        let trusted = unsafe { TrustedArgs::new(&cargs) };
+        capture(trusted, &mut t.args, &mut t.buf).unwrap();
         let enc = encode_task(&t, (1, 2), -1, 0x99);
         assert_eq!(
             enc.blocks,
@@ -552,12 +566,15 @@ mod tests {
         // The receiver reserves room for the block and takes the DATA message into it.
         let mut r = Task::new();
         r.buf = buffer_from(&enc.body);
+        // SAFETY: the one reserved block is written below, before the buffer is read.
         let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
         assert_eq!(h.ool.len(), 1);
         let (off, len) = h.ool[0];
         assert_eq!(len, big.len());
         // SAFETY: the reserved block holds `len` bytes.
         unsafe { std::ptr::copy_nonoverlapping(big.as_ptr(), r.buf.addr(off), len) };
+        // SAFETY: the words point into `r`'s buffer: the large block just written, the small COP
+        // copy, the RES room of `OUT_OF_LINE` bytes.
         unsafe {
             assert_eq!(
                 std::slice::from_raw_parts(r.args[0].word(r.buf.base_ptr()) as *const u8, len),
@@ -577,6 +594,8 @@ mod tests {
         let d = decode_done(&done.body).unwrap();
         let (handle, wb) = (d.handle, d.write_backs);
         assert_eq!(handle, 0x99);
+        // SAFETY: the write-back names `out`, alive and of `n` bytes; the block comes from `r`'s
+        // buffer.
         unsafe {
             apply_write_backs(&wb, |addr, bytes| {
                 assert_eq!((addr, bytes), (out.as_ptr() as usize, n));
@@ -598,6 +617,7 @@ mod tests {
         }
         let mut r = Task::new();
         r.buf = buffer_from(&w.buf);
+        // SAFETY: the message is refused before any block is reserved.
         let e = unsafe { decode_task(&mut r, w.buf.len(), 0) }.unwrap_err();
         assert!(e.contains("arguments (at most"), "{e}");
         let mut d = Writer::default();
@@ -609,13 +629,13 @@ mod tests {
     #[test]
     fn large_blocks_are_cut_into_int_sized_pieces() {
         assert_eq!(pieces(10).collect::<Vec<_>>(), vec![(0, 10)]);
-        let n = 2 * super::super::DATA_PIECE + 5;
+        let n = 2 * DATA_PIECE + 5;
         assert_eq!(
             pieces(n).collect::<Vec<_>>(),
             vec![
-                (0, super::super::DATA_PIECE),
-                (super::super::DATA_PIECE, super::super::DATA_PIECE),
-                (2 * super::super::DATA_PIECE, 5)
+                (0, DATA_PIECE),
+                (DATA_PIECE, DATA_PIECE),
+                (2 * DATA_PIECE, 5)
             ]
         );
         assert!(pieces(n).all(|(_, len)| len <= i32::MAX as usize));
@@ -625,6 +645,7 @@ mod tests {
     fn a_task_back_home_uses_the_creators_memory() {
         let cop = [4i32];
         let mut res = [0i32; 3];
+        // SAFETY: reading an extern constant of the MPI library.
         let dt4 = unsafe { mpi_sys::RSMPI_INT32_T };
         let _ = datatype::byte_type();
         let cargs = [
@@ -633,10 +654,13 @@ mod tests {
         ];
         let mut t = Task::new();
         t.home = 1;
-        unsafe { capture(&cargs, &mut t.args, &mut t.buf) }.unwrap();
+        // SAFETY: the test's data outlives the task; the datatypes are handles.
+        let trusted = unsafe { TrustedArgs::new(&cargs) };
+        capture(trusted, &mut t.args, &mut t.buf).unwrap();
         let msg = encode_task(&t, (0, 0), -1, 0).body;
         let mut r = Task::new();
         r.buf = buffer_from(&msg);
+        // SAFETY: a task back home reserves no block.
         unsafe { decode_task(&mut r, msg.len(), 1) }.unwrap();
         assert_eq!(r.args[1].word(r.buf.base_ptr()), res.as_ptr() as usize);
         assert_ne!(
@@ -645,6 +669,7 @@ mod tests {
             "COP stays a private copy"
         );
         assert_eq!(
+            // SAFETY: the COP word points to the copy in `r`'s buffer, one i32.
             unsafe { *(r.args[0].word(r.buf.base_ptr()) as *const i32) },
             4
         );
@@ -661,6 +686,7 @@ mod tests {
             let enc = encode_task(&t, (1, 2), -1, 7);
             let mut r = Task::new();
             r.buf = buffer_from(&enc.body);
+            // SAFETY: the test reads only the header; the reserved block (if any) is not read.
             let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
             if n < OUT_OF_LINE {
                 assert!(enc.blocks.is_empty());
@@ -680,6 +706,7 @@ mod tests {
         let mut r = Task::new();
         r.input = Value::Bytes(vec![1]);
         r.buf = buffer_from(&enc.body);
+        // SAFETY: the test reads only the header; the reserved block (if any) is not read.
         let h = unsafe { decode_task(&mut r, enc.body.len(), 1) }.unwrap();
         assert_eq!(h.input_ool, None);
         assert!(
