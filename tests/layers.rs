@@ -497,10 +497,8 @@ fn files_of_src_import_each_other_without_a_cycle() {
     assert_no_file_cycle("src");
 }
 
-/// torcpy's crate, checked the same way (`cargo test --test layers -- --ignored` runs it).
+/// torcpy's crate, checked the same way.
 #[test]
-#[ignore = "python/src has import cycles still (errors.rs and value.rs, claim.rs, future.rs \
-            and xfuture.rs); remove this once they are gone"]
 fn files_of_python_src_import_each_other_without_a_cycle() {
     assert_no_file_cycle("python/src");
 }

@@ -111,13 +111,3 @@ impl Claim {
 pub(crate) fn _remote_claim(cancelled: bool) -> bool {
     cancelled
 }
-
-/// Whether a call carrying `claim` (its fifth item) may run here: None (a module-API call),
-/// or a claim from another node that was not cancelled. (A claim of this node was looked at
-/// before the GIL was taken: `run_call`.)
-pub(crate) fn may_run(claim: &Bound<'_, PyAny>) -> bool {
-    if claim.is_none() || claim.cast::<crate::future::Task>().is_ok() {
-        return true;
-    }
-    !claim.is_truthy().unwrap_or(false)
-}

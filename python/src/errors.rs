@@ -103,7 +103,7 @@ pub(crate) fn wire_record<'py>(
     let rec = rec.cast::<PyTuple>()?;
     let exc = rec.get_item(0)?;
     let line = one_line(py, &PyErr::from_value(exc.clone()));
-    let pickled = crate::value::dumps(py, &exc)
+    let pickled = crate::serial::dumps(py, &exc)
         .map(Bound::into_any)
         .unwrap_or_else(|_| py.None().into_bound(py));
     let mut items: Vec<Bound<'py, PyAny>> = vec![pickled];
@@ -125,7 +125,7 @@ pub(crate) fn arrived_record<'py>(
         Err(format!("{line} (the exception could not be pickled)"))
     } else {
         let bytes = pickled.cast::<pyo3::types::PyBytes>()?.as_bytes();
-        crate::value::unpickle(py, bytes).map_err(|e| {
+        crate::serial::unpickle(py, bytes).map_err(|e| {
             format!(
                 "{line} (the exception could not be unpickled: {})",
                 one_line(py, &e)

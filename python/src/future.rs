@@ -149,6 +149,15 @@ impl Task {
         errors::function_name(self.function.bind(py))
     }
 
+    /// What the executor's waits and reads need (`xfuture.rs`).
+    fn xtask(&self) -> crate::xfuture::XTask<'_> {
+        crate::xfuture::XTask {
+            claim: &self.claim,
+            entry: self.entry.get(),
+            fut: self.fut.get(),
+        }
+    }
+
     /// The task's handle, for `as_completed`.
     pub(crate) fn future(&self) -> &Future<PyValue> {
         self.handle()
@@ -233,7 +242,7 @@ impl Task {
     /// is no worker and must wait on the future's condition.
     #[pyo3(signature = (timeout = None))]
     fn _xwait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<u8> {
-        crate::xfuture::xwait(py, self, timeout)
+        crate::xfuture::xwait(py, &self.xtask(), timeout)
     }
 
     /// Waits until it is final, on any thread (`shutdown(wait=True)`, `wait()`).
@@ -252,7 +261,13 @@ impl Task {
     /// `result(timeout)`, or with `exception`, `exception(timeout)` (see `xfuture::xget`).
     #[pyo3(signature = (timeout = None, exception = false))]
     fn _xget(&self, py: Python<'_>, timeout: Option<f64>, exception: bool) -> PyResult<Py<PyAny>> {
-        crate::xfuture::xget(py, self, timeout, exception)
+        crate::xfuture::xget(py, self.xtask(), timeout, exception, |exception| {
+            if exception {
+                Ok(self.exception_now(py)?.unwrap_or_else(|| py.None()))
+            } else {
+                self.result_now(py)
+            }
+        })
     }
 
     /// An executor task travels as its claim (see `pool.rs`): leaving the node, it runs

@@ -18,6 +18,7 @@ mod notifier;
 mod outcome;
 mod pool;
 mod runtime;
+mod serial;
 mod submit;
 mod task;
 mod threads;
@@ -64,7 +65,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::enable_stealing, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::disable_stealing, m)?)?;
     m.add_function(wrap_pyfunction!(submit::submit, m)?)?;
-    m.add_function(wrap_pyfunction!(value::set_serializer, m)?)?;
+    m.add_function(wrap_pyfunction!(serial::set_serializer, m)?)?;
     m.add_function(wrap_pyfunction!(submit::map, m)?)?;
     m.add_function(wrap_pyfunction!(submit::spmd, m)?)?;
     m.add_function(wrap_pyfunction!(wait::wait, m)?)?;

@@ -357,7 +357,7 @@ pub(crate) fn spmd(py: Python<'_>, f: Bound<'_, PyAny>, args: Bound<'_, PyTuple>
         ));
     }
     let call = PyTuple::new(py, [f.clone(), args.into_any()])?;
-    let pickled = crate::value::dumps(py, call.as_any()).map_err(|e| {
+    let pickled = crate::serial::dumps(py, call.as_any()).map_err(|e| {
         PyTypeError::new_err(format!(
             "torcpy.spmd: f and its arguments cannot be pickled: {}",
             errors::one_line(py, &e)

@@ -136,7 +136,7 @@ pub(crate) fn run_call(input: PyValue) -> PyValue {
             let e = errors::TaskError::new_err("torcpy: a task's input is not a call");
             return PyValue::Raised(errors::record(py, e, "?"));
         };
-        if !crate::claim::may_run(&claim) {
+        if !may_run(&claim) {
             // Cancelled before it started: its future says so already.
             return PyValue::Ok(py.None());
         }
@@ -208,7 +208,7 @@ pub(crate) fn run_spmd(pickled: &[u8]) {
     let failed = Python::attach(|py| -> Option<String> {
         let call = (|| -> PyResult<Bound<'_, PyAny>> {
             let (f, args): (Bound<'_, PyAny>, Bound<'_, PyTuple>) =
-                crate::value::unpickle(py, pickled)?.extract()?;
+                crate::serial::unpickle(py, pickled)?.extract()?;
             enter_task();
             let r = f.call1(args);
             drop(leave_task());
@@ -220,4 +220,14 @@ pub(crate) fn run_spmd(pickled: &[u8]) {
         // Without the panic hook: the message reaches the caller, nothing is printed here.
         std::panic::resume_unwind(Box::new(text));
     }
+}
+
+/// Whether a call carrying `claim` (its fifth item) may run here: None (a module-API call),
+/// or a claim from another node that was not cancelled. (A claim of this node was looked at
+/// before the GIL was taken: `run_call`.)
+pub(crate) fn may_run(claim: &Bound<'_, PyAny>) -> bool {
+    if claim.is_none() || claim.cast::<crate::future::Task>().is_ok() {
+        return true;
+    }
+    !claim.is_truthy().unwrap_or(false)
 }

@@ -3,8 +3,10 @@
 //! worker of the runtime, on the future's condition (which the completion notifies).
 
 use crate::blocking;
+use crate::claim::Claim;
 use crate::claim::CANCELLED;
-use crate::future::Task;
+use crate::inflight::Entry;
+use crate::value::PyValue;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
@@ -46,6 +48,13 @@ pub(crate) fn timeout_error(py: Python<'_>) -> PyErr {
     futures_error(py, &TIMEOUT_ERROR, "TimeoutError", ())
 }
 
+/// What the waits and reads below need of an executor's task (`future::Task`).
+pub(crate) struct XTask<'a> {
+    pub(crate) claim: &'a Claim,
+    pub(crate) entry: Option<&'a Entry>,
+    pub(crate) fut: Option<&'a api::Future<PyValue>>,
+}
+
 /// The marker `_xget` returns to a caller that must wait on the future's condition.
 pub(crate) static FOREIGN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -61,44 +70,42 @@ pub(crate) fn foreign(py: Python<'_>) -> PyResult<&Py<PyAny>> {
 /// by then, `CancelledError` if it was cancelled. A caller that is no worker of the runtime
 /// gets [`foreign`] instead when the future is not final yet: it waits on the future's
 /// condition, then asks again.
+/// `read(exception)` reads the outcome once it is final.
 pub(crate) fn xget(
     py: Python<'_>,
-    t: &Task,
+    t: XTask<'_>,
     timeout: Option<f64>,
     exception: bool,
+    read: impl FnOnce(bool) -> PyResult<Py<PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     if !t.claim.is_final() {
-        match xwait(py, t, timeout)? {
+        match xwait(py, &t, timeout)? {
             0 => {}
             1 => return Err(timeout_error(py)),
             _ => return Ok(foreign(py)?.clone_ref(py)),
         }
     }
-    if let Some(e) = t.entry.get() {
+    if let Some(e) = t.entry {
         // Read: its executor need not keep it any more (the program may drop the result).
         crate::inflight::forget(py, e);
     }
     if t.claim.state() == CANCELLED {
         return Err(cancelled_error(py));
     }
-    if exception {
-        Ok(t.exception_now(py)?.unwrap_or_else(|| py.None()))
-    } else {
-        t.result_now(py)
-    }
+    read(exception)
 }
 
 /// `_xwait(timeout)` of an executor future: 0 when it is final (finished or cancelled), 1
 /// when `timeout` seconds passed first, 2 when the caller is not a worker of the runtime (it
 /// then waits on the future's condition instead, which the completion notifies).
-pub(crate) fn xwait(py: Python<'_>, t: &Task, timeout: Option<f64>) -> PyResult<u8> {
+pub(crate) fn xwait(py: Python<'_>, t: &XTask<'_>, timeout: Option<f64>) -> PyResult<u8> {
     if t.claim.is_final() {
         return Ok(0);
     }
     if api::worker_id().is_none() {
         return Ok(2);
     }
-    let Some(fut) = t.fut.get() else {
+    let Some(fut) = t.fut else {
         return Ok(2);
     };
     let over = || t.claim.is_final();
