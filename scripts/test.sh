@@ -63,11 +63,8 @@ if [[ $(id -u) -eq 0 ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 
-if [[ ${1:-} == quick ]]; then
-    if [[ $# -ne 1 ]]; then
-        echo "scripts/test.sh: quick takes no further arguments"
-        exit 2
-    fi
+# The format and clippy steps (with `full`, clippy of tools/trace's torc-trace too).
+lint_steps() {
     if cargo fmt --version >/dev/null 2>&1; then
         run_step "format" cargo fmt --all -- --check
     else
@@ -75,9 +72,20 @@ if [[ ${1:-} == quick ]]; then
     fi
     if cargo clippy --version >/dev/null 2>&1; then
         run_step "clippy" cargo clippy --all-targets -- -D warnings
+        if [[ ${1:-} == full ]]; then
+            run_step "clippy (torc-trace)" cargo clippy -p torc-trace --all-targets -- -D warnings
+        fi
     else
         step "clippy: skipped (clippy is not installed: rustup component add clippy)"
     fi
+}
+
+if [[ ${1:-} == quick ]]; then
+    if [[ $# -ne 1 ]]; then
+        echo "scripts/test.sh: quick takes no further arguments"
+        exit 2
+    fi
+    lint_steps
     # The C examples link target/debug/libtorc.so (see the build step of the whole suite).
     run_step "build libtorc.so" cargo build --lib
     log=$(mktemp)
@@ -103,18 +111,7 @@ if [[ ${1:-} == quick ]]; then
     exit 0
 fi
 
-if cargo fmt --version >/dev/null 2>&1; then
-    run_step "format" cargo fmt --all -- --check
-else
-    step "format: skipped (rustfmt is not installed: rustup component add rustfmt)"
-fi
-
-if cargo clippy --version >/dev/null 2>&1; then
-    run_step "clippy" cargo clippy --all-targets -- -D warnings
-    run_step "clippy (torc-trace)" cargo clippy -p torc-trace --all-targets -- -D warnings
-else
-    step "clippy: skipped (clippy is not installed: rustup component add clippy)"
-fi
+lint_steps full
 
 # The C programs of the integration tests link target/debug/libtorc.so, which `cargo test` alone
 # builds only under target/debug/deps: build the library target itself first.

@@ -104,19 +104,18 @@ impl Config {
             c.stealing = parse_bool("TORC_STEALING", &v)?;
         }
         if let Some(v) = get("TORC_YIELDTIME") {
-            let ms: u64 = v.trim().parse().map_err(|_| {
-                format!("TORC_YIELDTIME='{v}' is not a whole number of milliseconds")
-            })?;
+            let ms: u64 = parse_num("TORC_YIELDTIME", &v, "a whole number of milliseconds")?;
             c.yield_time = Duration::from_millis(ms.clamp(1, 60_000));
         }
         if let Some(v) = get("TORC_STATS") {
             c.stats = parse_bool("TORC_STATS", &v)?;
         }
         if let Some(v) = get("TORC_THROTTLING_FACTOR") {
-            let f: u32 = v.trim().parse().map_err(|_| {
-                format!("TORC_THROTTLING_FACTOR='{v}' is not a non-negative integer")
-            })?;
-            c.throttling = Some(f);
+            c.throttling = Some(parse_num(
+                "TORC_THROTTLING_FACTOR",
+                &v,
+                "a non-negative integer",
+            )?);
         }
         if let Some(v) = get("TORC_SIGNALS") {
             c.signals = parse_bool("TORC_SIGNALS", &v)?;
@@ -163,6 +162,13 @@ fn parse_count(name: &str, v: &str) -> Result<usize, String> {
             "{name}='{v}' is not a worker count in [1, {MAX_WORKERS}]"
         )),
     }
+}
+
+/// `v` as a number, or the error `name='v' is not {what}`.
+fn parse_num<T: std::str::FromStr>(name: &str, v: &str, what: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("{name}='{v}' is not {what}"))
 }
 
 fn parse_bool(name: &str, v: &str) -> Result<bool, String> {

@@ -12,11 +12,11 @@ use crate::future::Task;
 use crate::inflight::{Entry, InFlight};
 use crate::newfuture::FutureClass;
 use crate::notifier;
-use crate::submit::{copied_args, input_of, place_of};
+use crate::submit::{callable, copied_args, input_of, place_of};
 use crate::task::{call_object, run_call, CALL, XCHUNK, XCHUNK1};
 use crate::value::PyValue;
 use crate::xfuture::futures_error;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
@@ -92,12 +92,7 @@ impl Pool {
         kwargs: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         self.check(py, api_name)?;
-        if !f.is_callable() {
-            return Err(PyTypeError::new_err(format!(
-                "TorcPoolExecutor.{api_name}: fn = {} is not callable",
-                f.repr()?
-            )));
-        }
+        callable(&format!("TorcPoolExecutor.{api_name}"), "fn", &f)?;
         let place = place_of(qid)?;
         let args = copied_args(py, args)?;
         let kw = match &kwargs {

@@ -23,6 +23,17 @@ pub(crate) fn in_task(api_name: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// Refuses `obj`, the argument `param` of `api` (as `torcpy.submit`), unless it is callable.
+pub(crate) fn callable(api: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    if obj.is_callable() {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{api}: {param} = {} is not callable",
+        obj.repr()?
+    )))
+}
+
 /// Where `qid` sends a task.
 pub(crate) fn place_of(qid: i64) -> PyResult<Place> {
     if qid == -1 {
@@ -110,20 +121,10 @@ pub(crate) fn submit(
     kwargs: Option<Bound<'_, PyDict>>,
 ) -> PyResult<Py<Task>> {
     in_task("submit")?;
-    if !f.is_callable() {
-        return Err(PyTypeError::new_err(format!(
-            "torcpy.submit: f = {} is not callable",
-            f.repr()?
-        )));
-    }
+    callable("torcpy.submit", "f", &f)?;
     let callback = callback.filter(|c| !c.is_none());
     if let Some(c) = &callback {
-        if !c.is_callable() {
-            return Err(PyTypeError::new_err(format!(
-                "torcpy.submit: callback = {} is not callable",
-                c.repr()?
-            )));
-        }
+        callable("torcpy.submit", "callback", c)?;
     }
     let place = place_of(qid)?;
     let args = copied_args(py, args)?;
@@ -291,12 +292,7 @@ pub(crate) fn map(
             "torcpy.map: chunksize = {chunksize} (it must be at least 1)"
         )));
     }
-    if !f.is_callable() {
-        return Err(PyTypeError::new_err(format!(
-            "torcpy.map: f = {} is not callable",
-            f.repr()?
-        )));
-    }
+    callable("torcpy.map", "f", &f)?;
     // The interval and the start; None (the default) costs nothing below.
     let progress = progress_interval(progress.as_ref())?.map(|every| (every, Instant::now()));
     let zip = py.import("builtins")?.getattr("zip")?;

@@ -60,19 +60,31 @@ def exit_status(code):
     return 1
 
 
+def enter_path(target, rest):
+    """`sys.argv` and `sys.path[0]` for the script `target`; returns its absolute path."""
+    sys.argv[:] = [target] + rest
+    path = os.path.abspath(target)
+    sys.path[0] = os.path.dirname(path)
+    return path
+
+
+def enter_module(target, rest):
+    """`sys.path[0]` and `sys.argv` for the module `target` (as `python -m`); returns its spec."""
+    sys.path[0] = os.getcwd()
+    spec = module_spec(target)
+    sys.argv[:] = [spec.origin] + rest
+    return spec
+
+
 def run_primary(kind, target, rest):
     """Rank 0: the program as __main__; returns its exit status."""
     if kind == "path":
-        sys.argv[:] = [target] + rest
-        path = os.path.abspath(target)
-        sys.path[0] = os.path.dirname(path)
+        path = enter_path(target, rest)
         with open(path, "rb") as f:
             code = compile(f.read(), target, "exec")
         run_as_main(code, program_module("__main__", target))
     elif kind == "module":
-        sys.path[0] = os.getcwd()
-        spec = module_spec(target)
-        sys.argv[:] = [spec.origin] + rest
+        spec = enter_module(target, rest)
         run_as_main(spec.loader.get_code(spec.name), program_module("__main__", spec.origin, spec))
     else:
         sys.argv[:] = ["-c"] + rest
@@ -95,16 +107,12 @@ def import_for_server(kind, target, rest):
         sys.argv[:] = ["-c"] + rest
         return
     if kind == "path":
-        sys.argv[:] = [target] + rest
-        path = os.path.abspath(target)
-        sys.path[0] = os.path.dirname(path)
+        path = enter_path(target, rest)
         with open(path, "rb") as f:
             code = compile(f.read(), path, "exec")
         run_as_server(code, program_module(SERVER_NAME, path))
         return
-    sys.path[0] = os.getcwd()
-    spec = module_spec(target)
-    sys.argv[:] = [spec.origin] + rest
+    spec = enter_module(target, rest)
     # Under the name rank 0's __main__ also answers to (its package kept, for relative
     # imports), so that objects it defines travel both ways as the same objects.
     run_as_server(spec.loader.get_code(spec.name), program_module(SERVER_NAME, spec.origin, spec))

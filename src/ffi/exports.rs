@@ -210,32 +210,34 @@ fn task_context(api: &str) -> (&'static WorkerCtx, &'static Task) {
     }
 }
 
+/// The calling task's wait for its children, as `api` (`mode`: what the worker does meanwhile).
+fn wait_children(api: &str, mode: WaitMode) {
+    let (ctx, task) = task_context(api);
+    wait_for(ctx, &task.latch, task.level, mode);
+}
+
 /// Waits for all children of the calling task; the worker runs other tasks meanwhile.
 #[no_mangle]
 pub extern "C" fn torc_waitall() {
-    let (ctx, task) = task_context("torc_waitall");
-    wait_for(ctx, &task.latch, task.level, WaitMode::Help);
+    wait_children("torc_waitall", WaitMode::Help);
 }
 
 /// As `torc_waitall`, and also returns once this node has no queued work left.
 #[no_mangle]
 pub extern "C" fn torc_waitall2() {
-    let (ctx, task) = task_context("torc_waitall2");
-    wait_for(ctx, &task.latch, task.level, WaitMode::HelpUntilIdle);
+    wait_children("torc_waitall2", WaitMode::HelpUntilIdle);
 }
 
 /// Waits for the children of the calling task without running other tasks.
 #[no_mangle]
 pub extern "C" fn torc_waitall3() {
-    let (ctx, task) = task_context("torc_waitall3");
-    wait_for(ctx, &task.latch, task.level, WaitMode::NoHelp);
+    wait_children("torc_waitall3", WaitMode::NoHelp);
 }
 
 /// Same as `torc_waitall` (compatibility).
 #[no_mangle]
 pub extern "C" fn torc_tasksync() {
-    let (ctx, task) = task_context("torc_tasksync");
-    wait_for(ctx, &task.latch, task.level, WaitMode::Help);
+    wait_children("torc_tasksync", WaitMode::Help);
 }
 
 /// Does nothing (compatibility).

@@ -268,6 +268,15 @@ mod tests {
         (t, p)
     }
 
+    /// Pushes a task at each of `levels`, in order; their addresses.
+    fn push_tasks<const N: usize>(pool: &Pool, q: &Levels, levels: [u32; N]) -> [usize; N] {
+        levels.map(|level| {
+            let (t, p) = task(pool, level);
+            q.push(t);
+            p
+        })
+    }
+
     #[test]
     fn owner_takes_deepest_level_first_oldest_first_within_it() {
         for private in [false, true] {
@@ -297,12 +306,7 @@ mod tests {
     fn deeper_only_leaves_shallower_tasks_queued() {
         let pool = Pool::default();
         let q = Levels::new();
-        let (a, pa) = task(&pool, 1);
-        let (b, pb) = task(&pool, 2);
-        let (c, pc) = task(&pool, 2);
-        q.push(a);
-        q.push(b);
-        q.push(c);
+        let [pa, pb, pc] = push_tasks(&pool, &q, [1, 2, 2]);
         assert_eq!(q.pop_deeper(1).map(|t| t.as_ptr() as usize), Some(pb));
         assert_eq!(q.pop_deeper(1).map(|t| t.as_ptr() as usize), Some(pc));
         assert!(q.pop_deeper(1).is_none(), "level 1 is not deeper than 1");
@@ -316,12 +320,7 @@ mod tests {
         let q = Levels::new();
         let s = q.stealer();
         assert!(s.is_empty());
-        let (d, pd) = task(&pool, 3);
-        let (a, pa) = task(&pool, 1);
-        let (b, pb) = task(&pool, 1);
-        q.push(d);
-        q.push(a);
-        q.push(b);
+        let [pd, pa, pb] = push_tasks(&pool, &q, [3, 1, 1]);
         let take = |r: Steal<TaskRef>| match r {
             Steal::Success(t) => Some(t.as_ptr() as usize),
             _ => None,
@@ -336,10 +335,7 @@ mod tests {
     fn very_deep_tasks_share_the_last_queue() {
         let pool = Pool::default();
         let q = Levels::new();
-        let (a, pa) = task(&pool, MAX_LEVELS as u32 + 5);
-        let (b, pb) = task(&pool, MAX_LEVELS as u32 + 1);
-        q.push(a);
-        q.push(b);
+        let [pa, pb] = push_tasks(&pool, &q, [MAX_LEVELS as u32 + 5, MAX_LEVELS as u32 + 1]);
         assert_eq!(q.pop().map(|t| t.as_ptr() as usize), Some(pa));
         assert_eq!(q.pop().map(|t| t.as_ptr() as usize), Some(pb));
         assert!(q.pop().is_none());

@@ -19,6 +19,18 @@ pub(crate) struct Location {
     pub(crate) offset: usize,
 }
 
+/// A string of the loader's as an owned `String` (empty for null; lossy).
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string that stays valid for the call.
+unsafe fn loader_string(p: *const libc::c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: not null, and NUL-terminated and valid by the caller's contract.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
 /// The module containing `addr`, if any.
 pub(crate) fn locate(addr: usize) -> Option<Location> {
     // SAFETY: `Dl_info` is plain data; dladdr only reads the address value and fills `info`.
@@ -28,14 +40,8 @@ pub(crate) fn locate(addr: usize) -> Option<Location> {
     if ok == 0 || info.dli_fbase.is_null() {
         return None;
     }
-    let module = if info.dli_fname.is_null() {
-        String::new()
-    } else {
-        // SAFETY: dladdr gives a NUL-terminated string owned by the loader.
-        unsafe { CStr::from_ptr(info.dli_fname) }
-            .to_string_lossy()
-            .into_owned()
-    };
+    // SAFETY: dladdr gives null or a NUL-terminated string owned by the loader.
+    let module = unsafe { loader_string(info.dli_fname) };
     let base = info.dli_fbase as usize;
     Some(Location {
         module,
@@ -205,14 +211,8 @@ unsafe extern "C" fn collect(
 ) -> libc::c_int {
     // SAFETY: the loader passes a valid info record; `data` is the Vec given to dl_iterate_phdr.
     let (info, out) = unsafe { (&*info, &mut *(data as *mut Vec<Module>)) };
-    let name = if info.dlpi_name.is_null() {
-        String::new()
-    } else {
-        // SAFETY: a NUL-terminated string owned by the loader.
-        unsafe { CStr::from_ptr(info.dlpi_name) }
-            .to_string_lossy()
-            .into_owned()
-    };
+    // SAFETY: null or a NUL-terminated string owned by the loader.
+    let name = unsafe { loader_string(info.dlpi_name) };
     let bias = info.dlpi_addr as usize;
     let mut ranges = Vec::new();
     let mut writable = Vec::new();

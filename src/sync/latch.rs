@@ -289,6 +289,21 @@ mod loom_tests {
         }
     }
 
+    /// A latch owned by worker 0, with two outstanding children.
+    fn owned_with_two_children() -> Shared {
+        let l = Shared(Arc::new(Latch::new()));
+        l.0.set_owner(0);
+        l.0.add_child();
+        l.0.add_child();
+        l
+    }
+
+    /// [`complete_on`] on a new thread, waking the calling thread.
+    fn spawn_completion(l: &Shared, worker: usize) -> thread::JoinHandle<()> {
+        let (l, me) = (l.clone(), thread::current());
+        thread::spawn(move || complete_on(&l, worker, &me, 0))
+    }
+
     /// Another thread's completion: wakes `owner` when the latch says so.
     fn complete_on(l: &Shared, worker: usize, owner: &thread::Thread, expect: usize) {
         // SAFETY: the latch is live (the Arc) and has an outstanding child: this one.
@@ -301,17 +316,8 @@ mod loom_tests {
     #[test]
     fn completions_elsewhere_wake_the_sleeping_owner() {
         model(|| {
-            let l = Shared(Arc::new(Latch::new()));
-            l.0.set_owner(0);
-            l.0.add_child();
-            l.0.add_child();
-            let me = thread::current();
-            let hs: Vec<_> = (1..=2)
-                .map(|w| {
-                    let (l, me) = (l.clone(), me.clone());
-                    thread::spawn(move || complete_on(&l, w, &me, 0))
-                })
-                .collect();
+            let l = owned_with_two_children();
+            let hs: Vec<_> = (1..=2).map(|w| spawn_completion(&l, w)).collect();
             wait(&l.0);
             assert!(l.0.is_done());
             for h in hs {
@@ -325,16 +331,9 @@ mod loom_tests {
     #[test]
     fn the_owner_completes_plainly_while_others_complete_atomically() {
         model(|| {
-            let l = Shared(Arc::new(Latch::new()));
-            l.0.set_owner(0);
             // Child A runs on worker 1; child B and, later, C on the owner.
-            l.0.add_child();
-            l.0.add_child();
-            let me = thread::current();
-            let h = {
-                let (l, me) = (l.clone(), me.clone());
-                thread::spawn(move || complete_on(&l, 1, &me, 0))
-            };
+            let l = owned_with_two_children();
+            let h = spawn_completion(&l, 1);
             // SAFETY: B is outstanding; the owner (worker 0) completes it: no wake-up.
             assert_eq!(unsafe { Latch::complete_by(l.ptr(), 0) }, None);
             l.0.add_child();

@@ -442,6 +442,12 @@ mod loom_tests {
         }
     }
 
+    /// [`thief`] on a new thread, with a stealer of `q`.
+    fn spawn_thief(q: &Queue<Tok>, tries: usize) -> thread::JoinHandle<Vec<usize>> {
+        let s = q.stealer();
+        thread::spawn(move || thief(s, tries))
+    }
+
     /// Up to `tries` single steal attempts (a lost race counts as one).
     fn thief(s: Stealer<Tok>, tries: usize) -> Vec<usize> {
         let mut got = Vec::new();
@@ -475,10 +481,7 @@ mod loom_tests {
     fn a_thief_steals_while_the_ring_grows() {
         model(|| {
             let q: Queue<Tok> = Queue::new();
-            let t = {
-                let s = q.stealer();
-                thread::spawn(move || thief(s, 2))
-            };
+            let t = spawn_thief(&q, 2);
             // The third push finds the 2-slot ring full (unless the thief already took one).
             for i in 0..3 {
                 q.push(Tok(i));
@@ -494,12 +497,7 @@ mod loom_tests {
             let q: Queue<Tok> = Queue::new();
             q.push(Tok(0));
             q.push(Tok(1));
-            let ts: Vec<_> = (0..2)
-                .map(|_| {
-                    let s = q.stealer();
-                    thread::spawn(move || thief(s, 1))
-                })
-                .collect();
+            let ts: Vec<_> = (0..2).map(|_| spawn_thief(&q, 1)).collect();
             // The owner's pop races the thieves for value 0. Once `front` moved past slot 0,
             // value 2 goes there: a thief that read the slot before must lose its
             // compare-and-swap. Value 3 then grows the ring, or reuses slot 1 if the thieves

@@ -122,6 +122,15 @@ mod loom_tests {
         work: AtomicUsize,
     }
 
+    /// Runs `f` on the node in a new thread.
+    fn on_thread(
+        node: &Arc<Node>,
+        f: impl FnOnce(&Node) + Send + 'static,
+    ) -> thread::JoinHandle<()> {
+        let node = node.clone();
+        thread::spawn(move || f(&node))
+    }
+
     impl Node {
         fn new(workers: usize) -> Arc<Node> {
             Arc::new(Node {
@@ -167,10 +176,7 @@ mod loom_tests {
     fn a_published_task_wakes_the_idle_worker() {
         model(|| {
             let node = Node::new(1);
-            let p = {
-                let node = node.clone();
-                thread::spawn(move || node.publish(1))
-            };
+            let p = on_thread(&node, |n| n.publish(1));
             node.worker(0);
             p.join().unwrap();
             assert_eq!(node.work.load(Ordering::Relaxed), 0);
@@ -182,14 +188,8 @@ mod loom_tests {
     fn two_tasks_wake_two_idle_workers() {
         model(|| {
             let node = Node::new(2);
-            let w1 = {
-                let node = node.clone();
-                thread::spawn(move || node.worker(1))
-            };
-            let p = {
-                let node = node.clone();
-                thread::spawn(move || node.publish(2))
-            };
+            let w1 = on_thread(&node, |n| n.worker(1));
+            let p = on_thread(&node, |n| n.publish(2));
             node.worker(0);
             w1.join().unwrap();
             p.join().unwrap();

@@ -150,6 +150,16 @@ pub(crate) fn node_events(part: &NodePart<'_>, lanes: &[(Lane, Vec<Record>, u64)
                 }
                 out.push_str("},\n");
             };
+            // A message's span: `dir` ("send", "recv") and its tag; `peer` names the node.
+            let msg_span = |out: &mut String, dir: &str, peer: &str| {
+                let name = format!("{dir} {}", tag_name(r.b));
+                let args = format!("\"{peer}\":{},\"bytes\":{}", r.a, r.bytes);
+                span(out, "msg", &name, &args);
+            };
+            // A steal's span; `peer` names the other node.
+            let steal_span = |out: &mut String, name: &str, peer: &str| {
+                span(out, "steal", name, &format!("\"{peer}\":{}", r.a));
+            };
             match r.kind {
                 Kind::Task => {
                     let name = names.entry(r.func).or_insert_with(|| (part.name)(r.func));
@@ -167,37 +177,16 @@ pub(crate) fn node_events(part: &NodePart<'_>, lanes: &[(Lane, Vec<Record>, u64)
                 }
                 Kind::Primary => span(&mut out, "primary", "primary task", ""),
                 Kind::Idle => span(&mut out, "idle", "idle", ""),
-                Kind::Send => {
-                    let name = format!("send {}", tag_name(r.b));
-                    span(
-                        &mut out,
-                        "msg",
-                        &name,
-                        &format!("\"to\":{},\"bytes\":{}", r.a, r.bytes),
-                    );
-                }
-                Kind::Recv => {
-                    let name = format!("recv {}", tag_name(r.b));
-                    span(
-                        &mut out,
-                        "msg",
-                        &name,
-                        &format!("\"from\":{},\"bytes\":{}", r.a, r.bytes),
-                    );
-                }
-                Kind::StealRequest => span(
-                    &mut out,
-                    "steal",
-                    "steal request",
-                    &format!("\"victim\":{}", r.a),
-                ),
+                Kind::Send => msg_span(&mut out, "send", "to"),
+                Kind::Recv => msg_span(&mut out, "recv", "from"),
+                Kind::StealRequest => steal_span(&mut out, "steal request", "victim"),
                 Kind::StealServed => {
                     let name = if r.flag == 2 {
                         "steal refused"
                     } else {
                         "steal served"
                     };
-                    span(&mut out, "steal", name, &format!("\"thief\":{}", r.a));
+                    steal_span(&mut out, name, "thief");
                     if r.flag != 2 && r.id != 0 {
                         let ph = if r.flag == 1 { "s" } else { "t" };
                         flow_event(&mut out, pid, tid, ph, r.id, t0 + 1);
@@ -209,7 +198,7 @@ pub(crate) fn node_events(part: &NodePart<'_>, lanes: &[(Lane, Vec<Record>, u64)
                     } else {
                         "steal missed"
                     };
-                    span(&mut out, "steal", name, &format!("\"victim\":{}", r.a));
+                    steal_span(&mut out, name, "victim");
                 }
                 Kind::FlowStart => flow_event(&mut out, pid, tid, "s", r.id, t0),
                 Kind::FlowEnd => flow_event(&mut out, pid, tid, "f", r.id, t0 + 1),
